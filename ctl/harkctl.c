@@ -1,0 +1,2 @@
+/* harkctl.c: placeholder until it lands. */
+int main(void) { return 0; }

@@ -1,0 +1,1 @@
+/* app.h: placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* handlers.h: placeholder until its module lands. */

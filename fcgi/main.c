@@ -1,0 +1,2 @@
+/* main.c: placeholder until it lands. */
+int main(void) { return 0; }

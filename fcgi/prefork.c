@@ -1,0 +1,1 @@
+/* prefork.c: placeholder until its module lands. */

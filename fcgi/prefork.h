@@ -1,0 +1,1 @@
+/* prefork.h: placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* router.h: placeholder until its module lands. */

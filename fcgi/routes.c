@@ -1,0 +1,1 @@
+/* routes.c: placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* server.h: placeholder until its module lands. */

@@ -1,0 +1,69 @@
+/*
+ * conf.h: hark's configuration, read from one INI file.
+ *
+ * Every key lives in one table in conf.c (name, type, default, bounds) and is
+ * documented in conf/hark.conf.in and hark.conf(5).  An unknown section or key,
+ * a bad value or a missing required key is an error naming file and line, so a
+ * typo never silently runs with a default.
+ */
+#ifndef HARK_CONF_H
+#define HARK_CONF_H
+
+#include <stddef.h>
+
+struct hark_conf {
+	/* [server] */
+	char	*listen;		/* standalone address; "" = from the web server */
+	int	 workers;		/* pre-forked worker processes */
+	long	 max_requests;		/* a worker retires after this many; 0 = never */
+	int	 shutdown_timeout;	/* seconds in-flight requests get on stop */
+	int	 socket_mode;		/* permissions of a unix listen socket */
+	char	*base_path;		/* URL prefix hark is mounted under, "" = / */
+	size_t	 max_body;		/* largest request body accepted, bytes */
+	char	*user;			/* drop to this user after binding; "" = stay */
+	char	*group;
+	char	*state_dir;		/* rate-limit file, batch lock */
+	char	*media_dir;		/* stored audio and screenshots */
+
+	/* [log] */
+	char	*log_file;		/* "" = stderr (the web server's error log) */
+	int	 log_level;		/* HARK_LOG_* from log.h */
+
+	/* [database] */
+	char	*db_socket;		/* unix socket; used when db_host is "" */
+	char	*db_host;
+	int	 db_port;
+	char	*db_name;
+	char	*db_user;
+	char	*db_password;		/* or password_file */
+	int	 db_connect_timeout;	/* seconds */
+	int	 db_read_timeout;	/* seconds; above Galera's ~6 s freeze */
+	int	 db_write_timeout;	/* seconds */
+	int	 db_retries;		/* attempts for a lost connection or conflict */
+
+	/* [limits] */
+	size_t	 max_json_body;		/* largest JSON body, bytes */
+	int	 rate_limit;		/* requests per minute per key and project */
+
+	/* [cors] */
+	int	 cors_max_age;		/* seconds a preflight may be cached */
+};
+
+/* "file:line: reason", filled when loading fails. */
+struct hark_conf_err {
+	char	 msg[512];
+};
+
+/*
+ * Reads path into *conf (defaults first, then the file).  Returns 0, or -1
+ * with err filled and *conf left empty.  The caller frees with hark_conf_free.
+ */
+int		 hark_conf_load(const char *path, struct hark_conf *conf,
+		    struct hark_conf_err *err);
+/* Fills *conf with every default, as if the file were empty. */
+int		 hark_conf_defaults(struct hark_conf *conf);
+void		 hark_conf_free(struct hark_conf *conf);
+/* $HARK_CONFIG when set, else SYSCONFDIR/hark/hark.conf. */
+const char	*hark_conf_default_path(void);
+
+#endif

@@ -1,0 +1,1 @@
+/* cors.c: placeholder until its module lands. */

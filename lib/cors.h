@@ -1,0 +1,1 @@
+/* cors.h: placeholder until its module lands. */

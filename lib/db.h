@@ -1,0 +1,99 @@
+/*
+ * db.h: hark's only door to MariaDB.
+ *
+ * One struct hark_db per process (workers open theirs after fork).  Every
+ * statement is a prepared statement, cached per connection by its SQL text.
+ * A lost connection is reopened with bounded retries; a transaction that
+ * fails at commit with a certification conflict (Galera 1213, 1180, 1047) or a
+ * lost connection is retried whole by hark_db_tx, so callers make their ids
+ * before the INSERT and treat meeting their own row as success.
+ */
+#ifndef HARK_DB_H
+#define HARK_DB_H
+
+#include <stddef.h>
+
+struct hark_conf;
+struct hark_db;
+
+enum hark_db_rc {
+	HARK_DB_OK = 0,
+	HARK_DB_UNAVAILABLE = -1,	/* cannot reach the server: answer 503 */
+	HARK_DB_RETRY = -2,		/* conflict or lost connection mid-write */
+	HARK_DB_DUPLICATE = -3,		/* unique key violated (1062) */
+	HARK_DB_ERROR = -4		/* anything else: a bug or a bad schema */
+};
+
+enum hark_db_type {
+	HARK_DB_T_NULL = 0,
+	HARK_DB_T_STR,			/* bytes, not necessarily NUL-terminated */
+	HARK_DB_T_INT			/* long long */
+};
+
+/* One bound parameter.  Strings are borrowed for the call only. */
+struct hark_db_val {
+	enum hark_db_type	 type;
+	const char		*s;
+	size_t			 len;
+	long long		 i;
+};
+
+#define HARK_DB_NULLV		((struct hark_db_val){ .type = HARK_DB_T_NULL })
+#define HARK_DB_STR(p, n)	((struct hark_db_val){ .type = HARK_DB_T_STR, .s = (p), .len = (n) })
+#define HARK_DB_CSTR(p)		hark_db_cstr(p)
+#define HARK_DB_INT(v)		((struct hark_db_val){ .type = HARK_DB_T_INT, .i = (v) })
+
+/*
+ * One result row as text, as MariaDB renders each column.  vals[i] is NULL for
+ * SQL NULL, else NUL-terminated with lens[i] bytes (which may hold NULs).
+ * Valid only during the callback.
+ */
+struct hark_db_row {
+	unsigned int		 ncols;
+	const char *const	*vals;
+	const unsigned long	*lens;
+};
+
+/* Returns 0 to continue, non-zero to stop the query (that value is returned). */
+typedef int	(*hark_db_row_fn)(void *ctx, const struct hark_db_row *row);
+/* The body of a transaction; returns HARK_DB_OK or an error code. */
+typedef int	(*hark_db_tx_fn)(struct hark_db *db, void *ctx);
+
+/* Once per process, before fork: mysql_library_init / mysql_library_end. */
+int		 hark_db_library_init(void);
+void		 hark_db_library_end(void);
+
+/* Makes a handle; no connection is made until first use.  NULL on ENOMEM. */
+struct hark_db	*hark_db_new(const struct hark_conf *conf);
+void		 hark_db_free(struct hark_db *db);
+
+/* Connects now if not connected. */
+int		 hark_db_connect(struct hark_db *db);
+/* Round trip to the server (reconnecting if needed). */
+int		 hark_db_ping(struct hark_db *db);
+
+/* Runs a statement that returns no rows; *affected may be NULL. */
+int		 hark_db_exec(struct hark_db *db, const char *sql,
+		    const struct hark_db_val *args, size_t nargs,
+		    unsigned long long *affected);
+/* Runs a query, calling fn for each row. */
+int		 hark_db_query(struct hark_db *db, const char *sql,
+		    const struct hark_db_val *args, size_t nargs,
+		    hark_db_row_fn fn, void *ctx);
+
+int		 hark_db_begin(struct hark_db *db);
+int		 hark_db_commit(struct hark_db *db);
+int		 hark_db_rollback(struct hark_db *db);
+/* BEGIN, fn, COMMIT; the whole of it retried on HARK_DB_RETRY, bounded. */
+int		 hark_db_tx(struct hark_db *db, hark_db_tx_fn fn, void *ctx);
+
+/* Runs a migration file's statements in order (admin use only: no params). */
+int		 hark_db_exec_script(struct hark_db *db, const char *text);
+
+/* The last server error, for logs: never holds bound values. */
+const char	*hark_db_errmsg(const struct hark_db *db);
+unsigned int	 hark_db_errno(const struct hark_db *db);
+
+struct hark_db_val hark_db_cstr(const char *s);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * http.h: hark's request and response, free of any FastCGI type.
+ *
+ * fcgi/server.c fills a struct hark_req from the FastCGI environment; unit
+ * tests build one by hand.  Handlers read the body through a stream so that
+ * limits are enforced while reading, and answer by filling a struct hark_resp.
+ */
+#ifndef HARK_HTTP_H
+#define HARK_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+#define HARK_MAX_PARAMS		4
+#define HARK_MAX_RESP_HEADERS	16
+#define HARK_MAX_PATH		2048	/* longer paths are refused with 414 */
+
+struct hark_header {
+	char	*name;		/* request: lower case, '-' separated */
+	char	*value;
+};
+
+/* Reads up to n bytes into buf: the count, 0 at the end, -1 on error. */
+typedef ssize_t	(*hark_body_fn)(void *ctx, void *buf, size_t n);
+
+struct hark_req {
+	char			*method;
+	char			*path;		/* decoded, base_path removed */
+	char			*query;		/* raw, without '?'; "" if none */
+	char			*remote_addr;
+	char			*content_type;	/* NULL if absent */
+	long long		 content_length;/* -1 if absent */
+	struct hark_header	*headers;
+	size_t			 nheaders;
+
+	hark_body_fn		 body_read;
+	void			*body_ctx;
+	size_t			 body_seen;	/* bytes read so far */
+
+	/* Filled by the router from {name} segments of the matched pattern. */
+	const char		*param_names[HARK_MAX_PARAMS];
+	char			*param_values[HARK_MAX_PARAMS];
+	size_t			 nparams;
+};
+
+struct hark_resp {
+	int			 status;
+	const char		*content_type;	/* static string */
+	struct hark_header	 headers[HARK_MAX_RESP_HEADERS];
+	size_t			 nheaders;
+	struct hark_buf		 body;
+	bool			 widget_errors;	/* add "success": false to errors */
+};
+
+/* Request lifecycle: hark_req_free releases every string the request owns. */
+void		 hark_req_init(struct hark_req *);
+void		 hark_req_free(struct hark_req *);
+/* Adds a header, lower-casing the name; 0 or -1 (ENOMEM). */
+int		 hark_req_add_header(struct hark_req *, const char *name,
+		    const char *value);
+/* Case-insensitive; NULL when absent. */
+const char	*hark_req_header(const struct hark_req *, const char *name);
+const char	*hark_req_param(const struct hark_req *, const char *name);
+/*
+ * The decoded value of a query parameter, malloc'ed (caller frees), or NULL
+ * when absent.  *bad is set when present but badly encoded.
+ */
+char		*hark_req_query_param(const struct hark_req *, const char *name,
+		    bool *bad);
+/* Media type of Content-Type without parameters, compared case-insensitively. */
+bool		 hark_req_content_type_is(const struct hark_req *,
+		    const char *type);
+/*
+ * Reads the whole body into out, refusing more than max bytes: returns 0,
+ * -1 on a read error, -2 when the body exceeds max.
+ */
+int		 hark_req_read_body(struct hark_req *, size_t max,
+		    struct hark_buf *out);
+
+/*
+ * Percent-decodes a URL path into a new string and checks it: returns 0, or
+ * -1 with *why set when it holds NUL, a bad escape, or a ".." or "." segment.
+ */
+int		 hark_path_decode(const char *raw, size_t len, char **out,
+		    const char **why);
+
+void		 hark_resp_init(struct hark_resp *);
+void		 hark_resp_free(struct hark_resp *);
+/* Sets (replacing) a response header. */
+int		 hark_resp_header(struct hark_resp *, const char *name,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char	*hark_resp_get_header(const struct hark_resp *, const char *name);
+/* Serialises a json-c object as the body (the caller keeps the object). */
+struct json_object;
+int		 hark_resp_json(struct hark_resp *, int status,
+		    struct json_object *);
+/*
+ * The error format: {"error": {"code", "message", "field"?}}, plus
+ * "success": false when widget_errors is set.  field may be NULL.
+ */
+int		 hark_resp_error(struct hark_resp *, int status,
+		    const char *code, const char *field, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
+const char	*hark_status_text(int status);
+
+#endif

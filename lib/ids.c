@@ -1,0 +1,1 @@
+/* ids.c: placeholder until its module lands. */

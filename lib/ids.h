@@ -1,0 +1,1 @@
+/* ids.h: placeholder until its module lands. */

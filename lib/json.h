@@ -1,0 +1,1 @@
+/* json.h: placeholder until its module lands. */

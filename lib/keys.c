@@ -1,0 +1,1 @@
+/* keys.c: placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* keys.h: placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* migrate.h: placeholder until its module lands. */

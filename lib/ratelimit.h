@@ -1,0 +1,1 @@
+/* ratelimit.h: placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* triage.c: placeholder until its module lands. */

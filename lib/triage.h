@@ -1,0 +1,1 @@
+/* triage.h: placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* triage_lexicon.c: placeholder until its module lands. */

@@ -1,0 +1,1 @@
+/* utf8.h: placeholder until its module lands. */

@@ -1,0 +1,2 @@
+/* bench_triage.c: placeholder until it lands. */
+int main(void) { return 0; }

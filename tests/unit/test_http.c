@@ -1,0 +1,16 @@
+/* test_http.c: placeholder until its tests land. */
+#include <check.h>
+#include <stdlib.h>
+
+int
+main(void)
+{
+	Suite	*s = suite_create("http");
+	SRunner	*sr = srunner_create(s);
+	int	 nf;
+
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
