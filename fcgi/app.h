@@ -1,1 +1,30 @@
-/* app.h: placeholder until its module lands. */
+/*
+ * app.h: what one worker process holds for its whole life and lends to every
+ * request: the configuration, its own database connection, and later the
+ * shared rate-limit table and the libmagic cookie.  Made after fork.
+ */
+#ifndef HARK_APP_H
+#define HARK_APP_H
+
+#include "http.h"
+
+struct hark_conf;
+struct hark_db;
+
+struct hark_app {
+	const struct hark_conf	*conf;
+	struct hark_db		*db;
+};
+
+/* Makes a worker's resources; NULL on failure (logged). */
+struct hark_app	*hark_app_new(const struct hark_conf *conf);
+void		 hark_app_free(struct hark_app *app);
+
+/*
+ * Answers one request: limits checked before the body is read, then routing,
+ * then the handler.  Always leaves a complete response in resp.
+ */
+void		 hark_app_handle(struct hark_app *app, struct hark_req *req,
+		    struct hark_resp *resp);
+
+#endif

@@ -1,2 +1,308 @@
-/* main.c: placeholder until it lands. */
-int main(void) { return 0; }
+/*
+ * main.c: hark-fcgi, the FastCGI application.
+ *
+ * It finds out how it was started and serves accordingly: spawned by a web
+ * server (fd 0 is a listening socket), as a plain CGI program (one request),
+ * or standalone with --listen (it binds and runs a master with workers).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "prefork.h"
+#include "server.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: hark-fcgi [-c config] [--listen unix:PATH|HOST:PORT] "
+	    "[--workers N]\n"
+	    "                 [--pid-file FILE] [--check-config] [--version]\n");
+}
+
+/* A listening stream socket on fd 0 means a web server spawned us. */
+static int
+fd0_is_listener(void)
+{
+	struct stat	 st;
+	int		 acc = 0;
+	socklen_t	 len = sizeof(acc);
+
+	if (fstat(STDIN_FILENO, &st) == -1 || !S_ISSOCK(st.st_mode))
+		return 0;
+	if (getsockopt(STDIN_FILENO, SOL_SOCKET, SO_ACCEPTCONN, &acc, &len) == -1)
+		return 1;	/* old kernels: a socket on fd 0 is enough */
+	return acc;
+}
+
+static int
+listen_unix(const char *path, int mode)
+{
+	struct sockaddr_un	 sun;
+	int			 fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "hark-fcgi: socket path too long: %s\n", path);
+		return -1;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	strcpy(sun.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		goto fail;
+	/* A stale socket from a killed run would make bind fail. */
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
+	    chmod(path, (mode_t)mode) == -1 || listen(fd, 1024) == -1)
+		goto fail;
+	return fd;
+fail:
+	fprintf(stderr, "hark-fcgi: cannot listen on %s: %s\n", path,
+	    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+static int
+listen_tcp(const char *spec)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	char		 host[256];
+	const char	*colon = strrchr(spec, ':');
+	size_t		 hlen;
+	int		 fd = -1, one = 1, rc;
+
+	if (colon == NULL || (hlen = (size_t)(colon - spec)) >= sizeof(host)) {
+		fprintf(stderr, "hark-fcgi: bad listen address %s "
+		    "(want unix:PATH or HOST:PORT)\n", spec);
+		return -1;
+	}
+	memcpy(host, spec, hlen);
+	host[hlen] = '\0';
+	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+		memmove(host, host + 1, hlen - 2);
+		host[hlen - 2] = '\0';
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	if ((rc = getaddrinfo(host[0] ? host : NULL, colon + 1, &hints, &res)) != 0) {
+		fprintf(stderr, "hark-fcgi: %s: %s\n", spec, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+		    ai->ai_protocol);
+		if (fd == -1)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 &&
+		    listen(fd, 1024) == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	if (fd == -1)
+		fprintf(stderr, "hark-fcgi: cannot listen on %s: %s\n", spec,
+		    strerror(errno));
+	freeaddrinfo(res);
+	return fd;
+}
+
+/* Binds the standalone socket; *unix_path is set for a unix socket. */
+static int
+open_listener(const char *spec, int mode, const char **unix_path)
+{
+	*unix_path = NULL;
+	if (strncmp(spec, "unix:", 5) == 0) {
+		*unix_path = spec + 5;
+		return listen_unix(spec + 5, mode);
+	}
+	return listen_tcp(spec);
+}
+
+/* Gives up root after binding, when the configuration names a user. */
+static int
+drop_privileges(const struct hark_conf *conf)
+{
+	struct passwd	*pw;
+	struct group	*gr;
+	gid_t		 gid;
+
+	if (conf->user[0] == '\0' || geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(conf->user)) == NULL) {
+		fprintf(stderr, "hark-fcgi: no such user: %s\n", conf->user);
+		return -1;
+	}
+	gid = pw->pw_gid;
+	if (conf->group[0] != '\0') {
+		if ((gr = getgrnam(conf->group)) == NULL) {
+			fprintf(stderr, "hark-fcgi: no such group: %s\n",
+			    conf->group);
+			return -1;
+		}
+		gid = gr->gr_gid;
+	}
+	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
+	    setuid(pw->pw_uid) == -1) {
+		fprintf(stderr, "hark-fcgi: cannot become %s: %s\n",
+		    conf->user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_pid_file(const char *path)
+{
+	FILE	*f;
+
+	if ((f = fopen(path, "w")) == NULL) {
+		fprintf(stderr, "hark-fcgi: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "%ld\n", (long)getpid());
+	return fclose(f) == 0 ? 0 : -1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "check-config", no_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct hark_conf	*conf;
+	struct hark_conf_err	 err;
+	const char		*config_path = NULL, *listen_spec = NULL;
+	const char		*pid_file = NULL, *unix_path = NULL;
+	char			*end;
+	long			 workers = 0;
+	int			 ch, check_only = 0, fd, rc;
+
+	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'l':
+			listen_spec = optarg;
+			break;
+		case 'w':
+			workers = strtol(optarg, &end, 10);
+			if (*end != '\0' || workers < 1 || workers > 256) {
+				fprintf(stderr, "hark-fcgi: --workers wants "
+				    "1 to 256\n");
+				return 2;
+			}
+			break;
+		case 'p':
+			pid_file = optarg;
+			break;
+		case 'C':
+			check_only = 1;
+			break;
+		case 'V':
+			printf("hark-fcgi %s\n", PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_path == NULL)
+		config_path = hark_conf_default_path();
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		return 1;
+	if (hark_conf_load(config_path, conf, &err) == -1) {
+		fprintf(stderr, "hark-fcgi: %s\n", err.msg);
+		free(conf);
+		return 1;
+	}
+	if (check_only) {
+		printf("%s: ok\n", config_path);
+		hark_conf_free(conf);
+		free(conf);
+		return 0;
+	}
+	if (workers > 0)
+		conf->workers = (int)workers;
+	if (listen_spec == NULL && !fd0_is_listener() && conf->listen[0] != '\0' &&
+	    getenv("GATEWAY_INTERFACE") == NULL)
+		listen_spec = conf->listen;
+	if (hark_log_open("hark-fcgi", conf->log_file, conf->log_level) == -1) {
+		fprintf(stderr, "hark-fcgi: cannot open log file %s: %s\n",
+		    conf->log_file, strerror(errno));
+		return 1;
+	}
+	if (hark_db_library_init() != 0) {
+		hark_log(HARK_LOG_ERR, "cannot initialise the MariaDB library");
+		return 1;
+	}
+
+	if (listen_spec != NULL) {
+		if ((fd = open_listener(listen_spec, conf->socket_mode,
+		    &unix_path)) == -1)
+			return 1;
+		if (drop_privileges(conf) == -1 ||
+		    (pid_file != NULL && write_pid_file(pid_file) == -1))
+			return 1;
+		rc = hark_prefork_run(fd, conf, config_path, unix_path);
+	} else if (fd0_is_listener()) {
+		if (drop_privileges(conf) == -1 ||
+		    (pid_file != NULL && write_pid_file(pid_file) == -1))
+			return 1;
+		if (conf->workers > 1)
+			rc = hark_prefork_run(STDIN_FILENO, conf, config_path,
+			    NULL);
+		else {
+			rc = hark_server_run(STDIN_FILENO, conf, config_path, 1);
+			hark_conf_free(conf);
+			free(conf);
+		}
+	} else if (getenv("GATEWAY_INTERFACE") != NULL) {
+		rc = hark_server_cgi(conf);
+		hark_conf_free(conf);
+		free(conf);
+	} else {
+		fprintf(stderr, "hark-fcgi: not started by a web server; "
+		    "use --listen unix:PATH or HOST:PORT (see hark-fcgi(8))\n");
+		usage(stderr);
+		rc = 2;
+		hark_conf_free(conf);
+		free(conf);
+	}
+	hark_db_library_end();
+	hark_log_close();
+	return rc;
+}

@@ -1,1 +1,370 @@
-/* prefork.c: placeholder until its module lands. */
+/*
+ * prefork.c: master/supervisor of the worker processes.
+ *
+ * Modelled on php-fpm's static process manager, smaller: signals only set
+ * flags and write a byte to a self-pipe; all work happens in the loop, which
+ * also wakes once a second for timers (back-off respawns, stop deadline).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "log.h"
+#include "prefork.h"
+#include "server.h"
+
+#define MAX_WORKERS	256
+#define BACKOFF_MAX	30	/* seconds between respawns of a crash-looping slot */
+#define SHORT_LIFE	5	/* a worker dying younger than this is crash-looping */
+
+struct worker {
+	pid_t	 pid;		/* 0 = empty slot */
+	unsigned gen;		/* configuration generation it was forked with */
+	time_t	 started;
+	time_t	 respawn_at;	/* when an empty slot may fork again */
+	int	 backoff;	/* seconds */
+	int	 retiring;	/* sent SIGTERM by the master */
+};
+
+struct master {
+	int			 listen_fd;
+	struct hark_conf	*conf;
+	const char		*config_path;
+	unsigned		 gen;
+	int			 nslots;	/* slots in use: conf->workers */
+	struct worker		 w[MAX_WORKERS];
+	int			 stopping;
+	time_t			 stop_deadline;
+};
+
+static volatile sig_atomic_t	sig_chld, sig_stop, sig_hup, sig_usr1;
+static int			wake_pipe[2] = { -1, -1 };
+
+static time_t
+now_mono(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void
+on_signal(int sig)
+{
+	int	 saved = errno;
+	char	 c = 0;
+
+	switch (sig) {
+	case SIGCHLD:
+		sig_chld = 1;
+		break;
+	case SIGHUP:
+		sig_hup = 1;
+		break;
+	case SIGUSR1:
+		sig_usr1 = 1;
+		break;
+	default:
+		sig_stop = 1;
+		break;
+	}
+	(void)write(wake_pipe[1], &c, 1);
+	errno = saved;
+}
+
+static int
+setup_signals(void)
+{
+	struct sigaction	 sa;
+	int			 i;
+
+	if (pipe(wake_pipe) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		fcntl(wake_pipe[i], F_SETFL, O_NONBLOCK);
+		fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	return 0;
+}
+
+/* In the child: forget the master's signal plumbing, then serve. */
+static void
+worker_main(struct master *m)
+{
+	struct sigaction	 sa;
+
+	close(wake_pipe[0]);
+	close(wake_pipe[1]);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	_exit(hark_server_run(m->listen_fd, m->conf, m->config_path, 0));
+}
+
+static void
+spawn(struct master *m, int slot)
+{
+	struct worker	*w = &m->w[slot];
+	pid_t		 pid;
+
+	if ((pid = fork()) == -1) {
+		hark_log(HARK_LOG_ERR, "fork failed: %s", strerror(errno));
+		w->respawn_at = now_mono() + 1;
+		return;
+	}
+	if (pid == 0)
+		worker_main(m);
+	w->pid = pid;
+	w->gen = m->gen;
+	w->started = now_mono();
+	w->retiring = 0;
+	hark_log(HARK_LOG_DEBUG, "worker %ld started in slot %d",
+	    (long)pid, slot);
+}
+
+static int
+slot_of(const struct master *m, pid_t pid)
+{
+	int	 i;
+
+	for (i = 0; i < MAX_WORKERS; i++)
+		if (m->w[i].pid == pid)
+			return i;
+	return -1;
+}
+
+/* Records one dead worker and schedules its replacement. */
+static void
+reap_one(struct master *m, pid_t pid, int status)
+{
+	struct worker	*w;
+	time_t		 now = now_mono();
+	int		 slot, clean;
+
+	if ((slot = slot_of(m, pid)) == -1)
+		return;
+	w = &m->w[slot];
+	clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	if (clean || w->retiring) {
+		hark_log(HARK_LOG_INFO, "worker %ld exited", (long)pid);
+		w->backoff = 0;
+	} else {
+		if (WIFSIGNALED(status))
+			hark_log(HARK_LOG_WARN, "worker %ld killed by signal %d",
+			    (long)pid, WTERMSIG(status));
+		else
+			hark_log(HARK_LOG_WARN, "worker %ld exited with status %d",
+			    (long)pid, WEXITSTATUS(status));
+		if (now - w->started < SHORT_LIFE)
+			w->backoff = w->backoff == 0 ? 1 :
+			    (w->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
+			    w->backoff * 2);
+		else
+			w->backoff = 0;
+	}
+	w->pid = 0;
+	w->retiring = 0;
+	w->respawn_at = now + w->backoff;
+}
+
+static void
+reap(struct master *m)
+{
+	pid_t	 pid;
+	int	 status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		reap_one(m, pid, status);
+}
+
+static int
+alive(const struct master *m)
+{
+	int	 i, n = 0;
+
+	for (i = 0; i < MAX_WORKERS; i++)
+		n += m->w[i].pid != 0;
+	return n;
+}
+
+/* Fills empty slots that are due; retires workers beyond the slot count. */
+static void
+maintain(struct master *m)
+{
+	time_t	 now = now_mono();
+	int	 i, retiring = 0, stale = -1;
+
+	for (i = 0; i < MAX_WORKERS; i++) {
+		struct worker *w = &m->w[i];
+
+		if (w->pid == 0) {
+			if (i < m->nslots && now >= w->respawn_at)
+				spawn(m, i);
+			continue;
+		}
+		if (i >= m->nslots && !w->retiring) {
+			kill(w->pid, SIGTERM);
+			w->retiring = 1;
+		}
+		retiring += w->retiring;
+		if (w->gen != m->gen && !w->retiring && stale == -1)
+			stale = i;
+	}
+	/* After a reload: one old worker at a time, so capacity stays up. */
+	if (retiring == 0 && stale != -1) {
+		kill(m->w[stale].pid, SIGTERM);
+		m->w[stale].retiring = 1;
+	}
+}
+
+static void
+reload(struct master *m)
+{
+	struct hark_conf	*fresh;
+	struct hark_conf_err	 err;
+
+	if ((fresh = calloc(1, sizeof(*fresh))) == NULL)
+		return;
+	if (hark_conf_load(m->config_path, fresh, &err) == -1) {
+		hark_log(HARK_LOG_ERR, "reload refused, keeping the old "
+		    "configuration: %s", err.msg);
+		free(fresh);
+		return;
+	}
+	if (strcmp(fresh->listen, m->conf->listen) != 0)
+		hark_log(HARK_LOG_WARN, "listen changed; it takes effect on "
+		    "restart, not on reload");
+	hark_conf_free(m->conf);
+	free(m->conf);
+	m->conf = fresh;
+	m->nslots = fresh->workers > MAX_WORKERS ? MAX_WORKERS : fresh->workers;
+	m->gen++;
+	if (hark_log_open("hark-fcgi", fresh->log_file, fresh->log_level) == -1)
+		hark_log(HARK_LOG_ERR, "cannot open log file %s",
+		    fresh->log_file);
+	hark_log(HARK_LOG_INFO, "configuration reloaded; replacing workers");
+}
+
+static void
+signal_workers(const struct master *m, int sig)
+{
+	int	 i;
+
+	for (i = 0; i < MAX_WORKERS; i++)
+		if (m->w[i].pid != 0)
+			kill(m->w[i].pid, sig);
+}
+
+static void
+begin_stop(struct master *m)
+{
+	m->stopping = 1;
+	m->stop_deadline = now_mono() + m->conf->shutdown_timeout;
+	hark_log(HARK_LOG_INFO, "stopping: waiting up to %d s for requests "
+	    "in flight", m->conf->shutdown_timeout);
+	signal_workers(m, SIGTERM);
+}
+
+static void
+kill_remaining(struct master *m)
+{
+	int	 i;
+
+	for (i = 0; i < MAX_WORKERS; i++)
+		if (m->w[i].pid != 0) {
+			hark_log(HARK_LOG_WARN, "worker %ld still busy after "
+			    "%d s; killing it", (long)m->w[i].pid,
+			    m->conf->shutdown_timeout);
+			kill(m->w[i].pid, SIGKILL);
+		}
+}
+
+static void
+drain_wake_pipe(void)
+{
+	char	 buf[64];
+
+	while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+int
+hark_prefork_run(int listen_fd, struct hark_conf *conf,
+    const char *config_path, const char *unlink_path)
+{
+	struct master	*m;
+	struct pollfd	 pfd;
+	int		 killed = 0;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL || setup_signals() == -1) {
+		hark_log(HARK_LOG_ERR, "cannot set up the master process");
+		free(m);
+		return 1;
+	}
+	m->listen_fd = listen_fd;
+	m->conf = conf;
+	m->config_path = config_path;
+	m->nslots = conf->workers > MAX_WORKERS ? MAX_WORKERS : conf->workers;
+	hark_log(HARK_LOG_INFO, "master %ld starting %d workers",
+	    (long)getpid(), m->nslots);
+	for (;;) {
+		if (sig_chld) {
+			sig_chld = 0;
+			reap(m);
+		}
+		if (sig_stop && !m->stopping)
+			begin_stop(m);
+		if (m->stopping) {
+			if (alive(m) == 0)
+				break;
+			if (!killed && now_mono() >= m->stop_deadline) {
+				kill_remaining(m);
+				killed = 1;
+			}
+		} else {
+			if (sig_hup) {
+				sig_hup = 0;
+				reload(m);
+			}
+			if (sig_usr1) {
+				sig_usr1 = 0;
+				hark_log_reopen();
+				signal_workers(m, SIGUSR1);
+			}
+			maintain(m);
+		}
+		pfd.fd = wake_pipe[0];
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 1000) > 0)
+			drain_wake_pipe();
+	}
+	hark_log(HARK_LOG_INFO, "master %ld stopped", (long)getpid());
+	if (unlink_path != NULL)
+		unlink(unlink_path);
+	hark_conf_free(m->conf);
+	free(m->conf);
+	free(m);
+	return 0;
+}

@@ -1,1 +1,128 @@
-/* routes.c: placeholder until its module lands. */
+/* routes.c: hark's route table and the path every request takes through the application. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "conf.h"
+#include "db.h"
+#include "handlers/handlers.h"
+#include "log.h"
+#include "router.h"
+
+const struct hark_route hark_routes[] = {
+	{ "GET", "/v1/health", hark_handle_health, NULL, 0, 0 },
+};
+const size_t hark_nroutes = sizeof(hark_routes) / sizeof(hark_routes[0]);
+
+struct hark_app *
+hark_app_new(const struct hark_conf *conf)
+{
+	struct hark_app	*app;
+
+	if ((app = calloc(1, sizeof(*app))) == NULL)
+		return NULL;
+	app->conf = conf;
+	if ((app->db = hark_db_new(conf)) == NULL) {
+		hark_log(HARK_LOG_ERR, "cannot make a database handle");
+		free(app);
+		return NULL;
+	}
+	return app;
+}
+
+void
+hark_app_free(struct hark_app *app)
+{
+	if (app == NULL)
+		return;
+	hark_db_free(app->db);
+	free(app);
+}
+
+void
+hark_respond_db_error(struct hark_app *app, struct hark_resp *resp, int rc)
+{
+	if (rc == HARK_DB_UNAVAILABLE || rc == HARK_DB_RETRY) {
+		hark_resp_error(resp, 503, "database_unavailable", NULL,
+		    "the database is unavailable; retry shortly");
+		hark_resp_header(resp, "Retry-After", "5");
+		return;
+	}
+	hark_log(HARK_LOG_ERR, "database error %u: %s", hark_db_errno(app->db),
+	    hark_db_errmsg(app->db));
+	hark_resp_error(resp, 500, "internal", NULL,
+	    "an internal error occurred; it has been logged");
+}
+
+/* Checks what can be checked before the handler reads a byte of the body. */
+static int
+check_body(struct hark_app *app, const struct hark_route *route,
+    struct hark_req *req, struct hark_resp *resp)
+{
+	size_t	 max = route->max_body ? route->max_body : app->conf->max_body;
+	int	 has_body = req->content_length > 0 ||
+		    (req->content_length < 0 && req->content_type != NULL);
+
+	if (!has_body || route->accepts == NULL)
+		return 0;
+	if (!hark_router_accepts(route, req)) {
+		hark_resp_error(resp, 415, "unsupported_media_type",
+		    "Content-Type", "Content-Type must be one of: %s",
+		    route->accepts);
+		return -1;
+	}
+	if (req->content_length > 0 && (unsigned long long)req->content_length > max) {
+		hark_resp_error(resp, 413, "body_too_large", NULL,
+		    "the request body is larger than %zu bytes", max);
+		return -1;
+	}
+	return 0;
+}
+
+void
+hark_app_handle(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp)
+{
+	const struct hark_route	*route;
+	const char		*why;
+	char			 allow[128];
+	int			 status;
+
+	if (req->content_length > 0 &&
+	    (unsigned long long)req->content_length > app->conf->max_body) {
+		hark_resp_error(resp, 413, "body_too_large", NULL,
+		    "the request body is larger than %zu bytes",
+		    app->conf->max_body);
+		return;
+	}
+	if (req->path == NULL &&
+	    (status = hark_req_parse_uri(req, app->conf->base_path, &why)) != 0) {
+		hark_resp_error(resp, status, status == 414 ? "uri_too_long" :
+		    status == 404 ? "not_found" : "bad_path", NULL, "%s", why);
+		return;
+	}
+	switch (hark_router_match(hark_routes, hark_nroutes, req, &route,
+	    allow, sizeof(allow))) {
+	case HARK_ROUTE_FOUND:
+		break;
+	case HARK_ROUTE_NO_PATH:
+		hark_resp_error(resp, 404, "not_found", NULL,
+		    "there is no endpoint at this path");
+		return;
+	case HARK_ROUTE_NO_METHOD:
+		hark_resp_error(resp, 405, "method_not_allowed", NULL,
+		    "this endpoint answers %s", allow);
+		hark_resp_header(resp, "Allow", "%s", allow);
+		return;
+	default:
+		hark_resp_error(resp, 500, "internal", NULL, "out of memory");
+		return;
+	}
+	if (route->flags & HARK_ROUTE_WIDGET)
+		resp->widget_errors = true;
+	if (check_body(app, route, req, resp) == -1)
+		return;
+	route->handler(app, req, resp);
+}

@@ -1,1 +1,464 @@
-/* server.c: placeholder until its module lands. */
+/*
+ * server.c: FastCGI <-> hark_req/hark_resp adaptor and the worker's accept loop.
+ *
+ * Signals are blocked while a request is being answered and unblocked only
+ * while waiting in ppoll(2), so SIGTERM never interrupts a request half-way:
+ * the worker finishes it, then leaves the loop.  The listening socket is
+ * non-blocking because every worker wakes for a new connection and all but
+ * one find nothing to accept.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "app.h"
+#include "buf.h"
+#include "conf.h"
+#include "http.h"
+#include "log.h"
+#include "server.h"
+
+/* Bytes of an unread body discarded so the web server sees our answer. */
+#define DRAIN_MAX	(8u * 1024 * 1024)
+
+static volatile sig_atomic_t	got_stop;
+static volatile sig_atomic_t	got_reload;
+static volatile sig_atomic_t	got_reopen;
+
+extern char **environ;
+
+static void
+on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		got_reload = 1;
+	else if (sig == SIGUSR1)
+		got_reopen = 1;
+	else
+		got_stop = 1;
+}
+
+/* Installs handlers without SA_RESTART: ppoll must return on a signal. */
+static void
+install_signals(sigset_t *waitmask)
+{
+	struct sigaction	 sa;
+	sigset_t		 block;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, waitmask);
+	sigdelset(waitmask, SIGTERM);
+	sigdelset(waitmask, SIGINT);
+	sigdelset(waitmask, SIGHUP);
+	sigdelset(waitmask, SIGUSR1);
+}
+
+static const char *
+env_get(char **envp, const char *name)
+{
+	size_t	 n = strlen(name);
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+			return *envp + n + 1;
+	return NULL;
+}
+
+static int
+dup_or_empty(char **dst, const char *src)
+{
+	*dst = strdup(src != NULL ? src : "");
+	return *dst == NULL ? -1 : 0;
+}
+
+/* Strict decimal: the web server computed it, anything else is a bad request. */
+static int
+parse_length(const char *s, long long *out)
+{
+	long long	 v = 0;
+
+	if (s == NULL || *s == '\0') {
+		*out = -1;
+		return 0;
+	}
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9' || v > (LLONG_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* HTTP_X_HARK_KEY=... becomes the header x-hark-key. */
+static int
+add_env_header(struct hark_req *req, const char *var)
+{
+	char		 name[256];
+	const char	*eq = strchr(var, '=');
+	size_t		 i, n;
+
+	if (eq == NULL)
+		return 0;
+	n = (size_t)(eq - var) - 5;
+	if (n == 0 || n >= sizeof(name))
+		return 0;
+	for (i = 0; i < n; i++)
+		name[i] = var[5 + i] == '_' ? '-' : var[5 + i];
+	name[n] = '\0';
+	return hark_req_add_header(req, name, eq + 1);
+}
+
+/*
+ * Fills req from a CGI/FastCGI environment.  Returns 0, -1 on ENOMEM, or
+ * 400 when the environment describes a malformed request.
+ */
+static int
+req_from_env(struct hark_req *req, char **envp)
+{
+	const char	*uri, *qs;
+	struct hark_buf	 b = { 0 };
+	char		**e;
+
+	if (dup_or_empty(&req->method, env_get(envp, "REQUEST_METHOD")) == -1 ||
+	    dup_or_empty(&req->remote_addr, env_get(envp, "REMOTE_ADDR")) == -1)
+		return -1;
+	if ((uri = env_get(envp, "REQUEST_URI")) != NULL && *uri != '\0') {
+		if ((req->uri = strdup(uri)) == NULL)
+			return -1;
+	} else {
+		/* Plain CGI servers without REQUEST_URI: rebuild it. */
+		qs = env_get(envp, "QUERY_STRING");
+		if (hark_buf_printf(&b, "%s%s%s%s",
+		    env_get(envp, "SCRIPT_NAME") ? env_get(envp, "SCRIPT_NAME") : "",
+		    env_get(envp, "PATH_INFO") ? env_get(envp, "PATH_INFO") : "",
+		    qs && *qs ? "?" : "", qs && *qs ? qs : "") == -1)
+			return -1;
+		req->uri = hark_buf_steal(&b);
+		if (req->uri == NULL)
+			return -1;
+	}
+	if (env_get(envp, "CONTENT_TYPE") != NULL && *env_get(envp, "CONTENT_TYPE") &&
+	    (req->content_type = strdup(env_get(envp, "CONTENT_TYPE"))) == NULL)
+		return -1;
+	for (e = envp; e != NULL && *e != NULL; e++)
+		if (strncmp(*e, "HTTP_", 5) == 0 && add_env_header(req, *e) == -1)
+			return -1;
+	if (parse_length(env_get(envp, "CONTENT_LENGTH"), &req->content_length) == -1)
+		return 400;
+	return 0;
+}
+
+static ssize_t
+fcgx_body_read(void *ctx, void *buf, size_t n)
+{
+	FCGX_Stream	*in = ctx;
+	int		 got;
+
+	got = FCGX_GetStr(buf, n > 65536 ? 65536 : (int)n, in);
+	if (got < 0 || FCGX_GetError(in) != 0)
+		return -1;
+	return got;
+}
+
+static ssize_t
+fd_body_read(void *ctx, void *buf, size_t n)
+{
+	int	 fd = *(int *)ctx;
+	ssize_t	 got;
+
+	do
+		got = read(fd, buf, n);
+	while (got == -1 && errno == EINTR);
+	return got;
+}
+
+/* Reads and drops what the handler left unread, up to DRAIN_MAX. */
+static void
+drain_body(struct hark_req *req)
+{
+	char	 junk[16384];
+	ssize_t	 n;
+
+	if (req->body_read == NULL || req->content_length <= 0 ||
+	    (unsigned long long)req->content_length > DRAIN_MAX)
+		return;
+	while (req->body_seen < (size_t)req->content_length) {
+		n = req->body_read(req->body_ctx, junk, sizeof(junk));
+		if (n <= 0)
+			break;
+		req->body_seen += (size_t)n;
+	}
+}
+
+/* Renders status line and headers as CGI response headers. */
+static int
+format_head(const struct hark_resp *resp, struct hark_buf *out)
+{
+	size_t	 i;
+
+	if (hark_buf_printf(out, "Status: %d %s\r\nContent-Type: %s\r\n",
+	    resp->status, hark_status_text(resp->status), resp->content_type) == -1)
+		return -1;
+	if (resp->status != 204 && hark_buf_printf(out,
+	    "Content-Length: %zu\r\n", resp->body.len) == -1)
+		return -1;
+	for (i = 0; i < resp->nheaders; i++)
+		if (hark_buf_printf(out, "%s: %s\r\n", resp->headers[i].name,
+		    resp->headers[i].value) == -1)
+			return -1;
+	return hark_buf_puts(out, "\r\n");
+}
+
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec	 t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/*
+ * The access log: method, path without the query string (it may carry
+ * search terms or keys), status, time, body bytes.  Nothing else.
+ */
+static void
+log_request(const struct hark_req *req, const struct hark_resp *resp,
+    const struct timespec *t0)
+{
+	const char	*path = req->path;
+	char		 raw[256];
+	size_t		 n;
+
+	if (path == NULL) {
+		/* Refused before decoding: log the raw path, cut at '?'. */
+		n = req->uri ? strcspn(req->uri, "?") : 0;
+		if (n >= sizeof(raw))
+			n = sizeof(raw) - 1;
+		memcpy(raw, req->uri ? req->uri : "", n);
+		raw[n] = '\0';
+		path = raw;
+	}
+	hark_log(HARK_LOG_INFO, "%s %.200s %d %.1fms %zuB",
+	    req->method ? req->method : "-", path, resp->status,
+	    ms_since(t0), resp->body.len);
+}
+
+/* Builds the request, lets the application answer it; never fails. */
+static void
+answer(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
+    char **envp)
+{
+	int	 rc;
+
+	rc = req_from_env(req, envp);
+	if (rc == 400)
+		hark_resp_error(resp, 400, "bad_request", "Content-Length",
+		    "Content-Length is not a number");
+	else if (rc != 0)
+		hark_resp_error(resp, 500, "internal", NULL, "out of memory");
+	else
+		hark_app_handle(app, req, resp);
+}
+
+static void
+serve_fcgi(struct hark_app *app, FCGX_Request *rq)
+{
+	struct hark_req		 req;
+	struct hark_resp	 resp;
+	struct hark_buf		 head = { 0 };
+	struct timespec		 t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	hark_req_init(&req);
+	hark_resp_init(&resp);
+	req.body_read = fcgx_body_read;
+	req.body_ctx = rq->in;
+	answer(app, &req, &resp, rq->envp);
+	drain_body(&req);
+	if (format_head(&resp, &head) == 0) {
+		FCGX_PutStr(head.data, (int)head.len, rq->out);
+		if (strcmp(req.method ? req.method : "", "HEAD") != 0)
+			FCGX_PutStr(resp.body.data, (int)resp.body.len, rq->out);
+	}
+	FCGX_Finish_r(rq);
+	log_request(&req, &resp, &t0);
+	hark_buf_free(&head);
+	hark_resp_free(&resp);
+	hark_req_free(&req);
+}
+
+/* SIGHUP without a master: re-read the file, keep the old one on error. */
+static void
+reload_in_place(struct hark_app **app, struct hark_conf *conf,
+    const char *config_path)
+{
+	struct hark_conf	 fresh;
+	struct hark_conf_err	 err;
+	struct hark_app		*napp;
+
+	if (hark_conf_load(config_path, &fresh, &err) == -1) {
+		hark_log(HARK_LOG_ERR, "reload refused, keeping the old "
+		    "configuration: %s", err.msg);
+		return;
+	}
+	hark_app_free(*app);
+	*app = NULL;
+	hark_conf_free(conf);
+	*conf = fresh;
+	hark_log_set_level(conf->log_level);
+	if ((napp = hark_app_new(conf)) == NULL)
+		return;
+	*app = napp;
+	hark_log(HARK_LOG_INFO, "configuration reloaded");
+}
+
+static int
+set_nonblocking(int fd)
+{
+	int	 fl = fcntl(fd, F_GETFL);
+
+	return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+/*
+ * Waits until a request may be accepted: on the listening socket, or on the
+ * connection libfcgi keeps open when the web server asked it to.  Returns 1
+ * when there is something to accept, 0 when a signal came, -1 on error.
+ */
+static int
+wait_ready(int listen_fd, const FCGX_Request *rq, const sigset_t *waitmask)
+{
+	struct pollfd	 pfd;
+
+	pfd.fd = rq->ipcFd >= 0 ? rq->ipcFd : listen_fd;
+	pfd.events = POLLIN;
+	if (ppoll(&pfd, 1, NULL, waitmask) == -1)
+		return errno == EINTR ? 0 : -1;
+	return 1;
+}
+
+int
+hark_server_run(int listen_fd, struct hark_conf *conf,
+    const char *config_path, int reload)
+{
+	FCGX_Request	 rq;
+	struct hark_app	*app;
+	sigset_t	 waitmask;
+	long		 served = 0;
+	int		 rc, status = 0;
+
+	install_signals(&waitmask);
+	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd,
+	    FCGI_FAIL_ACCEPT_ON_INTR) != 0 || set_nonblocking(listen_fd) == -1) {
+		hark_log(HARK_LOG_ERR, "cannot set up FastCGI on fd %d", listen_fd);
+		return 1;
+	}
+	if ((app = hark_app_new(conf)) == NULL)
+		return 1;
+	while (!got_stop) {
+		if (conf->max_requests > 0 && served >= conf->max_requests) {
+			hark_log(HARK_LOG_INFO, "retiring after %ld requests",
+			    served);
+			break;
+		}
+		if (got_reopen) {
+			got_reopen = 0;
+			hark_log_reopen();
+		}
+		if (got_reload) {
+			got_reload = 0;
+			if (reload)
+				reload_in_place(&app, conf, config_path);
+			if (app == NULL) {
+				status = 1;
+				break;
+			}
+		}
+		if ((rc = wait_ready(listen_fd, &rq, &waitmask)) <= 0) {
+			if (rc == 0)
+				continue;
+			hark_log(HARK_LOG_ERR, "poll on the FastCGI socket: %s",
+			    strerror(errno));
+			status = 1;
+			break;
+		}
+		if ((rc = FCGX_Accept_r(&rq)) < 0) {
+			/* Another worker took it, or the kept connection closed. */
+			if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR ||
+			    rc == -ECONNABORTED)
+				continue;
+			hark_log(HARK_LOG_ERR, "FastCGI accept failed (%d)", rc);
+			status = 1;
+			break;
+		}
+		serve_fcgi(app, &rq);
+		served++;
+	}
+	FCGX_Free(&rq, 1);
+	hark_app_free(app);
+	return status;
+}
+
+int
+hark_server_cgi(const struct hark_conf *conf)
+{
+	struct hark_app		*app;
+	struct hark_req		 req;
+	struct hark_resp	 resp;
+	struct hark_buf		 out = { 0 };
+	struct timespec		 t0;
+	int			 fd = STDIN_FILENO;
+	ssize_t			 n;
+	size_t			 off;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((app = hark_app_new(conf)) == NULL)
+		return 1;
+	hark_req_init(&req);
+	hark_resp_init(&resp);
+	req.body_read = fd_body_read;
+	req.body_ctx = &fd;
+	answer(app, &req, &resp, environ);
+	if (format_head(&resp, &out) == 0 &&
+	    (strcmp(req.method ? req.method : "", "HEAD") == 0 ||
+	    hark_buf_append(&out, resp.body.data, resp.body.len) == 0)) {
+		for (off = 0; off < out.len; off += (size_t)n)
+			if ((n = write(STDOUT_FILENO, out.data + off,
+			    out.len - off)) <= 0)
+				break;
+	}
+	log_request(&req, &resp, &t0);
+	hark_buf_free(&out);
+	hark_resp_free(&resp);
+	hark_req_free(&req);
+	hark_app_free(app);
+	return 0;
+}

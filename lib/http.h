@@ -28,6 +28,7 @@ typedef ssize_t	(*hark_body_fn)(void *ctx, void *buf, size_t n);
 
 struct hark_req {
 	char			*method;
+	char			*uri;		/* request target as sent */
 	char			*path;		/* decoded, base_path removed */
 	char			*query;		/* raw, without '?'; "" if none */
 	char			*remote_addr;
@@ -40,7 +41,10 @@ struct hark_req {
 	void			*body_ctx;
 	size_t			 body_seen;	/* bytes read so far */
 
-	/* Filled by the router from {name} segments of the matched pattern. */
+	/*
+	 * Filled by the router from {name} segments of the matched pattern;
+	 * names point into the pattern and end at '}'.
+	 */
 	const char		*param_names[HARK_MAX_PARAMS];
 	char			*param_values[HARK_MAX_PARAMS];
 	size_t			 nparams;
@@ -79,6 +83,13 @@ bool		 hark_req_content_type_is(const struct hark_req *,
  */
 int		 hark_req_read_body(struct hark_req *, size_t max,
 		    struct hark_buf *out);
+
+/*
+ * Splits req->uri into path (decoded, base_path removed) and query.  Returns
+ * 0, or the HTTP status to refuse it with (400, 404, 414) and *why.
+ */
+int		 hark_req_parse_uri(struct hark_req *, const char *base_path,
+		    const char **why);
 
 /*
  * Percent-decodes a URL path into a new string and checks it: returns 0, or
