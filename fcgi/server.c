@@ -35,6 +35,7 @@
 static volatile sig_atomic_t	got_stop;
 static volatile sig_atomic_t	got_reload;
 static volatile sig_atomic_t	got_reopen;
+static int			log_requests = 1;
 
 extern char **environ;
 
@@ -257,6 +258,8 @@ log_request(const struct hark_req *req, const struct hark_resp *resp,
 	char		 raw[256];
 	size_t		 n;
 
+	if (!log_requests)
+		return;
 	if (path == NULL) {
 		/* Refused before decoding: log the raw path, cut at '?'. */
 		n = req->uri ? strcspn(req->uri, "?") : 0;
@@ -334,6 +337,7 @@ reload_in_place(struct hark_app **app, struct hark_conf *conf,
 	hark_conf_free(conf);
 	*conf = fresh;
 	hark_log_set_level(conf->log_level);
+	log_requests = conf->log_requests;
 	if ((napp = hark_app_new(conf)) == NULL)
 		return;
 	*app = napp;
@@ -376,6 +380,7 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 	int		 rc, status = 0;
 
 	install_signals(&waitmask);
+	log_requests = conf->log_requests;
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd,
 	    FCGI_FAIL_ACCEPT_ON_INTR) != 0 || set_nonblocking(listen_fd) == -1) {
 		hark_log(HARK_LOG_ERR, "cannot set up FastCGI on fd %d", listen_fd);
@@ -440,6 +445,7 @@ hark_server_cgi(const struct hark_conf *conf)
 	size_t			 off;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	log_requests = conf->log_requests;
 	if ((app = hark_app_new(conf)) == NULL)
 		return 1;
 	hark_req_init(&req);

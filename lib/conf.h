@@ -28,14 +28,15 @@ struct hark_conf {
 	/* [log] */
 	char	*log_file;		/* "" = stderr (the web server's error log) */
 	int	 log_level;		/* HARK_LOG_* from log.h */
+	int	 log_requests;		/* 1 = one info line per request */
 
 	/* [database] */
 	char	*db_socket;		/* unix socket; used when db_host is "" */
 	char	*db_host;
 	int	 db_port;
-	char	*db_name;
+	char	*db_name;		/* required; NULL only from _defaults */
 	char	*db_user;
-	char	*db_password;		/* or password_file */
+	char	*db_password;		/* or password_file; "" = none */
 	int	 db_connect_timeout;	/* seconds */
 	int	 db_read_timeout;	/* seconds; above Galera's ~6 s freeze */
 	int	 db_write_timeout;	/* seconds */
@@ -55,15 +56,23 @@ struct hark_conf_err {
 };
 
 /*
- * Reads path into *conf (defaults first, then the file).  Returns 0, or -1
- * with err filled and *conf left empty.  The caller frees with hark_conf_free.
+ * Reads path into *conf (defaults first, then the file).  *conf is
+ * overwritten, not freed: a reload loads into a second struct and swaps.
+ * Returns 0, or -1 with err (which may be NULL) filled and *conf left zeroed
+ * with nothing to free.  On success every string is malloc'ed and non-NULL
+ * ("" when unset); the caller owns them and frees them with hark_conf_free.
  */
 int		 hark_conf_load(const char *path, struct hark_conf *conf,
 		    struct hark_conf_err *err);
-/* Fills *conf with every default, as if the file were empty. */
+/*
+ * Fills *conf with every default, as if the file were empty; db_name, which
+ * has none, stays NULL.  Returns 0, or -1 (out of memory) with *conf zeroed.
+ * The caller frees with hark_conf_free.
+ */
 int		 hark_conf_defaults(struct hark_conf *conf);
+/* Frees every string (wiping the password first) and zeroes *conf. */
 void		 hark_conf_free(struct hark_conf *conf);
-/* $HARK_CONFIG when set, else SYSCONFDIR/hark/hark.conf. */
+/* $HARK_CONFIG when set and non-empty, else SYSCONFDIR "/hark/hark.conf". */
 const char	*hark_conf_default_path(void);
 
 #endif
