@@ -1,1 +1,244 @@
-/* cors.c: placeholder until its module lands. */
+/* cors.c: parses origins and allowlist patterns and matches one against the other. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cors.h"
+
+#define CORS_SCHEME_MAX	32
+#define CORS_HOST_MAX	254
+
+/* An origin, or a pattern once parsed; everything lower case. */
+struct cors_url {
+	char	 scheme[CORS_SCHEME_MAX];	/* "" in a pattern without one */
+	char	 host[CORS_HOST_MAX];		/* a wildcard's suffix, without "*." */
+	long	 port;				/* -1 when not given */
+	bool	 any;				/* the pattern "*" */
+	bool	 wildcard;
+	bool	 ip;				/* a literal address */
+};
+
+static bool
+cors_scheme(const char *s, size_t len, struct cors_url *u)
+{
+	size_t	 i;
+
+	if (len == 0 || len >= CORS_SCHEME_MAX || !isalpha((unsigned char)s[0]))
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)s[i]) && s[i] != '+' &&
+		    s[i] != '-' && s[i] != '.')
+			return false;
+		u->scheme[i] = (char)tolower((unsigned char)s[i]);
+	}
+	u->scheme[len] = '\0';
+	return true;
+}
+
+/* ":" and 1 to 5 digits, 1 to 65535. */
+static bool
+cors_port(const char *s, size_t len, struct cors_url *u)
+{
+	size_t	 i;
+	long	 v = 0;
+
+	if (len < 2 || len > 6 || s[0] != ':')
+		return false;
+	for (i = 1; i < len; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (v < 1 || v > 65535)
+		return false;
+	u->port = v;
+	return true;
+}
+
+/* Dot-separated labels of letters, digits, '-' and '_', none empty. */
+static bool
+cors_hostname(const char *s, size_t len, struct cors_url *u)
+{
+	size_t	 i, label = 0;
+	bool	 numeric = true;
+
+	if (len == 0 || len >= CORS_HOST_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (isalnum((unsigned char)s[i]) || s[i] == '-' ||
+		    s[i] == '_') {
+			if (++label > 63)
+				return false;
+			if (!isdigit((unsigned char)s[i]))
+				numeric = false;
+		} else
+			return false;
+		u->host[i] = (char)tolower((unsigned char)s[i]);
+	}
+	u->host[len] = '\0';
+	u->ip = numeric;
+	return label > 0;
+}
+
+/* "[" hex digits, ':' and '.' "]". */
+static bool
+cors_ipv6(const char *s, size_t len, struct cors_url *u)
+{
+	size_t	 i;
+
+	if (len < 3 || len >= CORS_HOST_MAX || s[len - 1] != ']')
+		return false;
+	for (i = 1; i < len - 1; i++)
+		if (!isxdigit((unsigned char)s[i]) && s[i] != ':' && s[i] != '.')
+			return false;
+	for (i = 0; i < len; i++)
+		u->host[i] = (char)tolower((unsigned char)s[i]);
+	u->host[len] = '\0';
+	u->ip = true;
+	return true;
+}
+
+/* host [":" port], the part after "scheme://". */
+static bool
+cors_authority(const char *s, size_t len, bool pattern, struct cors_url *u)
+{
+	const char	*colon;
+	size_t		 hlen;
+
+	if (s[0] == '[') {
+		colon = memchr(s, ']', len);
+		hlen = colon == NULL ? len : (size_t)(colon - s) + 1;
+	} else {
+		colon = memchr(s, ':', len);
+		hlen = colon == NULL ? len : (size_t)(colon - s);
+	}
+	if (hlen < len && !cors_port(s + hlen, len - hlen, u))
+		return false;
+	if (s[0] == '[')
+		return cors_ipv6(s, hlen, u);
+	if (pattern && hlen > 2 && s[0] == '*' && s[1] == '.') {
+		u->wildcard = true;
+		return cors_hostname(s + 2, hlen - 2, u) && !u->ip;
+	}
+	return cors_hostname(s, hlen, u);
+}
+
+static bool
+cors_parse(const char *s, bool pattern, struct cors_url *u)
+{
+	const char	*sep;
+	size_t		 len;
+
+	memset(u, 0, sizeof(*u));
+	u->port = -1;
+	if (s == NULL || (len = strlen(s)) == 0 || len > HARK_CORS_ORIGIN_MAX)
+		return false;
+	if (pattern && strcmp(s, "*") == 0) {
+		u->any = true;
+		return true;
+	}
+	if ((sep = strstr(s, "://")) != NULL) {
+		if (!cors_scheme(s, (size_t)(sep - s), u))
+			return false;
+		s = sep + 3;
+	} else if (!pattern)
+		return false;
+	len = strlen(s);
+	if (pattern && len > 0 && s[len - 1] == '/')
+		len--;
+	if (len == 0 || strcspn(s, "/?#@\\") < len)
+		return false;
+	return cors_authority(s, len, pattern, u);
+}
+
+static long
+cors_default_port(const char *scheme)
+{
+	if (strcmp(scheme, "http") == 0)
+		return 80;
+	if (strcmp(scheme, "https") == 0)
+		return 443;
+	return -1;
+}
+
+static bool
+cors_host_match(const struct cors_url *o, const struct cors_url *p)
+{
+	size_t	 olen, plen;
+
+	if (!p->wildcard)
+		return strcmp(o->host, p->host) == 0;
+	olen = strlen(o->host);
+	plen = strlen(p->host);
+	return !o->ip && olen > plen + 1 && o->host[olen - plen - 1] == '.' &&
+	    strcmp(o->host + olen - plen, p->host) == 0;
+}
+
+static bool
+cors_match(const struct cors_url *o, const struct cors_url *p)
+{
+	long	 port;
+
+	if (p->any)
+		return true;
+	if (p->scheme[0] != '\0' ? strcmp(o->scheme, p->scheme) != 0 :
+	    cors_default_port(o->scheme) == -1)
+		return false;
+	if (p->port != -1) {
+		port = o->port != -1 ? o->port : cors_default_port(o->scheme);
+		if (port != p->port)
+			return false;
+	}
+	return cors_host_match(o, p);
+}
+
+bool
+hark_cors_origin_valid(const char *origin)
+{
+	struct cors_url	 o;
+
+	return cors_parse(origin, false, &o);
+}
+
+bool
+hark_cors_pattern_valid(const char *pattern)
+{
+	struct cors_url	 p;
+
+	return cors_parse(pattern, true, &p);
+}
+
+bool
+hark_cors_origin_allowed(const char *origin, const char *const *patterns,
+    size_t n)
+{
+	struct cors_url	 o, p;
+	size_t		 i;
+
+	if (!cors_parse(origin, false, &o))
+		return false;
+	for (i = 0; i < n; i++)
+		if (cors_parse(patterns[i], true, &p) && cors_match(&o, &p))
+			return true;
+	return false;
+}
+
+bool
+hark_cors_preflight(const char *origin, const char *const *patterns,
+    size_t n, struct hark_cors_preflight *out)
+{
+	bool	 ok = hark_cors_origin_allowed(origin, patterns, n);
+
+	out->allow_origin = ok ? origin : NULL;
+	out->allow_methods = HARK_CORS_ALLOW_METHODS;
+	out->allow_headers = HARK_CORS_ALLOW_HEADERS;
+	out->max_age = HARK_CORS_MAX_AGE;
+	out->vary = HARK_CORS_VARY;
+	return ok;
+}

@@ -1,1 +1,59 @@
-/* cors.h: placeholder until its module lands. */
+/*
+ * cors.h: origin allowlists and the CORS headers hark answers with.
+ *
+ * An origin is parsed strictly: scheme "://" host [":" port], nothing else
+ * (no path, no userinfo, no trailing dot, never the literal "null" that
+ * sandboxed frames and file: pages send), compared case-insensitively.
+ *
+ * A pattern is [scheme "://"] host [":" port] [/], where host may be
+ * "*.domain":
+ * - "*" alone allows every well-formed origin;
+ * - "*.example.com" allows a.example.com and a.b.example.com, never
+ *   example.com itself, evilexample.com or an IP address;
+ * - with a scheme, the origin's scheme must be that one; without, it must
+ *   be http or https;
+ * - with a port, the origin's port (its scheme's default when it names none)
+ *   must be that one; without, any port matches, since an allowlist names
+ *   sites and a site's other ports are its own;
+ * - a malformed pattern (a wildcard anywhere but a whole leftmost label, a
+ *   path) matches nothing; hark_cors_pattern_valid lets harkctl refuse it.
+ */
+#ifndef HARK_CORS_H
+#define HARK_CORS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HARK_CORS_ALLOW_METHODS	"GET, POST, PATCH, DELETE, OPTIONS"
+#define HARK_CORS_ALLOW_HEADERS	"content-type, authorization, " \
+	"x-hark-project, x-hark-key, x-hark-public-key, x-hark-token, " \
+	"x-earshot-project, x-earshot-key"
+#define HARK_CORS_MAX_AGE	"600"
+#define HARK_CORS_VARY		"Origin"
+#define HARK_CORS_ORIGIN_MAX	512	/* longer origins are refused */
+
+/* origin is the request's Origin header; NULL is never allowed. */
+bool	hark_cors_origin_allowed(const char *origin,
+	    const char *const *patterns, size_t n);
+bool	hark_cors_origin_valid(const char *origin);
+bool	hark_cors_pattern_valid(const char *pattern);
+
+/*
+ * The header values of a preflight answer.  Strings are static, except
+ * allow_origin, which is the request's origin echoed (it points into the
+ * caller's string), or NULL when the origin is refused: then only vary is
+ * to be sent.
+ */
+struct hark_cors_preflight {
+	const char	*allow_origin;	/* Access-Control-Allow-Origin */
+	const char	*allow_methods;	/* Access-Control-Allow-Methods */
+	const char	*allow_headers;	/* Access-Control-Allow-Headers */
+	const char	*max_age;	/* Access-Control-Max-Age */
+	const char	*vary;		/* Vary */
+};
+
+/* Fills out and returns whether the origin is allowed. */
+bool	hark_cors_preflight(const char *origin, const char *const *patterns,
+	    size_t n, struct hark_cors_preflight *out);
+
+#endif

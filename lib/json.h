@@ -1,1 +1,160 @@
-/* json.h: placeholder until its module lands. */
+/*
+ * json.h: strict parsing of untrusted JSON bodies and declarative validation.
+ *
+ * A request body goes through two steps before a handler looks at it:
+ *
+ *   hark_json_parse     bytes -> json-c tree, refusing anything that is not
+ *                       plain RFC 8259 JSON with an object on top (trailing
+ *                       garbage, nesting deeper than HARK_JSON_MAX_DEPTH,
+ *                       duplicate keys, invalid UTF-8, lone surrogates, raw
+ *                       control characters, NaN/Infinity, leading zeros).
+ *   hark_json_validate  tree -> ok, or the first field that breaks the
+ *                       payload's schema: a table of fields with a type and
+ *                       limits each, walked by one engine.
+ *
+ * Both report failures the same way, as the code, field path and message of
+ * hark's error body, so a handler can answer with
+ *     hark_resp_error(resp, 400, err.code, err.field[0] ? err.field : NULL,
+ *         "%s", err.message);
+ * (500 instead when err.code is "out_of_memory").
+ */
+#ifndef HARK_JSON_H
+#define HARK_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct json_object;
+
+#define HARK_JSON_MAX_DEPTH	32	/* objects and arrays, the top one counts */
+#define HARK_JSON_FIELD_MAX	256	/* longer paths are cut, ending in "..." */
+#define HARK_JSON_MSG_MAX	512
+
+struct hark_json_err {
+	/*
+	 * Static snake_case string, one of: invalid_json, trailing_garbage,
+	 * too_deep, duplicate_key, invalid_utf8, not_an_object (parsing);
+	 * missing_field, wrong_type, unknown_field, too_long, too_short,
+	 * empty, out_of_range, invalid_value (validation); out_of_memory.
+	 */
+	const char	*code;
+	/* "metadata.device.width", "console[3].level"; "" = the whole body. */
+	char		 field[HARK_JSON_FIELD_MAX];
+	/* A sentence naming the field and the limit, no trailing period. */
+	char		 message[HARK_JSON_MSG_MAX];
+};
+
+enum hark_json_type {
+	HARK_JSON_ANY = 0,	/* any value; max_bytes bounds its serialized size */
+	HARK_JSON_STRING,
+	HARK_JSON_INT,		/* an integer literal that fits in long long */
+	HARK_JSON_NUMBER,	/* an integer or a decimal */
+	HARK_JSON_BOOL,
+	HARK_JSON_OBJECT,	/* checked against sub when set, else any object */
+	HARK_JSON_ARRAY		/* each item checked against items when set */
+};
+
+/* Field flags. */
+#define HARK_JSON_REQUIRED	0x01	/* absent is "missing_field" */
+#define HARK_JSON_NULLABLE	0x02	/* null is accepted (and counts as present) */
+#define HARK_JSON_TRIM_NONEMPTY	0x04	/* strings: "" or only white space is "empty" */
+
+struct hark_json_schema;
+
+/*
+ * One field of an object, or (name unused) the item of an array.  Zero means
+ * "no limit" for min, max and max_bytes, and imin == imax == 0 means no range.
+ *
+ *   type     min, max                   max_bytes            imin, imax
+ *   STRING   characters (code points)   bytes                -
+ *   INT      -                          -                    value bounds
+ *   NUMBER   -                          -                    value bounds
+ *   OBJECT   members                    bytes, serialized    -
+ *   ARRAY    items                      bytes, serialized    -
+ *   ANY      -                          bytes, serialized    -
+ *
+ * Serialized means compact json-c output without escaped slashes.
+ */
+struct hark_json_field {
+	const char			*name;
+	enum hark_json_type		 type;
+	unsigned			 flags;
+	size_t				 min, max;
+	size_t				 max_bytes;
+	long long			 imin, imax;
+	const struct hark_json_schema	*sub;	/* OBJECT: its members */
+	const struct hark_json_field	*items;	/* ARRAY: each item */
+	const char *const		*one_of;/* STRING: NULL-terminated list */
+	/* Last word on a value that passed every other test: 0, or -1 with
+	 * *why set to a static phrase such as "must be a valid email address". */
+	int				(*check)(struct json_object *,
+					    const char **why);
+};
+
+struct hark_json_schema {
+	const struct hark_json_field	*fields;
+	size_t				 nfields;
+	bool				 allow_unknown;	/* else "unknown_field" */
+};
+
+#define HARK_JSON_NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Parses len bytes of an untrusted body (its size already checked by the
+ * caller) into *out.  Returns 0 with *out set to a JSON object that the
+ * caller frees with json_object_put, or -1 with *out NULL and err filled.
+ * Strings keep embedded NUL bytes ("\u0000"): read them with
+ * json_object_get_string_len; object keys may not hold one.  Integers that
+ * fit in 64 bits become json_type_int, other numbers json_type_double
+ * (serialized as written); a number too large for a double is "out_of_range".
+ */
+int		 hark_json_parse(const char *buf, size_t len,
+		    struct json_object **out, struct hark_json_err *err);
+
+/*
+ * Checks obj (an object) against schema.  Returns 0, or -1 with err filled
+ * for the first problem: unknown keys first, then the fields in table order.
+ */
+int		 hark_json_validate(struct json_object *obj,
+		    const struct hark_json_schema *schema,
+		    struct hark_json_err *err);
+
+/*
+ * Ready-made checks for hark_json_field.check: each accepts only a string
+ * (without NUL bytes) of the given form.
+ *   email    one '@'; local part 1-64 of A-Z a-z 0-9 !#$%&'*+/=?^_`{|}~- and
+ *            dots (not first, last or doubled); a domain of two or more
+ *            labels of letters, digits and inner hyphens, 1-63 each, the last
+ *            not all digits; 254 bytes in all.  No IP literals, no quoting.
+ *   uuid     8-4-4-4-12 hex digits, any case, any version.
+ *   rfc3339  "2024-05-01T12:30:00Z", optional fraction, "Z" or "+hh:mm",
+ *            with real calendar dates (leap years; second 60 allowed).
+ */
+int		 hark_json_check_email(struct json_object *, const char **why);
+int		 hark_json_check_uuid(struct json_object *, const char **why);
+int		 hark_json_check_rfc3339(struct json_object *, const char **why);
+
+/* The same tests on plain bytes, for values that do not come in JSON. */
+bool		 hark_json_is_email(const char *s, size_t len);
+bool		 hark_json_is_uuid(const char *s, size_t len);
+bool		 hark_json_is_rfc3339(const char *s, size_t len);
+/* True when obj is a string equal to one entry of the NULL-terminated list. */
+bool		 hark_json_one_of(struct json_object *obj,
+		    const char *const *list);
+
+/*
+ * Accessors for validated trees.  hark_json_str returns the string member
+ * key (owned by obj; *len set when len is not NULL), or NULL when it is
+ * absent, null or not a string.  hark_json_has is true when key is present
+ * and not null.  hark_json_int and hark_json_bool return def unless key is an
+ * integer or a boolean.
+ */
+const char	*hark_json_str(struct json_object *obj, const char *key,
+		    size_t *len);
+bool		 hark_json_has(struct json_object *obj, const char *key);
+long long	 hark_json_int(struct json_object *obj, const char *key,
+		    long long def);
+bool		 hark_json_bool(struct json_object *obj, const char *key,
+		    bool def);
+
+#endif
