@@ -1,2 +1,255 @@
-/* harkctl.c: placeholder until it lands. */
-int main(void) { return 0; }
+/*
+ * harkctl.c: hark's admin CLI.  `harkctl [-c CONFIG] COMMAND ...`: each
+ * command is one row of ctl_cmds and one cmd_* function, which parses its own
+ * options and returns the exit status (0 done, 1 failed, 2 bad usage).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "db.h"
+#include "log.h"
+#include "migrate.h"
+
+#define CTL_OK		0
+#define CTL_FAIL	1
+#define CTL_USAGE	2
+
+struct ctl {
+	const char		*config_path;	/* -c, else the default */
+	int			 verbose;
+	struct hark_conf	 conf;
+	int			 conf_loaded;
+	struct hark_db		*db;
+};
+
+struct ctl_cmd {
+	const char	*name;
+	const char	*synopsis;		/* its arguments, for usage */
+	const char	*summary;
+	int		(*run)(struct ctl *, int, char **);
+};
+
+static int	cmd_migrate(struct ctl *, int, char **);
+static int	cmd_version(struct ctl *, int, char **);
+static int	cmd_help(struct ctl *, int, char **);
+
+static const struct ctl_cmd ctl_cmds[] = {
+	{ "migrate", "[--schema-dir DIR]",
+	    "apply pending schema migrations", cmd_migrate },
+	{ "version", "", "print the version", cmd_version },
+	{ "help", "", "print this help", cmd_help },
+};
+
+#define NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
+
+static void
+usage(FILE *f)
+{
+	char	 left[64];
+	size_t	 i;
+
+	fprintf(f, "usage: harkctl [-v] [-c CONFIG] COMMAND [ARGS]\n\n"
+	    "commands:\n");
+	for (i = 0; i < NCMDS; i++) {
+		snprintf(left, sizeof(left), "%s %s", ctl_cmds[i].name,
+		    ctl_cmds[i].synopsis);
+		fprintf(f, "  %-30s %s\n", left, ctl_cmds[i].summary);
+	}
+	fprintf(f, "\nCONFIG defaults to $HARK_CONFIG, else %s.\n",
+	    SYSCONFDIR "/hark/hark.conf");
+}
+
+static const struct ctl_cmd *
+ctl_find(const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < NCMDS; i++)
+		if (strcmp(ctl_cmds[i].name, name) == 0)
+			return &ctl_cmds[i];
+	return NULL;
+}
+
+/* Prepares getopt for a command's own argv (argv[0] is the command). */
+static void
+ctl_getopt_reset(void)
+{
+#ifdef __GLIBC__
+	optind = 0;
+#else
+	optind = 1;
+#endif
+}
+
+static int	ctl_usage_error(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
+
+/* Says what was wrong, then how to call harkctl; the exit status is 2. */
+static int
+ctl_usage_error(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fprintf(stderr, "harkctl: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	usage(stderr);
+	return CTL_USAGE;
+}
+
+/*
+ * Loads the configuration and makes the (not yet connected) db handle.
+ * Commands call it after parsing their arguments, so bad usage is reported
+ * (status 2) before a missing config file (status 1).
+ */
+static int
+ctl_open(struct ctl *ctl)
+{
+	struct hark_conf_err	 err;
+	const char		*path;
+
+	path = ctl->config_path ? ctl->config_path : hark_conf_default_path();
+	memset(&err, 0, sizeof(err));
+	if (hark_conf_load(path, &ctl->conf, &err) == -1) {
+		fprintf(stderr, "harkctl: %s\n", err.msg[0] ? err.msg : path);
+		return CTL_FAIL;
+	}
+	ctl->conf_loaded = 1;
+	if (hark_db_library_init() == -1) {
+		fprintf(stderr, "harkctl: cannot initialise the MariaDB "
+		    "client library\n");
+		return CTL_FAIL;
+	}
+	if ((ctl->db = hark_db_new(&ctl->conf)) == NULL) {
+		fprintf(stderr, "harkctl: out of memory\n");
+		return CTL_FAIL;
+	}
+	return CTL_OK;
+}
+
+static void
+ctl_close(struct ctl *ctl)
+{
+	if (ctl->db != NULL) {
+		hark_db_free(ctl->db);
+		hark_db_library_end();
+	}
+	if (ctl->conf_loaded)
+		hark_conf_free(&ctl->conf);
+}
+
+static const char *
+ctl_schema_dir(void)
+{
+	const char	*env = getenv("HARK_SCHEMA_DIR");
+
+	return env != NULL && env[0] != '\0' ? env : PKGDATADIR "/schema";
+}
+
+static int
+cmd_migrate(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "schema-dir", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char			*dir = ctl_schema_dir();
+	char				 err[1024];
+	int				 ch, applied, version;
+
+	ctl_getopt_reset();
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (ch != 's') {
+			usage(stderr);
+			return CTL_USAGE;
+		}
+		dir = optarg;
+	}
+	if (optind != argc)
+		return ctl_usage_error("migrate: unexpected argument '%s'",
+		    argv[optind]);
+	if (ctl_open(ctl) != CTL_OK)
+		return CTL_FAIL;
+	if (hark_migrate_apply(ctl->db, dir, &applied, err, sizeof(err)) ==
+	    -1) {
+		fprintf(stderr, "harkctl: migrate: %s\n", err);
+		return CTL_FAIL;
+	}
+	if (hark_migrate_current(ctl->db, &version) != HARK_DB_OK) {
+		fprintf(stderr, "harkctl: migrate: reading the schema "
+		    "version: %s\n", hark_db_errmsg(ctl->db));
+		return CTL_FAIL;
+	}
+	if (applied > 0)
+		printf("applied %d migration(s), schema version %d\n", applied,
+		    version);
+	else
+		printf("schema is up to date (version %d)\n", version);
+	return CTL_OK;
+}
+
+static int
+cmd_version(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc > 1)
+		return ctl_usage_error("version: unexpected argument '%s'",
+		    argv[1]);
+	printf("harkctl (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+	return CTL_OK;
+}
+
+static int
+cmd_help(struct ctl *ctl, int argc, char **argv)
+{
+	usage(stdout);
+	return CTL_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctl		 ctl;
+	const struct ctl_cmd	*cmd;
+	int			 ch, rc;
+
+	memset(&ctl, 0, sizeof(ctl));
+	while ((ch = getopt(argc, argv, "+c:hv")) != -1) {
+		switch (ch) {
+		case 'c':
+			ctl.config_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return CTL_OK;
+		case 'v':
+			ctl.verbose = 1;
+			break;
+		default:
+			usage(stderr);
+			return CTL_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		fprintf(stderr, "harkctl: no command given\n");
+		usage(stderr);
+		return CTL_USAGE;
+	}
+	if ((cmd = ctl_find(argv[0])) == NULL)
+		return ctl_usage_error("unknown command '%s'", argv[0]);
+	hark_log_open("harkctl", NULL, ctl.verbose ? HARK_LOG_INFO :
+	    HARK_LOG_WARN);
+	rc = cmd->run(&ctl, argc, argv);
+	ctl_close(&ctl);
+	hark_log_close();
+	return rc;
+}

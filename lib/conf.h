@@ -40,7 +40,7 @@ struct hark_conf {
 	int	 db_connect_timeout;	/* seconds */
 	int	 db_read_timeout;	/* seconds; above Galera's ~6 s freeze */
 	int	 db_write_timeout;	/* seconds */
-	int	 db_retries;		/* attempts for a lost connection or conflict */
+	int	 db_retries;		/* retries after a lost connection or conflict */
 
 	/* [limits] */
 	size_t	 max_json_body;		/* largest JSON body, bytes */

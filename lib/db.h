@@ -94,6 +94,31 @@ int		 hark_db_exec_script(struct hark_db *db, const char *text);
 const char	*hark_db_errmsg(const struct hark_db *db);
 unsigned int	 hark_db_errno(const struct hark_db *db);
 
+/*
+ * Notes on the functions above:
+ * - Outside a transaction a lost connection or a conflict is retried
+ *   conf->db_retries times after the first attempt (50, 100, 200 ms ...
+ *   apart); a server that stays unreachable gives HARK_DB_UNAVAILABLE.
+ * - Affected rows count matched rows (CLIENT_FOUND_ROWS): an UPDATE that
+ *   finds its row but changes nothing reports 1.
+ * - Every column arrives as text; DATETIME(6) as "YYYY-MM-DD hh:mm:ss.ffffff"
+ *   in UTC (the session time zone is +00:00).
+ * - Rows are buffered before the first callback, so a callback may run other
+ *   statements (even the same SQL) on the same handle.
+ * - hark_db_errmsg keeps the last error until another one replaces it; quoted
+ *   values in server messages (duplicate entries...) are cut out.
+ */
+
+/* Closes the connection now (e.g. before fork); the next call reconnects. */
+void		 hark_db_disconnect(struct hark_db *db);
+/* The AUTO_INCREMENT id made by the last successful hark_db_exec, or 0. */
+unsigned long long hark_db_insert_id(const struct hark_db *db);
+/*
+ * Counts connections made by this handle: a change between two calls means
+ * the connection was reopened and session state (GET_LOCK, variables) lost.
+ */
+unsigned long	 hark_db_generation(const struct hark_db *db);
+
 struct hark_db_val hark_db_cstr(const char *s);
 
 #endif
