@@ -16,24 +16,7 @@
 #include "log.h"
 #include "migrate.h"
 
-#define CTL_OK		0
-#define CTL_FAIL	1
-#define CTL_USAGE	2
-
-struct ctl {
-	const char		*config_path;	/* -c, else the default */
-	int			 verbose;
-	struct hark_conf	 conf;
-	int			 conf_loaded;
-	struct hark_db		*db;
-};
-
-struct ctl_cmd {
-	const char	*name;
-	const char	*synopsis;		/* its arguments, for usage */
-	const char	*summary;
-	int		(*run)(struct ctl *, int, char **);
-};
+#include "ctl.h"
 
 static int	cmd_migrate(struct ctl *, int, char **);
 static int	cmd_version(struct ctl *, int, char **);
@@ -42,14 +25,20 @@ static int	cmd_help(struct ctl *, int, char **);
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "migrate", "[--schema-dir DIR]",
 	    "apply pending schema migrations", cmd_migrate },
+	{ "project", "create NAME | list | rate-limit PROJECT N",
+	    "manage projects (N per minute, 0 = default)", ctl_cmd_project },
+	{ "key", "create PROJECT [--name N] | list PROJECT | revoke KEY_ID",
+	    "manage secret API keys", ctl_cmd_key },
+	{ "origin", "add|remove PROJECT PATTERN | list PROJECT",
+	    "manage a project's allowed browser origins", ctl_cmd_origin },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "", "print this help", cmd_help },
 };
 
 #define NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
-static void
-usage(FILE *f)
+void
+ctl_usage(FILE *f)
 {
 	char	 left[64];
 	size_t	 i;
@@ -59,7 +48,7 @@ usage(FILE *f)
 	for (i = 0; i < NCMDS; i++) {
 		snprintf(left, sizeof(left), "%s %s", ctl_cmds[i].name,
 		    ctl_cmds[i].synopsis);
-		fprintf(f, "  %-30s %s\n", left, ctl_cmds[i].summary);
+		fprintf(f, "  %-s\n      %s\n", left, ctl_cmds[i].summary);
 	}
 	fprintf(f, "\nCONFIG defaults to $HARK_CONFIG, else %s.\n",
 	    SYSCONFDIR "/hark/hark.conf");
@@ -77,7 +66,7 @@ ctl_find(const char *name)
 }
 
 /* Prepares getopt for a command's own argv (argv[0] is the command). */
-static void
+void
 ctl_getopt_reset(void)
 {
 #ifdef __GLIBC__
@@ -87,11 +76,8 @@ ctl_getopt_reset(void)
 #endif
 }
 
-static int	ctl_usage_error(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
-
 /* Says what was wrong, then how to call harkctl; the exit status is 2. */
-static int
+int
 ctl_usage_error(const char *fmt, ...)
 {
 	va_list	 ap;
@@ -101,7 +87,7 @@ ctl_usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\n");
-	usage(stderr);
+	ctl_usage(stderr);
 	return CTL_USAGE;
 }
 
@@ -110,7 +96,7 @@ ctl_usage_error(const char *fmt, ...)
  * Commands call it after parsing their arguments, so bad usage is reported
  * (status 2) before a missing config file (status 1).
  */
-static int
+int
 ctl_open(struct ctl *ctl)
 {
 	struct hark_conf_err	 err;
@@ -168,7 +154,7 @@ cmd_migrate(struct ctl *ctl, int argc, char **argv)
 	ctl_getopt_reset();
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
 		if (ch != 's') {
-			usage(stderr);
+			ctl_usage(stderr);
 			return CTL_USAGE;
 		}
 		dir = optarg;
@@ -209,7 +195,7 @@ cmd_version(struct ctl *ctl, int argc, char **argv)
 static int
 cmd_help(struct ctl *ctl, int argc, char **argv)
 {
-	usage(stdout);
+	ctl_usage(stdout);
 	return CTL_OK;
 }
 
@@ -227,13 +213,13 @@ main(int argc, char **argv)
 			ctl.config_path = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			ctl_usage(stdout);
 			return CTL_OK;
 		case 'v':
 			ctl.verbose = 1;
 			break;
 		default:
-			usage(stderr);
+			ctl_usage(stderr);
 			return CTL_USAGE;
 		}
 	}
@@ -241,7 +227,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (argc == 0) {
 		fprintf(stderr, "harkctl: no command given\n");
-		usage(stderr);
+		ctl_usage(stderr);
 		return CTL_USAGE;
 	}
 	if ((cmd = ctl_find(argv[0])) == NULL)

@@ -10,10 +10,12 @@
 
 struct hark_conf;
 struct hark_db;
+struct hark_rl;
 
 struct hark_app {
 	const struct hark_conf	*conf;
 	struct hark_db		*db;
+	struct hark_rl		*rl;	/* NULL when the state dir is unusable */
 };
 
 /* Makes a worker's resources; NULL on failure (logged). */

@@ -359,6 +359,20 @@ hark_resp_get_header(const struct hark_resp *resp, const char *name)
 	return NULL;
 }
 
+void
+hark_resp_unset_header(struct hark_resp *resp, const char *name)
+{
+	size_t	 i;
+
+	for (i = 0; i < resp->nheaders; i++)
+		if (strcasecmp(resp->headers[i].name, name) == 0) {
+			free(resp->headers[i].name);
+			free(resp->headers[i].value);
+			resp->headers[i] = resp->headers[--resp->nheaders];
+			return;
+		}
+}
+
 int
 hark_resp_json(struct hark_resp *resp, int status, struct json_object *obj)
 {

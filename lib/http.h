@@ -104,6 +104,7 @@ void		 hark_resp_free(struct hark_resp *);
 int		 hark_resp_header(struct hark_resp *, const char *name,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 const char	*hark_resp_get_header(const struct hark_resp *, const char *name);
+void		 hark_resp_unset_header(struct hark_resp *, const char *name);
 /* Serialises a json-c object as the body (the caller keeps the object). */
 struct json_object;
 int		 hark_resp_json(struct hark_resp *, int status,

@@ -1,0 +1,41 @@
+/* ctl.h: what harkctl's command files share: the run's state and its helpers. */
+#ifndef HARK_CTL_H
+#define HARK_CTL_H
+
+#include <stdio.h>
+
+#include "conf.h"
+
+#define CTL_OK		0
+#define CTL_FAIL	1
+#define CTL_USAGE	2
+
+struct hark_db;
+
+struct ctl {
+	const char		*config_path;	/* -c, else the default */
+	int			 verbose;
+	struct hark_conf	 conf;
+	int			 conf_loaded;
+	struct hark_db		*db;
+};
+
+struct ctl_cmd {
+	const char	*name;
+	const char	*synopsis;		/* its arguments, for usage */
+	const char	*summary;
+	int		(*run)(struct ctl *, int, char **);
+};
+
+void	ctl_usage(FILE *);
+int	ctl_usage_error(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	ctl_getopt_reset(void);
+/* Loads the configuration and makes the db handle; CTL_OK or CTL_FAIL. */
+int	ctl_open(struct ctl *);
+
+/* projects.c */
+int	ctl_cmd_project(struct ctl *, int, char **);
+int	ctl_cmd_key(struct ctl *, int, char **);
+int	ctl_cmd_origin(struct ctl *, int, char **);
+
+#endif

@@ -1,0 +1,184 @@
+/*
+ * api.c: what every key-authenticated /v1 handler does first: authenticate,
+ * hold the request to the project's origin allowlist, count it against the
+ * key's and the project's rate limits.  Also the JSON body reader.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "app.h"
+#include "auth.h"
+#include "conf.h"
+#include "cors.h"
+#include "db.h"
+#include "handlers.h"
+#include "json.h"
+#include "log.h"
+#include "ratelimit.h"
+#include "store.h"
+
+#define RL_WINDOW	60	/* seconds: limits are per minute */
+#define MAX_ORIGINS	64
+
+struct origins {
+	char	*list[MAX_ORIGINS];
+	size_t	 n;
+};
+
+static int
+origin_row(void *ctx, const char *pattern)
+{
+	struct origins	*o = ctx;
+
+	if (o->n < MAX_ORIGINS && (o->list[o->n] = strdup(pattern)) != NULL)
+		o->n++;
+	return 0;
+}
+
+/*
+ * A browser request (it has Origin) from a project with an allowlist must
+ * come from a listed origin.  Returns 0, or -1 with resp filled.
+ */
+static int
+check_origin(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, const char *project_id)
+{
+	struct origins	 o = { .n = 0 };
+	const char	*origin = hark_req_header(req, "origin");
+	int		 rc, ok;
+	size_t		 i;
+
+	if (origin == NULL)
+		return 0;
+	rc = hark_store_origin_list(app->db, project_id, origin_row, &o);
+	if (rc != HARK_DB_OK) {
+		hark_respond_db_error(app, resp, rc);
+		ok = 0;
+		goto out;
+	}
+	ok = o.n == 0 || hark_cors_origin_allowed(origin,
+	    (const char *const *)o.list, o.n);
+	if (!ok) {
+		hark_resp_error(resp, 403, "origin_not_allowed", "Origin",
+		    "this origin is not in the project's allowed origins");
+		/* Not readable by the page that was refused. */
+		hark_resp_unset_header(resp, "Access-Control-Allow-Origin");
+	}
+out:
+	for (i = 0; i < o.n; i++)
+		free(o.list[i]);
+	return ok ? 0 : -1;
+}
+
+static void
+ratelimit_headers(struct hark_resp *resp, const struct hark_rl_result *r)
+{
+	hark_resp_header(resp, "RateLimit-Limit", "%u", r->limit);
+	hark_resp_header(resp, "RateLimit-Remaining", "%u", r->remaining);
+	hark_resp_header(resp, "RateLimit-Reset", "%u", r->reset_seconds);
+}
+
+/* Counts the request against the key and the project, all or nothing. */
+static int
+check_rate(struct hark_app *app, struct hark_resp *resp,
+    const struct hark_principal *who)
+{
+	struct hark_rl_check	 c[2];
+	struct hark_rl_result	 r;
+	char			 kkey[64], pkey[64];
+	unsigned		 def = (unsigned)app->conf->rate_limit;
+
+	if (app->rl == NULL)
+		return 0;
+	snprintf(kkey, sizeof(kkey), "key:%s", who->key_id);
+	snprintf(pkey, sizeof(pkey), "project:%s", who->project_id);
+	c[0] = (struct hark_rl_check){ kkey, who->key_limit ? who->key_limit : def,
+	    RL_WINDOW };
+	c[1] = (struct hark_rl_check){ pkey,
+	    who->project_limit ? who->project_limit : def, RL_WINDOW };
+	if (hark_rl_hit_all(app->rl, c, 2, time(NULL), &r) == -1) {
+		hark_log(HARK_LOG_ERR, "rate limiter failed; request let through");
+		return 0;
+	}
+	if (!r.allowed) {
+		hark_resp_error(resp, 429, "rate_limited", NULL,
+		    "too many requests: at most %u per minute; retry in %u s",
+		    r.limit, r.retry_after);
+		hark_resp_header(resp, "Retry-After", "%u",
+		    r.retry_after ? r.retry_after : 1);
+	}
+	/* hark_resp_error keeps headers, so these go on the 429 as well. */
+	ratelimit_headers(resp, &r);
+	return r.allowed ? 0 : -1;
+}
+
+int
+hark_api_begin(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, struct hark_principal *who)
+{
+	struct hark_auth_err	 err;
+
+	if (hark_auth_secret(app->db, req, who, &err) == -1) {
+		hark_resp_error(resp, err.status, err.code, err.field, "%s",
+		    err.message);
+		if (err.status == 503)
+			hark_resp_header(resp, "Retry-After", "5");
+		else if (err.status == 401)
+			hark_resp_header(resp, "WWW-Authenticate",
+			    "Bearer realm=\"hark\"");
+		return -1;
+	}
+	if (check_origin(app, req, resp, who->project_id) == -1)
+		return -1;
+	return check_rate(app, resp, who);
+}
+
+int
+hark_api_read_json(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, struct json_object **out)
+{
+	struct hark_buf		 body = { 0 };
+	struct hark_json_err	 err;
+	size_t			 max = app->conf->max_json_body;
+	int			 rc;
+
+	*out = NULL;
+	rc = hark_req_read_body(req, max, &body);
+	if (rc == -2) {
+		hark_resp_error(resp, 413, "body_too_large", NULL,
+		    "the JSON body is larger than %zu bytes", max);
+		goto out;
+	}
+	if (rc == -1) {
+		hark_resp_error(resp, 400, "bad_request", NULL,
+		    "the request body could not be read");
+		goto out;
+	}
+	if (hark_json_parse(body.data, body.len, out, &err) == -1) {
+		hark_resp_error(resp, 400, err.code,
+		    err.field[0] != '\0' ? err.field : NULL, "%s", err.message);
+		rc = -1;
+	}
+out:
+	hark_buf_free(&body);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+hark_api_validate(struct hark_resp *resp, struct json_object *obj,
+    const struct hark_json_schema *schema)
+{
+	struct hark_json_err	 err;
+
+	if (hark_json_validate(obj, schema, &err) == 0)
+		return 0;
+	hark_resp_error(resp, 400, err.code, err.field[0] != '\0' ? err.field :
+	    NULL, "%s", err.message);
+	return -1;
+}

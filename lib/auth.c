@@ -1,0 +1,129 @@
+/* auth.c: secret-key authentication of API requests, with its audit trail. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "auth.h"
+#include "db.h"
+#include "http.h"
+#include "keys.h"
+#include "log.h"
+#include "store.h"
+
+static int
+fail(struct hark_auth_err *err, int status, const char *code,
+    const char *field, const char *message)
+{
+	err->status = status;
+	err->code = code;
+	err->field = field;
+	err->message = message;
+	return -1;
+}
+
+/* Records a refusal; the audit row names the reason, never the key. */
+static void
+audit_failure(struct hark_db *db, const struct hark_req *req,
+    const char *project_id, const char *reason)
+{
+	if (hark_store_audit(db, project_id, NULL, "auth_failed",
+	    req->remote_addr, reason) != HARK_DB_OK)
+		hark_log(HARK_LOG_WARN, "cannot write the audit log: %s",
+		    hark_db_errmsg(db));
+}
+
+static const char *
+header_alias(const struct hark_req *req, const char *name, const char *alias)
+{
+	const char	*v = hark_req_header(req, name);
+
+	return v != NULL ? v : hark_req_header(req, alias);
+}
+
+/*
+ * Finds the key the request presents.  Returns 0 with *key and *project
+ * (NULL when no project header) set, or -1 with err filled.
+ */
+static int
+credentials(const struct hark_req *req, const char **key,
+    const char **project, struct hark_auth_err *err)
+{
+	const char	*authz = hark_req_header(req, "authorization");
+
+	*project = header_alias(req, "x-hark-project", "x-earshot-project");
+	*key = header_alias(req, "x-hark-key", "x-earshot-key");
+	if (authz != NULL) {
+		if (strncasecmp(authz, "Bearer ", 7) != 0)
+			return fail(err, 401, "unauthorized", "Authorization",
+			    "Authorization must be \"Bearer <secret key>\"");
+		for (authz += 7; *authz == ' '; authz++)
+			;
+		*key = authz;
+		return 0;
+	}
+	if (*key == NULL)
+		return fail(err, 401, "unauthorized", NULL,
+		    "an API key is required: Authorization: Bearer sk_... or "
+		    "X-Hark-Project and X-Hark-Key");
+	if (*project == NULL)
+		return fail(err, 400, "missing_project", "X-Hark-Project",
+		    "X-Hark-Key needs X-Hark-Project naming the key's project");
+	return 0;
+}
+
+int
+hark_auth_secret(struct hark_db *db, const struct hark_req *req,
+    struct hark_principal *who, struct hark_auth_err *err)
+{
+	struct hark_key_info	 k;
+	unsigned char		 hash[HARK_KEY_HASH_LEN];
+	const char		*key, *project;
+	int			 rc;
+
+	memset(who, 0, sizeof(*who));
+	if (credentials(req, &key, &project, err) == -1)
+		return -1;
+	if (!hark_key_looks_secret(key)) {
+		audit_failure(db, req, NULL, "malformed key");
+		return fail(err, 401, "invalid_key", NULL,
+		    "the API key is invalid or revoked");
+	}
+	if (hark_key_hash(key, strlen(key), hash) == -1)
+		return fail(err, 503, "unavailable", NULL,
+		    "cannot check the key now; retry shortly");
+	rc = hark_store_key_lookup(db, hash, &k);
+	if (rc != HARK_DB_OK && rc != HARK_STORE_NOTFOUND)
+		return fail(err, 503, "database_unavailable", NULL,
+		    "the database is unavailable; retry shortly");
+	/* The index found it by hash; comparing again costs nothing and
+	 * keeps the decision itself constant-time. */
+	if (rc == HARK_STORE_NOTFOUND || !hark_key_hash_equal(hash, k.hash)) {
+		audit_failure(db, req, NULL, "unknown key");
+		return fail(err, 401, "invalid_key", NULL,
+		    "the API key is invalid or revoked");
+	}
+	if (k.revoked) {
+		audit_failure(db, req, k.project_id, "revoked key");
+		return fail(err, 401, "invalid_key", NULL,
+		    "the API key is invalid or revoked");
+	}
+	if (project != NULL && strcmp(project, k.project_id) != 0) {
+		audit_failure(db, req, k.project_id, "project header mismatch");
+		return fail(err, 401, "invalid_key", "X-Hark-Project",
+		    "the API key does not belong to this project");
+	}
+	snprintf(who->project_id, sizeof(who->project_id), "%s", k.project_id);
+	snprintf(who->key_id, sizeof(who->key_id), "%s", k.id);
+	who->key_limit = k.key_limit;
+	who->project_limit = k.project_limit;
+	/* last_used_at and the key-use audit row at most once a minute. */
+	if (time(NULL) - k.last_used >= 60) {
+		if (hark_store_key_touch(db, k.id) == HARK_DB_OK)
+			hark_store_audit(db, k.project_id, k.id, "key_used",
+			    req->remote_addr, NULL);
+	}
+	return 0;
+}

@@ -1,0 +1,125 @@
+/*
+ * store.h: every SQL statement hark runs against its data, behind typed
+ * functions.  Handlers and harkctl call these and never see SQL; lib/db does
+ * the talking.  All functions return HARK_DB_OK or an enum hark_db_rc code;
+ * "not found" is HARK_STORE_NOTFOUND, a positive value.
+ */
+#ifndef HARK_STORE_H
+#define HARK_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ids.h"
+#include "keys.h"
+
+struct hark_db;
+
+#define HARK_STORE_NOTFOUND	1
+#define HARK_STORE_TS_SIZE	27	/* "2026-04-09 10:30:00.123456" */
+
+/* A key as authentication needs it, joined with its project. */
+struct hark_key_info {
+	char		 id[HARK_ID_SIZE];
+	char		 project_id[HARK_ID_SIZE];
+	unsigned char	 hash[HARK_KEY_HASH_LEN];
+	bool		 revoked;
+	long long	 last_used;	/* unix time, 0 = never */
+	unsigned	 key_limit;	/* per minute: the key's, else its project's; 0 = default */
+	unsigned	 project_limit;	/* per minute: the project's; 0 = default */
+};
+
+struct hark_feedback {
+	char		 id[HARK_ID_SIZE];
+	char		 project_id[HARK_ID_SIZE];
+	char		*text;		/* may hold NUL bytes: use text_len */
+	size_t		 text_len;
+	char		*page;		/* NULL when absent */
+	size_t		 page_len;
+	char		*user_email;
+	size_t		 user_email_len;
+	char		*metadata;	/* serialized JSON object or NULL */
+	size_t		 metadata_len;
+	const char	*channel;	/* "api", "widget", "voice" */
+	const char	*category;	/* static names from triage.h */
+	const char	*sentiment;
+	double		 sentiment_score;
+	int		 impact;
+	const char	*status;
+	int		 priority;	/* -1 = not set */
+	char		 created_at[HARK_STORE_TS_SIZE];	/* UTC */
+};
+
+/* Listing filters; NULL/0 members do not filter. */
+struct hark_feedback_filter {
+	const char	*status;
+	const char	*category;
+	const char	*since;		/* "YYYY-MM-DD HH:MM:SS.ffffff" UTC */
+	const char	*until;
+	const char	*q;		/* substring of the text */
+	size_t		 q_len;
+	const char	*cursor_ts;	/* keyset: rows strictly before this */
+	const char	*cursor_id;
+	unsigned	 limit;
+};
+
+typedef int	(*hark_feedback_fn)(void *ctx, const struct hark_feedback *);
+
+/* Frees what hark_store_feedback_get / list filled in (not fb itself). */
+void	hark_feedback_clear(struct hark_feedback *fb);
+
+/* Now as a DATETIME(6) literal in UTC: what every created_at stores. */
+void	hark_store_now(char out[HARK_STORE_TS_SIZE]);
+/* "2026-04-09 10:30:00.123456" -> "2026-04-09T10:30:00Z". */
+void	hark_store_ts_rfc3339(const char *ts, char *out, size_t outlen);
+/* RFC 3339 (any offset, optional fraction) -> DATETIME(6) in UTC; 0 or -1. */
+int	hark_store_ts_from_rfc3339(const char *s, char out[HARK_STORE_TS_SIZE]);
+
+/* Projects. */
+int	hark_store_project_create(struct hark_db *, const char *id,
+	    const char *name);
+int	hark_store_project_exists(struct hark_db *, const char *id);
+typedef int	(*hark_project_fn)(void *ctx, const char *id, const char *name,
+		    const char *created_at, long long nkeys);
+int	hark_store_project_list(struct hark_db *, hark_project_fn, void *ctx);
+/* limit 0 = back to the configured default. */
+int	hark_store_project_set_rate_limit(struct hark_db *, const char *id,
+	    unsigned limit);
+int	hark_store_origin_add(struct hark_db *, const char *project_id,
+	    const char *pattern);
+int	hark_store_origin_remove(struct hark_db *, const char *project_id,
+	    const char *pattern);
+typedef int	(*hark_origin_fn)(void *ctx, const char *pattern);
+int	hark_store_origin_list(struct hark_db *, const char *project_id,
+	    hark_origin_fn, void *ctx);
+
+/* API keys. */
+int	hark_store_key_create(struct hark_db *, const char *id,
+	    const char *project_id, const char *name, const char *prefix,
+	    const unsigned char hash[HARK_KEY_HASH_LEN]);
+int	hark_store_key_lookup(struct hark_db *,
+	    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_key_info *);
+/* Stamps last_used_at unless it is younger than a minute (then NOTFOUND). */
+int	hark_store_key_touch(struct hark_db *, const char *key_id);
+int	hark_store_key_revoke(struct hark_db *, const char *key_id);
+typedef int	(*hark_key_fn)(void *ctx, const char *id, const char *name,
+		    const char *prefix, const char *created_at,
+		    const char *last_used_at, const char *revoked_at);
+int	hark_store_key_list(struct hark_db *, const char *project_id,
+	    hark_key_fn, void *ctx);
+
+/* The audit trail: what happened, to which project and key, from where. */
+int	hark_store_audit(struct hark_db *, const char *project_id,
+	    const char *key_id, const char *action, const char *remote_addr,
+	    const char *detail);
+
+/* Feedback. */
+int	hark_store_feedback_insert(struct hark_db *, const struct hark_feedback *);
+int	hark_store_feedback_get(struct hark_db *, const char *project_id,
+	    const char *id, struct hark_feedback *out);
+int	hark_store_feedback_list(struct hark_db *, const char *project_id,
+	    const struct hark_feedback_filter *, hark_feedback_fn, void *ctx);
+int	hark_store_feedback_delete(struct hark_db *, const char *project_id,
+	    const char *id);
+
+#endif
