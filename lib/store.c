@@ -423,13 +423,14 @@ hark_feedback_clear(struct hark_feedback *fb)
 
 struct insert_ctx {
 	const struct hark_feedback	*fb;
+	char				 score[16];	/* DECIMAL(4,3) as text */
 };
 
 static int
 insert_tx(struct hark_db *db, void *ctx)
 {
 	const struct hark_feedback	*fb = ((struct insert_ctx *)ctx)->fb;
-	char				 score[16];
+	const char			*score = ((struct insert_ctx *)ctx)->score;
 	struct hark_db_val		 a[] = {
 		HARK_DB_CSTR(fb->id), HARK_DB_CSTR(fb->project_id),
 		HARK_DB_CSTR(fb->channel),
@@ -444,7 +445,6 @@ insert_tx(struct hark_db *db, void *ctx)
 	struct hark_db_val		 idv[] = { HARK_DB_CSTR(fb->id) };
 	int				 rc, found = 0;
 
-	snprintf(score, sizeof(score), "%.3f", fb->sentiment_score);
 	rc = hark_db_exec(db, "INSERT INTO feedback (id, project_id, channel, "
 	    "text, page, user_email, metadata, category, sentiment, "
 	    "sentiment_score, impact_score, triaged_by, status, created_at, "
@@ -463,8 +463,9 @@ insert_tx(struct hark_db *db, void *ctx)
 int
 hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 {
-	struct insert_ctx	 ic = { fb };
+	struct insert_ctx	 ic = { .fb = fb };
 
+	snprintf(ic.score, sizeof(ic.score), "%.3f", fb->sentiment_score);
 	return hark_db_tx(db, insert_tx, &ic);
 }
 

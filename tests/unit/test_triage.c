@@ -1,12 +1,391 @@
-/* test_triage.c: placeholder until its tests land. */
+/* test_triage.c: behaviour of the built-in triage and of the UTF-8 helpers. */
+#include "config.h"
+
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "triage.h"
+#include "utf8.h"
+
+/* The dev set's category accuracy is 0.83; this floor only catches regressions. */
+#define DEV_ACCURACY_FLOOR	0.75
+
+static struct hark_triage
+triage(const char *text, const char *page)
+{
+	struct hark_triage	 t;
+
+	hark_triage_text(text, strlen(text), page, &t);
+	return t;
+}
+
+START_TEST(dutch_login_not_working_is_negative_bug_high_impact)
+{
+	struct hark_triage t = triage("De login knop werkt niet op mobiel",
+	    "/login");
+
+	ck_assert_int_eq(t.category, HARK_CAT_BUG);
+	ck_assert_int_eq(t.sentiment, HARK_SENT_NEGATIVE);
+	ck_assert_int_ge(t.impact, 8);
+}
+END_TEST
+
+START_TEST(bug_in_checkout_is_bug)
+{
+	struct hark_triage t = triage("Bug in checkout", "/checkout");
+
+	ck_assert_int_eq(t.category, HARK_CAT_BUG);
+	ck_assert_int_ge(t.impact, 6);
+}
+END_TEST
+
+START_TEST(spanish_feature_wish_is_feature_request)
+{
+	struct hark_triage t = triage("Sería genial poder exportar a PDF", NULL);
+
+	ck_assert_int_eq(t.category, HARK_CAT_FEATURE_REQUEST);
+	ck_assert_int_ne(t.sentiment, HARK_SENT_NEGATIVE);
+}
+END_TEST
+
+START_TEST(wish_phrases_in_every_language_are_feature_requests)
+{
+	static const char *const wishes[] = {
+		"It would be nice to have a calendar export",
+		"Het zou fijn zijn als er een kalender export kwam",
+		"Sería genial tener una exportación del calendario",
+		"Wäre toll, wenn es einen Kalenderexport gäbe",
+		"Ce serait bien d'avoir un export du calendrier",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(wishes) / sizeof(wishes[0]); i++)
+		ck_assert_msg(triage(wishes[i], NULL).category ==
+		    HARK_CAT_FEATURE_REQUEST, "%s", wishes[i]);
+}
+END_TEST
+
+START_TEST(negated_work_verb_is_bug_in_every_language)
+{
+	static const char *const broken[] = {
+		"The export button is not working",
+		"De exportknop werkt niet",
+		"El botón de exportar no funciona",
+		"Der Export-Button funktioniert nicht",
+		"Le bouton d'export ne marche pas",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(broken) / sizeof(broken[0]); i++)
+		ck_assert_msg(triage(broken[i], NULL).category == HARK_CAT_BUG,
+		    "%s", broken[i]);
+}
+END_TEST
+
+START_TEST(question_mark_question)
+{
+	ck_assert_int_eq(triage("How do I export my data?", NULL).category,
+	    HARK_CAT_QUESTION);
+	ck_assert_int_eq(triage("Wo finde ich meine Rechnungen?", NULL).category,
+	    HARK_CAT_QUESTION);
+}
+END_TEST
+
+START_TEST(interrogative_without_mark_is_question)
+{
+	ck_assert_int_eq(triage("hoe verander ik mijn wachtwoord", NULL).category,
+	    HARK_CAT_QUESTION);
+}
+END_TEST
+
+START_TEST(request_asked_as_question_is_feature_request)
+{
+	ck_assert_int_eq(triage("Can you add Apple Pay please?", NULL).category,
+	    HARK_CAT_FEATURE_REQUEST);
+}
+END_TEST
+
+START_TEST(praise_is_positive)
+{
+	struct hark_triage t = triage("Love this app, great job! 👍", NULL);
+
+	ck_assert_int_eq(t.category, HARK_CAT_PRAISE);
+	ck_assert_int_eq(t.sentiment, HARK_SENT_POSITIVE);
+	ck_assert(t.sentiment_score > 0.3);
+}
+END_TEST
+
+START_TEST(negation_flips_praise)
+{
+	struct hark_triage p = triage("The new design is great", NULL);
+	struct hark_triage n = triage("The new design is not great", NULL);
+
+	ck_assert_int_eq(p.sentiment, HARK_SENT_POSITIVE);
+	ck_assert_int_ne(n.sentiment, HARK_SENT_POSITIVE);
+	ck_assert_int_ne(n.category, HARK_CAT_PRAISE);
+	ck_assert(n.sentiment_score < p.sentiment_score);
+}
+END_TEST
+
+START_TEST(too_slow_is_improvement)
+{
+	ck_assert_int_eq(triage("The dashboard is way too slow", NULL).category,
+	    HARK_CAT_IMPROVEMENT);
+	ck_assert_int_eq(triage("Le formulaire est trop long", NULL).category,
+	    HARK_CAT_IMPROVEMENT);
+}
+END_TEST
+
+START_TEST(checkout_page_raises_impact)
+{
+	const char	*msg = "Payment fails with an error";
+
+	ck_assert_int_gt(triage(msg, "/checkout").impact,
+	    triage(msg, "/about").impact);
+	ck_assert_int_gt(triage(msg, "https://shop.example/checkout?step=2").impact,
+	    triage(msg, NULL).impact);
+}
+END_TEST
+
+START_TEST(severity_words_raise_impact)
+{
+	ck_assert_int_gt(triage("The app crashes and I lost all my data",
+	    NULL).impact, triage("The colour of the icon is wrong", NULL).impact);
+}
+END_TEST
+
+START_TEST(impact_bounded_0_14)
+{
+	static const char *const texts[] = {
+		"URGENT!!! app crashes, lost all my data, charged twice, "
+		    "account hacked, can't log in, payment failed 😡😡",
+		"", "ok", "Thanks!",
+	};
+	struct hark_triage	 t;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		t = triage(texts[i], "/checkout/payment");
+		ck_assert_int_ge(t.impact, 0);
+		ck_assert_int_le(t.impact, HARK_IMPACT_MAX);
+		ck_assert(t.sentiment_score >= -1.0 && t.sentiment_score <= 1.0);
+	}
+	ck_assert_int_ge(triage(texts[0], "/checkout").impact, 12);
+}
+END_TEST
+
+START_TEST(empty_like_input_is_other_neutral)
+{
+	static const char *const texts[] = { "", "   ", "...", "test", "hallo" };
+	struct hark_triage	 t;
+	size_t			 i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		t = triage(texts[i], NULL);
+		ck_assert_msg(t.category == HARK_CAT_OTHER, "%s", texts[i]);
+		ck_assert_int_eq(t.sentiment, HARK_SENT_NEUTRAL);
+	}
+	hark_triage_text(NULL, 0, NULL, &t);
+	ck_assert_int_eq(t.category, HARK_CAT_OTHER);
+}
+END_TEST
+
+START_TEST(accents_and_case_do_not_matter)
+{
+	ck_assert_int_eq(triage("LA APP NO FUNCIONA", NULL).category, HARK_CAT_BUG);
+	ck_assert_int_eq(triage("Die App stürzt ab", NULL).category, HARK_CAT_BUG);
+	ck_assert_int_eq(triage("Die App stuerzt ab", NULL).category, HARK_CAT_BUG);
+}
+END_TEST
+
+START_TEST(long_text_is_handled)
+{
+	char		 buf[20000];
+	size_t		 n = 0;
+	struct hark_triage t;
+
+	while (n + 40 < sizeof(buf))
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+		    "the app crashes again and again. ");
+	hark_triage_text(buf, n, NULL, &t);
+	ck_assert_int_eq(t.category, HARK_CAT_BUG);
+}
+END_TEST
+
+START_TEST(names_round_trip)
+{
+	enum hark_category	 c;
+	enum hark_sentiment	 s;
+	int			 k;
+
+	for (k = 0; k < HARK_CAT_COUNT; k++) {
+		ck_assert_int_eq(hark_category_from_name(
+		    hark_category_name((enum hark_category)k), &c), 0);
+		ck_assert_int_eq(c, k);
+	}
+	for (k = 0; k < HARK_SENT_COUNT; k++) {
+		ck_assert_int_eq(hark_sentiment_from_name(
+		    hark_sentiment_name((enum hark_sentiment)k), &s), 0);
+		ck_assert_int_eq(s, k);
+	}
+	ck_assert_str_eq(hark_category_name(HARK_CAT_FEATURE_REQUEST),
+	    "feature_request");
+	ck_assert_int_eq(hark_category_from_name("feature", &c), -1);
+	ck_assert_int_eq(hark_sentiment_from_name("", &s), -1);
+}
+END_TEST
+
+/* Regression guard over the whole labelled development set. */
+START_TEST(dev_set_accuracy_stays_above_floor)
+{
+	FILE			*f;
+	char			 line[8192], *fld[5], *p;
+	size_t			 n, ok = 0, total = 0;
+	int			 k;
+	enum hark_category	 want;
+	struct hark_triage	 t;
+
+	f = fopen(TEST_SRCDIR "/tests/data/triage/dev.tsv", "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));	/* header */
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((n = strlen(line)) > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		for (p = line, k = 0; k < 5 && p != NULL; k++) {
+			fld[k] = p;
+			if ((p = strchr(p, '\t')) != NULL)
+				*p++ = '\0';
+		}
+		ck_assert_int_eq(k, 5);
+		ck_assert_int_eq(hark_category_from_name(fld[1], &want), 0);
+		hark_triage_text(fld[4], strlen(fld[4]),
+		    *fld[3] ? fld[3] : NULL, &t);
+		ok += t.category == want;
+		total++;
+	}
+	fclose(f);
+	ck_assert_uint_ge(total, 300);
+	ck_assert_msg((double)ok / total >= DEV_ACCURACY_FLOOR,
+	    "dev accuracy %zu/%zu", ok, total);
+}
+END_TEST
+
+START_TEST(utf8_accepts_well_formed)
+{
+	static const char s[] = "ascii \xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 "
+	    "\xF4\x8F\xBF\xBF \xEF\xBF\xBF";
+
+	ck_assert(hark_utf8_valid(s, sizeof(s) - 1));
+	ck_assert(hark_utf8_valid("", 0));
+	ck_assert(hark_utf8_valid("a\0b", 3));
+}
+END_TEST
+
+START_TEST(utf8_rejects_overlong)
+{
+	ck_assert(!hark_utf8_valid("\xC0\x80", 2));
+	ck_assert(!hark_utf8_valid("\xC1\xBF", 2));
+	ck_assert(!hark_utf8_valid("\xE0\x80\xAF", 3));
+	ck_assert(!hark_utf8_valid("\xF0\x80\x80\xAF", 4));
+}
+END_TEST
+
+START_TEST(utf8_rejects_surrogates)
+{
+	ck_assert(!hark_utf8_valid("\xED\xA0\x80", 3));
+	ck_assert(!hark_utf8_valid("\xED\xBF\xBF", 3));
+	ck_assert(hark_utf8_valid("\xED\x9F\xBF", 3));	/* U+D7FF */
+}
+END_TEST
+
+START_TEST(utf8_rejects_truncated)
+{
+	ck_assert(!hark_utf8_valid("\xE2\x82", 2));
+	ck_assert(!hark_utf8_valid("abc\xF0\x9F\x98", 6));
+	ck_assert(!hark_utf8_valid("\xC3", 1));
+	ck_assert(!hark_utf8_valid("\xC3" "A", 2));
+	ck_assert(!hark_utf8_valid("\x80", 1));		/* stray continuation */
+}
+END_TEST
+
+START_TEST(utf8_rejects_above_max)
+{
+	ck_assert(!hark_utf8_valid("\xF4\x90\x80\x80", 4));	/* U+110000 */
+	ck_assert(!hark_utf8_valid("\xF5\x80\x80\x80", 4));
+	ck_assert(!hark_utf8_valid("\xFF", 1));
+}
+END_TEST
+
+START_TEST(utf8_counts_code_points)
+{
+	ck_assert_uint_eq(hark_utf8_count("", 0), 0);
+	ck_assert_uint_eq(hark_utf8_count("abc", 3), 3);
+	ck_assert_uint_eq(hark_utf8_count("\xC3\xA9t\xC3\xA9", 5), 3);
+	ck_assert_uint_eq(hark_utf8_count("\xE2\x82\xAC\xF0\x9F\x98\x80", 7), 2);
+	ck_assert_uint_eq(hark_utf8_count("\xFF\xFE", 2), 2);
+}
+END_TEST
+
+START_TEST(utf8_folds_latin_case_and_accents)
+{
+	char		 out[64];
+	size_t		 n;
+	const char	*in = "\xC3\x89" "CHEC Stra\xC3\x9F" "e \xC5\x92uvre "
+	    "Gr\xC3\xBC\xC3\x9F" "e \xF0\x9F\x98\x80";
+
+	n = hark_utf8_fold(in, strlen(in), out, sizeof(out));
+	ck_assert_str_eq(out, "echec strasse oeuvre gruesse \xF0\x9F\x98\x80");
+	ck_assert_uint_eq(n, strlen(out));
+	n = hark_utf8_fold("abcdef", 6, out, 4);
+	ck_assert_str_eq(out, "abc");
+	ck_assert_uint_eq(n, 3);
+}
+END_TEST
+
+static Suite *
+triage_suite(void)
+{
+	Suite	*s = suite_create("triage");
+	TCase	*tc = tcase_create("triage");
+	TCase	*tu = tcase_create("utf8");
+
+	tcase_add_test(tc, dutch_login_not_working_is_negative_bug_high_impact);
+	tcase_add_test(tc, bug_in_checkout_is_bug);
+	tcase_add_test(tc, spanish_feature_wish_is_feature_request);
+	tcase_add_test(tc, wish_phrases_in_every_language_are_feature_requests);
+	tcase_add_test(tc, negated_work_verb_is_bug_in_every_language);
+	tcase_add_test(tc, question_mark_question);
+	tcase_add_test(tc, interrogative_without_mark_is_question);
+	tcase_add_test(tc, request_asked_as_question_is_feature_request);
+	tcase_add_test(tc, praise_is_positive);
+	tcase_add_test(tc, negation_flips_praise);
+	tcase_add_test(tc, too_slow_is_improvement);
+	tcase_add_test(tc, checkout_page_raises_impact);
+	tcase_add_test(tc, severity_words_raise_impact);
+	tcase_add_test(tc, impact_bounded_0_14);
+	tcase_add_test(tc, empty_like_input_is_other_neutral);
+	tcase_add_test(tc, accents_and_case_do_not_matter);
+	tcase_add_test(tc, long_text_is_handled);
+	tcase_add_test(tc, names_round_trip);
+	tcase_add_test(tc, dev_set_accuracy_stays_above_floor);
+	tcase_add_test(tu, utf8_accepts_well_formed);
+	tcase_add_test(tu, utf8_rejects_overlong);
+	tcase_add_test(tu, utf8_rejects_surrogates);
+	tcase_add_test(tu, utf8_rejects_truncated);
+	tcase_add_test(tu, utf8_rejects_above_max);
+	tcase_add_test(tu, utf8_counts_code_points);
+	tcase_add_test(tu, utf8_folds_latin_case_and_accents);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, tu);
+	return s;
+}
 
 int
 main(void)
 {
-	Suite	*s = suite_create("triage");
-	SRunner	*sr = srunner_create(s);
+	SRunner	*sr = srunner_create(triage_suite());
 	int	 nf;
 
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,389 @@
+#!/bin/bash
+# test_feedback.sh: the Fluister-shaped API end to end, behind nginx.
+#
+#	tests/integration/test_feedback.sh BUILD_DIR
+#
+# hark-fcgi --listen with 4 workers behind nginx (conf/nginx.conf) on a real
+# MariaDB: keys made with harkctl, the seed's curl example, authentication,
+# every bad input of the JSON ingest (and that nothing is stored), reading,
+# listing with filters and cursors, erasing, project isolation, CORS with an
+# origin allowlist, and rate limits shared by all workers.
+set -u -o pipefail
+. "$(dirname "$0")/lib.sh"
+
+WORKERS=4
+
+ctl() { "$HARK_BUILD/harkctl" -c "$CONF" "$@" 2>>"$T/harkctl.err"; }
+sql() { mariadb_sql "$HARK_DB_SOCKET" "USE \`$HARK_DB_NAME\`; $1"; }
+rows_of() { sql "SELECT COUNT(*) FROM feedback WHERE project_id = '$1'"; }
+
+JSON_CT=(-H 'Content-Type: application/json')
+auth_a() { printf '%s' "Authorization: Bearer $KEY_A"; }
+
+# post BODY [extra curl options]: POST /v1/feedback as project A.
+post() {
+	local body=$1
+	shift
+	req POST "$URL/v1/feedback" -H "$(auth_a)" "${JSON_CT[@]}" \
+	    --data-binary "$body" "$@"
+}
+
+# refused NAME STATUS FIELD BODY [curl options]: POSTs BODY as project A and
+# checks the error, its field, and that no row appeared.
+refused() {
+	local name=$1 status=$2 field=$3 body=$4 before after got
+	shift 4
+	before=$(rows_of "$PRJ_A")
+	post "$body" "$@"
+	check_hark_error "$name: $status" "$status"
+	if [ -n "$field" ]; then
+		got=$(json error.field 2>/dev/null)
+		if [ "$got" = "$field" ]; then
+			pass "$name: field is $field"
+		else
+			fail "$name: field is $field" "field '$got'; body ${R_BODY:0:200}"
+		fi
+	fi
+	after=$(rows_of "$PRJ_A")
+	if [ "$before" = "$after" ]; then
+		pass "$name: nothing stored"
+	else
+		fail "$name: nothing stored" "rows $before -> $after"
+	fi
+}
+
+setup() {
+	mkdir -p "$T/fb"
+	CONF="$T/fb/hark.conf"
+	write_hark_conf "$CONF" log.file="$T/fb/hark.log" \
+	    server.workers="$WORKERS" limits.rate_limit=100000
+	PRJ_A=$(ctl project create "Project A") || exit 2
+	PRJ_B=$(ctl project create "Project B") || exit 2
+	PRJ_R=$(ctl project create "Rate limited") || exit 2
+	KEY_A=$(ctl key create "$PRJ_A" --name ci) || exit 2
+	KEY_B=$(ctl key create "$PRJ_B") || exit 2
+	KEY_R=$(ctl key create "$PRJ_R") || exit 2
+	KEY_OLD=$(ctl key create "$PRJ_A" --name old) || exit 2
+	PORT=$(pick_port) || exit 2
+	URL="http://127.0.0.1:$PORT"
+	nginx_start fb-nginx "$PORT" "$T/fb/hark.sock" || exit 2
+	hark_standalone fb "$CONF" "$WORKERS" || exit 2
+	wait_until 30 health_is "$URL" 200 || { fail "hark serves"; exit 1; }
+}
+
+test_harkctl() {
+	t_ctx harkctl
+	check "project ids are prj_" test "${PRJ_A#prj_}" != "$PRJ_A"
+	check "secret keys are sk_" test "${KEY_A#sk_}" != "$KEY_A"
+	check "project list names the project" eval \
+	    "ctl project list | grep -q '$PRJ_A.*Project A'"
+	check "only the SHA-256 of a key is stored" test \
+	    "$(sql "SELECT COUNT(*) FROM api_keys WHERE key_hash = UNHEX(SHA2('$KEY_A', 256))")" = 1
+	check "the key itself is nowhere in the database" eval \
+	    "! mariadb-dump --no-defaults -S '$HARK_DB_SOCKET' -uroot '$HARK_DB_NAME' | grep -qF '$KEY_A'"
+	check "key create for an unknown project fails" eval \
+	    "! ctl key create prj_0000000000000000000000000a"
+	check "a bad command is a usage error (2)" eval \
+	    "ctl key frobnicate; test \$? = 2"
+	local old_id
+	old_id=$(ctl key list "$PRJ_A" | awk '$NF == "old" {print $1}')
+	check "key revoke" ctl key revoke "$old_id"
+	check "key list shows it revoked" eval \
+	    "ctl key list '$PRJ_A' | grep '$old_id' | grep -q revoked"
+	check "revoking twice fails" eval "! ctl key revoke '$old_id'"
+}
+
+test_seed_example() {
+	t_ctx seed
+	# The Fluister document's example, as written, at this base URL.
+	req POST "$URL/v1/feedback" \
+	    -H "Authorization: Bearer $KEY_A" \
+	    -H "Content-Type: application/json" \
+	    -d "{
+    \"projectId\": \"$PRJ_A\",
+    \"text\": \"De login knop werkt niet op mobiel\",
+    \"page\": \"/login\",
+    \"userEmail\": \"user@example.com\"
+  }"
+	check_status "201 Created" 201
+	check_json "category bug" category bug
+	check_json "sentiment negative" sentiment negative
+	check_json "projectId echoed" projectId "$PRJ_A"
+	check_json "text echoed" text "De login knop werkt niet op mobiel"
+	check_json "page echoed" page /login
+	check_json "userEmail echoed" userEmail user@example.com
+	check_json "status new" status new
+	check "impactScore is high (>= 8)" test "$(json impactScore)" -ge 8
+	check "id is fb_ and random" eval "[[ '$(json id)' =~ ^fb_[0-9a-z]{26}$ ]]"
+	check "createdAt is RFC 3339 UTC" eval \
+	    "[[ '$(json createdAt)' =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]]"
+	check "Location names the item" test "$(hdr Location)" = "/v1/feedback/$(json id)"
+	SEED_ID=$(json id)
+	check "the row is in the database" test \
+	    "$(sql "SELECT category FROM feedback WHERE id = '$SEED_ID'")" = bug
+	# The JavaScript example: no projectId, a different page.
+	req POST "$URL/v1/feedback" -H "Authorization: Bearer $KEY_A" \
+	    "${JSON_CT[@]}" -d '{"text":"Bug in checkout","page":"/checkout"}'
+	check_status "projectId is optional" 201
+	check_json "\"Bug in checkout\" is a bug" category bug
+}
+
+test_auth() {
+	t_ctx auth
+	local body='{"text":"hello there"}'
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body"
+	check_hark_error "no credentials: 401" 401
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body" \
+	    -H "Authorization: Bearer sk_${KEY_A:3:20}xxxxxxxxxxxxxxxxxxxxxxx"
+	check_hark_error "wrong key: 401" 401
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body" \
+	    -H "Authorization: Bearer $KEY_OLD"
+	check_hark_error "revoked key: 401" 401
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body" \
+	    -H "Authorization: Basic dXNlcjpwYXNz"
+	check_hark_error "Basic auth: 401" 401
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body" \
+	    -H "X-Hark-Key: $KEY_A"
+	check_hark_error "key without project header: 400" 400
+	check_json "field names the project header" error.field X-Hark-Project
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body" \
+	    -H "X-Hark-Key: $KEY_A" -H "X-Hark-Project: $PRJ_A"
+	check_status "X-Hark-Project + X-Hark-Key: 201" 201
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body" \
+	    -H "x-earshot-key: $KEY_A" -H "x-earshot-project: $PRJ_A"
+	check_status "x-earshot aliases: 201" 201
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body" \
+	    -H "X-Hark-Key: $KEY_A" -H "X-Hark-Project: $PRJ_B"
+	check_hark_error "key of another project than the header: 401" 401
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" \
+	    -H "Authorization: Bearer $KEY_A" -d "{\"text\":\"x\",\"projectId\":\"$PRJ_B\"}"
+	check_hark_error "body projectId of another project: 403" 403
+	check_json "field is projectId" error.field projectId
+	# The wrong, the revoked and the mismatched key above.
+	check "failures are audited" test \
+	    "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'auth_failed'")" -ge 3
+	check "the audit log never holds a key" test \
+	    "$(sql "SELECT COUNT(*) FROM audit_log WHERE detail LIKE '%sk\\_%'")" = 0
+	check "key use is audited" test \
+	    "$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'key_used' AND project_id = '$PRJ_A'")" -ge 1
+	check "last_used_at is stamped" test \
+	    "$(sql "SELECT COUNT(*) FROM api_keys WHERE project_id = '$PRJ_A' AND name = 'ci' AND last_used_at IS NOT NULL")" = 1
+	check "the request log holds no key" eval "! grep -qF '$KEY_A' '$T/fb/hark.log'"
+}
+
+test_bad_input() {
+	t_ctx "bad input"
+	local long5001 ok5000 deep
+	refused "not JSON" 400 "" 'text=hello'
+	refused "JSON array" 400 "" '["text"]'
+	refused "JSON string" 400 "" '"hello"'
+	refused "trailing garbage" 400 "" '{"text":"hi"} x'
+	refused "two documents" 400 "" '{"text":"hi"}{"text":"hi"}'
+	deep=$(printf '{"a":%.0s' $(seq 32))
+	refused "nesting 33 deep" 400 "" "{\"text\":\"hi\",\"metadata\":$deep 1$(printf '}%.0s' $(seq 32))}"
+	refused "duplicate key" 400 text '{"text":"a","text":"b"}'
+	refused "duplicate nested key" 400 metadata.k '{"text":"a","metadata":{"k":1,"k":2}}'
+	refused "text is a number" 400 text '{"text":5}'
+	refused "text is null" 400 text '{"text":null}'
+	refused "text missing" 400 text '{"page":"/x"}'
+	refused "text empty" 400 text '{"text":""}'
+	refused "text only white space" 400 text '{"text":"  \t\n  "}'
+	long5001=$(head -c 5001 /dev/zero | tr '\0' 'a')
+	refused "text of 5001 characters" 400 text "{\"text\":\"$long5001\"}"
+	refused "invalid UTF-8" 400 "" "$(printf '{"text":"caf\xe9"}')"
+	refused "lone surrogate escape" 400 "" '{"text":"x\ud800y"}'
+	refused "bad email" 400 userEmail '{"text":"hi","userEmail":"not an email"}'
+	refused "email is a number" 400 userEmail '{"text":"hi","userEmail":7}'
+	refused "page over 2048 bytes" 400 page \
+	    "{\"text\":\"hi\",\"page\":\"/$(head -c 2048 /dev/zero | tr '\0' 'p')\"}"
+	refused "metadata not an object" 400 metadata '{"text":"hi","metadata":[1]}'
+	refused "metadata over 16 KiB" 400 metadata \
+	    "{\"text\":\"hi\",\"metadata\":{\"a\":\"$(head -c 17000 /dev/zero | tr '\0' 'm')\"}}"
+	refused "unknown field" 400 usermail '{"text":"hi","usermail":"a@b.co"}'
+	refused "projectId not a string" 400 projectId '{"text":"hi","projectId":1}'
+	JSON_CT=(-H 'Content-Type: text/plain')
+	refused "unsupported content type: 415" 415 Content-Type '{"text":"hi"}'
+	JSON_CT=()
+	refused "no content type: 415" 415 Content-Type '{"text":"hi"}' \
+	    -H 'Content-Type:'
+	JSON_CT=(-H 'Content-Type: application/json')
+	refused "body over max_json_body: 413" 413 "" \
+	    "{\"text\":\"hi\",\"metadata\":{\"a\":\"$(head -c 70000 /dev/zero | tr '\0' 'm')\"}}"
+
+	ok5000=$(for i in $(seq 1000); do printf 'ñandú'; done)
+	post "{\"text\":\"$ok5000\"}"
+	check_status "5000 two-byte characters (10000 bytes) are accepted" 201
+	check "they come back whole" test "$(json text)" = "$ok5000"
+}
+
+test_exact_storage() {
+	t_ctx "exact storage"
+	local text="Robert'); DROP TABLE feedback;-- \\\\ %_ \\\" \\u0000 end"
+	post "{\"text\":\"$text\",\"page\":\"/a?b=' OR 1=1 --\\u0000\",\"metadata\":{\"q\":\"'\\\";\"}}"
+	check_status "SQL metacharacters and NUL are accepted" 201
+	local id=$(json id) sent=$R_BODY
+	req GET "$URL/v1/feedback/$id" -H "$(auth_a)"
+	check_status "read back" 200
+	check "text comes back byte-exact" test "$(json text)" = "$(json text "$sent")"
+	check "text holds the NUL" eval "printf '%s' \"\$R_BODY\" | grep -qF 'u0000 end'"
+	check "page comes back byte-exact" eval \
+	    "printf '%s' \"\$R_BODY\" | grep -qF '\"page\":\"/a?b='\'' OR 1=1 --\\u0000\"'"
+	check "metadata comes back" test "$(json metadata.q)" = "'\";"
+	check "the table is still there" test "$(sql "SELECT COUNT(*) > 0 FROM feedback")" = 1
+	check "the stored text has the NUL byte" test \
+	    "$(sql "SELECT LOCATE(CHAR(0), text) > 0 FROM feedback WHERE id = '$id'")" = 1
+}
+
+test_read_list_delete() {
+	t_ctx "read"
+	req GET "$URL/v1/feedback/$SEED_ID" -H "$(auth_a)"
+	check_status "GET one" 200
+	check_json "it is the seed's row" text "De login knop werkt niet op mobiel"
+	req GET "$URL/v1/feedback/$SEED_ID" -H "Authorization: Bearer $KEY_B"
+	check_hark_error "another project's key gets 404" 404
+	req GET "$URL/v1/feedback/fb_nope" -H "$(auth_a)"
+	check_hark_error "malformed id: 404" 404
+	req GET "$URL/v1/feedback/..%2f..%2fetc" -H "$(auth_a)"
+	check_rejected "an id that decodes to ../.. is refused" 400
+
+	t_ctx "list"
+	local i ids=() got=() cursor= page n
+	for i in 1 2 3 4 5; do
+		req POST "$URL/v1/feedback" -H "Authorization: Bearer $KEY_B" \
+		    "${JSON_CT[@]}" -d "{\"text\":\"Would love a dark mode, item $i\"}"
+		ids=("$(json id)" "${ids[@]}")
+	done
+	for page in 1 2 3; do
+		req GET "$URL/v1/feedback?limit=2${cursor:+&cursor=$cursor}" \
+		    -H "Authorization: Bearer $KEY_B"
+		n=$(json_keys . >/dev/null; printf '%s' "$R_BODY" | "$JSONQ" data | grep -o '"id"' | wc -l)
+		for i in 0 1; do
+			json "data.$i.id" >/dev/null 2>&1 && got+=("$(json "data.$i.id")")
+		done
+		cursor=$(json nextCursor 2>/dev/null)
+		[ "$cursor" = null ] && cursor=
+	done
+	check "3 pages of 2 return all 5, newest first" test "${got[*]}" = "${ids[*]}"
+	check "the last page has no nextCursor" test -z "$cursor"
+	req GET "$URL/v1/feedback?limit=100" -H "Authorization: Bearer $KEY_B"
+	check "a key lists only its own project" eval \
+	    "! printf '%s' \"\$R_BODY\" | grep -q '$PRJ_A'"
+	req GET "$URL/v1/feedback?category=feature_request&status=new" \
+	    -H "Authorization: Bearer $KEY_B"
+	check_status "filters by category and status" 200
+	check "all 5 dark-mode wishes are feature requests" test \
+	    "$(printf '%s' "$R_BODY" | grep -o '"category":"feature_request"' | wc -l)" = 5
+	req GET "$URL/v1/feedback?q=item%203" -H "Authorization: Bearer $KEY_B"
+	check_json "q finds a substring" data.0.id "${ids[2]}"
+	req GET "$URL/v1/feedback?q=100%25" -H "Authorization: Bearer $KEY_B"
+	check "q treats % literally" test "$(json data)" = "[]"
+	req GET "$URL/v1/feedback?since=2099-01-01T00:00:00Z" -H "Authorization: Bearer $KEY_B"
+	check "since in the future: empty" test "$(json data)" = "[]"
+	req GET "$URL/v1/feedback?until=2000-01-01T00:00:00%2B02:00" -H "Authorization: Bearer $KEY_B"
+	check "until in the past: empty" test "$(json data)" = "[]"
+	req GET "$URL/v1/feedback?status=open" -H "Authorization: Bearer $KEY_B"
+	check_hark_error "unknown status: 400" 400
+	check_json "field status" error.field status
+	req GET "$URL/v1/feedback?limit=101" -H "Authorization: Bearer $KEY_B"
+	check_json "limit over 100: field limit" error.field limit
+	req GET "$URL/v1/feedback?since=yesterday" -H "Authorization: Bearer $KEY_B"
+	check_json "bad since: field since" error.field since
+	req GET "$URL/v1/feedback?cursor=bm9wZQ" -H "Authorization: Bearer $KEY_B"
+	check_json "forged cursor: field cursor" error.field cursor
+
+	t_ctx "delete"
+	req DELETE "$URL/v1/feedback/${ids[0]}" -H "$(auth_a)"
+	check_hark_error "another project's key cannot erase" 404
+	req DELETE "$URL/v1/feedback/${ids[0]}" -H "Authorization: Bearer $KEY_B"
+	check_status "DELETE: 204" 204
+	check "no body" test -z "$R_BODY"
+	check "the row is gone" test "$(sql "SELECT COUNT(*) FROM feedback WHERE id = '${ids[0]}'")" = 0
+	req GET "$URL/v1/feedback/${ids[0]}" -H "Authorization: Bearer $KEY_B"
+	check_hark_error "then GET: 404" 404
+	req DELETE "$URL/v1/feedback/${ids[0]}" -H "Authorization: Bearer $KEY_B"
+	check_hark_error "DELETE again: 404" 404
+}
+
+test_cors() {
+	t_ctx cors
+	req OPTIONS "$URL/v1/feedback" -H "Origin: https://app.example.com" \
+	    -H "Access-Control-Request-Method: POST" \
+	    -H "Access-Control-Request-Headers: content-type, x-hark-key"
+	check_status "preflight: 204" 204
+	check "echoes the origin" test "$(hdr Access-Control-Allow-Origin)" = "https://app.example.com"
+	check "Vary: Origin" test "$(hdr Vary)" = Origin
+	check "allows the hark headers" eval "hdr Access-Control-Allow-Headers | grep -q 'x-hark-key'"
+	check "allows the earshot headers" eval "hdr Access-Control-Allow-Headers | grep -q 'x-earshot-project'"
+	check "allows PATCH and DELETE" eval "hdr Access-Control-Allow-Methods | grep -q 'PATCH, DELETE'"
+	check "has a max age" test -n "$(hdr Access-Control-Max-Age)"
+	req OPTIONS "$URL/v1/nowhere" -H "Origin: https://app.example.com"
+	check_hark_error "preflight of an unknown path: 404" 404
+	req OPTIONS "$URL/v1/feedback" -H "Origin: null"
+	check_hark_error "preflight from origin null: 403" 403
+
+	post '{"text":"from a browser"}' -H "Origin: https://shop.example.org"
+	check_status "no allowlist: any origin may post" 201
+	check "and reads the answer" test "$(hdr Access-Control-Allow-Origin)" = "https://shop.example.org"
+	ctl origin add "$PRJ_A" '*.example.com' >/dev/null
+	post '{"text":"from an allowed subdomain"}' -H "Origin: https://app.example.com"
+	check_status "allowlist: a listed origin posts" 201
+	post '{"text":"from elsewhere"}' -H "Origin: https://evil.example.org"
+	check_hark_error "allowlist: another origin gets 403" 403
+	check_json "field Origin" error.field Origin
+	post '{"text":"from elsewhere"}' -H "Origin: https://example.com"
+	check_hark_error "the bare domain is not *.example.com" 403
+	post '{"text":"from a server"}'
+	check_status "allowlist: server-side requests (no Origin) still post" 201
+	ctl origin remove "$PRJ_A" '*.example.com' >/dev/null
+}
+
+test_rate_limit() {
+	t_ctx "rate limit"
+	local i before pids=()
+	ctl project rate-limit "$PRJ_R" 20 >/dev/null
+	before=$(rows_of "$PRJ_R")
+	: >"$T/rl.codes"
+	# 8 clients, 10 requests each, at once, across 4 workers.
+	for i in $(seq 8); do
+		(
+			for j in $(seq 10); do
+				curl -s -o /dev/null -w '%{http_code}\n' --max-time 30 \
+				    -X POST "$URL/v1/feedback" \
+				    -H "Authorization: Bearer $KEY_R" "${JSON_CT[@]}" \
+				    -d "{\"text\":\"burst $i.$j\"}"
+			done >"$T/rl.$i"
+		) &
+		pids+=("$!")
+	done
+	wait "${pids[@]}"
+	cat "$T"/rl.[1-8] >"$T/rl.codes"
+	check "exactly the limit (20) passes" test "$(grep -c '^201$' "$T/rl.codes")" = 20
+	check "the other 60 get 429" test "$(grep -c '^429$' "$T/rl.codes")" = 60
+	check "20 rows stored" test "$(( $(rows_of "$PRJ_R") - before ))" = 20
+	req POST "$URL/v1/feedback" -H "Authorization: Bearer $KEY_R" "${JSON_CT[@]}" \
+	    -d '{"text":"one more"}'
+	check_hark_error "over the limit: 429" 429
+	check "Retry-After" eval "[[ '$(hdr Retry-After)' =~ ^[1-9][0-9]*$ ]]"
+	check "RateLimit-Limit: 20" test "$(hdr RateLimit-Limit)" = 20
+	check "RateLimit-Remaining: 0" test "$(hdr RateLimit-Remaining)" = 0
+	check "RateLimit-Reset" eval "[[ '$(hdr RateLimit-Reset)' =~ ^[0-9]+$ ]]"
+	req GET "$URL/v1/feedback?limit=1" -H "Authorization: Bearer $KEY_R"
+	check_hark_error "reads count against the same limit" 429
+	req POST "$URL/v1/feedback" -H "$(auth_a)" "${JSON_CT[@]}" -d '{"text":"other project"}'
+	check_status "another project is not limited" 201
+	check "and gets RateLimit headers" test -n "$(hdr RateLimit-Remaining)"
+}
+
+t_init "${1:-}" feedback
+t_db
+setup
+test_harkctl
+test_seed_example
+test_auth
+test_bad_input
+test_exact_storage
+test_read_list_delete
+test_cors
+test_rate_limit
+t_ctx
+t_summary
