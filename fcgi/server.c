@@ -2,10 +2,12 @@
  * server.c: FastCGI <-> hark_req/hark_resp adaptor and the worker's accept loop.
  *
  * Signals are blocked while a request is being answered and unblocked only
- * while waiting in ppoll(2), so SIGTERM never interrupts a request half-way:
- * the worker finishes it, then leaves the loop.  The listening socket is
- * non-blocking because every worker wakes for a new connection and all but
- * one find nothing to accept.
+ * while waiting (epoll_pwait or ppoll), so SIGTERM never interrupts a request
+ * half-way: the worker finishes it, then leaves the loop.  On Linux the
+ * workers wait with EPOLLEXCLUSIVE so a new connection wakes one of them, not
+ * all (the thundering herd cost a context switch per worker per request).
+ * The listening socket is non-blocking anyway: a woken worker may still find
+ * that another took the connection.
  */
 #include "config.h"
 
@@ -19,6 +21,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifdef __linux__
+#include <sys/epoll.h>
+#endif
 
 #include <fcgiapp.h>
 
@@ -36,6 +42,7 @@ static volatile sig_atomic_t	got_stop;
 static volatile sig_atomic_t	got_reload;
 static volatile sig_atomic_t	got_reopen;
 static int			log_requests = 1;
+static int			listen_epfd = -1;	/* -1: use ppoll */
 
 extern char **environ;
 
@@ -352,6 +359,26 @@ set_nonblocking(int fd)
 	return fl == -1 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+/* One epoll set per worker, made after fork; on failure ppoll serves. */
+static void
+open_listen_epoll(int listen_fd)
+{
+#ifdef __linux__
+	struct epoll_event	 ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN | EPOLLEXCLUSIVE;
+	if ((listen_epfd = epoll_create1(EPOLL_CLOEXEC)) == -1)
+		return;
+	if (epoll_ctl(listen_epfd, EPOLL_CTL_ADD, listen_fd, &ev) == -1) {
+		close(listen_epfd);
+		listen_epfd = -1;
+	}
+#else
+	(void)listen_fd;
+#endif
+}
+
 /*
  * Waits until a request may be accepted: on the listening socket, or on the
  * connection libfcgi keeps open when the web server asked it to.  Returns 1
@@ -362,6 +389,15 @@ wait_ready(int listen_fd, const FCGX_Request *rq, const sigset_t *waitmask)
 {
 	struct pollfd	 pfd;
 
+#ifdef __linux__
+	struct epoll_event	 ev;
+
+	if (rq->ipcFd < 0 && listen_epfd >= 0) {
+		if (epoll_pwait(listen_epfd, &ev, 1, -1, waitmask) == -1)
+			return errno == EINTR ? 0 : -1;
+		return 1;
+	}
+#endif
 	pfd.fd = rq->ipcFd >= 0 ? rq->ipcFd : listen_fd;
 	pfd.events = POLLIN;
 	if (ppoll(&pfd, 1, NULL, waitmask) == -1)
@@ -388,6 +424,7 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 	}
 	if ((app = hark_app_new(conf)) == NULL)
 		return 1;
+	open_listen_epoll(listen_fd);
 	while (!got_stop) {
 		if (conf->max_requests > 0 && served >= conf->max_requests) {
 			hark_log(HARK_LOG_INFO, "retiring after %ld requests",
@@ -429,6 +466,8 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 	}
 	FCGX_Free(&rq, 1);
 	hark_app_free(app);
+	if (listen_epfd >= 0)
+		close(listen_epfd);
 	return status;
 }
 

@@ -84,6 +84,15 @@ int		 hark_db_query(struct hark_db *db, const char *sql,
 int		 hark_db_begin(struct hark_db *db);
 int		 hark_db_commit(struct hark_db *db);
 int		 hark_db_rollback(struct hark_db *db);
+/*
+ * One statement as its own autocommit transaction: one round trip instead of
+ * three, retried whole on HARK_DB_RETRY like hark_db_tx.  After a lost
+ * connection its outcome is unknown, so a retried INSERT may meet its own row
+ * (HARK_DB_DUPLICATE): callers with hark-made ids check for that.
+ */
+int		 hark_db_write(struct hark_db *db, const char *sql,
+		    const struct hark_db_val *args, size_t nargs,
+		    unsigned long long *affected);
 /* BEGIN, fn, COMMIT; the whole of it retried on HARK_DB_RETRY, bounded. */
 int		 hark_db_tx(struct hark_db *db, hark_db_tx_fn fn, void *ctx);
 
