@@ -37,5 +37,6 @@ int	ctl_open(struct ctl *);
 int	ctl_cmd_project(struct ctl *, int, char **);
 int	ctl_cmd_key(struct ctl *, int, char **);
 int	ctl_cmd_origin(struct ctl *, int, char **);
+int	ctl_cmd_source(struct ctl *, int, char **);
 
 #endif

@@ -31,6 +31,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "manage secret API keys", ctl_cmd_key },
 	{ "origin", "add|remove PROJECT PATTERN | list PROJECT",
 	    "manage a project's allowed browser origins", ctl_cmd_origin },
+	{ "source", "create PROJECT [--name N] [--no-captcha] | list PROJECT",
+	    "manage widget sources (prints the public key pk_...)",
+	    ctl_cmd_source },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "", "print this help", cmd_help },
 };

@@ -244,6 +244,76 @@ ctl_cmd_key(struct ctl *ctl, int argc, char **argv)
 }
 
 static int
+source_create(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option	 opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "no-captcha", no_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 }
+	};
+	char				 id[HARK_ID_SIZE], pk[HARK_KEY_SIZE];
+	const char			*name = "", *project;
+	int				 ch, rc, captcha = 1;
+
+	ctl_getopt_reset();
+	while ((ch = getopt_long(argc - 1, argv + 1, "n:", opts, NULL)) != -1) {
+		if (ch == 'n')
+			name = optarg;
+		else if (ch == 'C')
+			captcha = 0;
+		else
+			return ctl_usage_error("source create PROJECT [--name N] "
+			    "[--no-captcha]");
+	}
+	if (optind != argc - 2)
+		return ctl_usage_error("source create takes one PROJECT");
+	project = argv[1 + optind];
+	if (strlen(name) > NAME_MAX_BYTES)
+		return ctl_usage_error("a source name is at most %d bytes",
+		    NAME_MAX_BYTES);
+	if (ctl_open(ctl) != CTL_OK || need_project(ctl, project) != CTL_OK)
+		return CTL_FAIL;
+	if (hark_id_new(HARK_ID_SOURCE, id, sizeof(id)) == -1 ||
+	    hark_key_new_public(pk, sizeof(pk)) == -1) {
+		fprintf(stderr, "harkctl: cannot make a public key\n");
+		return CTL_FAIL;
+	}
+	rc = hark_store_source_create(ctl->db, id, project, pk, name, captcha);
+	if (rc != HARK_DB_OK)
+		return store_error(ctl, "source create", rc);
+	printf("%s\n", pk);
+	fprintf(stderr, "harkctl: source %s created\n", id);
+	return CTL_OK;
+}
+
+static int
+source_row(void *ctx, const char *id, const char *public_key,
+    const char *name, const char *created_at, bool require_captcha)
+{
+	printf("%-34s %-36s %-19.19s %-7s %s\n", id, public_key, created_at,
+	    require_captcha ? "yes" : "no", name);
+	return 0;
+}
+
+int
+ctl_cmd_source(struct ctl *ctl, int argc, char **argv)
+{
+	int	 rc;
+
+	if (argc >= 2 && strcmp(argv[1], "create") == 0)
+		return source_create(ctl, argc, argv);
+	if (argc != 3 || strcmp(argv[1], "list") != 0)
+		return ctl_usage_error("source create PROJECT [--name N] "
+		    "[--no-captcha], or source list PROJECT");
+	if (ctl_open(ctl) != CTL_OK || need_project(ctl, argv[2]) != CTL_OK)
+		return CTL_FAIL;
+	printf("%-34s %-36s %-19s %-7s %s\n", "ID", "PUBLIC KEY",
+	    "CREATED (UTC)", "CAPTCHA", "NAME");
+	rc = hark_store_source_list(ctl->db, argv[2], source_row, NULL);
+	return rc == HARK_DB_OK ? CTL_OK : store_error(ctl, "source list", rc);
+}
+
+static int
 origin_row(void *ctx, const char *pattern)
 {
 	printf("%s\n", pattern);

@@ -390,6 +390,48 @@ hark_store_key_list(struct hark_db *db, const char *project_id,
 	    "ORDER BY created_at, id", a, NARGS(a), keylist_row, &kc);
 }
 
+/* ---- sources ---- */
+
+int
+hark_store_source_create(struct hark_db *db, const char *id,
+    const char *project_id, const char *public_key, const char *name,
+    bool require_captcha)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(project_id),
+				    HARK_DB_CSTR(public_key), HARK_DB_CSTR(name),
+				    HARK_DB_INT(require_captcha) };
+
+	return hark_db_exec(db, "INSERT INTO sources (id, project_id, "
+	    "public_key, name, require_captcha) VALUES (?, ?, ?, ?, ?)",
+	    a, NARGS(a), NULL);
+}
+
+struct source_ctx {
+	hark_source_fn	 fn;
+	void		*ctx;
+};
+
+static int
+source_row(void *ctx, const struct hark_db_row *row)
+{
+	struct source_ctx	*sc = ctx;
+
+	return sc->fn(sc->ctx, row->vals[0], row->vals[1], row->vals[2],
+	    row->vals[3], row->vals[4] != NULL && row->vals[4][0] == '1');
+}
+
+int
+hark_store_source_list(struct hark_db *db, const char *project_id,
+    hark_source_fn fn, void *ctx)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
+	struct source_ctx	 sc = { fn, ctx };
+
+	return hark_db_query(db, "SELECT id, public_key, name, created_at, "
+	    "require_captcha FROM sources WHERE project_id = ? "
+	    "ORDER BY created_at, id", a, NARGS(a), source_row, &sc);
+}
+
 int
 hark_store_audit(struct hark_db *db, const char *project_id,
     const char *key_id, const char *action, const char *remote_addr,

@@ -108,6 +108,16 @@ typedef int	(*hark_key_fn)(void *ctx, const char *id, const char *name,
 int	hark_store_key_list(struct hark_db *, const char *project_id,
 	    hark_key_fn, void *ctx);
 
+/* Widget sources: a public key (pk_...) identifies one. */
+int	hark_store_source_create(struct hark_db *, const char *id,
+	    const char *project_id, const char *public_key, const char *name,
+	    bool require_captcha);
+typedef int	(*hark_source_fn)(void *ctx, const char *id,
+		    const char *public_key, const char *name,
+		    const char *created_at, bool require_captcha);
+int	hark_store_source_list(struct hark_db *, const char *project_id,
+	    hark_source_fn, void *ctx);
+
 /* The audit trail: what happened, to which project and key, from where. */
 int	hark_store_audit(struct hark_db *, const char *project_id,
 	    const char *key_id, const char *action, const char *remote_addr,
