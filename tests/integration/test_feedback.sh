@@ -91,6 +91,14 @@ test_harkctl() {
 	check "key list shows it revoked" eval \
 	    "ctl key list '$PRJ_A' | grep '$old_id' | grep -q revoked"
 	check "revoking twice fails" eval "! ctl key revoke '$old_id'"
+	local pk
+	pk=$(ctl source create "$PRJ_A" --name widget)
+	check "source create prints a pk_ key" eval "[[ '$pk' =~ ^pk_[0-9A-Za-z]{32}$ ]]"
+	check "source list shows it" eval "ctl source list '$PRJ_A' | grep -q '$pk.*widget'"
+	check "a bad origin pattern is a usage error" eval \
+	    "ctl origin add '$PRJ_A' 'https://a.com/path'; test \$? = 2"
+	check "project rate-limit rejects a negative number" eval \
+	    "ctl project rate-limit '$PRJ_A' -5; test \$? = 2"
 }
 
 test_seed_example() {
