@@ -50,6 +50,21 @@ fd0_is_listener(void)
 	return acc;
 }
 
+/* systemd socket activation: the socket arrives as fd 3 (sd_listen_fds(3)). */
+static int
+systemd_listener(void)
+{
+	const char	*pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+
+	if (pid == NULL || fds == NULL || strtol(pid, NULL, 10) != (long)getpid() ||
+	    strtol(fds, NULL, 10) < 1)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 3;
+}
+
 static int
 listen_unix(const char *path, int mode)
 {
@@ -201,7 +216,7 @@ main(int argc, char *argv[])
 	const char		*pid_file = NULL, *unix_path = NULL;
 	char			*end;
 	long			 workers = 0;
-	int			 ch, check_only = 0, fd, rc;
+	int			 ch, check_only = 0, fd, rc, sd_fd;
 
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -257,8 +272,9 @@ main(int argc, char *argv[])
 	}
 	if (workers > 0)
 		conf->workers = (int)workers;
-	if (listen_spec == NULL && !fd0_is_listener() && conf->listen[0] != '\0' &&
-	    getenv("GATEWAY_INTERFACE") == NULL)
+	sd_fd = listen_spec == NULL ? systemd_listener() : -1;
+	if (listen_spec == NULL && sd_fd == -1 && !fd0_is_listener() &&
+	    conf->listen[0] != '\0' && getenv("GATEWAY_INTERFACE") == NULL)
 		listen_spec = conf->listen;
 	if (hark_log_open("hark-fcgi", conf->log_file, conf->log_level) == -1) {
 		fprintf(stderr, "hark-fcgi: cannot open log file %s: %s\n",
@@ -270,8 +286,10 @@ main(int argc, char *argv[])
 		return 1;
 	}
 
-	if (listen_spec != NULL) {
-		if ((fd = open_listener(listen_spec, conf->socket_mode,
+	if (listen_spec != NULL || sd_fd != -1) {
+		if (sd_fd != -1)
+			fd = sd_fd;
+		else if ((fd = open_listener(listen_spec, conf->socket_mode,
 		    &unix_path)) == -1)
 			return 1;
 		if (drop_privileges(conf) == -1 ||
