@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -540,18 +541,25 @@ conf_resolve(const char *confpath, const char *file)
 /*
  * Reads a secret file into a malloc'ed string the caller owns, minus one
  * trailing newline.  Returns NULL with errno set (EFBIG: too large, EINVAL:
- * holds a NUL byte).
+ * holds a NUL byte, ENODEV: not a regular file, which could block start-up).
  */
 static char *
 conf_read_secret(const char *file)
 {
-	char	*buf;
-	size_t	 len = 0;
-	ssize_t	 n;
-	int	 fd, saved;
+	struct stat	 st;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	ssize_t		 n;
+	int		 fd, saved;
 
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1)
 		return NULL;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode)) {
+		errno = ENODEV;
+		goto fail;
+	}
 	if ((buf = malloc(SECRET_FILE_MAX + 1)) == NULL)
 		goto fail;
 	for (;;) {
@@ -607,7 +615,8 @@ conf_secret_file(struct conf_parser *p, const struct conf_key *k,
 	if ((secret = conf_read_secret(full)) == NULL) {
 		rc = conf_fail(p, p->lineno, "%s_file: cannot read %s: %s",
 		    k->key, full, errno == EFBIG ? "larger than 64K" :
-		    errno == EINVAL ? "holds a NUL byte" : strerror(errno));
+		    errno == EINVAL ? "holds a NUL byte" :
+		    errno == ENODEV ? "not a regular file" : strerror(errno));
 		free(full);
 		return rc;
 	}

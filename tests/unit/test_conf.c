@@ -944,6 +944,13 @@ START_TEST(takes_relative_password_file_from_config_dir)
 }
 END_TEST
 
+/* A FIFO (or a tty, or /dev/zero) would hang or flood start-up. */
+START_TEST(rejects_password_file_that_is_not_a_regular_file)
+{
+	load_fails(DB "password_file = /dev/zero\n", 3, "not a regular file");
+}
+END_TEST
+
 START_TEST(rejects_password_then_password_file)
 {
 	char	 pw[PATH_MAX], text[PATH_MAX + 64];
@@ -1166,6 +1173,7 @@ conf_suite(void)
 	tcase_add_test(tc, strips_crlf_from_password_file);
 	tcase_add_test(tc, reads_empty_password_file_as_no_password);
 	tcase_add_test(tc, takes_relative_password_file_from_config_dir);
+	tcase_add_test(tc, rejects_password_file_that_is_not_a_regular_file);
 	tcase_add_test(tc, rejects_password_then_password_file);
 	tcase_add_test(tc, rejects_password_file_then_password);
 	tcase_add_test(tc, rejects_password_file_twice);
