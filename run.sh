@@ -1,0 +1,287 @@
+#!/bin/bash
+# run.sh: hark running on this machine in one command (Debian 12, as root).
+#
+#	./run.sh		build and run in the foreground; Ctrl-C stops it all
+#	./run.sh --detach	return once GET /v1/health answers 200
+#	./run.sh stop		stop what a detached run started
+#	./run.sh status		say what is running
+#
+# Installs the Debian packages that are missing (nothing when none is, so a
+# second run is fast and works offline), builds in ./build, starts a private
+# MariaDB (data in var/mysql, socket var/run/mysqld.sock, no TCP), applies the
+# schema, and serves hark with lighttpd on 127.0.0.1:$HARK_PORT (8080),
+# lighttpd spawning hark-fcgi as conf/lighttpd.conf shows.  Everything lives
+# under var/; a second run reuses its data.  var/demo.env holds HARK_URL,
+# HARK_CONFIG, HARK_BIN and friends for scripts and demos:  . var/demo.env
+#
+# Environment: HARK_PORT (8080), HARK_WORKERS (4), HARK_BUILD_DIR (./build),
+# HARK_VAR_DIR (./var).
+set -u -o pipefail
+cd "$(dirname "$0")" || exit 2
+ROOT=$(pwd)
+. tests/integration/lib.sh
+
+PORT=${HARK_PORT:-8080}
+WORKERS=${HARK_WORKERS:-4}
+BUILD=$(mkdir -p "${HARK_BUILD_DIR:-$ROOT/build}" && cd "${HARK_BUILD_DIR:-$ROOT/build}" && pwd)
+VAR=$(mkdir -p "${HARK_VAR_DIR:-$ROOT/var}" && cd "${HARK_VAR_DIR:-$ROOT/var}" && pwd)
+URL="http://127.0.0.1:$PORT"
+HARK_BUILD=$BUILD		# for lib.sh's config writers
+export MARIADB_DATA="$VAR/mysql"
+DB_SOCKET="$VAR/run/mysqld.sock"
+DB_NAME=hark
+DB_USER=hark
+
+die() {
+	echo "run.sh: $*" >&2
+	exit 1
+}
+
+pid_of() { cat "$VAR/run/$1.pid" 2>/dev/null; }
+
+running() { pid_alive "$(pid_of "$1")"; }
+
+# ---------------------------------------------------------------- stop / status
+
+stop_all() {
+	local pid
+	if pid=$(pid_of lighttpd) && pid_alive "$pid"; then
+		echo "== stopping lighttpd (and the hark-fcgi it spawned)"
+		stop_pid "$pid" 30
+	fi
+	rm -f "$VAR/run/lighttpd.pid"
+	if pid=$(pid_of mysqld) && pid_alive "$pid"; then
+		echo "== stopping MariaDB"
+		stop_pid "$pid" 60
+	fi
+}
+
+status() {
+	local what
+	for what in lighttpd mysqld; do
+		if running "$what"; then
+			echo "$what: running (pid $(pid_of "$what"))"
+		else
+			echo "$what: stopped"
+		fi
+	done
+	if health_is "$URL" 200; then
+		echo "hark: $URL/v1/health answers 200"
+	else
+		echo "hark: $URL/v1/health does not answer 200"
+	fi
+}
+
+# ---------------------------------------------------------------- set-up
+
+start_mariadb() {
+	if running mysqld && mariadb-admin --no-defaults -S "$DB_SOCKET" -uroot ping >/dev/null 2>&1; then
+		echo "== MariaDB already running (pid $(pid_of mysqld))"
+		return 0
+	fi
+	if [ ! -d "$MARIADB_DATA/mysql" ]; then
+		echo "== creating a MariaDB data directory in $MARIADB_DATA"
+	fi
+	mariadb_init "$VAR" || die "mariadb-install-db failed (see $VAR/log/install-db.log)"
+	echo "== starting MariaDB on $DB_SOCKET"
+	mariadb_start "$VAR" || die "MariaDB did not start (see $VAR/log/mariadb.log)"
+	# mariadb_start keeps its pid file in var/run/mysqld.pid.
+}
+
+# The database, and a user for hark with a random password kept in var/.
+setup_database() {
+	local pwfile="$VAR/db-password"
+	if [ ! -s "$pwfile" ]; then
+		(umask 077 && rand_hex 18 >"$pwfile")
+	fi
+	chmod 600 "$pwfile"
+	DB_PASSWORD=$(cat "$pwfile")
+	mariadb_app_db "$DB_SOCKET" "$DB_NAME" "$DB_USER" "$DB_PASSWORD" ||
+	    die "cannot create database $DB_NAME"
+}
+
+write_config() {
+	mkdir -p "$VAR/state" "$VAR/media" "$VAR/log"
+	(
+		umask 077
+		cat >"$VAR/hark.conf" <<EOF
+# hark.conf written by run.sh (rewritten on every run; edit run.sh instead).
+[server]
+workers = $WORKERS
+state_dir = $VAR/state
+media_dir = $VAR/media
+
+[log]
+file = $VAR/log/hark.log
+level = info
+requests = yes
+
+[database]
+socket = $DB_SOCKET
+name = $DB_NAME
+user = $DB_USER
+password_file = $VAR/db-password
+EOF
+	)
+	"$BUILD/hark-fcgi" -c "$VAR/hark.conf" --check-config ||
+	    die "hark-fcgi rejects $VAR/hark.conf"
+}
+
+migrate() {
+	echo "== harkctl migrate"
+	HARK_SCHEMA_DIR="$ROOT/schema" "$BUILD/harkctl" -c "$VAR/hark.conf" migrate ||
+	    die "harkctl migrate failed"
+}
+
+# ---- demo project and key ---------------------------------------------------
+# A project and a secret key for trying the API, kept across runs in
+# var/demo.env.  A no-op until harkctl has the "project" and "key" commands
+# (harkctl project create NAME -> prj_...; harkctl key create PROJECT -> sk_...).
+# TODO(lead): HARK_PUBLIC_KEY once harkctl can create a source with a pk_ key.
+HARK_PROJECT_ID=
+HARK_SECRET_KEY=
+HARK_PUBLIC_KEY=
+demo_project_and_key() {
+	local ctl=("$BUILD/harkctl" -c "$VAR/hark.conf") out
+	if [ -f "$VAR/demo.env" ]; then
+		HARK_PROJECT_ID=$(sed -n "s/^HARK_PROJECT_ID=['\"]\{0,1\}\(prj_[A-Za-z0-9_-]*\).*/\1/p" "$VAR/demo.env")
+		HARK_SECRET_KEY=$(sed -n "s/^HARK_SECRET_KEY=['\"]\{0,1\}\(sk_[A-Za-z0-9_-]*\).*/\1/p" "$VAR/demo.env")
+		HARK_PUBLIC_KEY=$(sed -n "s/^HARK_PUBLIC_KEY=['\"]\{0,1\}\(pk_[A-Za-z0-9_-]*\).*/\1/p" "$VAR/demo.env")
+	fi
+	# A demo.env that outlived its database names a project no longer there.
+	if [ -n "$HARK_PROJECT_ID" ] &&
+	    ! "${ctl[@]}" project list 2>/dev/null | grep -q "^$HARK_PROJECT_ID "; then
+		HARK_PROJECT_ID=
+	fi
+	if [ -z "$HARK_PROJECT_ID" ] || [ -z "$HARK_SECRET_KEY" ]; then
+		echo "== creating the demo project and its secret key"
+		out=$("${ctl[@]}" project create demo 2>&1) || die "harkctl project create: $out"
+		HARK_PROJECT_ID=$(printf '%s\n' "$out" | grep -o 'prj_[A-Za-z0-9_-]*' | head -n 1)
+		[ -n "$HARK_PROJECT_ID" ] || die "harkctl project create printed no prj_ id: $out"
+		out=$("${ctl[@]}" key create "$HARK_PROJECT_ID" --name demo 2>&1) ||
+		    die "harkctl key create failed"
+		HARK_SECRET_KEY=$(printf '%s\n' "$out" | grep -o 'sk_[A-Za-z0-9_-]*' | head -n 1)
+		[ -n "$HARK_SECRET_KEY" ] || die "harkctl key create printed no sk_ key"
+		HARK_PUBLIC_KEY=
+	fi
+	if [ -z "$HARK_PUBLIC_KEY" ]; then
+		# The widget source: its public key is safe to put in a page.
+		out=$("${ctl[@]}" source create "$HARK_PROJECT_ID" --name "demo widget" \
+		    --no-captcha 2>&1) || die "harkctl source create failed: $out"
+		HARK_PUBLIC_KEY=$(printf '%s\n' "$out" | grep -o 'pk_[A-Za-z0-9_-]*' | head -n 1)
+		[ -n "$HARK_PUBLIC_KEY" ] || die "harkctl source create printed no pk_ key"
+	fi
+}
+# -----------------------------------------------------------------------------
+
+start_lighttpd() {
+	if port_in_use "$PORT"; then
+		die "127.0.0.1:$PORT is taken by something else; set HARK_PORT"
+	fi
+	lighttpd_write_conf "$VAR/lighttpd" "$PORT" "$VAR/hark.conf" "$VAR/log" ||
+	    die "lighttpd rejects the generated $VAR/lighttpd/lighttpd.conf"
+	echo "== starting lighttpd on $URL (it spawns $BUILD/hark-fcgi)"
+	# Its own session: a Ctrl-C reaches this script, which stops it in order.
+	setsid lighttpd -D -f "$VAR/lighttpd/lighttpd.conf" </dev/null \
+	    >>"$VAR/log/lighttpd.out" 2>&1 &
+	LIGHTTPD_PID=$!
+	echo "$LIGHTTPD_PID" >"$VAR/run/lighttpd.pid"
+}
+
+wait_healthy() {
+	local f
+	if wait_until 30 health_is "$URL" 200; then
+		return 0
+	fi
+	echo "run.sh: $URL/v1/health did not answer 200 within 30 s" \
+	    "(it answers $(curl -s -o /dev/null --max-time 5 -w '%{http_code}' "$URL/v1/health"))." >&2
+	for f in hark.log lighttpd-error.log lighttpd.out mariadb.log; do
+		[ -s "$VAR/log/$f" ] || continue
+		echo "--- $VAR/log/$f (last lines)" >&2
+		tail -n 15 "$VAR/log/$f" >&2
+	done
+	stop_all
+	exit 1
+}
+
+write_env() {
+	local v
+	{
+		echo "# written by run.sh: . var/demo.env"
+		for v in HARK_URL HARK_DB_SOCKET HARK_DB_NAME HARK_CONFIG HARK_BIN \
+		    HARK_PROJECT_ID HARK_SECRET_KEY HARK_PUBLIC_KEY; do
+			[ -n "${!v}" ] && printf '%s=%q\n' "$v" "${!v}"
+		done
+	} >"$VAR/demo.env.tmp"
+	chmod 600 "$VAR/demo.env.tmp"
+	mv "$VAR/demo.env.tmp" "$VAR/demo.env"
+}
+
+# ---------------------------------------------------------------- main
+
+MODE=foreground
+case ${1:-} in
+"") ;;
+--detach | -d) MODE=detach ;;
+stop) stop_all; exit 0 ;;
+status) status; exit 0 ;;
+-h | --help | help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+*) die "unknown argument '$1' (try --help)" ;;
+esac
+
+mkdir -p "$VAR/run" "$VAR/log"
+if running lighttpd; then
+	echo "== a previous run is still serving: restarting lighttpd"
+	stop_pid "$(pid_of lighttpd)" 30
+fi
+
+hark_install_packages || die "cannot install the packages hark needs"
+hark_build "$ROOT" "$BUILD" || die "the build failed (see $BUILD/build.log)"
+
+# From here on, a failure or Ctrl-C stops what was started.
+trap 'stop_all' EXIT
+trap 'exit 130' INT TERM HUP
+
+start_mariadb
+setup_database
+write_config
+migrate
+demo_project_and_key
+start_lighttpd
+wait_healthy
+
+HARK_URL=$URL
+HARK_DB_SOCKET=$DB_SOCKET
+HARK_DB_NAME=$DB_NAME
+HARK_CONFIG="$VAR/hark.conf"
+HARK_BIN=$BUILD
+write_env
+
+cat <<EOF
+
+hark is up: $URL  (GET $URL/v1/health)
+  config   $VAR/hark.conf
+  logs     $VAR/log/ (hark.log, lighttpd-error.log, access.log, mariadb.log)
+  database mariadb --no-defaults -S $DB_SOCKET -uroot $DB_NAME
+  env      . $VAR/demo.env
+  project  $HARK_PROJECT_ID
+  key      $HARK_SECRET_KEY  (secret: server side only)
+  widget   $HARK_PUBLIC_KEY  (public)
+
+Send feedback:
+  curl -X POST $URL/v1/feedback \\
+    -H "Authorization: Bearer $HARK_SECRET_KEY" \\
+    -H "Content-Type: application/json" \\
+    -d '{"projectId": "$HARK_PROJECT_ID", "text": "De login knop werkt niet op mobiel", "page": "/login", "userEmail": "user@example.com"}'
+EOF
+
+if [ "$MODE" = detach ]; then
+	trap - EXIT INT TERM HUP
+	echo "  stop     ./run.sh stop"
+	exit 0
+fi
+echo "  stop     Ctrl-C"
+# Until Ctrl-C (the EXIT trap stops everything) or lighttpd dies.
+wait "$LIGHTTPD_PID"
+echo "run.sh: lighttpd exited; stopping" >&2
+exit 1

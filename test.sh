@@ -1,0 +1,206 @@
+#!/bin/bash
+# test.sh: everything hark's CI checks, from a fresh Debian 12 (as root).
+#
+#	./test.sh
+#
+# Installs what is missing, builds ./build (as run.sh does) and ./build-asan
+# (clang, --enable-sanitizers), runs the unit tests of both (make check), the
+# integration suites (tests/integration/test_*.sh: real MariaDB, lighttpd,
+# nginx, Apache with mod_proxy_fcgi and mod_fcgid, curl), the HTTP, CGI and
+# faults suites once more on the sanitized hark-fcgi (any ASan/UBSan report
+# fails), and make distcheck.  Each step's log is kept under build/test-logs/.
+# The last line is "N passed, N failed", summed over all of it; the exit
+# status is non-zero when anything failed.
+#
+# Environment: HARK_BUILD_DIR (./build), HARK_ASAN_BUILD_DIR (./build-asan),
+# HARK_ASAN_CC (clang), HARK_TEST_PORT_BASE (18080; run.sh uses 8080),
+# HARK_SKIP_DISTCHECK=1 to leave it out while iterating.  One suite alone:
+# tests/integration/test_http.sh build (see tests/integration/lib.sh).
+set -u -o pipefail
+cd "$(dirname "$0")" || exit 2
+ROOT=$(pwd)
+. tests/integration/lib.sh
+
+BUILD=${HARK_BUILD_DIR:-$ROOT/build}
+ASAN_BUILD=${HARK_ASAN_BUILD_DIR:-$ROOT/build-asan}
+ASAN_CC=${HARK_ASAN_CC:-clang}
+export HARK_TEST_PORT_BASE=${HARK_TEST_PORT_BASE:-18080}
+START=$SECONDS
+PASSED=0
+FAILED=0
+REPORT=()
+
+# tally STEP PASSED FAILED: adds a step's counts to the totals.
+tally() {
+	PASSED=$((PASSED + $2))
+	FAILED=$((FAILED + $3))
+	REPORT+=("$(printf '%-42s %5d passed %4d failed' "$1" "$2" "$3")")
+	printf '   %s: %d passed, %d failed\n' "$1" "$2" "$3"
+}
+
+TMPD=
+cleanup() {
+	trap - EXIT
+	if [ -n "$TMPD" ]; then
+		mariadb_stop "$TMPD/db"
+		rm -rf "$TMPD"
+		TMPD=
+	fi
+}
+
+one() { if [ "$2" = ok ]; then tally "$1" 1 0; else tally "$1" 0 1; fi; }
+
+finish() {
+	local line
+	cleanup
+	echo
+	echo "== summary ($((SECONDS - START)) s; logs in $LOGS)"
+	for line in "${REPORT[@]}"; do echo "   $line"; done
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+	exit
+}
+
+# unit_tests DIR LABEL: make check in DIR; counts from Check's summary lines.
+unit_tests() {
+	local dir=$1 label=$2 log=$LOGS/$2-make-check.log f line n fl er p=0 x=0 rc
+	rm -f "$dir"/tests/unit/*.log "$dir"/tests/unit/*.trs "$dir/test-suite.log"
+	echo "== make check ($label)"
+	timeout 900 make -C "$dir" -j"$(nproc)" check >"$log" 2>&1
+	rc=$?
+	for f in "$dir"/tests/unit/*.log; do
+		[ -e "$f" ] || continue
+		line=$(grep -Eo 'Checks: [0-9]+, Failures: [0-9]+, Errors: [0-9]+' "$f" | tail -n 1)
+		if [ -n "$line" ]; then
+			read -r n fl er < <(echo "$line" | tr -cs '0-9' ' ')
+			p=$((p + n - fl - er))
+			x=$((x + fl + er))
+			[ $((fl + er)) -gt 0 ] && grep -E ':[EF]:' "$f" | head -n 20 | sed "s|^|   $label: |"
+		elif grep -q '^:test-result: PASS' "${f%.log}.trs" 2>/dev/null; then
+			p=$((p + 1))
+		else
+			x=$((x + 1))
+			echo "   $label: $(basename "${f%.log}") failed without a Check summary:"
+			tail -n 15 "$f" | sed 's/^/      /'
+		fi
+	done
+	if [ "$rc" -ne 0 ] && [ "$x" -eq 0 ]; then
+		# It failed before any test could: a build error.
+		x=1
+		echo "   $label: make check failed before running the tests:"
+		grep -E 'error|Error' "$log" | head -n 20 | sed 's/^/      /'
+	fi
+	tally "unit tests ($label)" "$p" "$x"
+}
+
+# suite NAME SCRIPT BUILD [ENV=VALUE...]: one integration suite; its last
+# line is "N passed, N failed".
+suite() {
+	local name=$1 script=$2 build=$3 log=$LOGS/$1.log last p x
+	shift 3
+	echo "== $name"
+	env "$@" timeout 900 "$script" "$build" >"$log" 2>&1
+	grep -E '^FAIL' "$log" | head -n 40 | sed 's/^/   /'
+	last=$(tail -n 1 "$log")
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		p=${BASH_REMATCH[1]}
+		x=${BASH_REMATCH[2]}
+	else
+		p=0
+		x=1
+		echo "   $name ended without its summary line; last lines:"
+		tail -n 15 "$log" | sed 's/^/      /'
+	fi
+	tally "$name" "$p" "$x"
+}
+
+# ---------------------------------------------------------------- setup
+
+hark_install_packages || { echo "0 passed, 1 failed"; exit 1; }
+
+mkdir -p "$BUILD"
+LOGS="$BUILD/test-logs"
+rm -rf "$LOGS"
+mkdir -p "$LOGS"
+
+if hark_build "$ROOT" "$BUILD"; then
+	one "build" ok
+else
+	one "build" fail
+	finish
+fi
+ASAN_OK=ok
+if ! hark_build "$ROOT" "$ASAN_BUILD" --enable-sanitizers CC="$ASAN_CC"; then
+	ASAN_OK=fail
+fi
+one "build (sanitizers, $ASAN_CC)" "$ASAN_OK"
+
+# ---------------------------------------------------------------- unit tests
+
+unit_tests "$BUILD" build
+[ "$ASAN_OK" = ok ] && unit_tests "$ASAN_BUILD" asan
+
+# ---------------------------------------------------------------- integration
+
+# One MariaDB for every suite (each makes its own database in it); the faults
+# suite starts its own, as it stops and starts it.
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/hark-test.XXXXXX")
+chmod 755 "$TMPD"
+trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
+echo "== MariaDB for the suites"
+if mariadb_init "$TMPD/db" && mariadb_start "$TMPD/db"; then
+	export HARK_TEST_DB_SOCKET="$TMPD/db/run/mysqld.sock"
+else
+	one "MariaDB for the integration suites starts" fail
+	finish
+fi
+
+for script in tests/integration/test_*.sh; do
+	[ -x "$script" ] || continue
+	name=$(basename "$script" .sh)
+	suite "$name" "$script" "$BUILD"
+done
+
+# ---------------------------------------------------------------- sanitizers
+
+if [ "$ASAN_OK" = ok ]; then
+	SANLOG="$LOGS/sanitizers"
+	rm -rf "$SANLOG"
+	mkdir -p "$SANLOG"
+	chmod 777 "$SANLOG"
+	sanenv=(ASAN_OPTIONS="log_path=$SANLOG/asan:detect_leaks=1:abort_on_error=0"
+	    UBSAN_OPTIONS="log_path=$SANLOG/ubsan:print_stacktrace=1:halt_on_error=1")
+	# nginx: standalone master; lighttpd: spawned on fd 0.  (Apache's
+	# children would need the sanitizer environment passed on by hand.)
+	suite "test_http (asan: nginx, lighttpd)" tests/integration/test_http.sh \
+	    "$ASAN_BUILD" HARK_SERVERS="nginx lighttpd" "${sanenv[@]}"
+	suite "test_cgi (asan)" tests/integration/test_cgi.sh "$ASAN_BUILD" \
+	    "${sanenv[@]}"
+	suite "test_faults (asan)" tests/integration/test_faults.sh "$ASAN_BUILD" \
+	    "${sanenv[@]}"
+	if ls "$SANLOG"/* >/dev/null 2>&1; then
+		echo "   sanitizer reports:"
+		for f in "$SANLOG"/*; do
+			echo "   --- $f"
+			head -n 30 "$f" | sed 's/^/      /'
+		done
+		one "no ASan/UBSan report from hark-fcgi" fail
+	else
+		one "no ASan/UBSan report from hark-fcgi" ok
+	fi
+fi
+
+# ---------------------------------------------------------------- distcheck
+
+if [ -z "${HARK_SKIP_DISTCHECK:-}" ]; then
+	echo "== make distcheck"
+	if timeout 900 make -C "$BUILD" -j"$(nproc)" distcheck >"$LOGS/distcheck.log" 2>&1; then
+		one "make distcheck" ok
+	else
+		tail -n 25 "$LOGS/distcheck.log" | sed 's/^/   /'
+		one "make distcheck" fail
+	fi
+fi
+
+finish

@@ -1,0 +1,110 @@
+#!/bin/bash
+# test_cgi.sh: hark-fcgi as a plain CGI program, and its command line.
+#
+#	tests/integration/test_cgi.sh BUILD_DIR
+#
+# With fd 0 not a socket and GATEWAY_INTERFACE set, hark-fcgi answers one
+# request from its environment and exits (shared hosts without FastCGI).
+set -u -o pipefail
+. "$(dirname "$0")/lib.sh"
+
+# cgi METHOD URI [STDIN_FILE [ENV=VALUE...]]: one CGI run.  Sets CGI_RC,
+# CGI_STATUS (from "Status:", 200 when absent as RFC 3875 allows), R_BODY,
+# headers in $T/r.hdrs.
+cgi() {
+	local method=$1 uri=$2 in=${3:-/dev/null} path query=
+	shift 3 2>/dev/null || shift $#
+	path=${uri%%\?*}
+	[[ "$uri" == *\?* ]] && query=${uri#*\?}
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HARK_CONFIG="$CONF" \
+	    HARK_TEST_DIR="$T" GATEWAY_INTERFACE=CGI/1.1 \
+	    REQUEST_METHOD="$method" REQUEST_URI="$uri" SCRIPT_NAME= \
+	    PATH_INFO="$path" QUERY_STRING="$query" SERVER_PROTOCOL=HTTP/1.1 \
+	    SERVER_NAME=localhost SERVER_PORT=80 SERVER_SOFTWARE=hark-test \
+	    REMOTE_ADDR=127.0.0.1 REMOTE_PORT=40000 HTTP_HOST=localhost "$@" \
+	    timeout 20 "$HARK_BUILD/hark-fcgi" <"$in" >"$T/cgi.out" 2>"$T/cgi.err"
+	CGI_RC=$?
+	# Headers end at the first empty line (CRLF or LF).
+	awk 'BEGIN { h = 1 } h && /^\r?$/ { h = 0; next } h { print }' \
+	    "$T/cgi.out" >"$T/r.hdrs"
+	R_BODY=$(awk 'BEGIN { h = 1 } h && /^\r?$/ { h = 0; next } !h { print }' "$T/cgi.out")
+	CGI_STATUS=$(hdr Status)
+	CGI_STATUS=${CGI_STATUS%% *}
+	[ -n "$CGI_STATUS" ] || CGI_STATUS=200
+	R_STATUS=$CGI_STATUS
+}
+
+t_init "${1:-}" cgi
+t_db
+CONF="$T/hark.conf"
+write_hark_conf "$CONF" server.workers=1
+
+t_ctx cgi
+cgi GET /v1/health
+check "GET /v1/health exits 0" test "$CGI_RC" -eq 0
+if [ -n "$(hdr Status)" ]; then pass "output has a Status: line"; else fail "output has a Status: line" "$(head -c 200 "$T/cgi.out")"; fi
+check_status "GET /v1/health is Status: 200" 200
+check "Content-Type is application/json; charset=utf-8" \
+    test "$(hdr Content-Type)" = "application/json; charset=utf-8"
+check_json "health status is ok" status ok
+check_json "health database is ok" database ok
+check_json "health version is 0.1.0" version 0.1.0
+
+cgi GET /v1/no-such-thing
+check_hark_error "unknown path is a JSON 404" 404
+check "404 run exits 0" test "$CGI_RC" -eq 0
+
+cgi DELETE /v1/health
+check_hark_error "DELETE /v1/health is a JSON 405" 405
+check "405 names the allowed methods" eval '[[ "$(hdr Allow)" == *GET* ]]'
+
+head -c 2097152 /dev/zero | tr '\0' a >"$T/big"
+cgi POST /v1/health "$T/big" CONTENT_LENGTH=2097152 CONTENT_TYPE=application/json
+check_hark_error "CONTENT_LENGTH over max_body is a JSON 413" 413
+
+cgi GET '/v1/%00/health'
+check_hark_error "path with %00 is a JSON 400" 400
+cgi GET '/v1/../v1/health'
+check_hark_error "path with a .. segment is a JSON 400" 400
+
+secret="q$(rand_hex 6)"
+cgi GET "/v1/health?token=$secret" /dev/null HTTP_AUTHORIZATION="Bearer sk_$secret"
+check_status "health with a query string is 200" 200
+check "request log line written" \
+    grep -qE 'GET /v1/health 200 [0-9]+(\.[0-9]+)?ms [0-9]+' "$T/hark.log"
+check "log holds neither query string nor credentials" \
+    eval "! grep -q '$secret' '$T/hark.log' '$T/cgi.err'"
+
+# Not a socket and no GATEWAY_INTERFACE: nothing to serve; it must say so
+# and exit rather than wait for a request that never comes.
+env -i PATH=/usr/bin:/bin HARK_CONFIG="$CONF" HARK_TEST_DIR="$T" \
+    timeout 10 "$HARK_BUILD/hark-fcgi" </dev/null >"$T/nocgi.out" 2>&1
+rc=$?
+check "without a socket or CGI environment it exits non-zero at once" \
+    eval "[ $rc -ne 0 ] && [ $rc -ne 124 ]"
+
+t_ctx cli
+out=$("$HARK_BUILD/hark-fcgi" --version 2>&1)
+check "hark-fcgi --version prints 0.1.0" eval '[[ "$out" == *0.1.0* ]]'
+check "hark-fcgi --check-config accepts a good file" \
+    "$HARK_BUILD/hark-fcgi" -c "$CONF" --check-config
+cp "$CONF" "$T/broken.conf"
+sed -i 's/^\[server\]$/[server]\nno_such_key = 1/' "$T/broken.conf"
+line=$(grep -n '^no_such_key' "$T/broken.conf" | cut -d: -f1)
+out=$("$HARK_BUILD/hark-fcgi" -c "$T/broken.conf" --check-config 2>&1)
+rc=$?
+check "--check-config rejects an unknown key" test "$rc" -ne 0
+check "--check-config names file:line of the unknown key" \
+    eval '[[ "$out" == *broken.conf:$line:* ]]'
+out=$(HARK_CONFIG="$T/broken.conf" "$HARK_BUILD/hark-fcgi" --check-config 2>&1)
+check "\$HARK_CONFIG is read when there is no -c" \
+    eval '[[ "$out" == *broken.conf:$line:* ]]'
+check "hark-fcgi with a missing config file fails" \
+    eval "! '$HARK_BUILD/hark-fcgi' -c '$T/none.conf' --check-config"
+check "harkctl migrate again is a no-op that succeeds" \
+    env HARK_SCHEMA_DIR="$HARK_SRCDIR/schema" "$HARK_BUILD/harkctl" -c "$CONF" migrate
+check "schema_migrations has a row" \
+    eval "[ \"\$(mariadb_sql '$HARK_DB_SOCKET' 'SELECT COUNT(*) FROM \`$HARK_DB_NAME\`.schema_migrations')\" -ge 1 ]"
+
+t_ctx
+t_summary

@@ -1,0 +1,320 @@
+#!/bin/bash
+# test_faults.sh: the standalone master under faults, behind nginx.
+#
+#	tests/integration/test_faults.sh BUILD_DIR
+#
+# hark-fcgi --listen with 4 workers behind nginx (conf/nginx.conf), on a
+# private MariaDB this suite stops and starts.  A worker killed mid-traffic,
+# SIGTERM during a slow request, SIGHUP with a broken and with a good config,
+# max_requests, the database going away and coming back.
+set -u -o pipefail
+. "$(dirname "$0")/lib.sh"
+
+WORKERS=4
+
+# loop_start MAX OUT: sequential GET /v1/health in the background, one status
+# a line in OUT, until MAX requests or until $T/loop.stop exists.
+loop_start() {
+	local max=$1 out=$2
+	rm -f "$T/loop.stop"
+	: >"$out"
+	(
+		for ((i = 0; i < max; i++)); do
+			[ -e "$T/loop.stop" ] && break
+			curl -s -o /dev/null --max-time 30 -w '%{http_code}\n' \
+			    "$URL/v1/health" >>"$out"
+		done
+	) &
+	LOOP_PID=$!
+}
+
+# loop_end: stops the loop and waits for it (bounded).
+loop_end() {
+	touch "$T/loop.stop"
+	wait_until 120 eval "! kill -0 $LOOP_PID" || kill "$LOOP_PID" 2>/dev/null
+	wait "$LOOP_PID" 2>/dev/null
+}
+
+lines() { wc -l <"$1" | tr -d ' '; }
+bad_count() { grep -vc '^200$' "$1"; }
+summary_of() { sort "$1" | uniq -c | tr -s ' \n' ' '; }
+
+# no_common "A" "B": the two pid lists share no pid.
+no_common() {
+	local p
+	for p in $1; do
+		[[ " $2 " == *" $p "* ]] && return 1
+	done
+	return 0
+}
+
+# new_count "BEFORE" "AFTER": how many pids of AFTER are not in BEFORE.
+new_count() {
+	local p n=0
+	for p in $2; do
+		[[ " $1 " == *" $p "* ]] || n=$((n + 1))
+	done
+	echo "$n"
+}
+
+has_workers() { [ "$(worker_count "$MASTER")" -eq "$1" ]; }
+
+start_master() {
+	hark_standalone faults "$CONF" "$WORKERS" || exit 2
+	MASTER=$HARK_MASTER
+	if wait_until 30 eval "has_workers $WORKERS && health_is '$URL' 200"; then
+		pass "master starts $WORKERS workers and serves"
+	else
+		fail "master starts $WORKERS workers and serves" \
+		    "workers: $(worker_pids "$MASTER"); $(tail -n 5 "$T/faults/hark-fcgi.out" | tr '\n' '|')"
+	fi
+}
+
+# ---------------------------------------------------------------- a killed worker
+
+test_killed_worker() {
+	local victim before after
+	t_ctx "SIGKILL"
+	before=$(worker_pids "$MASTER")
+	victim=${before%% *}
+	loop_start 200 "$T/kill.codes"
+	wait_until 60 eval '[ "$(lines "$T/kill.codes")" -ge 50 ]'
+	kill -KILL "$victim"
+	wait_until 120 eval "! kill -0 $LOOP_PID"
+	loop_end
+	if [ "$(lines "$T/kill.codes")" -eq 200 ] && [ "$(bad_count "$T/kill.codes")" -le 1 ]; then
+		pass "200 requests while a worker is killed: at most 1 fails"
+	else
+		fail "200 requests while a worker is killed: at most 1 fails" \
+		    "$(lines "$T/kill.codes") answered: $(summary_of "$T/kill.codes")"
+	fi
+	if wait_until 15 eval "has_workers $WORKERS && ! kill -0 $victim"; then
+		after=$(worker_pids "$MASTER")
+		if [[ " $after " != *" $victim "* ]]; then
+			pass "the master replaces the killed worker ($WORKERS workers again)"
+		else
+			fail "the master replaces the killed worker" "workers $after"
+		fi
+	else
+		fail "the master replaces the killed worker within 15 s" \
+		    "workers now: $(worker_pids "$MASTER")"
+	fi
+	check "the master is still running" kill -0 "$MASTER"
+}
+
+# ---------------------------------------------------------------- the database goes away
+
+test_database_down() {
+	local before after ra i bad=0
+	t_ctx "database down"
+	before=$(worker_pids "$MASTER")
+	mariadb_stop "$T/db"
+	req GET "$URL/v1/health"
+	check_status "health is 503 while MariaDB is stopped" 503
+	check_json "health says database unavailable" database unavailable
+	check_json "health says status unavailable" status unavailable
+	ra=$(hdr Retry-After)
+	if [[ "$ra" =~ ^[0-9]+$ ]]; then
+		pass "503 carries Retry-After ($ra)"
+	else
+		fail "503 carries Retry-After" "Retry-After: '$ra'"
+	fi
+	check "503 is application/json; charset=utf-8" \
+	    test "$(hdr Content-Type)" = "application/json; charset=utf-8"
+	if awk -v t="$R_TIME" 'BEGIN { exit !(t < 10) }'; then
+		pass "the 503 comes within 10 s (${R_TIME}s)"
+	else
+		fail "the 503 comes within 10 s" "took ${R_TIME}s"
+	fi
+	for ((i = 0; i < 12; i++)); do
+		req GET "$URL/v1/health"
+		[ "$R_STATUS" = 503 ] || bad=$((bad + 1))
+	done
+	check "12 more requests while down: all 503, no worker crashes" test "$bad" -eq 0
+
+	mariadb_start "$T/db" || { fail "MariaDB restarts"; return; }
+	if wait_until 30 health_is "$URL" 200; then
+		pass "health is 200 again once MariaDB is back"
+	else
+		fail "health is 200 again once MariaDB is back" "status $(curl -s -o /dev/null -w '%{http_code}' "$URL/v1/health")"
+	fi
+	: >"$T/back.codes"
+	for ((i = 0; i < 4; i++)); do
+		parallel_get 4 "$URL/v1/health" "$T/back.codes"
+	done
+	check "16 requests after the restart (4 at a time): all 200" \
+	    test "$(bad_count "$T/back.codes")" -eq 0
+	after=$(worker_pids "$MASTER")
+	if [ "$after" = "$before" ]; then
+		pass "workers reconnected without being replaced"
+	else
+		fail "workers reconnected without being replaced" "before: $before; after: $after"
+	fi
+}
+
+# ---------------------------------------------------------------- SIGHUP
+
+test_reload_broken() {
+	local line i bad=0
+	t_ctx "SIGHUP broken"
+	cp "$CONF" "$T/good.conf"
+	sed -i 's/^\[server\]$/[server]\nno_such_key = 1/' "$CONF"
+	line=$(grep -n '^no_such_key' "$CONF" | cut -d: -f1)
+	kill -HUP "$MASTER"
+	if wait_until 10 grep -qE "$(basename "$CONF"):$line:" \
+	    "$T/faults/hark.log" "$T/faults/hark-fcgi.out"; then
+		pass "the log has $(basename "$CONF"):$line: for the unknown key"
+	else
+		fail "the log has $(basename "$CONF"):$line: for the unknown key" \
+		    "$(tail -n 3 "$T/faults/hark.log" "$T/faults/hark-fcgi.out" 2>/dev/null | tr '\n' '|')"
+	fi
+	for ((i = 0; i < 20; i++)); do
+		req GET "$URL/v1/health"
+		[ "$R_STATUS" = 200 ] || bad=$((bad + 1))
+	done
+	check "the old config keeps serving: 20 requests all 200" test "$bad" -eq 0
+	check "the master is still running" kill -0 "$MASTER"
+	check "$WORKERS workers still running" has_workers "$WORKERS"
+	cp "$T/good.conf" "$CONF"
+}
+
+test_reload_good() {
+	local before after
+	t_ctx "SIGHUP good"
+	write_hark_conf "$CONF" log.file="$T/faults/hark.log" \
+	    server.workers="$WORKERS" limits.rate_limit=5000
+	before=$(worker_pids "$MASTER")
+	loop_start 100000 "$T/hup.codes"
+	wait_until 30 eval '[ "$(lines "$T/hup.codes")" -ge 20 ]'
+	kill -HUP "$MASTER"
+	if wait_until 30 eval 'has_workers $WORKERS && no_common "$before" "$(worker_pids $MASTER)"'; then
+		pass "every worker is replaced after SIGHUP"
+	else
+		fail "every worker is replaced after SIGHUP within 30 s" \
+		    "before: $before; now: $(worker_pids "$MASTER")"
+	fi
+	local n
+	n=$(lines "$T/hup.codes")
+	wait_until 30 eval '[ "$(lines "$T/hup.codes")" -ge $((n + 20)) ]'
+	loop_end
+	if [ "$(bad_count "$T/hup.codes")" -eq 0 ]; then
+		pass "no request fails during the reload ($(lines "$T/hup.codes") requests)"
+	else
+		fail "no request fails during the reload" "$(summary_of "$T/hup.codes")"
+	fi
+	after=$(worker_pids "$MASTER")
+	check "the master is the same process" kill -0 "$MASTER"
+	check "$WORKERS workers after the reload" has_workers "$WORKERS"
+}
+
+# ---------------------------------------------------------------- SIGTERM
+
+test_graceful_stop() {
+	local fifo="$T/lock.fifo" code
+	t_ctx "SIGTERM"
+	mkfifo "$fifo"
+	mariadb --no-defaults --unbuffered -S "$HARK_DB_SOCKET" -uroot -N "$HARK_DB_NAME" \
+	    <"$fifo" >"$T/lock.out" 2>&1 &
+	local client=$!
+	exec 7>"$fifo"
+	echo "LOCK TABLES schema_migrations WRITE; SELECT 'locked';" >&7
+	if ! wait_until 10 grep -q locked "$T/lock.out"; then
+		fail "schema_migrations locked for a slow request" "$(cat "$T/lock.out")"
+		exec 7>&-
+		stop_pid "$MASTER" 30
+		return
+	fi
+	curl -s -o "$T/slow.body" --max-time 60 -w '%{http_code}' \
+	    "$URL/v1/health" >"$T/slow.code" &
+	local slow=$!
+	sleep 1
+	check "a health request waits on the locked table" kill -0 "$slow"
+	kill -TERM "$MASTER"
+	sleep 2
+	check "the master waits for the in-flight request" kill -0 "$MASTER"
+	echo "UNLOCK TABLES;" >&7
+	exec 7>&-
+	wait_until 15 eval "! kill -0 $client"
+	if wait_until 30 eval "! kill -0 $slow"; then
+		wait "$slow"
+		code=$(cat "$T/slow.code")
+		if [ "$code" = 200 ]; then
+			pass "the in-flight request completes with 200"
+		else
+			fail "the in-flight request completes with 200" "got $code: $(head -c 200 "$T/slow.body")"
+		fi
+	else
+		fail "the in-flight request completes within 30 s"
+	fi
+	if wait_until 30 eval "! kill -0 $MASTER"; then
+		pass "the master exits after SIGTERM"
+	else
+		fail "the master exits within 30 s of SIGTERM"
+		kill -KILL "$MASTER" 2>/dev/null
+	fi
+	wait "$MASTER" 2>/dev/null
+	if wait_until 10 eval '[ -z "$(live_hark_pids)" ]'; then
+		pass "no worker outlives the master"
+	else
+		fail "no worker outlives the master" "left: $(live_hark_pids)"
+		for pid in $(live_hark_pids); do kill -KILL "$pid"; done
+	fi
+}
+
+# ---------------------------------------------------------------- max_requests
+
+test_max_requests() {
+	local before after n
+	t_ctx "max_requests"
+	write_hark_conf "$CONF" log.file="$T/faults/hark.log" \
+	    server.workers="$WORKERS" server.max_requests=50
+	start_master
+	before=$(worker_pids "$MASTER")
+	loop_start 300 "$T/max.codes"
+	wait_until 120 eval "! kill -0 $LOOP_PID"
+	loop_end
+	if [ "$(lines "$T/max.codes")" -eq 300 ] && [ "$(bad_count "$T/max.codes")" -eq 0 ]; then
+		pass "300 requests with max_requests=50: all 200"
+	else
+		fail "300 requests with max_requests=50: all 200" "$(summary_of "$T/max.codes")"
+	fi
+	wait_until 15 has_workers "$WORKERS"
+	after=$(worker_pids "$MASTER")
+	n=$(new_count "$before" "$after")
+	# 300 requests cannot all fit in 4 workers of at most 50 each.
+	if [ "$n" -ge 1 ]; then
+		pass "workers retire after 50 requests ($n of $WORKERS replaced)"
+	else
+		fail "workers retire after 50 requests" "before: $before; after: $after"
+	fi
+	check "$WORKERS workers after retirements" has_workers "$WORKERS"
+}
+
+# ---------------------------------------------------------------- main
+
+t_init "${1:-}" faults
+t_db private
+mkdir -p "$T/faults"
+CONF="$T/faults/hark.conf"
+write_hark_conf "$CONF" log.file="$T/faults/hark.log" server.workers="$WORKERS"
+PORT=$(pick_port) || exit 2
+URL="http://127.0.0.1:$PORT"
+t_ctx "start"
+# nginx first: it only needs the socket's path, and start_master checks
+# health through it.
+nginx_start faults-nginx "$PORT" "$T/faults/hark.sock" || {
+	fail "nginx starts"
+	t_summary
+	exit
+}
+start_master
+
+test_killed_worker
+test_database_down
+test_reload_broken
+test_reload_good
+test_graceful_stop
+test_max_requests
+
+t_ctx
+t_summary
