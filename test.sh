@@ -14,8 +14,10 @@
 #
 # Environment: HARK_BUILD_DIR (./build), HARK_ASAN_BUILD_DIR (./build-asan),
 # HARK_ASAN_CC (clang), HARK_TEST_PORT_BASE (18080; run.sh uses 8080),
-# HARK_SKIP_DISTCHECK=1 to leave it out while iterating.  One suite alone:
-# tests/integration/test_http.sh build (see tests/integration/lib.sh).
+# HARK_SKIP_DISTCHECK=1 and HARK_SKIP_FUZZ=1 leave those steps out while
+# iterating; HARK_FUZZ_SECONDS is the fuzzing time per harness (10).  One
+# suite alone: tests/integration/test_http.sh build (see
+# tests/integration/lib.sh).
 set -u -o pipefail
 cd "$(dirname "$0")" || exit 2
 ROOT=$(pwd)
@@ -179,6 +181,10 @@ if [ "$ASAN_OK" = ok ]; then
 	    "${sanenv[@]}"
 	suite "test_faults (asan)" tests/integration/test_faults.sh "$ASAN_BUILD" \
 	    "${sanenv[@]}"
+	suite "test_feedback (asan)" tests/integration/test_feedback.sh \
+	    "$ASAN_BUILD" "${sanenv[@]}"
+	suite "test_db (asan)" tests/integration/test_db.sh "$ASAN_BUILD" \
+	    "${sanenv[@]}"
 	if ls "$SANLOG"/* >/dev/null 2>&1; then
 		echo "   sanitizer reports:"
 		for f in "$SANLOG"/*; do
@@ -189,6 +195,27 @@ if [ "$ASAN_OK" = ok ]; then
 	else
 		one "no ASan/UBSan report from hark-fcgi" ok
 	fi
+fi
+
+# ---------------------------------------------------------------- fuzzing
+
+# A short run of every libFuzzer harness from its seed corpus: a smoke test
+# that the parsers still survive what fuzzing found before (longer runs:
+# tests/fuzz/run 600).
+if [ -z "${HARK_SKIP_FUZZ:-}" ]; then
+	echo "== fuzz harnesses (${HARK_FUZZ_SECONDS:-10} s each)"
+	for h in tests/fuzz/fuzz_*.c; do
+		name=$(basename "$h" .c)
+		name=${name#fuzz_}
+		if HARK_BUILD_DIR="$BUILD" HARK_FUZZ_DIR="$TMPD/fuzz" timeout 300 \
+		    tests/fuzz/run "${HARK_FUZZ_SECONDS:-10}" "$name" \
+		    >"$LOGS/fuzz-$name.log" 2>&1; then
+			one "fuzz $name" ok
+		else
+			tail -n 20 "$LOGS/fuzz-$name.log" | sed 's/^/   /'
+			one "fuzz $name" fail
+		fi
+	done
 fi
 
 # ---------------------------------------------------------------- distcheck
