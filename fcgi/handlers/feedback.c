@@ -61,7 +61,7 @@ static struct json_object *
 feedback_json(const struct hark_feedback *fb)
 {
 	struct json_object	*o, *meta = NULL;
-	char			 ts[32];
+	char			 ts[32], score[16];
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
@@ -80,8 +80,10 @@ feedback_json(const struct hark_feedback *fb)
 	    json_object_new_string(fb->category));
 	json_object_object_add(o, "sentiment",
 	    json_object_new_string(fb->sentiment));
+	/* Three decimals, as stored (DECIMAL(4,3)), on every path. */
+	snprintf(score, sizeof(score), "%.3f", fb->sentiment_score);
 	json_object_object_add(o, "sentimentScore",
-	    json_object_new_double(fb->sentiment_score));
+	    json_object_new_double_s(atof(score), score));
 	json_object_object_add(o, "impactScore", json_object_new_int(fb->impact));
 	json_object_object_add(o, "status", json_object_new_string(fb->status));
 	json_object_object_add(o, "priority", fb->priority >= 0 ?

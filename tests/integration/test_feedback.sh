@@ -127,6 +127,11 @@ test_seed_example() {
 	    "[[ '$(json createdAt)' =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$ ]]"
 	check "Location names the item" test "$(hdr Location)" = "/v1/feedback/$(json id)"
 	SEED_ID=$(json id)
+	local score=$(json sentimentScore)
+	check "sentimentScore is negative, 3 decimals at most" eval \
+	    "[[ '$score' =~ ^-(0|1)(\.[0-9]{1,3})?$ ]]"
+	req GET "$URL/v1/feedback/$SEED_ID" -H "Authorization: Bearer $KEY_A"
+	check "GET gives the same sentimentScore" test "$(json sentimentScore)" = "$score"
 	check "the row is in the database" test \
 	    "$(sql "SELECT category FROM feedback WHERE id = '$SEED_ID'")" = bug
 	# The JavaScript example: no projectId, a different page.
