@@ -245,6 +245,13 @@ test_exact_storage() {
 	check "the table is still there" test "$(sql "SELECT COUNT(*) > 0 FROM feedback")" = 1
 	check "the stored text has the NUL byte" test \
 	    "$(sql "SELECT LOCATE(CHAR(0), text) > 0 FROM feedback WHERE id = '$id'")" = 1
+	post "{\"text\":\"quote test\",\"userEmail\":\"o'brien+x@example.com\",\"metadata\":{\"k'; --\":\"a\\u0000b\"}}"
+	check_status "a quote in userEmail, NUL and quotes in metadata" 201
+	id=$(json id)
+	req GET "$URL/v1/feedback/$id" -H "$(auth_a)"
+	check_json "userEmail comes back byte-exact" userEmail "o'brien+x@example.com"
+	check "metadata keeps its NUL escape" eval \
+	    "printf '%s' \"\$R_BODY\" | grep -qF '\"k'\''; --\":\"a\\u0000b\"'"
 }
 
 test_read_list_delete() {
