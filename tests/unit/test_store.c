@@ -1,0 +1,107 @@
+/* test_store.c: the time conversions lib/store makes for the API (no database needed). */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+
+START_TEST(rfc3339_utc_to_datetime)
+{
+	char	 ts[HARK_STORE_TS_SIZE];
+
+	ck_assert_int_eq(hark_store_ts_from_rfc3339("2026-04-09T10:30:00Z", ts), 0);
+	ck_assert_str_eq(ts, "2026-04-09 10:30:00.000000");
+}
+END_TEST
+
+START_TEST(rfc3339_offset_is_converted_to_utc)
+{
+	char	 ts[HARK_STORE_TS_SIZE];
+
+	ck_assert_int_eq(hark_store_ts_from_rfc3339("2026-01-01T01:15:00+02:00",
+	    ts), 0);
+	ck_assert_str_eq(ts, "2025-12-31 23:15:00.000000");
+	ck_assert_int_eq(hark_store_ts_from_rfc3339("2026-01-01T23:00:00-01:30",
+	    ts), 0);
+	ck_assert_str_eq(ts, "2026-01-02 00:30:00.000000");
+}
+END_TEST
+
+START_TEST(rfc3339_keeps_microseconds)
+{
+	char	 ts[HARK_STORE_TS_SIZE];
+
+	ck_assert_int_eq(hark_store_ts_from_rfc3339("2026-04-09T10:30:00.1234567Z",
+	    ts), 0);
+	ck_assert_str_eq(ts, "2026-04-09 10:30:00.123456");
+	ck_assert_int_eq(hark_store_ts_from_rfc3339("2026-04-09t10:30:00.5z", ts),
+	    0);
+	ck_assert_str_eq(ts, "2026-04-09 10:30:00.500000");
+}
+END_TEST
+
+START_TEST(rfc3339_rejects_malformed)
+{
+	static const char *const bad[] = {
+		"", "yesterday", "2026-04-09", "2026-04-09T10:30Z",
+		"2026-13-09T10:30:00Z", "2026-04-32T10:30:00Z",
+		"2026-04-09T24:00:00Z", "2026-04-09T10:60:00Z",
+		"2026-04-09T10:30:00", "2026-04-09T10:30:00.Z",
+		"2026-04-09T10:30:00+0200", "2026-04-09T10:30:00Z junk",
+		"1969-12-31T23:59:59Z", "2026-04-09T10:30:00+24:00",
+		"20a6-04-09T10:30:00Z", NULL
+	};
+	char	 ts[HARK_STORE_TS_SIZE];
+	size_t	 i;
+
+	for (i = 0; bad[i] != NULL; i++)
+		ck_assert_msg(hark_store_ts_from_rfc3339(bad[i], ts) == -1,
+		    "accepted \"%s\"", bad[i]);
+}
+END_TEST
+
+START_TEST(datetime_to_rfc3339_drops_fraction)
+{
+	char	 out[32];
+
+	hark_store_ts_rfc3339("2026-04-09 10:30:00.123456", out, sizeof(out));
+	ck_assert_str_eq(out, "2026-04-09T10:30:00Z");
+}
+END_TEST
+
+START_TEST(now_is_a_datetime6_literal)
+{
+	char	 ts[HARK_STORE_TS_SIZE], back[HARK_STORE_TS_SIZE], iso[32];
+
+	hark_store_now(ts);
+	ck_assert_uint_eq(strlen(ts), HARK_STORE_TS_SIZE - 1);
+	ck_assert_uint_eq(strspn(ts, "0123456789-:. "), HARK_STORE_TS_SIZE - 1);
+	hark_store_ts_rfc3339(ts, iso, sizeof(iso));
+	ck_assert_int_eq(hark_store_ts_from_rfc3339(iso, back), 0);
+	ck_assert_int_eq(strncmp(ts, back, 19), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("store");
+	TCase	*tc = tcase_create("time");
+	SRunner	*sr;
+	int	 nf;
+
+	tcase_add_test(tc, rfc3339_utc_to_datetime);
+	tcase_add_test(tc, rfc3339_offset_is_converted_to_utc);
+	tcase_add_test(tc, rfc3339_keeps_microseconds);
+	tcase_add_test(tc, rfc3339_rejects_malformed);
+	tcase_add_test(tc, datetime_to_rfc3339_drops_fraction);
+	tcase_add_test(tc, now_is_a_datetime6_literal);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
