@@ -14,33 +14,43 @@
 /*
  * How it works, in two passes over a token array on the stack:
  *  1. Decode, fold and split the text into words; look each word up in the
- *     sorted lexicon (binary search, longest stem wins); note sentence and
- *     clause boundaries, question marks, exclamation marks and emoji; count
- *     votes for the language.
+ *     lexicon's hash table (the word itself, else its longest stem) and give
+ *     it a second reading where one applies: the head of a German or Dutch
+ *     compound ("Zahlungs|fehler"), another language's stem behind a whole
+ *     word ("adore" in French), or the base of an inflection ("lisibles").
+ *     Note sentence and clause boundaries, question marks, exclamation marks
+ *     and emoji; count votes for the language.
  *  2. With the language known (it decides between false friends such as
  *     Dutch "te" and Spanish "te"), walk the words clause by clause and add
  *     up category evidence and polarity with a few rules: negation next to a
  *     "works" verb is a bug, a modal before "nice" is a wish, "too" before
  *     an adjective is an improvement, an auxiliary before a pronoun at the
- *     start of a clause is a question, and so on.
+ *     start of a clause is a question, "but" shifts the weight to what
+ *     follows, and so on.
  * doc/triage.md has the rules and the impact formula in prose.
  */
 
 #define MAXTOK		1024	/* words judged; the rest of a long text is ignored */
 #define MAXWORD		40	/* longer "words" (URLs, hashes) are not looked up */
-#define LEXMAX		2048
+#define LEXMAX		4096
+#define HEADMIN		4	/* shortest head a compound may end with */
 #define NOENT		UINT16_MAX
 
 #define TF_CLAUSE	0x01	/* first word of a clause */
 #define TF_HYPHEN	0x02	/* joined to the previous word by a hyphen */
 #define TF_CAPS		0x04	/* written in capitals (shouting) */
 #define TF_INQ		0x08	/* in a sentence that ends with "?" */
+#define TF_QLIKE	0x10	/* in a sentence that is a question, "?" or not */
+#define TF_ALT		0x20	/* tok.head holds another reading, not a head */
+#define TF_ER		0x40	/* unknown word ending in -er: maybe a comparative */
 
 enum { LANG_EN, LANG_NL, LANG_ES, LANG_DE, LANG_FR, LANG_N };
 
 struct tok {
 	uint16_t	 first;		/* first lexicon entry, or NOENT */
+	uint16_t	 head;		/* compound head or other reading, or NOENT */
 	uint8_t		 nent;		/* entries sharing the word */
+	uint8_t		 nhead;
 	uint8_t		 flags;
 	uint16_t	 clause;
 	uint16_t	 sent;
@@ -48,6 +58,7 @@ struct tok {
 
 struct word {				/* a token resolved for one language */
 	uint64_t	 cls;
+	bool		 negdone;	/* a negator already spent on a word */
 	const char	*text;		/* the lexicon word, for a few exact checks */
 	int		 weight;
 	int		 pol;
@@ -63,6 +74,8 @@ struct scan {
 	int		 emoji_pos;
 	int		 emoji_neg;
 	int		 please_emoji;
+	int		 emoji_bug;	/* the bug emoji */
+	int		 emoji_think;	/* the thinking face */
 	size_t		 letters;
 };
 
@@ -73,16 +86,25 @@ struct score {
 	int		 greet;
 	int		 content;	/* words that are not stop words or greetings */
 	double		 compar;	/* "better", "faster": wish or praise, see decide() */
+	double		 featn;		/* feature nouns: requested only next to a wish */
+	double		 testw;		/* "test": other in a short text only */
 	bool		 modal;		/* a modal or "should" anywhere */
+	bool		 wish;		/* want, would, please, should, add... */
+	bool		 why;		/* a clause opens with "why" */
+	bool		 butc;		/* the current clause opens with "but" */
 };
 
 static struct hark_lex	lex[LEXMAX];
 static size_t		nlex;
-#define HSIZE		4096	/* hash slots: a power of two, 2 * LEXMAX */
+#define HSIZE		8192	/* hash slots: a power of two, 2 * LEXMAX */
 static uint16_t		htab[HSIZE];	/* 1 + first entry of a spelling, 0 = free */
+static uint32_t		hfull[HSIZE];	/* its whole hash, checked before the text */
+static uint8_t		stemtri[26 * 26 * 26 / 8];	/* first three letters of a stem */
 static uint8_t		lexlen[LEXMAX];
 static uint8_t		runlen[LEXMAX];	/* entries sharing the first one's spelling */
-static uint8_t		hasstem[LEXMAX];	/* one of them is a stem */
+static uint8_t		hasstem[LEXMAX];	/* TLX_* bits of any of them */
+static uint8_t		headbi[26][26];	/* first two letters of some head */
+static uint16_t		altstem[LEXMAX];	/* stem that begins a spelling, or NOENT */
 static atomic_int	lex_state;	/* 0 unsorted, 1 sorting, 2 ready */
 
 static const char *const cat_names[HARK_CAT_COUNT] = {
@@ -102,14 +124,17 @@ lex_cmp(const void *a, const void *b)
 
 static uint32_t	hash_step(uint32_t, unsigned char);
 static size_t	slot_find(uint32_t, const char *, size_t);
+static uint16_t	stem_of(const char *, size_t);
+static int	tri_index(const char *);
 
 /* Indexes each distinct spelling of the sorted table in htab. */
 static void
 lex_index(void)
 {
-	size_t		 i, j, n;
+	size_t		 i, j, n, s;
 	uint32_t	 h;
 	const char	*p;
+	int		 t;
 
 	for (i = 0; i < nlex; i++)
 		lexlen[i] = (uint8_t)strlen(lex[i].word);
@@ -118,11 +143,21 @@ lex_index(void)
 		    j++)
 			hasstem[i] |= lex[j].stem;
 		runlen[i] = (uint8_t)(j - i);
+		p = lex[i].word;
+		if ((hasstem[i] & TLX_HEAD) && lexlen[i] >= HEADMIN &&
+		    p[0] >= 'a' && p[0] <= 'z' && p[1] >= 'a' && p[1] <= 'z')
+			headbi[p[0] - 'a'][p[1] - 'a'] = 1;
 		h = 2166136261u;
 		for (p = lex[i].word, n = 0; p[n] != '\0'; n++)
 			h = hash_step(h, (unsigned char)p[n]);
-		htab[slot_find(h, lex[i].word, n)] = (uint16_t)(i + 1);
+		s = slot_find(h, lex[i].word, n);
+		htab[s] = (uint16_t)(i + 1);
+		hfull[s] = h;
+		if ((hasstem[i] & TLX_STEM) && (t = tri_index(p)) >= 0)
+			stemtri[t >> 3] |= (uint8_t)(1u << (t & 7));
 	}
+	for (i = 0; i < nlex; i += runlen[i])
+		altstem[i] = stem_of(lex[i].word, lexlen[i]);
 }
 
 /* Sorts a copy of the table once; concurrent first callers wait for it. */
@@ -160,11 +195,45 @@ slot_find(uint32_t h, const char *w, size_t n)
 
 	while ((e = htab[s]) != 0) {
 		e--;
-		if (lexlen[e] == n && memcmp(lex[e].word, w, n) == 0)
+		if (hfull[s] == h && lexlen[e] == n &&
+		    memcmp(lex[e].word, w, n) == 0)
 			return s;
 		s = (s + 1) & (HSIZE - 1);
 	}
 	return s;
+}
+
+/* Index of the first three letters of w in stemtri, or -1. */
+static int
+tri_index(const char *w)
+{
+	if (w[0] < 'a' || w[0] > 'z' || w[1] < 'a' || w[1] > 'z' ||
+	    w[2] < 'a' || w[2] > 'z')
+		return -1;
+	return ((w[0] - 'a') * 26 + (w[1] - 'a')) * 26 + (w[2] - 'a');
+}
+
+/*
+ * The longest stem that begins the spelling w and is shorter than it, or
+ * NOENT.  The English "adore" must not hide the French stem "ador", so a
+ * word found whole also carries this reading for the other languages.
+ */
+static uint16_t
+stem_of(const char *w, size_t len)
+{
+	size_t		 n, k;
+	uint32_t	 h;
+	uint16_t	 e;
+
+	for (n = len - 1; n >= 3; n--) {
+		h = 2166136261u;
+		for (k = 0; k < n; k++)
+			h = hash_step(h, (unsigned char)w[k]);
+		if ((e = htab[slot_find(h, w, n)]) != 0 &&
+		    (hasstem[e - 1] & TLX_STEM))
+			return (uint16_t)(e - 1);
+	}
+	return NOENT;
 }
 
 /*
@@ -177,20 +246,104 @@ static size_t
 lex_lookup(const char *w, size_t len, uint16_t *first)
 {
 	uint32_t	 ph[MAXWORD + 1];
-	size_t		 n, s;
+	size_t		 n, s, lo;
 	uint16_t	 e;
+	int		 t;
 
 	ph[0] = 2166136261u;
 	for (n = 0; n < len; n++)
 		ph[n + 1] = hash_step(ph[n], (unsigned char)w[n]);
-	for (n = len; n >= 2; n--) {
+	/* every stem has three letters or more */
+	t = len >= 3 ? tri_index(w) : -1;
+	lo = t >= 0 && (stemtri[t >> 3] & (1u << (t & 7))) ? 3 : len;
+	for (n = len; n >= lo && n >= 1; n--) {
 		s = slot_find(ph[n], w, n);
 		if ((e = htab[s]) == 0)
 			continue;
 		e--;
-		if (n == len || hasstem[e]) {
+		if (n == len || (hasstem[e] & TLX_STEM)) {
 			*first = e;
 			return runlen[e];
+		}
+	}
+	return 0;
+}
+
+/*
+ * Reads an unknown word as an inflection of a listed one: "lisibles" is
+ * "lisible", "lesbare" "lesbar", "voegen" "voeg".  Sets first (and second,
+ * for a reading in another language) and returns how many entries share the
+ * first; what is left must keep 4 letters, so "notes" never becomes "not".
+ */
+static size_t
+inflect_lookup(const char *w, size_t len, uint16_t *first, uint16_t *second)
+{
+	static const struct { char s[3]; uint8_t n; } sfx[] = {
+		{ "s", 1 }, { "e", 1 }, { "n", 1 }, { "es", 2 }, { "en", 2 },
+		{ "er", 2 }, { "em", 2 }, { "nt", 2 },
+	};
+	size_t		 i, l, n, k, nfirst = 0;
+	uint32_t	 h;
+	uint16_t	 e;
+
+	*second = NOENT;
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		l = sfx[i].n;
+		if (len < l + 4 || w[len - 1] != sfx[i].s[l - 1] ||
+		    (l == 2 && w[len - 2] != sfx[i].s[0]))
+			continue;
+		n = len - l;
+		h = 2166136261u;
+		for (k = 0; k < n; k++)
+			h = hash_step(h, (unsigned char)w[k]);
+		if ((e = htab[slot_find(h, w, n)]) == 0)
+			continue;
+		e--;
+		if (nfirst == 0) {
+			*first = e;
+			nfirst = runlen[e];
+		} else if (e != *first) {
+			*second = e;
+			break;
+		}
+	}
+	return nfirst;
+}
+
+/*
+ * Finds the longest head (TLX_HEAD) that ends the word w, so the German
+ * "Zahlungsfehler" is also a "Fehler" and the Dutch "betaalfout" a "fout".
+ * The head starts 3 letters in at least; its first two letters are checked
+ * against headbi before any hashing, which keeps this cheap.  A stem head
+ * may be followed by an ending ("Anmeldefehlern").
+ */
+static size_t
+head_lookup(const char *w, size_t len, uint16_t *first)
+{
+	size_t		 p, n, s;
+	uint32_t	 h;
+	uint16_t	 e;
+	unsigned char	 a, b;
+
+	for (p = 3; p + HEADMIN <= len; p++) {
+		a = (unsigned char)w[p];
+		b = (unsigned char)w[p + 1];
+		if (a < 'a' || a > 'z' || b < 'a' || b > 'z' ||
+		    !headbi[a - 'a'][b - 'a'])
+			continue;
+		for (n = len - p; n >= HEADMIN; n--) {
+			h = 2166136261u;
+			for (s = 0; s < n; s++)
+				h = hash_step(h, (unsigned char)w[p + s]);
+			s = slot_find(h, w + p, n);
+			if ((e = htab[s]) == 0)
+				continue;
+			e--;
+			if ((hasstem[e] & TLX_HEAD) && (n == len - p ||
+			    (hasstem[e] & TLX_STEM))) {
+				*first = e;
+				return runlen[e];
+			}
 		}
 	}
 	return 0;
@@ -208,6 +361,7 @@ emoji_polarity(uint32_t cp)
 	case 0x1F641: case 0x2639: case 0x1F44E: case 0x1F92C:
 	case 0x1F4A9: case 0x1F644: case 0x1F635: case 0x1F62C:
 	case 0x1F926: case 0x274C: case 0x1F494: case 0x1F92F:
+	case 0x1F92E: case 0x26A0: case 0x1F6A8:
 		return -1;
 	case 0x1F60A: case 0x1F60B: case 0x1F60E: case 0x1F642:
 	case 0x1F929: case 0x1F970: case 0x1F973: case 0x1F44D:
@@ -215,6 +369,8 @@ emoji_polarity(uint32_t cp)
 	case 0x1F38A: case 0x1F680: case 0x2764: case 0x2B50:
 	case 0x1F31F: case 0x1F4AF: case 0x1F525: case 0x263A:
 	case 0x1F917: case 0x1F947: case 0x2728: case 0x1F4AA:
+	case 0x2705: case 0x1F3C6: case 0x1F91D: case 0x1F90D:
+	case 0x1F9E1:
 		return 1;
 	}
 	if ((cp >= 0x1F600 && cp <= 0x1F60D) ||
@@ -253,6 +409,32 @@ vote_letter(struct scan *sc, uint32_t cp)
 	}
 }
 
+/*
+ * Resolves the spelling w into t: the word or its longest stem, then a
+ * second reading in tok.head: a compound's head ("Zahlungs|fehler"), a stem
+ * of other languages behind a whole word, or an inflection's base.
+ */
+static void
+lookup_word(struct tok *t, const char *w, size_t n)
+{
+	size_t		 k;
+	uint16_t	 alt;
+
+	k = lex_lookup(w, n, &t->first);
+	if (k == 0)
+		k = inflect_lookup(w, n, &t->first, &alt);
+	else
+		alt = lexlen[t->first] == n ? altstem[t->first] : NOENT;
+	t->nent = (uint8_t)(k > 255 ? 255 : k);
+	if (n >= 3 + HEADMIN && (k == 0 || lexlen[t->first] < n))
+		t->nhead = (uint8_t)head_lookup(w, n, &t->head);
+	if (t->nhead == 0 && alt != NOENT) {
+		t->head = alt;
+		t->nhead = runlen[alt];
+		t->flags |= TF_ALT;
+	}
+}
+
 static void
 end_word(struct scan *sc, char *w, size_t *wn, unsigned *flags,
     unsigned caps, uint16_t clause, uint16_t sent)
@@ -265,8 +447,8 @@ end_word(struct scan *sc, char *w, size_t *wn, unsigned *flags,
 		return;
 	if (sc->ntok < MAXTOK) {
 		t = &sc->tok[sc->ntok++];
-		t->first = NOENT;
-		t->nent = 0;
+		t->first = t->head = NOENT;
+		t->nent = t->nhead = 0;
 		t->flags = (uint8_t)*flags;
 		if (caps >= 3 && caps == *wn)
 			t->flags |= TF_CAPS;
@@ -274,8 +456,10 @@ end_word(struct scan *sc, char *w, size_t *wn, unsigned *flags,
 		t->sent = sent;
 		if (*wn <= MAXWORD) {
 			w[*wn] = '\0';
-			k = lex_lookup(w, *wn, &t->first);
-			t->nent = (uint8_t)(k > 255 ? 255 : k);
+			lookup_word(t, w, *wn);
+			if (t->nent == 0 && t->nhead == 0 && *wn >= 6 &&
+			    w[*wn - 2] == 'e' && w[*wn - 1] == 'r')
+				t->flags |= TF_ER;
 			for (k = 0; k < t->nent; k++)
 				mask |= lex[t->first + k].lang;
 			if (mask != TL_ALL)
@@ -302,11 +486,20 @@ scan_text(struct scan *sc, const char *s, size_t len)
 	int		 ep;
 
 	for (i = 0; i < len && sc->ntok < MAXTOK; i += n) {
-		if ((n = hark_utf8_decode(s + i, len - i, &cp)) == 0) {
+		if ((unsigned char)s[i] < 0x80) {
+			/* ASCII, most of any text: no decoding, no call */
 			n = 1;
-			cp = ' ';
+			cp = (unsigned char)s[i];
+			f[0] = (cp >= 'A' && cp <= 'Z') ? (char)(cp + 32) :
+			    (char)cp;
+			k = 1;
+		} else {
+			if ((n = hark_utf8_decode(s + i, len - i, &cp)) == 0) {
+				n = 1;
+				cp = ' ';
+			}
+			k = hark_utf8_fold_cp(cp, f);
 		}
-		k = hark_utf8_fold_cp(cp, f);
 		if (k > 0 && (((f[0] >= 'a' && f[0] <= 'z') ||
 		    (f[0] >= '0' && f[0] <= '9')))) {
 			if (wn == 0 && new_clause) {
@@ -318,8 +511,9 @@ scan_text(struct scan *sc, const char *s, size_t len)
 			if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE))
 				caps++;
 			if (wn + k <= MAXWORD) {
-				memcpy(w + wn, f, k);
-				wn += k;
+				w[wn++] = f[0];
+				if (k > 1)
+					w[wn++] = f[1];
 			} else
 				wn = MAXWORD + 1;
 			sc->letters++;
@@ -375,6 +569,12 @@ scan_text(struct scan *sc, const char *s, size_t len)
 		case 0x1F64F:
 			sc->please_emoji++;
 			break;
+		case 0x1F41B:
+			sc->emoji_bug++;
+			break;
+		case 0x1F914: case 0x2753: case 0x2754:
+			sc->emoji_think++;
+			break;
 		default:
 			if ((ep = emoji_polarity(cp)) > 0)
 				sc->emoji_pos++;
@@ -407,16 +607,22 @@ resolve(const struct tok *t, unsigned lang, struct word *wd)
 {
 	const struct hark_lex	*e;
 	size_t			 k;
+	unsigned		 primask = 0;
 
 	memset(wd, 0, sizeof(*wd));
-	if (t->first == NOENT)
-		return;
-	for (k = 0; k < t->nent; k++) {
-		e = &lex[t->first + k];
+	for (k = 0; k < t->nent; k++)
+		primask |= lex[t->first + k].lang;
+	for (k = 0; k < (size_t)t->nent + t->nhead; k++) {
+		e = k < t->nent ? &lex[t->first + k] :
+		    &lex[t->head + (k - t->nent)];
 		if ((e->lang & lang) == 0)
 			continue;
+		if (k >= t->nent && ((t->flags & TF_ALT) ?
+		    (e->lang & primask) != 0 : !(e->stem & TLX_HEAD)))
+			continue;
 		wd->cls |= e->cls;
-		wd->text = e->word;
+		if (k < t->nent || wd->text == NULL)
+			wd->text = e->word;
 		if (e->weight > wd->weight)
 			wd->weight = e->weight;
 		if (abs(e->pol) > abs(wd->pol))
@@ -431,15 +637,20 @@ struct ctx {
 	unsigned		 lang;
 };
 
+/* Token i is the lexicon word w (for the few rules that need one word). */
 static bool
-has(const struct ctx *c, size_t i, uint64_t cls)
+is_word(const struct ctx *c, size_t i, const char *w)
 {
-	return i < c->sc->ntok && (c->wd[i].cls & cls) != 0;
+	return i < c->sc->ntok && c->wd[i].text != NULL &&
+	    strcmp(c->wd[i].text, w) == 0;
 }
 
-/* A negator up to three words before i, in the same clause. */
-static bool
-negated(const struct ctx *c, size_t i)
+/*
+ * The negator up to three words before i, in the same clause, as its index
+ * plus one, or 0.
+ */
+static size_t
+negator(const struct ctx *c, size_t i)
 {
 	size_t	 j;
 
@@ -447,9 +658,9 @@ negated(const struct ctx *c, size_t i)
 		if (c->sc->tok[j - 1].clause != c->sc->tok[i].clause)
 			break;
 		if (c->wd[j - 1].cls & TC_NEG)
-			return true;
+			return j;
 	}
-	return false;
+	return 0;
 }
 
 /* The first word of its clause, not counting greetings before it. */
@@ -482,95 +693,242 @@ near(const struct ctx *c, size_t i, size_t back, size_t fwd, uint64_t cls)
 	return false;
 }
 
+/* A word with cls and at least weight wt within fwd words after i. */
+static bool
+near_strong(const struct ctx *c, size_t i, size_t fwd, uint64_t cls, int wt)
+{
+	size_t	 j;
+
+	for (j = i + 1; j <= i + fwd && j < c->sc->ntok; j++)
+		if (c->sc->tok[j].sent == c->sc->tok[i].sent &&
+		    (c->wd[j].cls & cls) && c->wd[j].weight >= wt)
+			return true;
+	return false;
+}
+
+/* Token i is the last of its sentence. */
+static bool
+sentence_end(const struct ctx *c, size_t i)
+{
+	return i + 1 >= c->sc->ntok ||
+	    c->sc->tok[i + 1].sent != c->sc->tok[i].sent;
+}
+
+/* The classes of the word after i in the same sentence, or 0. */
+static uint64_t
+next_cls(const struct ctx *c, size_t i)
+{
+	if (i + 1 >= c->sc->ntok ||
+	    c->sc->tok[i + 1].sent != c->sc->tok[i].sent)
+		return 0;
+	return c->wd[i + 1].cls;
+}
+
+/* "merci de votre aide", "merci d'avoir...": thanks for, not please. */
+static bool
+thanks_for(const struct ctx *c, size_t i)
+{
+	static const char *const w[] = { "votre", "vos", "ton", "ta", "tes",
+	    "avoir", "cette", "ce", "l", "la", "le", "les", NULL };
+	size_t	 k;
+
+	for (k = 0; w[k] != NULL; k++)
+		if (is_word(c, i, w[k]))
+			return true;
+	return false;
+}
+
+/*
+ * Words that only mean something next to another: "very long", "wrong
+ * button", "error messages", "great job".  Returns true when the word has
+ * been fully accounted for.
+ */
+static bool
+score_pair(struct ctx *c, size_t i, struct score *s)
+{
+	uint64_t	 k = c->wd[i].cls, nk = next_cls(c, i);
+
+	if ((k & TC_THANKS) && c->lang == TL_FR &&
+	    (is_word(c, i + 1, "de") || is_word(c, i + 1, "d")) &&
+	    !thanks_for(c, i + 2)) {
+		/* "merci de résilier...": please, not thanks */
+		c->wd[i].cls = TC_PLEASE;
+		c->wd[i].pol = 0;
+		return false;
+	}
+	if ((k & (TC_GOOD | TC_PRAISE)) && (nk & TC_GREET)) {
+		s->greet++;	/* "good morning", "schöne Grüße" */
+		return true;
+	}
+	if ((k & TC_WRONG) && near(c, i, 1, 2, TC_MISCLICK)) {
+		s->cat[HARK_CAT_OTHER] += 3;	/* "wrong button", "falsch geklickt" */
+		return true;
+	}
+	if ((k & TC_BUG) && ((nk & TC_MSGN) ||
+	    ((c->lang & (TL_ES | TL_FR)) && near(c, i, 2, 0, TC_MSGN)))) {
+		/* "error messages are vague": the messages are the topic */
+		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;
+		s->cat[HARK_CAT_BUG] += 0.5;
+		s->content++;
+		return true;
+	}
+	if ((k & TC_INTENS) && (nk & TC_ADJQ) &&
+	    !(nk & (TC_GOOD | TC_PRAISE)) &&
+	    !near(c, i + 1, 0, 1, TC_COMPAR | TC_GOOD | TC_PRAISE)) {
+		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;	/* "very long" */
+		s->pol -= 0.5;
+		return true;
+	}
+	if ((k & TC_COMPAR) && i > 0 && (c->wd[i - 1].cls & TC_ART) &&
+	    c->sc->tok[i - 1].clause == c->sc->tok[i].clause) {
+		s->cat[HARK_CAT_PRAISE] += 2;	/* "the best", "la mejor" */
+		s->pol += 1.5;
+		s->content++;
+		return true;
+	}
+	return false;
+}
+
+/* Wishes: add, option, want, would, please, plans. */
 static void
-score_word(struct ctx *c, size_t i, struct score *s, double *intens)
+score_wish(struct ctx *c, size_t i, struct score *s, bool q, bool neg)
 {
 	const struct word	*w = &c->wd[i];
-	const struct tok	*t = &c->sc->tok[i];
 	uint64_t		 k = w->cls;
-	double			 p = w->pol / 4.0, m = *intens;
-	bool			 neg = negated(c, i), used = false;
+	double			*fr = &s->cat[HARK_CAT_FEATURE_REQUEST];
 
-	*intens = 1.0;
-	if (k == 0 || k == TC_STOP) {
-		if (k == 0 && w->text == NULL)
-			s->content++;
-		return;
+	if (k & TC_FEATN)
+		s->featn += w->weight;
+	else if (k & TC_FEAT) {
+		*fr += w->weight;
+		s->wish = true;
 	}
-	if ((k & (TC_STOP | TC_GREET)) == 0)
-		s->content++;
-	if (t->flags & TF_CAPS)
-		m *= 1.3;
-	if (k & TC_INTENS && i + 1 < c->sc->ntok && c->wd[i + 1].pol != 0 &&
-	    (c->wd[i + 1].cls & (TC_BUG | TC_ACT | TC_WORKV)) == 0) {
-		*intens = 1.5;
-		return;		/* "super slow": an intensifier, not praise */
+	if ((k & TC_WAYN) && !(next_cls(c, i) & TC_TOO)) {
+		/* "is there a way to" asks; "would it be possible" wishes */
+		if (!q)
+			*fr += w->weight;
+		else if (near(c, i, 3, 0, TC_MODAL))
+			*fr += 2;
+		else
+			s->cat[HARK_CAT_QUESTION] += 1;
 	}
-	if (k & TC_GREET)
-		s->greet++;
-	if (k & TC_BUG) {
-		if (i > 0 && (c->wd[i - 1].cls & TC_BY))
-			s->cat[HARK_CAT_OTHER] += 2;	/* "by mistake" */
-		else {
-			s->cat[HARK_CAT_BUG] += w->weight;
-			s->pol += p * m;
-		}
-		used = true;
+	if (k & TC_FUTURE) {
+		*fr += q ? 2 : 0.5;	/* "any plans for", "komt er ooit" */
+		s->wish |= q;
 	}
-	if (k & TC_ACCIDENT)
-		s->cat[HARK_CAT_OTHER] += w->weight;
-	if (k & TC_OTHER)
-		s->cat[HARK_CAT_OTHER] += w->weight;
-	if (k & TC_FEAT)
-		s->cat[HARK_CAT_FEATURE_REQUEST] += w->weight;
+	if ((k & TC_ABLE) && clause_start(c, i) &&
+	    !(next_cls(c, i) & TC_PRON)) {
+		*fr += 2;		/* "pouvoir enregistrer...", "poder..." */
+		s->wish = true;
+	}
 	if (k & TC_WANT) {
-		s->cat[HARK_CAT_FEATURE_REQUEST] += 0.5;
+		*fr += near(c, i, 2, 0, TC_ME) ? 1 : 0.5;
 		if (near(c, i, 0, 4, TC_ABLE))
-			s->cat[HARK_CAT_FEATURE_REQUEST] += 2.5;
+			*fr += 2.5;
 		if (near(c, i, 3, 0, TC_MODAL))
-			s->cat[HARK_CAT_FEATURE_REQUEST] += 2;
+			*fr += 2;
+		s->wish = s->modal = true;
+	}
+	if ((k & TC_MODAL) && w->weight == 0 && !q && !neg &&
+	    near_strong(c, i, 2, TC_WORKV | TC_ACT, 0))
+		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;	/* "could show" */
+	if ((k & TC_MODAL) && w->weight > 0 && !q && !neg &&
+	    !near(c, i, 0, 4, TC_COMPAR)) {
+		/* "it would...", "zou", "wäre"; "would be faster" improves */
+		*fr += 1;
+		/* "would be dope if", "wär cool wenn", "estaría chido poder" */
+		if (near(c, i, 0, 4, TC_IF | TC_ABLE))
+			*fr += 1.5;
+		s->wish = true;
 	}
 	if (k & TC_PLEASE) {
-		s->cat[HARK_CAT_FEATURE_REQUEST] += 0.5;
+		*fr += 1;
 		if (near(c, i, 0, 3, TC_FEAT))
-			s->cat[HARK_CAT_FEATURE_REQUEST] += 1;
+			*fr += 1;
+		s->wish = s->modal = true;
 	}
-	if (k & TC_SHOULD) {
+	if ((k & TC_SHOULD) && !q) {	/* "moet ik...?" asks */
 		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;
-		s->cat[HARK_CAT_FEATURE_REQUEST] += 0.5;
+		*fr += 0.5;
+		s->wish = true;
 	}
-	if ((k & (TC_GOOD | TC_PRAISEV)) && !neg &&
-	    near(c, i, (k & TC_GOOD) ? 4 : 2, 0, TC_MODAL)) {
-		/* "would be nice", "zou fijn zijn", "I'd love": a wish */
-		s->cat[HARK_CAT_FEATURE_REQUEST] += 3;
-		s->pol += 0.25;
-		return;
-	}
+}
+
+/* "too long", "trop d'étapes", "demasiados pasos", "more/less intuitive". */
+static bool
+score_amount(struct ctx *c, size_t i, struct score *s, double *intens)
+{
+	const struct word	*w = &c->wd[i];
+	uint64_t		 k = w->cls;
+	size_t			 j;
+
 	if (k & TC_TOO) {
 		if (near(c, i, 0, 2, TC_GOOD | TC_PRAISE)) {
 			*intens = 1.5;	/* "trop bien" */
-			return;
+			return true;
 		}
-		if (near(c, i, 0, 3, TC_ADJQ | TC_IMPR | TC_NEGSENT)) {
+		if (near(c, i, 0, 3, TC_ADJQ | TC_IMPR | TC_NEGSENT) ||
+		    w->weight >= 2 || (c->lang == TL_FR &&
+		    (is_word(c, i + 1, "de") || is_word(c, i + 1, "d")))) {
 			s->cat[HARK_CAT_IMPROVEMENT] += 2;
 			s->pol -= 1.25;
 		}
 	}
-	if (k & TC_MORE) {
-		if (near(c, i, 0, 2, TC_GOOD | TC_PRAISE | TC_ADJQ)) {
+	if ((k & TC_MORE) && c->lang == TL_FR && clause_start(c, i) &&
+	    (is_word(c, i + 1, "de") || is_word(c, i + 1, "d"))) {
+		s->cat[HARK_CAT_BUG] += 2;	/* "plus de connexion": none left */
+		s->pol -= 1;
+		return false;
+	}
+	if ((k & TC_MORE) && near(c, i, 3, 0, TC_MODAL | TC_SHOULD) &&
+	    i + 1 < c->sc->ntok && c->wd[i + 1].text == NULL) {
+		s->compar += 2;	/* "podría ser más detallada" */
+		return false;
+	}
+	if ((k & TC_LESS) && (next_cls(c, i) & TC_MORE))
+		return false;	/* "un poco más", "wat meer": a bit more */
+	if ((k & (TC_MORE | TC_LESS)) &&
+	    near(c, i, 0, 2, TC_GOOD | TC_PRAISE | TC_ADJQ | TC_COMPAR)) {
+		if (k & TC_LESS) {
 			s->cat[HARK_CAT_IMPROVEMENT] += 2;
-			if (i + 1 < c->sc->ntok)
-				c->wd[i + 1].cls &= ~(TC_PRAISE | TC_GOOD);
-		}
+			s->pol -= 1;	/* "less intuitive", "minder duidelijk" */
+		} else
+			s->compar += 2;	/* "more intuitive": like "better" */
+		for (j = i + 1; j < i + 3 && j < c->sc->ntok; j++)
+			c->wd[j].cls &= ~(TC_PRAISE | TC_GOOD | TC_COMPAR);
 	}
-	if (k & TC_COMPAR) {
-		s->compar += w->weight;
-		used = true;
-	}
-	if (k & (TC_MODAL | TC_SHOULD | TC_TOO))
-		s->modal = true;
+	return false;
+}
+
+/*
+ * A negator spent on a feeling ("pas très clair") no longer negates the
+ * clause's verbs, unless a verb stands between them ("doesn't work well").
+ */
+static void
+spend_negator(struct ctx *c, size_t n, size_t i)
+{
+	size_t	 j;
+
+	for (j = n; j < i; j++)
+		if (c->wd[j].cls & (TC_WORKV | TC_ACT | TC_FIND))
+			return;
+	c->wd[n - 1].negdone = true;
+}
+
+/* Praise, thanks, complaints and plain polarity words. */
+static void
+score_feeling(struct ctx *c, size_t i, struct score *s, double m, bool used)
+{
+	const struct word	*w = &c->wd[i];
+	uint64_t		 k = w->cls;
+	double			 p = w->pol / 4.0;
+	size_t			 n = negator(c, i);
+
+	if (n > 0 && (k & (TC_IMPR | TC_COMPLAINT | TC_NEGSENT | TC_PRAISE |
+	    TC_THANKS)) && !used)
+		spend_negator(c, n, i);
 	if ((k & TC_IMPR) && !used) {
-		if (neg)
+		if (n > 0)
 			s->pol -= p * 0.5;
 		else {
 			s->cat[HARK_CAT_IMPROVEMENT] += w->weight;
@@ -578,34 +936,91 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 		}
 		used = true;
 	}
-	if (k & TC_NEGSENT && !used) {
-		s->pol += neg ? -p * 0.5 : p * m;
-		s->cat[HARK_CAT_IMPROVEMENT] += 0.5;
+	if ((k & TC_COMPLAINT) && !used) {
+		if (n > 0) {
+			s->cat[HARK_CAT_PRAISE] += 2;	/* "no complaints" */
+			s->pol += 1.5;
+		} else
+			s->pol += p * m;
 		used = true;
 	}
-	if (k & (TC_PRAISE | TC_THANKS) && !used) {
-		if (neg) {
-			s->cat[HARK_CAT_IMPROVEMENT] += 1.5;
-			s->pol -= p * 0.75 * m;
+	if ((k & TC_NEGSENT) && !used) {
+		if (n > 0) {
+			s->pol -= p * 0.5;
+			s->cat[HARK_CAT_PRAISE] += 1;	/* "not bad at all" */
 		} else {
-			s->cat[HARK_CAT_PRAISE] += w->weight;
 			s->pol += p * m;
+			s->cat[HARK_CAT_IMPROVEMENT] += 0.5;
 		}
 		used = true;
 	}
+	if ((k & (TC_PRAISE | TC_THANKS)) && !used) {
+		if (n > 0) {
+			s->cat[HARK_CAT_IMPROVEMENT] += 1.5;
+			s->pol -= p * 0.75 * m;
+		} else {
+			/* "very handy" praises more than "handy" */
+			s->cat[HARK_CAT_PRAISE] += m > 1 ? w->weight * 1.5 :
+			    w->weight;
+			if (near(c, i, 0, 2, TC_JOBN))
+				s->cat[HARK_CAT_PRAISE] += 2;	/* "great job" */
+			if (near(c, i, 2, 0, TC_WORKV))
+				s->cat[HARK_CAT_PRAISE] += 1;	/* "funciona bien" */
+			s->pol += p * m;
+		}
+	}
+}
+
+/* "What a great app", "wat een handige app", "qué buena onda". */
+static bool
+exclamative(const struct ctx *c, size_t i)
+{
+	size_t	 j = i + 1;
+
+	if (!clause_start(c, i) || (c->sc->tok[i].flags & TF_INQ))
+		return false;
+	if (j < c->sc->ntok && (c->wd[j].cls & (TC_STOP | TC_PRON)) &&
+	    !(c->wd[j].cls & (TC_PRAISE | TC_GOOD)))
+		j++;		/* the article: "what a", "wat een" */
+	return j > i + 1 && j < c->sc->ntok &&
+	    c->sc->tok[j].sent == c->sc->tok[i].sent &&
+	    (c->wd[j].cls & (TC_PRAISE | TC_GOOD)) &&
+	    !(c->wd[j].cls & TC_QWORD);
+}
+
+/* Interrogatives, auxiliaries before a pronoun, "question". */
+static void
+score_question(struct ctx *c, size_t i, struct score *s)
+{
+	const struct word	*w = &c->wd[i];
+	const struct tok	*t = &c->sc->tok[i];
+	uint64_t		 k = w->cls;
+
+	if ((k & TC_QWORD) && w->weight > 0 && exclamative(c, i)) {
+		s->cat[HARK_CAT_PRAISE] += 1;	/* "what a handy app" */
+		return;
+	}
 	if ((k & TC_QWORD) && w->weight > 0) {
 		if (clause_start(c, i) && !(k & TC_PRAISE) &&
-		    !(i + 1 < c->sc->ntok && (c->wd[i + 1].cls &
-		    (TC_PRAISE | TC_GOOD | TC_INTENS))))
+		    !(next_cls(c, i) & (TC_PRAISE | TC_GOOD | TC_INTENS))) {
 			s->cat[HARK_CAT_QUESTION] += w->weight;
-		else if (t->flags & TF_INQ)
+			if (k & TC_WHY)
+				s->why = true;
+		} else if (t->flags & TF_INQ)
 			s->cat[HARK_CAT_QUESTION] += w->weight * 0.5;
 	}
 	if ((k & TC_AUXQ) && clause_start(c, i) && i + 1 < c->sc->ntok &&
 	    c->sc->tok[i + 1].clause == t->clause) {
-		if (near(c, i, 0, 6, TC_FEAT))
+		if (near_strong(c, i, 6, TC_FEAT, 2))
 			s->cat[HARK_CAT_FEATURE_REQUEST] += 1;	/* "can you add" */
-		else if (c->wd[i + 1].cls & TC_PRON)
+		else if (near_strong(c, i, 6, TC_COMPAR | TC_IMPR, 1))
+			s->cat[HARK_CAT_IMPROVEMENT] += 1;	/* "could it be faster" */
+		else if ((k & TC_CANQ) && (c->wd[i + 1].cls & TC_YOU) &&
+		    !near(c, i, 0, 4, TC_QNOUN | TC_ASKV)) {
+			/* "kunnen jullie ... maken?": asked of the makers */
+			s->cat[HARK_CAT_FEATURE_REQUEST] += 2;
+			s->wish = true;
+		} else if (c->wd[i + 1].cls & TC_PRON)
 			s->cat[HARK_CAT_QUESTION] += 2;
 		else if (c->lang == TL_ES)
 			s->cat[HARK_CAT_QUESTION] += 1;
@@ -616,23 +1031,173 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 		s->cat[HARK_CAT_QUESTION] += w->weight;
 }
 
+/* Failure words; "by mistake" and "two times" change their weight. */
+static void
+score_bug(struct ctx *c, size_t i, struct score *s, double m)
+{
+	const struct word	*w = &c->wd[i];
+
+	if (i > 0 && (c->wd[i - 1].cls & TC_BY)) {
+		s->cat[HARK_CAT_OTHER] += 2;	/* "by mistake", "par erreur" */
+		return;
+	}
+	if (negator(c, i) > 0 && !(w->cls & TC_NEG)) {
+		/* "never failed me", "keine Probleme": the opposite of a fault */
+		s->cat[HARK_CAT_PRAISE] += 1.5;
+		s->pol += 0.5;
+		return;
+	}
+	if ((w->cls & TC_NEG) && near(c, i, 0, 3, TC_FIND))
+		return;		/* "impossible de trouver": hard to find */
+	s->cat[HARK_CAT_BUG] += w->weight;
+	if (i > 0 && (c->wd[i - 1].cls & TC_NUM))
+		s->cat[HARK_CAT_BUG] += 1;	/* "twee keer", "deux fois" */
+	if (c->lang == TL_ES && (w->sev & TS_CRASH) && is_word(c, i - 1, "se"))
+		s->cat[HARK_CAT_BUG] += 1;	/* "se cierra": by itself */
+	s->pol += w->pol / 4.0 * m;
+}
+
+/* Whether a wish word ("would", "wäre") is within reach of the good word i. */
+static bool
+wish_modal(const struct ctx *c, size_t i)
+{
+	uint64_t	 k = c->wd[i].cls;
+	size_t		 j;
+
+	if (near(c, i, (k & TC_GOOD) ? 4 : 2, 0, TC_MODAL))
+		return true;
+	if (!(k & TC_GOOD) || !(c->lang & (TL_DE | TL_NL)))
+		return false;
+	/* "Schön wäre...", "Toll fände ich...", "Fijn zou zijn..." */
+	for (j = i + 1; j <= i + 2 && j < c->sc->ntok; j++)
+		if (c->sc->tok[j].clause == c->sc->tok[i].clause &&
+		    (c->wd[j].cls & TC_MODAL))
+			return true;
+	return false;
+}
+
+/*
+ * A word the table does not know is content; a German or Dutch one ending
+ * in -er after a modal is most likely a comparative ("könnte ausführlicher
+ * sein", "mag uitgebreider.").
+ */
+static void
+score_unknown(const struct ctx *c, size_t i, struct score *s)
+{
+	s->content++;
+	if ((c->sc->tok[i].flags & TF_ER) && (c->lang & (TL_DE | TL_NL)) &&
+	    near(c, i, 3, 0, TC_MODAL | TC_SHOULD) &&
+	    (sentence_end(c, i) || is_word(c, i + 1, "sein") ||
+	    is_word(c, i + 1, "zijn") || is_word(c, i + 1, "werden") ||
+	    is_word(c, i + 1, "worden")))
+		s->compar += 1.5;
+}
+
+static void
+score_word(struct ctx *c, size_t i, struct score *s, double *intens)
+{
+	const struct word	*w = &c->wd[i];
+	const struct tok	*t = &c->sc->tok[i];
+	uint64_t		 k = w->cls;
+	double			 m = *intens;
+	bool			 neg = negator(c, i) > 0, used = false;
+	bool			 q = (t->flags & (TF_INQ | TF_QLIKE)) != 0;
+
+	*intens = 1.0;
+	if ((w->sev & TS_PAYMENT) && !(k & TC_BUG) && i > 0 &&
+	    (c->wd[i - 1].cls & TC_NUM))
+		s->cat[HARK_CAT_BUG] += 1.5;	/* "dos cargos", "two charges" */
+	if (k == 0 || k == TC_STOP) {
+		if (k == 0 && w->text == NULL)
+			score_unknown(c, i, s);
+		return;
+	}
+	if (score_pair(c, i, s))
+		return;
+	k = w->cls;		/* score_pair may have reread the word */
+	if ((k & (TC_STOP | TC_GREET)) == 0)
+		s->content++;
+	if (t->flags & TF_CAPS)
+		m *= 1.3;
+	if (((k & TC_INTENS) || ((k & (TC_GOOD | TC_PRAISE)) &&
+	    (next_cls(c, i) & (TC_IMPR | TC_NEGSENT)))) &&
+	    i + 1 < c->sc->ntok && c->wd[i + 1].pol != 0 &&
+	    (c->wd[i + 1].cls & (TC_BUG | TC_ACT | TC_WORKV)) == 0) {
+		*intens = 1.5;
+		return;	/* "super slow", "bien lenta": an intensifier, not praise */
+	}
+	if ((k & (TC_WANT | TC_MODAL)) && near(c, i, 0, 3, TC_QNOUN)) {
+		s->cat[HARK_CAT_QUESTION] += 1.5;	/* "quería saber" */
+		return;
+	}
+	if (k & TC_GREET)
+		s->greet++;
+	if (k & TC_BUG) {
+		score_bug(c, i, s, m);
+		used = true;
+	}
+	if (k & (TC_ACCIDENT | TC_OTHER))
+		s->cat[HARK_CAT_OTHER] += w->weight;
+	if (k & TC_TESTW)
+		s->testw += w->weight;
+	score_wish(c, i, s, q, neg);
+	if ((k & (TC_GOOD | TC_PRAISEV)) && !neg && wish_modal(c, i)) {
+		/* "would be nice", "zou fijn zijn", "I'd love": a wish */
+		s->cat[HARK_CAT_FEATURE_REQUEST] += 3;
+		s->wish = true;
+		s->pol += 0.25;
+		return;
+	}
+	if (score_amount(c, i, s, intens))
+		return;
+	if ((k & TC_ADJQ) && s->butc)
+		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;	/* "...but it's small" */
+	if (k & TC_COMPAR) {
+		s->compar += w->weight;
+		used = true;
+	}
+	if (k & (TC_MODAL | TC_SHOULD | TC_TOO))
+		s->modal = true;
+	score_feeling(c, i, s, m, used);
+	score_question(c, i, s);
+}
+
+/* Log in / sign in / log me out, in the clause [a, b). */
+static void
+find_login(const struct ctx *c, size_t a, size_t b, bool *login, bool *out)
+{
+	size_t	 i, j;
+
+	for (i = a; i < b; i++) {
+		if (!(c->wd[i].cls & TC_LOGPART))
+			continue;
+		j = i + 1;
+		if (j < b && (c->wd[j].cls & (TC_PRON | TC_STOP)) &&
+		    !(c->wd[j].cls & TC_INON))
+			j++;		/* "logs me out", "kicked me out" */
+		if (j < b && (c->wd[j].cls & TC_INON)) {
+			*login = true;
+			if (is_word(c, j, "out"))
+				*out = true;
+		}
+	}
+}
+
 /* The clause's words together: negation next to a verb, failed log-ins. */
 static void
 score_clause(struct ctx *c, size_t a, size_t b, struct score *s)
 {
 	uint64_t	 any = 0;
 	size_t		 i;
-	bool		 login = false, out = false;
+	bool		 login = false, out = false, q = false;
 
 	for (i = a; i < b; i++) {
-		any |= c->wd[i].cls;
-		if ((c->wd[i].cls & TC_LOGPART) && has(c, i + 1, TC_INON)) {
-			login = true;
-			if (c->wd[i + 1].text != NULL &&
-			    strcmp(c->wd[i + 1].text, "out") == 0)
-				out = true;
-		}
+		any |= c->wd[i].cls & ~TC_NEG;
+		if ((c->wd[i].cls & TC_NEG) && !c->wd[i].negdone)
+			any |= TC_NEG;
+		q |= (c->sc->tok[i].flags & (TF_INQ | TF_QLIKE)) != 0;
 	}
+	find_login(c, a, b, &login, &out);
 	if (any & TC_LOGIN)
 		login = true;
 	if (out) {
@@ -640,10 +1205,30 @@ score_clause(struct ctx *c, size_t a, size_t b, struct score *s)
 		s->pol -= 0.75;
 		any |= TC_BUG;
 	}
+	if ((any & TC_COLOR) && (any & TC_SCREEN)) {
+		s->cat[HARK_CAT_BUG] += 2.5;	/* "white screen", "page blanche" */
+		s->pol -= 1;
+		any |= TC_BUG;
+	}
+	if ((any & TC_ACCOUNT) && (any & TC_ADMINV) && !q && !(any & TC_NEG))
+		s->cat[HARK_CAT_OTHER] += 4;	/* "please delete my account" */
+	if ((any & TC_EVERY) && (any & TC_WORKV) && !q &&
+	    !(any & (TC_NEG | TC_BUG | TC_IMPR | TC_NEGSENT))) {
+		s->cat[HARK_CAT_PRAISE] += 2;	/* "it just works", "alles klopt" */
+		s->pol += 1;
+	}
 	if (!(any & TC_NEG)) {
 		if (login && (any & TC_BUG))
 			s->sev |= TS_LOGIN;
 		return;
+	}
+	if (any & TC_FIND) {
+		if (any & TC_ME) {
+			/* "I can't find the settings": hard to find */
+			s->cat[HARK_CAT_IMPROVEMENT] += 2;
+			s->pol -= 0.75;
+		} else
+			any |= TC_WORKV;	/* "search finds nothing" */
 	}
 	if (any & TC_WORKV) {
 		s->cat[HARK_CAT_BUG] += 3;
@@ -654,13 +1239,46 @@ score_clause(struct ctx *c, size_t a, size_t b, struct score *s)
 		s->sev |= TS_BLOCKER;
 		s->pol -= 1.0;
 	}
-	if (any & TC_UNTIL) {
+	if ((any & TC_UNTIL) && !(any & TC_PLEASE)) {
 		s->cat[HARK_CAT_BUG] += 2;	/* "not ... anymore": a regression */
 		s->pol -= 0.5;
 	}
 	if (login && (any & (TC_WORKV | TC_ACT | TC_BUG | TC_LOGIN))) {
 		s->sev |= TS_LOGIN;
 		s->cat[HARK_CAT_BUG] += 1;
+	}
+}
+
+/*
+ * Marks the sentences that are questions without a question mark: they
+ * open with an interrogative ("how do I") or an auxiliary before a pronoun
+ * ("is there", "kan ik", "gibt es").  The French "où" loses its accent when
+ * folded, so "ou" opening a sentence is read as "where", not "or".
+ */
+static void
+mark_questions(struct ctx *c)
+{
+	struct scan	*sc = (struct scan *)c->sc;
+	size_t		 i, j, f, k;
+	uint64_t	 fc;
+
+	for (i = 0; i < sc->ntok; i = j) {
+		for (j = i; j < sc->ntok && sc->tok[j].sent == sc->tok[i].sent;
+		    j++)
+			;
+		for (f = i; f < j && (c->wd[f].cls & (TC_GREET | TC_QNOUN));
+		    f++)
+			;
+		if (f == j)
+			continue;
+		if (c->lang == TL_FR && is_word(c, f, "ou"))
+			c->wd[f].weight = 2;
+		fc = c->wd[f].cls;
+		if (((fc & TC_QWORD) && c->wd[f].weight >= 2) ||
+		    ((fc & TC_AUXQ) && f + 1 < j &&
+		    (c->wd[f + 1].cls & TC_PRON)))
+			for (k = i; k < j; k++)
+				sc->tok[k].flags |= TF_QLIKE;
 	}
 }
 
@@ -678,7 +1296,15 @@ score_all(struct ctx *c, struct score *s)
 		    sc->tok[i - 1].clause == sc->tok[i].clause)
 			((struct scan *)sc)->tok[i].flags |= TF_CLAUSE;
 	}
+	mark_questions(c);
 	for (i = 0; i < sc->ntok; i++) {
+		if (i == a)
+			s->butc = (c->wd[i].cls & TC_BUT) != 0;
+		/* "great app but it crashes": what follows "but" counts more */
+		if (i > 0 && (c->wd[i].cls & TC_BUT)) {
+			s->pol *= 0.5;
+			s->cat[HARK_CAT_PRAISE] *= 0.5;
+		}
 		s->sev |= c->wd[i].sev;
 		score_word(c, i, s, &intens);
 		if (i + 1 == sc->ntok || sc->tok[i + 1].clause !=
@@ -697,6 +1323,10 @@ decide(const struct scan *sc, struct score *s)
 
 	if (sc->qmarks > 0)
 		cat[HARK_CAT_QUESTION] += 2.5;
+	cat[HARK_CAT_QUESTION] += sc->emoji_think;
+	cat[HARK_CAT_BUG] += 2 * sc->emoji_bug;
+	/* "feature", "option": requested only when something wishes */
+	cat[HARK_CAT_FEATURE_REQUEST] += s->wish ? s->featn : s->featn * 0.5;
 	/* "better"/"faster" wish for more unless the text is all praise */
 	if (!s->modal && sc->qmarks == 0 &&
 	    (cat[HARK_CAT_PRAISE] > 0 || sc->emoji_pos > 0))
@@ -706,18 +1336,24 @@ decide(const struct scan *sc, struct score *s)
 	if (sc->please_emoji > 0)
 		cat[HARK_CAT_FEATURE_REQUEST] += 0.5;
 	if (sc->emoji_pos > 0)
-		cat[HARK_CAT_PRAISE] += 1;
-	/* A request or a fault put as a question is still that. */
+		cat[HARK_CAT_PRAISE] += sc->emoji_neg == 0 ? 1.5 : 1;
+	/* A request, a fault or a complaint put as a question is still that. */
 	if (cat[HARK_CAT_FEATURE_REQUEST] > 1)
 		cat[HARK_CAT_QUESTION] -= 1.25 *
 		    (cat[HARK_CAT_FEATURE_REQUEST] - 1);
-	cat[HARK_CAT_QUESTION] -= 0.5 * cat[HARK_CAT_BUG];
+	cat[HARK_CAT_QUESTION] -= 0.75 * cat[HARK_CAT_BUG] +
+	    0.5 * (cat[HARK_CAT_IMPROVEMENT] + cat[HARK_CAT_OTHER]);
+	if (s->why)	/* "why does it log me out??" complains */
+		cat[HARK_CAT_QUESTION] -= cat[HARK_CAT_BUG] +
+		    cat[HARK_CAT_IMPROVEMENT];
 	/* Praise next to a request or complaint is politeness. */
 	if (cat[HARK_CAT_BUG] >= 2 || cat[HARK_CAT_FEATURE_REQUEST] >= 2 ||
 	    cat[HARK_CAT_IMPROVEMENT] >= 2)
 		cat[HARK_CAT_PRAISE] *= 0.5;
 	if (s->greet > 0 && s->content == 0)
-		cat[HARK_CAT_OTHER] += 1.5;
+		cat[HARK_CAT_OTHER] += 3;
+	/* "test", "just testing": a test message is short */
+	cat[HARK_CAT_OTHER] += s->content <= 4 ? s->testw : s->testw * 0.25;
 	arg = HARK_CAT_OTHER;
 	best = 1.49;
 	for (k = 0; k < HARK_CAT_OTHER; k++)
@@ -735,6 +1371,8 @@ sentiment(const struct scan *sc, const struct score *s, enum hark_category cat)
 {
 	double	 p = s->pol, e;
 
+	if (cat == HARK_CAT_OTHER)
+		p *= 0.3;	/* greetings, sales pitches: words rarely meant */
 	e = (sc->emoji_pos > 2 ? 2 : sc->emoji_pos) -
 	    (sc->emoji_neg > 2 ? 2 : sc->emoji_neg);
 	p += 1.5 * e;
@@ -879,7 +1517,7 @@ hark_triage_text(const char *text, size_t len, const char *page,
 	sc.ntok = 0;
 	memset(sc.votes, 0, sizeof(sc.votes));
 	sc.qmarks = sc.excl = sc.emoji_pos = sc.emoji_neg = 0;
-	sc.please_emoji = 0;
+	sc.please_emoji = sc.emoji_bug = sc.emoji_think = 0;
 	sc.letters = 0;
 	memset(&s, 0, sizeof(s));
 	if (text != NULL)

@@ -5,9 +5,11 @@
  * score 0-14 for a text in English, Dutch, Spanish, German or French.  It is
  * rule based: the text is folded (lower case, no accents) and tokenised in
  * one pass on the stack, every token is looked up in a word table
- * (triage_lexicon.c), and a handful of rules (negation, wish phrases,
- * questions, "too ..." and comparatives) turn the hits into scores.  Nothing
- * is allocated per call and the function is safe to call from any thread.
+ * (triage_lexicon.c), with German and Dutch compounds and inflected forms
+ * read through their parts, and a set of rules (negation and its scope,
+ * contrast after "but", wish phrases, questions, "too ..." and comparatives)
+ * turn the hits into scores.  Nothing is allocated per call and the
+ * function is safe to call from any thread.
  * doc/triage.md documents the rules and the impact formula.
  */
 #ifndef HARK_TRIAGE_H
@@ -111,6 +113,30 @@ int		 hark_sentiment_from_name(const char *name, enum hark_sentiment *out);
 #define TC_MORE		(UINT64_C(1) << 32)	/* more, meer, más, mehr, plus */
 #define TC_ACCIDENT	(UINT64_C(1) << 33)	/* per ongeluk, sin querer, versehentlich */
 #define TC_UNTIL	(UINT64_C(1) << 34)	/* still/anymore: persistent failure */
+#define TC_COLOR	(UINT64_C(1) << 35)	/* white, black, blank: "white screen" */
+#define TC_SCREEN	(UINT64_C(1) << 36)	/* screen, page, scherm, pantalla, écran */
+#define TC_ACCOUNT	(UINT64_C(1) << 37)	/* account, subscription, abo, cuenta */
+#define TC_ADMINV	(UINT64_C(1) << 38)	/* delete, cancel, opzeggen, kündigen */
+#define TC_WRONG	(UINT64_C(1) << 39)	/* wrong, verkeerd, falsch, mauvais */
+#define TC_MISCLICK	(UINT64_C(1) << 40)	/* button, chat, clicked: "wrong button" */
+#define TC_FIND		(UINT64_C(1) << 41)	/* find, vinden, finden, trouver */
+#define TC_ME		(UINT64_C(1) << 42)	/* I, ik, ich, je, yo: who cannot find */
+#define TC_LESS		(UINT64_C(1) << 43)	/* less, minder, weniger, moins, menos */
+#define TC_WHY		(UINT64_C(1) << 44)	/* why, waarom, warum, pourquoi */
+#define TC_WAYN		(UINT64_C(1) << 45)	/* way, possibility: asked, a question */
+#define TC_FUTURE	(UINT64_C(1) << 46)	/* plans, roadmap, soon, ooit, bientôt */
+#define TC_JOBN		(UINT64_C(1) << 47)	/* job, werk, trabajo, Arbeit, travail */
+#define TC_EVERY	(UINT64_C(1) << 48)	/* everything, alles, todo, tout */
+#define TC_MSGN		(UINT64_C(1) << 49)	/* messages: "error messages" is a topic */
+#define TC_COMPLAINT	(UINT64_C(1) << 50)	/* complaints, klachten: "no complaints" */
+#define TC_FEATN	(UINT64_C(1) << 51)	/* feature, option, mode: a topic, not a wish */
+#define TC_NUM		(UINT64_C(1) << 52)	/* two, twee, deux: "two times" */
+#define TC_ART		(UINT64_C(1) << 53)	/* the, la, de, die: "the best" */
+#define TC_TESTW	(UINT64_C(1) << 54)	/* test, prueba: "other" in a short text */
+#define TC_CANQ		(UINT64_C(1) << 55)	/* can, could, kunnen, pourriez: "can you..." */
+#define TC_YOU		(UINT64_C(1) << 56)	/* you, jullie, ihr, vous, ustedes */
+#define TC_ASKV		(UINT64_C(1) << 57)	/* tell, explain, help: "can you tell me" asks */
+#define TC_IF		(UINT64_C(1) << 58)	/* if, als, wenn, si: "would be X if" */
 
 /* Severity groups, see doc/triage.md. */
 #define TS_DATALOSS	0x0001
@@ -123,10 +149,18 @@ int		 hark_sentiment_from_name(const char *name, enum hark_sentiment *out);
 #define TS_ERRCODE	0x0080
 #define TS_URGENT	0x0100
 
+/*
+ * TLX_STEM: the entry matches every word it begins.  TLX_HEAD: it may also
+ * end a German or Dutch compound ("Zahlungsfehler", "betaalfout"), so a word
+ * that ends with it gets its classes too.
+ */
+#define TLX_STEM	0x01
+#define TLX_HEAD	0x02
+
 struct hark_lex {
 	const char	*word;
 	uint8_t		 lang;		/* TL_* bits */
-	uint8_t		 stem;		/* 1: matches words it begins */
+	uint8_t		 stem;		/* TLX_* bits */
 	int8_t		 weight;	/* strength of the category classes, 1-3 */
 	int8_t		 pol;		/* sentiment, in quarters: -8 .. 8 */
 	uint16_t	 sev;		/* TS_* bits */

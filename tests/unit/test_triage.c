@@ -9,8 +9,12 @@
 #include "triage.h"
 #include "utf8.h"
 
-/* The dev set's category accuracy is 0.83; this floor only catches regressions. */
-#define DEV_ACCURACY_FLOOR	0.75
+/*
+ * Measured category accuracy: dev 0.97, train2 0.96.  These floors only
+ * catch regressions; they are not targets.
+ */
+#define DEV_ACCURACY_FLOOR	0.90
+#define TRAIN2_ACCURACY_FLOOR	0.88
 
 static struct hark_triage
 triage(const char *text, const char *page)
@@ -237,17 +241,149 @@ START_TEST(names_round_trip)
 }
 END_TEST
 
-/* Regression guard over the whole labelled development set. */
-START_TEST(dev_set_accuracy_stays_above_floor)
+START_TEST(compound_ending_in_a_failure_word_is_bug)
+{
+	static const char *const texts[] = {
+		"Zahlungsfehler beim Bezahlen mit PayPal",
+		"Ständig ein Verbindungsabbruch beim Hochladen",
+		"Krijg steeds een betaalfout bij iDEAL",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		ck_assert_msg(triage(texts[i], NULL).category == HARK_CAT_BUG,
+		    "%s", texts[i]);
+}
+END_TEST
+
+START_TEST(compound_login_screen_raises_severity)
+{
+	struct hark_triage t = triage("Het inlogscherm blijft wit", NULL);
+
+	ck_assert_int_eq(t.category, HARK_CAT_BUG);
+	ck_assert_int_ge(t.impact, 8);
+}
+END_TEST
+
+START_TEST(elided_and_unaccented_negations_are_bugs)
+{
+	static const char *const texts[] = {
+		"je n'arrive pas a me connecter",
+		"l'appli ne se lance plus",
+		"no me deja pagar con la tarjeta",
+		"login geht nich mehr",
+	};
+	size_t	 i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		ck_assert_msg(triage(texts[i], NULL).category == HARK_CAT_BUG,
+		    "%s", texts[i]);
+}
+END_TEST
+
+START_TEST(praise_before_but_yields_to_the_fault)
+{
+	struct hark_triage t = triage("Great app but it crashes every time",
+	    NULL);
+
+	ck_assert_int_eq(t.category, HARK_CAT_BUG);
+	ck_assert_int_eq(t.sentiment, HARK_SENT_NEGATIVE);
+}
+END_TEST
+
+START_TEST(negated_complaint_is_praise)
+{
+	ck_assert_int_eq(triage("No complaints at all, everything just works",
+	    NULL).category, HARK_CAT_PRAISE);
+	ck_assert_int_eq(triage("Llevo un año usándola y nunca me ha fallado",
+	    NULL).category, HARK_CAT_PRAISE);
+}
+END_TEST
+
+START_TEST(negator_spent_on_a_feeling_does_not_negate_the_verb)
+{
+	/* "pas" belongs to "clair", not to "annuler" */
+	ck_assert_int_eq(triage("Pas très clair comment annuler une commande",
+	    NULL).category, HARK_CAT_IMPROVEMENT);
+}
+END_TEST
+
+START_TEST(emoji_alone_sets_sentiment)
+{
+	ck_assert_int_eq(triage("ok \xF0\x9F\x98\xA1", NULL).sentiment,
+	    HARK_SENT_NEGATIVE);
+	ck_assert_int_eq(triage("ok \xF0\x9F\x98\x8D", NULL).sentiment,
+	    HARK_SENT_POSITIVE);
+}
+END_TEST
+
+START_TEST(capitals_strengthen_sentiment)
+{
+	ck_assert(triage("THE APP IS SO SLOW", NULL).sentiment_score <
+	    triage("the app is so slow", NULL).sentiment_score);
+}
+END_TEST
+
+START_TEST(inflected_form_is_read_as_its_base)
+{
+	ck_assert_int_eq(triage("Les textes seraient plus lisibles", NULL).category,
+	    HARK_CAT_IMPROVEMENT);
+}
+END_TEST
+
+START_TEST(asking_the_makers_to_build_is_feature_request)
+{
+	ck_assert_int_eq(triage("Kunnen jullie een Apple Watch app maken?",
+	    NULL).category, HARK_CAT_FEATURE_REQUEST);
+}
+END_TEST
+
+START_TEST(admin_request_is_other_but_asking_about_it_is_question)
+{
+	ck_assert_int_eq(triage("Please delete my account", NULL).category,
+	    HARK_CAT_OTHER);
+	ck_assert_int_eq(triage("Merci de supprimer mon compte", NULL).category,
+	    HARK_CAT_OTHER);
+	ck_assert_int_eq(triage("Can I cancel my subscription?", NULL).category,
+	    HARK_CAT_QUESTION);
+}
+END_TEST
+
+START_TEST(why_question_about_a_fault_is_bug)
+{
+	ck_assert_int_eq(triage("Why does the app log me out every time I "
+	    "switch apps??", NULL).category, HARK_CAT_BUG);
+}
+END_TEST
+
+START_TEST(test_word_in_a_real_message_is_not_other)
+{
+	ck_assert_int_ne(triage("Any chance of a Linux client? Happy to beta "
+	    "test", NULL).category, HARK_CAT_OTHER);
+	ck_assert_int_eq(triage("test test", NULL).category, HARK_CAT_OTHER);
+}
+END_TEST
+
+START_TEST(spam_is_other)
+{
+	ck_assert_int_eq(triage("We offer SEO services and backlinks, contact "
+	    "us", NULL).category, HARK_CAT_OTHER);
+}
+END_TEST
+
+/* Category accuracy over a labelled TSV set (lang category sentiment page text). */
+static double
+set_accuracy(const char *path, size_t *total)
 {
 	FILE			*f;
 	char			 line[8192], *fld[5], *p;
-	size_t			 n, ok = 0, total = 0;
+	size_t			 n, ok = 0;
 	int			 k;
 	enum hark_category	 want;
 	struct hark_triage	 t;
 
-	f = fopen(TEST_SRCDIR "/tests/data/triage/dev.tsv", "r");
+	*total = 0;
+	f = fopen(path, "r");
 	ck_assert_ptr_nonnull(f);
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));	/* header */
 	while (fgets(line, sizeof(line), f) != NULL) {
@@ -263,12 +399,33 @@ START_TEST(dev_set_accuracy_stays_above_floor)
 		hark_triage_text(fld[4], strlen(fld[4]),
 		    *fld[3] ? fld[3] : NULL, &t);
 		ok += t.category == want;
-		total++;
+		(*total)++;
 	}
 	fclose(f);
+	return *total > 0 ? (double)ok / *total : 0;
+}
+
+/* Regression guard over the whole labelled development set. */
+START_TEST(dev_set_accuracy_stays_above_floor)
+{
+	size_t	 total;
+	double	 acc;
+
+	acc = set_accuracy(TEST_SRCDIR "/tests/data/triage/dev.tsv", &total);
 	ck_assert_uint_ge(total, 300);
-	ck_assert_msg((double)ok / total >= DEV_ACCURACY_FLOOR,
-	    "dev accuracy %zu/%zu", ok, total);
+	ck_assert_msg(acc >= DEV_ACCURACY_FLOOR, "dev accuracy %.3f", acc);
+}
+END_TEST
+
+/* The second training set, worded unlike dev.tsv on purpose. */
+START_TEST(train2_set_accuracy_stays_above_floor)
+{
+	size_t	 total;
+	double	 acc;
+
+	acc = set_accuracy(TEST_SRCDIR "/tests/data/triage/train2.tsv", &total);
+	ck_assert_uint_ge(total, 300);
+	ck_assert_msg(acc >= TRAIN2_ACCURACY_FLOOR, "train2 accuracy %.3f", acc);
 }
 END_TEST
 
@@ -369,7 +526,22 @@ triage_suite(void)
 	tcase_add_test(tc, accents_and_case_do_not_matter);
 	tcase_add_test(tc, long_text_is_handled);
 	tcase_add_test(tc, names_round_trip);
+	tcase_add_test(tc, compound_ending_in_a_failure_word_is_bug);
+	tcase_add_test(tc, compound_login_screen_raises_severity);
+	tcase_add_test(tc, elided_and_unaccented_negations_are_bugs);
+	tcase_add_test(tc, praise_before_but_yields_to_the_fault);
+	tcase_add_test(tc, negated_complaint_is_praise);
+	tcase_add_test(tc, negator_spent_on_a_feeling_does_not_negate_the_verb);
+	tcase_add_test(tc, emoji_alone_sets_sentiment);
+	tcase_add_test(tc, capitals_strengthen_sentiment);
+	tcase_add_test(tc, inflected_form_is_read_as_its_base);
+	tcase_add_test(tc, asking_the_makers_to_build_is_feature_request);
+	tcase_add_test(tc, admin_request_is_other_but_asking_about_it_is_question);
+	tcase_add_test(tc, why_question_about_a_fault_is_bug);
+	tcase_add_test(tc, test_word_in_a_real_message_is_not_other);
+	tcase_add_test(tc, spam_is_other);
 	tcase_add_test(tc, dev_set_accuracy_stays_above_floor);
+	tcase_add_test(tc, train2_set_accuracy_stays_above_floor);
 	tcase_add_test(tu, utf8_accepts_well_formed);
 	tcase_add_test(tu, utf8_rejects_overlong);
 	tcase_add_test(tu, utf8_rejects_surrogates);
