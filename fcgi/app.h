@@ -1,7 +1,7 @@
 /*
  * app.h: what one worker process holds for its whole life and lends to every
- * request: the configuration, its own database connection, and later the
- * shared rate-limit table and the libmagic cookie.  Made after fork.
+ * request: the configuration, its own database connection and its handle on
+ * the host's shared rate-limit table.  Made after fork.
  */
 #ifndef HARK_APP_H
 #define HARK_APP_H

@@ -65,6 +65,22 @@ systemd_listener(void)
 	return 3;
 }
 
+/* The unix socket this process bound, so it removes only its own. */
+static struct stat	bound_sock;
+
+/* Whether a server answers on the unix socket at sun. */
+static int
+unix_socket_live(const struct sockaddr_un *sun)
+{
+	int	 fd, live;
+
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	live = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0;
+	close(fd);
+	return live;
+}
+
 static int
 listen_unix(const char *path, int mode)
 {
@@ -78,12 +94,18 @@ listen_unix(const char *path, int mode)
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	strcpy(sun.sun_path, path);
+	if (unix_socket_live(&sun)) {
+		fprintf(stderr, "hark-fcgi: %s is in use by a running server\n",
+		    path);
+		return -1;
+	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		goto fail;
 	/* A stale socket from a killed run would make bind fail. */
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(path, (mode_t)mode) == -1 || listen(fd, 1024) == -1)
+	    chmod(path, (mode_t)mode) == -1 || listen(fd, 1024) == -1 ||
+	    stat(path, &bound_sock) == -1)
 		goto fail;
 	return fd;
 fail:
@@ -150,6 +172,17 @@ open_listener(const char *spec, int mode, const char **unix_path)
 		return listen_unix(spec + 5, mode);
 	}
 	return listen_tcp(spec);
+}
+
+/* Removes the unix socket on the way out, unless another server now owns it. */
+static void
+unlink_own_socket(const char *path)
+{
+	struct stat	 st;
+
+	if (path != NULL && stat(path, &st) == 0 && st.st_ino == bound_sock.st_ino &&
+	    st.st_dev == bound_sock.st_dev)
+		unlink(path);
 }
 
 /* Gives up root after binding, when the configuration names a user. */
@@ -295,14 +328,15 @@ main(int argc, char *argv[])
 		if (drop_privileges(conf) == -1 ||
 		    (pid_file != NULL && write_pid_file(pid_file) == -1))
 			return 1;
-		rc = hark_prefork_run(fd, conf, config_path, unix_path);
+		rc = hark_prefork_run(fd, conf, config_path, (int)workers);
+		unlink_own_socket(unix_path);
 	} else if (fd0_is_listener()) {
 		if (drop_privileges(conf) == -1 ||
 		    (pid_file != NULL && write_pid_file(pid_file) == -1))
 			return 1;
 		if (conf->workers > 1)
 			rc = hark_prefork_run(STDIN_FILENO, conf, config_path,
-			    NULL);
+			    (int)workers);
 		else {
 			rc = hark_server_run(STDIN_FILENO, conf, config_path, 1);
 			hark_conf_free(conf);

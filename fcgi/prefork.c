@@ -39,6 +39,7 @@ struct master {
 	int			 listen_fd;
 	struct hark_conf	*conf;
 	const char		*config_path;
+	int			 workers;	/* --workers, 0 = the file's */
 	unsigned		 gen;
 	int			 nslots;	/* slots in use: conf->workers */
 	struct worker		 w[MAX_WORKERS];
@@ -108,11 +109,27 @@ setup_signals(void)
 	return 0;
 }
 
-/* In the child: forget the master's signal plumbing, then serve. */
+/* The signals a worker handles, blocked from fork until it waits. */
+static void
+worker_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGUSR1);
+}
+
+/*
+ * In the child, with the worker's signals still blocked: forget the
+ * master's handlers, so a SIGTERM sent right after fork stays pending for
+ * the worker's own handler instead of setting the master's flag.
+ */
 static void
 worker_main(struct master *m)
 {
 	struct sigaction	 sa;
+	sigset_t		 set;
 
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);
@@ -120,6 +137,12 @@ worker_main(struct master *m)
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	worker_signals(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
 	_exit(hark_server_run(m->listen_fd, m->conf, m->config_path, 0));
 }
 
@@ -127,15 +150,20 @@ static void
 spawn(struct master *m, int slot)
 {
 	struct worker	*w = &m->w[slot];
+	sigset_t	 set, old;
 	pid_t		 pid;
 
-	if ((pid = fork()) == -1) {
+	worker_signals(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if ((pid = fork()) == 0)
+		worker_main(m);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid == -1) {
 		hark_log(HARK_LOG_ERR, "fork failed: %s", strerror(errno));
 		w->respawn_at = now_mono() + 1;
 		return;
 	}
-	if (pid == 0)
-		worker_main(m);
 	w->pid = pid;
 	w->gen = m->gen;
 	w->started = now_mono();
@@ -256,6 +284,8 @@ reload(struct master *m)
 	if (strcmp(fresh->listen, m->conf->listen) != 0)
 		hark_log(HARK_LOG_WARN, "listen changed; it takes effect on "
 		    "restart, not on reload");
+	if (m->workers > 0)
+		fresh->workers = m->workers;	/* the command line still wins */
 	hark_conf_free(m->conf);
 	free(m->conf);
 	m->conf = fresh;
@@ -312,7 +342,7 @@ drain_wake_pipe(void)
 
 int
 hark_prefork_run(int listen_fd, struct hark_conf *conf,
-    const char *config_path, const char *unlink_path)
+    const char *config_path, int workers)
 {
 	struct master	*m;
 	struct pollfd	 pfd;
@@ -326,6 +356,7 @@ hark_prefork_run(int listen_fd, struct hark_conf *conf,
 	m->listen_fd = listen_fd;
 	m->conf = conf;
 	m->config_path = config_path;
+	m->workers = workers;
 	m->nslots = conf->workers > MAX_WORKERS ? MAX_WORKERS : conf->workers;
 	hark_log(HARK_LOG_INFO, "master %ld starting %d workers",
 	    (long)getpid(), m->nslots);
@@ -361,8 +392,6 @@ hark_prefork_run(int listen_fd, struct hark_conf *conf,
 			drain_wake_pipe();
 	}
 	hark_log(HARK_LOG_INFO, "master %ld stopped", (long)getpid());
-	if (unlink_path != NULL)
-		unlink(unlink_path);
 	hark_conf_free(m->conf);
 	free(m->conf);
 	free(m);

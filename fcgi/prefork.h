@@ -11,10 +11,10 @@ struct hark_conf;
 
 /*
  * Runs the master until stopped.  conf is owned by the master from here on
- * (replaced on reload, freed on return).  unlink_path, when set, is the unix
- * socket removed on the way out.  Returns the process exit status.
+ * (replaced on reload, freed on return).  workers > 0 is the command line's
+ * count, which a reload keeps.  Returns the process exit status.
  */
 int	hark_prefork_run(int listen_fd, struct hark_conf *conf,
-	    const char *config_path, const char *unlink_path);
+	    const char *config_path, int workers);
 
 #endif

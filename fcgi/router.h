@@ -18,6 +18,7 @@ typedef void	(*hark_handler_fn)(struct hark_app *, struct hark_req *,
 		    struct hark_resp *);
 
 #define HARK_ROUTE_WIDGET	0x01	/* errors carry "success": false */
+#define HARK_ROUTE_JSON_BODY	0x02	/* body limit: [limits] max_json_body */
 
 struct hark_route {
 	const char	*method;
@@ -25,7 +26,8 @@ struct hark_route {
 	hark_handler_fn	 handler;
 	/* Space-separated media types a body may have; NULL = no body. */
 	const char	*accepts;
-	/* Largest body for this route, 0 = the server's max_body. */
+	/* Largest body for this route, 0 = the server's max_body (or the
+	 * JSON limit with HARK_ROUTE_JSON_BODY). */
 	size_t		 max_body;
 	unsigned	 flags;
 };

@@ -19,7 +19,8 @@
 
 const struct hark_route hark_routes[] = {
 	{ "GET", "/v1/health", hark_handle_health, NULL, 0, 0 },
-	{ "POST", "/v1/feedback", hark_handle_feedback_create, JSON, 0, 0 },
+	{ "POST", "/v1/feedback", hark_handle_feedback_create, JSON, 0,
+	  HARK_ROUTE_JSON_BODY },
 	{ "GET", "/v1/feedback", hark_handle_feedback_list, NULL, 0, 0 },
 	{ "GET", "/v1/feedback/{id}", hark_handle_feedback_get, NULL, 0, 0 },
 	{ "DELETE", "/v1/feedback/{id}", hark_handle_feedback_delete, NULL, 0, 0 },
@@ -123,7 +124,9 @@ static int
 check_body(struct hark_app *app, const struct hark_route *route,
     struct hark_req *req, struct hark_resp *resp)
 {
-	size_t	 max = route->max_body ? route->max_body : app->conf->max_body;
+	size_t	 max = route->max_body ? route->max_body :
+		    (route->flags & HARK_ROUTE_JSON_BODY) ?
+		    app->conf->max_json_body : app->conf->max_body;
 	int	 has_body = req->content_length > 0 ||
 		    (req->content_length < 0 && req->content_type != NULL);
 

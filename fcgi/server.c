@@ -457,6 +457,15 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 			if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR ||
 			    rc == -ECONNABORTED)
 				continue;
+			/* Out of descriptors or buffers: passing, and every
+			 * worker exiting would only make a respawn storm. */
+			if (rc == -EMFILE || rc == -ENFILE || rc == -ENOBUFS ||
+			    rc == -ENOMEM) {
+				hark_log(HARK_LOG_WARN, "FastCGI accept: %s; "
+				    "pausing", strerror(-rc));
+				usleep(100000);
+				continue;
+			}
 			hark_log(HARK_LOG_ERR, "FastCGI accept failed (%d)", rc);
 			status = 1;
 			break;

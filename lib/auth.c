@@ -55,15 +55,16 @@ credentials(const struct hark_req *req, const char **key,
 
 	*project = header_alias(req, "x-hark-project", "x-earshot-project");
 	*key = header_alias(req, "x-hark-key", "x-earshot-key");
-	if (authz != NULL) {
-		if (strncasecmp(authz, "Bearer ", 7) != 0)
-			return fail(err, 401, "unauthorized", "Authorization",
-			    "Authorization must be \"Bearer <secret key>\"");
+	if (authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0) {
 		for (authz += 7; *authz == ' '; authz++)
 			;
 		*key = authz;
 		return 0;
 	}
+	/* Another scheme (a proxy's Basic auth) leaves the header pair usable. */
+	if (*key == NULL && authz != NULL)
+		return fail(err, 401, "unauthorized", "Authorization",
+		    "Authorization must be \"Bearer <secret key>\"");
 	if (*key == NULL)
 		return fail(err, 401, "unauthorized", NULL,
 		    "an API key is required: Authorization: Bearer sk_... or "
@@ -95,9 +96,14 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 		return fail(err, 503, "unavailable", NULL,
 		    "cannot check the key now; retry shortly");
 	rc = hark_store_key_lookup(db, hash, &k);
-	if (rc != HARK_DB_OK && rc != HARK_STORE_NOTFOUND)
+	if (rc == HARK_DB_UNAVAILABLE || rc == HARK_DB_RETRY)
 		return fail(err, 503, "database_unavailable", NULL,
 		    "the database is unavailable; retry shortly");
+	if (rc != HARK_DB_OK && rc != HARK_STORE_NOTFOUND) {
+		hark_log(HARK_LOG_ERR, "key lookup: %s", hark_db_errmsg(db));
+		return fail(err, 500, "internal", NULL,
+		    "an internal error occurred; it has been logged");
+	}
 	/* The index found it by hash; comparing again costs nothing and
 	 * keeps the decision itself constant-time. */
 	if (rc == HARK_STORE_NOTFOUND || !hark_key_hash_equal(hash, k.hash)) {

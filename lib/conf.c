@@ -132,6 +132,8 @@ static const struct conf_key conf_keys[] = {
 	    "64K", 1 * KIB, 16 * MIB, 0, NULL },
 	{ "limits", "rate_limit", CONF_INT, FIELD(rate_limit, int),
 	    "100", 1, 1000000, 0, NULL },
+	{ "limits", "auth_failures", CONF_INT, FIELD(auth_failures, int),
+	    "30", 1, 1000000, 0, NULL },
 
 	{ "cors", "max_age", CONF_SECONDS, FIELD(cors_max_age, int),
 	    "600", 0, 86400, 0, NULL },

@@ -45,6 +45,7 @@ struct hark_conf {
 	/* [limits] */
 	size_t	 max_json_body;		/* largest JSON body, bytes */
 	int	 rate_limit;		/* requests per minute per key and project */
+	int	 auth_failures;		/* failed authentications per minute per address */
 
 	/* [cors] */
 	int	 cors_max_age;		/* seconds a preflight may be cached */

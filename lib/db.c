@@ -975,20 +975,6 @@ hark_db_rollback(struct hark_db *db)
 	return rc == DB_CONFLICT ? HARK_DB_RETRY : rc;
 }
 
-int
-hark_db_write(struct hark_db *db, const char *sql,
-    const struct hark_db_val *args, size_t nargs, unsigned long long *affected)
-{
-	int	 attempt, rc;
-
-	for (attempt = 0;; attempt++) {
-		rc = hark_db_exec(db, sql, args, nargs, affected);
-		if (rc != HARK_DB_RETRY || db->in_tx || attempt >= db->retries)
-			return rc;
-		db_backoff(db, attempt);
-	}
-}
-
 /*
  * A tx inside a tx joins the outer one: the body runs once and the outer
  * hark_db_tx decides about commit and retries.

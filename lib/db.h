@@ -72,7 +72,14 @@ int		 hark_db_connect(struct hark_db *db);
 /* Round trip to the server (reconnecting if needed). */
 int		 hark_db_ping(struct hark_db *db);
 
-/* Runs a statement that returns no rows; *affected may be NULL. */
+/*
+ * Runs a statement that returns no rows; *affected may be NULL.  Outside a
+ * transaction the statement is its own (autocommit: one round trip) and is
+ * retried after a lost connection or a conflict; as the outcome of the lost
+ * attempt is unknown, a retried INSERT may meet its own row
+ * (HARK_DB_DUPLICATE) and a retried DELETE may find nothing left: callers
+ * with hark-made ids check for that.
+ */
 int		 hark_db_exec(struct hark_db *db, const char *sql,
 		    const struct hark_db_val *args, size_t nargs,
 		    unsigned long long *affected);
@@ -84,15 +91,6 @@ int		 hark_db_query(struct hark_db *db, const char *sql,
 int		 hark_db_begin(struct hark_db *db);
 int		 hark_db_commit(struct hark_db *db);
 int		 hark_db_rollback(struct hark_db *db);
-/*
- * One statement as its own autocommit transaction: one round trip instead of
- * three, retried whole on HARK_DB_RETRY like hark_db_tx.  After a lost
- * connection its outcome is unknown, so a retried INSERT may meet its own row
- * (HARK_DB_DUPLICATE): callers with hark-made ids check for that.
- */
-int		 hark_db_write(struct hark_db *db, const char *sql,
-		    const struct hark_db_val *args, size_t nargs,
-		    unsigned long long *affected);
 /* BEGIN, fn, COMMIT; the whole of it retried on HARK_DB_RETRY, bounded. */
 int		 hark_db_tx(struct hark_db *db, hark_db_tx_fn fn, void *ctx);
 

@@ -194,6 +194,7 @@ int
 hark_req_read_body(struct hark_req *req, size_t max, struct hark_buf *out)
 {
 	char	 chunk[16384];
+	size_t	 want;
 	ssize_t	 n;
 
 	if (req->content_length > 0 && (unsigned long long)req->content_length > max)
@@ -201,7 +202,17 @@ hark_req_read_body(struct hark_req *req, size_t max, struct hark_buf *out)
 	if (req->body_read == NULL)
 		return 0;
 	for (;;) {
-		n = req->body_read(req->body_ctx, chunk, sizeof(chunk));
+		want = sizeof(chunk);
+		/* CGI promises CONTENT_LENGTH bytes, not an end of file. */
+		if (req->content_length >= 0) {
+			if (req->body_seen >= (unsigned long long)req->content_length)
+				break;
+			if ((unsigned long long)req->content_length -
+			    req->body_seen < want)
+				want = (size_t)((unsigned long long)
+				    req->content_length - req->body_seen);
+		}
+		n = req->body_read(req->body_ctx, chunk, want);
 		if (n < 0)
 			return -1;
 		if (n == 0)

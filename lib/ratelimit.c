@@ -672,9 +672,10 @@ rl_binding(const struct hark_rl_result *r, size_t n, bool allowed)
 	return best;
 }
 
-int
-hark_rl_hit_all(struct hark_rl *rl, const struct hark_rl_check *c, size_t n,
-    time_t now, struct hark_rl_result *out)
+/* hit_all and peek: one walk, consuming a slot or not. */
+static int
+rl_check_all(struct hark_rl *rl, const struct hark_rl_check *c, size_t n,
+    time_t now, struct hark_rl_result *out, bool consume)
 {
 	struct rl_state		 st[HARK_RL_MAX_CHECKS];
 	struct hark_rl_result	 r[HARK_RL_MAX_CHECKS];
@@ -697,7 +698,7 @@ hark_rl_hit_all(struct hark_rl *rl, const struct hark_rl_check *c, size_t n,
 		if (st[i].count >= c[i].limit)
 			allowed = false;
 	}
-	for (i = 0; allowed && i < n; i++) {
+	for (i = 0; consume && allowed && i < n; i++) {
 		(*rl_slot(st[i].b, st[i].t / st[i].width))++;
 		st[i].count++;
 	}
@@ -710,6 +711,25 @@ hark_rl_hit_all(struct hark_rl *rl, const struct hark_rl_check *c, size_t n,
 	out->allowed = allowed;
 	out->binding = i;
 	return 0;
+}
+
+int
+hark_rl_hit_all(struct hark_rl *rl, const struct hark_rl_check *c, size_t n,
+    time_t now, struct hark_rl_result *out)
+{
+	return rl_check_all(rl, c, n, now, out, true);
+}
+
+int
+hark_rl_peek(struct hark_rl *rl, const char *key, unsigned limit,
+    unsigned window_seconds, time_t now, struct hark_rl_result *out)
+{
+	struct hark_rl_check	 c;
+
+	c.key = key;
+	c.limit = limit;
+	c.window_seconds = window_seconds;
+	return rl_check_all(rl, &c, 1, now, out, false);
 }
 
 int

@@ -84,6 +84,13 @@ int	hark_rl_hit(struct hark_rl *, const char *key, unsigned limit,
 int	hark_rl_hit_all(struct hark_rl *, const struct hark_rl_check *,
 	    size_t n, time_t now, struct hark_rl_result *out);
 
+/*
+ * Whether a hit on key would pass now, consuming nothing: for limits counted
+ * only when something fails (authentication), checked before the work.
+ */
+int	hark_rl_peek(struct hark_rl *, const char *key, unsigned limit,
+	    unsigned window_seconds, time_t now, struct hark_rl_result *out);
+
 int	hark_rl_stats(struct hark_rl *, struct hark_rl_stats *);
 
 /* SipHash-2-4 with a 16-byte key; the table's hash, exposed for its test. */

@@ -218,15 +218,23 @@ hark_store_project_list(struct hark_db *db, hark_project_fn fn, void *ctx)
 	    "ORDER BY p.created_at, p.id", NULL, 0, project_row, &pc);
 }
 
+/*
+ * A write that must find its row.  Zero rows after a reconnect may mean the
+ * lost attempt did the work: with the row gone (or changed) either way, that
+ * is success, not "not found".
+ */
 static int
 exec_found(struct hark_db *db, const char *sql, const struct hark_db_val *a,
     size_t n)
 {
 	unsigned long long	 affected = 0;
+	unsigned long		 gen = hark_db_generation(db);
 	int			 rc;
 
 	if ((rc = hark_db_exec(db, sql, a, n, &affected)) != HARK_DB_OK)
 		return rc;
+	if (affected == 0 && hark_db_generation(db) != gen && gen != 0)
+		return HARK_DB_OK;
 	return affected > 0 ? HARK_DB_OK : HARK_STORE_NOTFOUND;
 }
 
@@ -488,7 +496,7 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	/* a[9] points at score, filled only now. */
 	a[9].len = (size_t)snprintf(score, sizeof(score), "%.3f",
 	    fb->sentiment_score);
-	rc = hark_db_write(db, "INSERT INTO feedback (id, project_id, channel, "
+	rc = hark_db_exec(db, "INSERT INTO feedback (id, project_id, channel, "
 	    "text, page, user_email, metadata, category, sentiment, "
 	    "sentiment_score, impact_score, triaged_by, status, created_at, "
 	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'builtin', ?, "

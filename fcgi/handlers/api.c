@@ -24,20 +24,27 @@
 #include "store.h"
 
 #define RL_WINDOW	60	/* seconds: limits are per minute */
-#define MAX_ORIGINS	64
 
 struct origins {
-	char	*list[MAX_ORIGINS];
+	char	**list;
 	size_t	 n;
+	int	 nomem;		/* a pattern was lost: refuse, never allow */
 };
 
 static int
 origin_row(void *ctx, const char *pattern)
 {
 	struct origins	*o = ctx;
+	char		**l, *p;
 
-	if (o->n < MAX_ORIGINS && (o->list[o->n] = strdup(pattern)) != NULL)
-		o->n++;
+	if ((p = strdup(pattern)) == NULL ||
+	    (l = realloc(o->list, (o->n + 1) * sizeof(*l))) == NULL) {
+		free(p);
+		o->nomem = 1;
+		return 1;
+	}
+	o->list = l;
+	o->list[o->n++] = p;
 	return 0;
 }
 
@@ -49,7 +56,7 @@ static int
 check_origin(struct hark_app *app, struct hark_req *req,
     struct hark_resp *resp, const char *project_id)
 {
-	struct origins	 o = { .n = 0 };
+	struct origins	 o = { NULL, 0, 0 };
 	const char	*origin = hark_req_header(req, "origin");
 	int		 rc, ok;
 	size_t		 i;
@@ -57,6 +64,11 @@ check_origin(struct hark_app *app, struct hark_req *req,
 	if (origin == NULL)
 		return 0;
 	rc = hark_store_origin_list(app->db, project_id, origin_row, &o);
+	if (o.nomem) {
+		hark_resp_error(resp, 500, "internal", NULL, "out of memory");
+		ok = 0;
+		goto out;
+	}
 	if (rc != HARK_DB_OK) {
 		hark_respond_db_error(app, resp, rc);
 		ok = 0;
@@ -73,6 +85,7 @@ check_origin(struct hark_app *app, struct hark_req *req,
 out:
 	for (i = 0; i < o.n; i++)
 		free(o.list[i]);
+	free(o.list);
 	return ok ? 0 : -1;
 }
 
@@ -118,13 +131,62 @@ check_rate(struct hark_app *app, struct hark_resp *resp,
 	return r.allowed ? 0 : -1;
 }
 
+/*
+ * Failed authentications are counted per client address; past the limit the
+ * address is refused before its key is looked up, so a flood of bad keys
+ * costs neither lookups nor audit rows.  Returns 0, or -1 with a 429.
+ */
+static void
+auth_failure_key(const struct hark_req *req, char *key, size_t len)
+{
+	snprintf(key, len, "authfail:%s", req->remote_addr);
+}
+
+static void
+count_auth_failure(struct hark_app *app, struct hark_req *req)
+{
+	struct hark_rl_result	 r;
+	char			 key[96];
+
+	if (app->rl == NULL)
+		return;
+	auth_failure_key(req, key, sizeof(key));
+	hark_rl_hit(app->rl, key, (unsigned)app->conf->auth_failures, RL_WINDOW,
+	    time(NULL), &r);
+}
+
+static int
+check_auth_failures(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp)
+{
+	struct hark_rl_result	 r;
+	char			 key[96];
+
+	if (app->rl == NULL)
+		return 0;
+	auth_failure_key(req, key, sizeof(key));
+	if (hark_rl_peek(app->rl, key, (unsigned)app->conf->auth_failures,
+	    RL_WINDOW, time(NULL), &r) == -1 || r.allowed)
+		return 0;
+	hark_resp_error(resp, 429, "too_many_failures", NULL,
+	    "too many failed authentications from this address; retry in %u s",
+	    r.retry_after ? r.retry_after : 1);
+	hark_resp_header(resp, "Retry-After", "%u",
+	    r.retry_after ? r.retry_after : 1);
+	return -1;
+}
+
 int
 hark_api_begin(struct hark_app *app, struct hark_req *req,
     struct hark_resp *resp, struct hark_principal *who)
 {
 	struct hark_auth_err	 err;
 
+	if (check_auth_failures(app, req, resp) == -1)
+		return -1;
 	if (hark_auth_secret(app->db, req, who, &err) == -1) {
+		if (err.status == 401)
+			count_auth_failure(app, req);
 		hark_resp_error(resp, err.status, err.code, err.field, "%s",
 		    err.message);
 		if (err.status == 503)
@@ -161,8 +223,9 @@ hark_api_read_json(struct hark_app *app, struct hark_req *req,
 		goto out;
 	}
 	if (hark_json_parse(body.data, body.len, out, &err) == -1) {
-		hark_resp_error(resp, 400, err.code,
-		    err.field[0] != '\0' ? err.field : NULL, "%s", err.message);
+		hark_resp_error(resp, strcmp(err.code, "out_of_memory") == 0 ?
+		    500 : 400, err.code, err.field[0] != '\0' ? err.field : NULL,
+		    "%s", err.message);
 		rc = -1;
 	}
 out:
@@ -178,7 +241,8 @@ hark_api_validate(struct hark_resp *resp, struct json_object *obj,
 
 	if (hark_json_validate(obj, schema, &err) == 0)
 		return 0;
-	hark_resp_error(resp, 400, err.code, err.field[0] != '\0' ? err.field :
+	hark_resp_error(resp, strcmp(err.code, "out_of_memory") == 0 ? 500 : 400,
+	    err.code, err.field[0] != '\0' ? err.field :
 	    NULL, "%s", err.message);
 	return -1;
 }

@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "auth.h"
+#include "conf.h"
 #include "db.h"
 #include "handlers.h"
 #include "ids.h"
@@ -24,6 +25,7 @@
 #include "keys.h"
 #include "store.h"
 #include "triage.h"
+#include "utf8.h"
 
 #define LIST_DEFAULT	20
 #define LIST_MAX	100
@@ -61,13 +63,16 @@ static struct json_object *
 feedback_json(const struct hark_feedback *fb)
 {
 	struct json_object	*o, *meta = NULL;
+	struct hark_json_err	 jerr;
 	char			 ts[32], score[16];
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
 	hark_store_ts_rfc3339(fb->created_at, ts, sizeof(ts));
-	if (fb->metadata != NULL)
-		meta = json_tokener_parse(fb->metadata);
+	/* Our own parser: it keeps numbers json-c would saturate as written. */
+	if (fb->metadata != NULL &&
+	    hark_json_parse(fb->metadata, fb->metadata_len, &meta, &jerr) == -1)
+		meta = NULL;
 	json_object_object_add(o, "id", json_object_new_string(fb->id));
 	json_object_object_add(o, "projectId",
 	    json_object_new_string(fb->project_id));
@@ -121,7 +126,7 @@ feedback_from_body(struct json_object *body, const char *project_id,
 	    &fb->user_email_len);
 	if (json_object_object_get_ex(body, "metadata", &meta) && meta != NULL) {
 		fb->metadata = (char *)json_object_to_json_string_length(meta,
-		    JSON_C_TO_STRING_PLAIN, &len);
+		    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 		fb->metadata_len = len;
 	}
 	hark_triage_text(fb->text, fb->text_len, fb->page, &t);
@@ -165,7 +170,8 @@ hark_handle_feedback_create(struct hark_app *app, struct hark_req *req,
 		goto out;
 	}
 	respond_feedback(resp, 201, &fb);
-	hark_resp_header(resp, "Location", "/v1/feedback/%s", fb.id);
+	hark_resp_header(resp, "Location", "%s/v1/feedback/%s",
+	    app->conf->base_path, fb.id);
 out:
 	json_object_put(body);
 }
@@ -352,7 +358,9 @@ parse_list_query(struct hark_req *req, struct hark_resp *resp,
 	if (lq->q != NULL) {
 		f->q = lq->q;
 		f->q_len = strlen(lq->q);
-		if (f->q_len == 0 || f->q_len > Q_MAX_CHARS * 4)
+		if (!hark_utf8_valid(f->q, f->q_len))
+			return bad_param(resp, "q", "q must be valid UTF-8");
+		if (f->q_len == 0 || hark_utf8_count(f->q, f->q_len) > Q_MAX_CHARS)
 			return bad_param(resp, "q", "q must be 1 to 200 characters");
 	}
 	f->limit = LIST_DEFAULT;

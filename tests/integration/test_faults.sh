@@ -181,8 +181,9 @@ test_reload_broken() {
 test_reload_good() {
 	local before after
 	t_ctx "SIGHUP good"
+	# The file now says 2 workers; --workers on the command line still wins.
 	write_hark_conf "$CONF" log.file="$T/faults/hark.log" \
-	    server.workers="$WORKERS" limits.rate_limit=5000
+	    server.workers=2 limits.rate_limit=5000
 	before=$(worker_pids "$MASTER")
 	loop_start 100000 "$T/hup.codes"
 	wait_until 30 eval '[ "$(lines "$T/hup.codes")" -ge 20 ]'
@@ -204,7 +205,8 @@ test_reload_good() {
 	fi
 	after=$(worker_pids "$MASTER")
 	check "the master is the same process" kill -0 "$MASTER"
-	check "$WORKERS workers after the reload" has_workers "$WORKERS"
+	check "$WORKERS workers after the reload (--workers outlives it)" \
+	    has_workers "$WORKERS"
 }
 
 # ---------------------------------------------------------------- SIGTERM
@@ -290,6 +292,28 @@ test_max_requests() {
 	check "$WORKERS workers after retirements" has_workers "$WORKERS"
 }
 
+# A SIGTERM in the moment workers are being forked must still be a graceful
+# stop: none of them may be left for the shutdown timeout to kill.
+test_stop_right_after_start() {
+	local i killed=0 hung=0 log="$T/faults/early.log" m
+	t_ctx "SIGTERM at start"
+	for i in 1 2 3; do
+		: >"$log"
+		write_hark_conf "$T/faults/early.conf" log.file="$log" \
+		    server.workers=32 server.shutdown_timeout=20
+		hark_standalone early "$T/faults/early.conf" 32 || { hung=1; break; }
+		m=$HARK_MASTER
+		wait_until 10 grep -q "starting 32 workers" "$log"
+		kill -TERM "$m"
+		wait_until 25 eval "! kill -0 $m" || hung=$((hung + 1))
+		stop_pid "$m" 5
+		grep -q "killing it" "$log" && killed=$((killed + 1))
+	done
+	check "3 stops during start-up: every worker stops by itself" \
+	    test "$killed" -eq 0
+	check "and each master exits" test "$hung" -eq 0
+}
+
 # ---------------------------------------------------------------- main
 
 t_init "${1:-}" faults
@@ -315,6 +339,7 @@ test_reload_broken
 test_reload_good
 test_graceful_stop
 test_max_requests
+test_stop_right_after_start
 
 t_ctx
 t_summary

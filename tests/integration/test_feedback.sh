@@ -56,7 +56,8 @@ setup() {
 	mkdir -p "$T/fb"
 	CONF="$T/fb/hark.conf"
 	write_hark_conf "$CONF" log.file="$T/fb/hark.log" \
-	    server.workers="$WORKERS" limits.rate_limit=100000
+	    server.workers="$WORKERS" limits.rate_limit=100000 \
+	    limits.auth_failures=20
 	PRJ_A=$(ctl project create "Project A") || exit 2
 	PRJ_B=$(ctl project create "Project B") || exit 2
 	PRJ_R=$(ctl project create "Rate limited") || exit 2
@@ -163,6 +164,10 @@ test_auth() {
 	    -H "X-Hark-Key: $KEY_A" -H "X-Hark-Project: $PRJ_A"
 	check_status "X-Hark-Project + X-Hark-Key: 201" 201
 	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body" \
+	    -H "X-Hark-Key: $KEY_A" -H "X-Hark-Project: $PRJ_A" \
+	    -H "Authorization: Basic dXNlcjpwYXNz"
+	check_status "the header pair beside a proxy's Basic auth: 201" 201
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body" \
 	    -H "x-earshot-key: $KEY_A" -H "x-earshot-project: $PRJ_A"
 	check_status "x-earshot aliases: 201" 201
 	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d "$body" \
@@ -242,6 +247,13 @@ test_exact_storage() {
 	check "page comes back byte-exact" eval \
 	    "printf '%s' \"\$R_BODY\" | grep -qF '\"page\":\"/a?b='\'' OR 1=1 --\\u0000\"'"
 	check "metadata comes back" test "$(json metadata.q)" = "'\";"
+	post '{"text":"numbers","metadata":{"n":123456789012345678901234567890,"u":"a/b","f":1.50}}'
+	check_status "metadata with a huge number and a slash" 201
+	check "the huge number comes back as sent" eval \
+	    "printf '%s' \"\$R_BODY\" | grep -qF '\"n\":123456789012345678901234567890'"
+	req GET "$URL/v1/feedback/$(json id)" -H "$(auth_a)"
+	check "and so on GET, with the slash unescaped" eval \
+	    "printf '%s' \"\$R_BODY\" | grep -qF '\"n\":123456789012345678901234567890,\"u\":\"a/b\"'"
 	check "the table is still there" test "$(sql "SELECT COUNT(*) > 0 FROM feedback")" = 1
 	check "the stored text has the NUL byte" test \
 	    "$(sql "SELECT LOCATE(CHAR(0), text) > 0 FROM feedback WHERE id = '$id'")" = 1
@@ -394,6 +406,27 @@ test_rate_limit() {
 	check "and gets RateLimit headers" test -n "$(hdr RateLimit-Remaining)"
 }
 
+# Last: it locks 127.0.0.1 out for a minute.
+test_auth_flood() {
+	t_ctx "auth flood"
+	local before after i codes=
+	before=$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'auth_failed'")
+	for i in $(seq 40); do
+		codes+="$(curl -s -o /dev/null -w '%{http_code} ' -X POST \
+		    "$URL/v1/feedback" "${JSON_CT[@]}" -d '{"text":"x"}' \
+		    -H "Authorization: Bearer sk_$(rand_hex 21)x")"
+	done
+	after=$(sql "SELECT COUNT(*) FROM audit_log WHERE action = 'auth_failed'")
+	check "bad keys get 401 until the address's failure limit (20)" \
+	    test "$(grep -o 401 <<<"$codes" | wc -l)" -le 20
+	check "then 429" test "$(grep -o 429 <<<"$codes" | wc -l)" -ge 20
+	check "refused requests write no audit rows" test "$((after - before))" -le 20
+	req POST "$URL/v1/feedback" -H "$(auth_a)" "${JSON_CT[@]}" -d '{"text":"x"}'
+	check_hark_error "the address is refused for the rest of the minute" 429
+	check_json "code too_many_failures" error.code too_many_failures
+	check "with Retry-After" eval "[[ '$(hdr Retry-After)' =~ ^[1-9][0-9]*$ ]]"
+}
+
 t_init "${1:-}" feedback
 t_db
 setup
@@ -405,5 +438,6 @@ test_exact_storage
 test_read_list_delete
 test_cors
 test_rate_limit
+test_auth_flood
 t_ctx
 t_summary

@@ -192,6 +192,7 @@ START_TEST(shipped_example_shows_the_real_defaults)
 	ck_assert_int_eq(conf.db_retries, def.db_retries);
 	ck_assert_uint_eq(conf.max_json_body, def.max_json_body);
 	ck_assert_int_eq(conf.rate_limit, def.rate_limit);
+	ck_assert_int_eq(conf.auth_failures, def.auth_failures);
 	ck_assert_int_eq(conf.cors_max_age, def.cors_max_age);
 	hark_conf_free(&def);
 }
@@ -228,6 +229,7 @@ START_TEST(defaults_fill_every_field)
 	ck_assert_int_eq(conf.db_retries, 3);
 	ck_assert_uint_eq(conf.max_json_body, 64 * 1024);
 	ck_assert_int_eq(conf.rate_limit, 100);
+	ck_assert_int_eq(conf.auth_failures, 30);
 	ck_assert_int_eq(conf.cors_max_age, 600);
 }
 END_TEST

@@ -107,6 +107,27 @@ START_TEST(allows_exactly_limit_in_one_window)
 }
 END_TEST
 
+START_TEST(peek_consumes_nothing)
+{
+	struct hark_rl		*rl = open_table(0);
+	struct hark_rl_result	 r;
+	unsigned		 i;
+
+	for (i = 0; i < 50; i++) {
+		ck_assert_int_eq(hark_rl_peek(rl, "authfail:ip", 3, 60, T0, &r), 0);
+		ck_assert(r.allowed);
+		ck_assert_uint_eq(r.remaining, 3);
+	}
+	for (i = 0; i < 3; i++)
+		ck_assert(hit(rl, "authfail:ip", 3, 60, T0));
+	ck_assert_int_eq(hark_rl_peek(rl, "authfail:ip", 3, 60, T0, &r), 0);
+	ck_assert(!r.allowed);
+	ck_assert_uint_eq(r.remaining, 0);
+	ck_assert_uint_gt(r.retry_after, 0);
+	hark_rl_close(rl);
+}
+END_TEST
+
 START_TEST(window_slides_by_the_second)
 {
 	struct hark_rl	*rl = open_table(0);
@@ -667,6 +688,7 @@ ratelimit_suite(void)
 
 	tcase_add_checked_fixture(one, setup, teardown);
 	tcase_add_test(one, allows_exactly_limit_in_one_window);
+	tcase_add_test(one, peek_consumes_nothing);
 	tcase_add_test(one, window_slides_by_the_second);
 	tcase_add_test(one, reports_reset_and_retry_after);
 	tcase_add_test(one, retry_after_waits_for_enough_hits_to_leave);
