@@ -133,7 +133,7 @@ START_TEST(loads_shipped_example)
 	ck_assert_msg(hark_conf_load(TEST_SRCDIR "/conf/hark.conf.in", &conf,
 	    &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(conf.db_name, "hark");
-	ck_assert_int_eq(conf.workers, 4);
+	ck_assert_int_eq(conf.workers, 8);
 }
 END_TEST
 
@@ -204,7 +204,7 @@ START_TEST(defaults_fill_every_field)
 {
 	ck_assert_int_eq(hark_conf_defaults(&conf), 0);
 	ck_assert_str_eq(conf.listen, "");
-	ck_assert_int_eq(conf.workers, 4);
+	ck_assert_int_eq(conf.workers, 8);
 	ck_assert_int_eq(conf.max_requests, 10000);
 	ck_assert_int_eq(conf.shutdown_timeout, 30);
 	ck_assert_int_eq(conf.socket_mode, 0660);
@@ -238,7 +238,7 @@ START_TEST(minimal_file_gets_defaults)
 {
 	load_ok(DB);
 	ck_assert_str_eq(conf.db_name, "hark");
-	ck_assert_int_eq(conf.workers, 4);
+	ck_assert_int_eq(conf.workers, 8);
 	ck_assert_uint_eq(conf.max_json_body, 64 * 1024);
 	ck_assert_str_eq(conf.state_dir, LOCALSTATEDIR "/lib/hark");
 	ck_assert_ptr_nonnull(conf.listen);
