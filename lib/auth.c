@@ -75,6 +75,79 @@ credentials(const struct hark_req *req, const char **key,
 	return 0;
 }
 
+/*
+ * Each worker trusts a key it looked up for KEY_CACHE_TTL seconds: the lookup
+ * was half of the database work of every API request (see tests/bench/ingest),
+ * and a revocation or a new rate limit then takes effect within that time.
+ * Only keys that passed are kept; slots are chosen by the SHA-256, so an
+ * entry is found by comparing whole hashes in constant time.
+ */
+#define KEY_CACHE_SLOTS	64
+#define KEY_CACHE_TTL	2
+
+struct key_cache_entry {
+	struct hark_key_info	 info;
+	time_t			 fetched;	/* CLOCK_MONOTONIC seconds */
+	int			 used;
+};
+
+static struct key_cache_entry	key_cache[KEY_CACHE_SLOTS];
+
+static time_t
+mono_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static struct key_cache_entry *
+key_cache_slot(const unsigned char hash[HARK_KEY_HASH_LEN])
+{
+	return &key_cache[hash[0] % KEY_CACHE_SLOTS];
+}
+
+/* Fills *k from a fresh cache entry for hash; 0, or -1 when there is none. */
+static int
+key_cache_get(const unsigned char hash[HARK_KEY_HASH_LEN],
+    struct hark_key_info *k)
+{
+	struct key_cache_entry	*e = key_cache_slot(hash);
+
+	if (!e->used || !hark_key_hash_equal(hash, e->info.hash) ||
+	    mono_now() - e->fetched >= KEY_CACHE_TTL)
+		return -1;
+	*k = e->info;
+	return 0;
+}
+
+static void
+key_cache_put(const struct hark_key_info *k)
+{
+	struct key_cache_entry	*e = key_cache_slot(k->hash);
+
+	e->info = *k;
+	e->fetched = mono_now();
+	e->used = 1;
+}
+
+/* Looks the key up, in the cache or the database; a store result code. */
+static int
+key_lookup(struct hark_db *db, const unsigned char hash[HARK_KEY_HASH_LEN],
+    struct hark_key_info *k)
+{
+	int	 rc;
+
+	if (key_cache_get(hash, k) == 0)
+		return HARK_DB_OK;
+	rc = hark_store_key_lookup(db, hash, k);
+	if (rc == HARK_DB_OK && !k->revoked &&
+	    hark_key_hash_equal(hash, k->hash))
+		key_cache_put(k);
+	return rc;
+}
+
 int
 hark_auth_secret(struct hark_db *db, const struct hark_req *req,
     struct hark_principal *who, struct hark_auth_err *err)
@@ -95,7 +168,7 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 	if (hark_key_hash(key, strlen(key), hash) == -1)
 		return fail(err, 503, "unavailable", NULL,
 		    "cannot check the key now; retry shortly");
-	rc = hark_store_key_lookup(db, hash, &k);
+	rc = key_lookup(db, hash, &k);
 	if (rc == HARK_DB_UNAVAILABLE || rc == HARK_DB_RETRY)
 		return fail(err, 503, "database_unavailable", NULL,
 		    "the database is unavailable; retry shortly");
@@ -127,6 +200,8 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 	who->project_limit = k.project_limit;
 	/* last_used_at and the key-use audit row at most once a minute. */
 	if (time(NULL) - k.last_used >= 60) {
+		k.last_used = time(NULL);
+		key_cache_put(&k);
 		if (hark_store_key_touch(db, k.id) == HARK_DB_OK)
 			hark_store_audit(db, k.project_id, k.id, "key_used",
 			    req->remote_addr, NULL);

@@ -187,6 +187,21 @@ test_auth() {
 	check "last_used_at is stamped" test \
 	    "$(sql "SELECT COUNT(*) FROM api_keys WHERE project_id = '$PRJ_A' AND name = 'ci' AND last_used_at IS NOT NULL")" = 1
 	check "the request log holds no key" eval "! grep -qF '$KEY_A' '$T/fb/hark.log'"
+	# A key in use, then revoked: refused once the workers' 2 s trust ends.
+	local tmp tmp_id i
+	tmp=$(ctl key create "$PRJ_B" --name short-lived)
+	tmp_id=$(ctl key list "$PRJ_B" | awk '$NF == "short-lived" {print $1}')
+	for i in 1 2 3 4 5 6 7 8; do
+		req GET "$URL/v1/feedback?limit=1" -H "Authorization: Bearer $tmp"
+	done
+	check_status "a new key works at once" 200
+	ctl key revoke "$tmp_id" >/dev/null
+	sleep 3
+	for i in 1 2 3 4 5 6 7 8; do
+		req GET "$URL/v1/feedback?limit=1" -H "Authorization: Bearer $tmp"
+		[ "$R_STATUS" = 401 ] || break
+	done
+	check_hark_error "a revoked key in use is refused within 2 s, by every worker" 401
 }
 
 test_bad_input() {
