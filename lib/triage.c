@@ -35,6 +35,7 @@
 #define LEXMAX		4096
 #define HEADMIN		4	/* shortest head a compound may end with */
 #define NOENT		UINT16_MAX
+#define FALLBACK_BUG	3	/* content words that make a plain statement a report */
 
 #define TF_CLAUSE	0x01	/* first word of a clause */
 #define TF_HYPHEN	0x02	/* joined to the previous word by a hyphen */
@@ -92,6 +93,9 @@ struct score {
 	bool		 wish;		/* want, would, please, should, add... */
 	bool		 why;		/* a clause opens with "why" */
 	bool		 butc;		/* the current clause opens with "but" */
+	bool		 qlike;		/* some clause opens like a question */
+	bool		 adjq;		/* long, small, many: said of something */
+	double		 fpol;		/* polarity of fault words: facts, not feelings */
 };
 
 static struct hark_lex	lex[LEXMAX];
@@ -813,7 +817,8 @@ score_wish(struct ctx *c, size_t i, struct score *s, bool q, bool neg)
 			s->cat[HARK_CAT_QUESTION] += 1;
 	}
 	if (k & TC_FUTURE) {
-		*fr += q ? 2 : 0.5;	/* "any plans for", "komt er ooit" */
+		/* "any plans for", "komt er ooit"; "van a..." only when asked */
+		*fr += q ? 3 : 0.5 * w->weight;
 		s->wish |= q;
 	}
 	if ((k & TC_ABLE) && clause_start(c, i) &&
@@ -988,6 +993,30 @@ exclamative(const struct ctx *c, size_t i)
 	    !(c->wd[j].cls & TC_QWORD);
 }
 
+/*
+ * "Can we get / kunnen we ... krijgen / können wir ... haben": users asking
+ * for something on behalf of all users.
+ */
+static bool
+asks_to_get(const struct ctx *c, size_t i)
+{
+	static const char *const we[] = { "we", "wij", "wir", "nous", NULL };
+	static const char *const get[] = { "get", "have", "krijgen", "hebben",
+	    "bekommen", "haben", "tener", "avoir", NULL };
+	size_t	 j, k;
+	bool	 ok = false;
+
+	for (k = 0; we[k] != NULL; k++)
+		ok |= is_word(c, i + 1, we[k]);
+	if (!ok)
+		return false;
+	for (j = i + 2; j < i + 6 && j < c->sc->ntok; j++)
+		for (k = 0; get[k] != NULL; k++)
+			if (is_word(c, j, get[k]))
+				return true;
+	return false;
+}
+
 /* Interrogatives, auxiliaries before a pronoun, "question". */
 static void
 score_question(struct ctx *c, size_t i, struct score *s)
@@ -996,6 +1025,12 @@ score_question(struct ctx *c, size_t i, struct score *s)
 	const struct tok	*t = &c->sc->tok[i];
 	uint64_t		 k = w->cls;
 
+	if ((k & TC_QWORD) && is_word(c, i, "how") &&
+	    is_word(c, i + 1, "about") && clause_start(c, i)) {
+		s->cat[HARK_CAT_FEATURE_REQUEST] += 3;	/* "how about a widget?" */
+		s->wish = true;
+		return;
+	}
 	if ((k & TC_QWORD) && w->weight > 0 && exclamative(c, i)) {
 		s->cat[HARK_CAT_PRAISE] += 1;	/* "what a handy app" */
 		return;
@@ -1004,6 +1039,7 @@ score_question(struct ctx *c, size_t i, struct score *s)
 		if (clause_start(c, i) && !(k & TC_PRAISE) &&
 		    !(next_cls(c, i) & (TC_PRAISE | TC_GOOD | TC_INTENS))) {
 			s->cat[HARK_CAT_QUESTION] += w->weight;
+			s->qlike = true;
 			if (k & TC_WHY)
 				s->why = true;
 		} else if (t->flags & TF_INQ)
@@ -1015,10 +1051,13 @@ score_question(struct ctx *c, size_t i, struct score *s)
 			s->cat[HARK_CAT_FEATURE_REQUEST] += 1;	/* "can you add" */
 		else if (near_strong(c, i, 6, TC_COMPAR | TC_IMPR, 1))
 			s->cat[HARK_CAT_IMPROVEMENT] += 1;	/* "could it be faster" */
-		else if ((k & TC_CANQ) && (c->wd[i + 1].cls & TC_YOU) &&
+		else if ((k & TC_CANQ) && ((k | c->wd[i + 1].cls) & TC_YOU) &&
 		    !near(c, i, 0, 4, TC_QNOUN | TC_ASKV)) {
 			/* "kunnen jullie ... maken?": asked of the makers */
 			s->cat[HARK_CAT_FEATURE_REQUEST] += 2;
+			s->wish = true;
+		} else if ((k & TC_CANQ) && asks_to_get(c, i)) {
+			s->cat[HARK_CAT_FEATURE_REQUEST] += 2;	/* "can we get..." */
 			s->wish = true;
 		} else if (c->wd[i + 1].cls & TC_PRON)
 			s->cat[HARK_CAT_QUESTION] += 2;
@@ -1054,7 +1093,7 @@ score_bug(struct ctx *c, size_t i, struct score *s, double m)
 		s->cat[HARK_CAT_BUG] += 1;	/* "twee keer", "deux fois" */
 	if (c->lang == TL_ES && (w->sev & TS_CRASH) && is_word(c, i - 1, "se"))
 		s->cat[HARK_CAT_BUG] += 1;	/* "se cierra": by itself */
-	s->pol += w->pol / 4.0 * m;
+	s->fpol += w->pol / 4.0 * m;
 }
 
 /* Whether a wish word ("would", "wäre") is within reach of the good word i. */
@@ -1148,8 +1187,15 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 		s->pol += 0.25;
 		return;
 	}
+	if ((k & TC_USEV) && !neg && near(c, i, 0, 5, TC_HABIT)) {
+		/* "my kids use it every day", "saves me hours" */
+		s->cat[HARK_CAT_PRAISE] += 2;
+		s->pol += 1.5;
+	}
 	if (score_amount(c, i, s, intens))
 		return;
+	if ((k & TC_ADJQ) && !(k & (TC_GOOD | TC_PRAISE)))
+		s->adjq = true;
 	if ((k & TC_ADJQ) && s->butc)
 		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;	/* "...but it's small" */
 	if (k & TC_COMPAR) {
@@ -1197,29 +1243,43 @@ score_clause(struct ctx *c, size_t a, size_t b, struct score *s)
 			any |= TC_NEG;
 		q |= (c->sc->tok[i].flags & (TF_INQ | TF_QLIKE)) != 0;
 	}
+	s->qlike |= q;
+	if ((c->wd[b - 1].cls & TC_TOO) && b - a > 2 &&
+	    !(c->wd[b - 2].cls & TC_TOO)) {
+		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;	/* "se ressemblent trop" */
+		s->pol -= 0.75;
+	}
 	find_login(c, a, b, &login, &out);
 	if (any & TC_LOGIN)
 		login = true;
 	if (out) {
 		s->cat[HARK_CAT_BUG] += 2;
-		s->pol -= 0.75;
+		s->fpol -= 0.75;
 		any |= TC_BUG;
 	}
 	if ((any & TC_COLOR) && (any & TC_SCREEN)) {
 		s->cat[HARK_CAT_BUG] += 2.5;	/* "white screen", "page blanche" */
-		s->pol -= 1;
+		s->fpol -= 1;
 		any |= TC_BUG;
 	}
 	if ((any & TC_ACCOUNT) && (any & TC_ADMINV) && !q && !(any & TC_NEG))
 		s->cat[HARK_CAT_OTHER] += 4;	/* "please delete my account" */
+	else if ((any & TC_ADDR) && (any & TC_ADMINV) && !q &&
+	    !(any & (TC_NEG | TC_BUG | TC_SHOULD | TC_MODAL | TC_FIND)))
+		s->cat[HARK_CAT_OTHER] += 4;	/* "please change my address" */
+	if ((any & TC_INVOICE) && (any & TC_ADDR) && !(any & (TC_NEG | TC_BUG)))
+		s->cat[HARK_CAT_OTHER] += 3;	/* an invoice in the company's name */
 	if ((any & TC_EVERY) && (any & TC_WORKV) && !q &&
 	    !(any & (TC_NEG | TC_BUG | TC_IMPR | TC_NEGSENT))) {
 		s->cat[HARK_CAT_PRAISE] += 2;	/* "it just works", "alles klopt" */
 		s->pol += 1;
 	}
 	if (!(any & TC_NEG)) {
-		if (login && (any & TC_BUG))
+		if (login && (any & TC_BUG)) {
+			/* "logs me out again", "opnieuw inloggen" */
 			s->sev |= TS_LOGIN;
+			s->cat[HARK_CAT_BUG] += 1.5;
+		}
 		return;
 	}
 	if (any & TC_FIND) {
@@ -1233,15 +1293,15 @@ score_clause(struct ctx *c, size_t a, size_t b, struct score *s)
 	if (any & TC_WORKV) {
 		s->cat[HARK_CAT_BUG] += 3;
 		s->sev |= TS_NOTWORK;
-		s->pol -= 1.5;
+		s->fpol -= 1.5;
 	} else if (any & TC_ACT) {
 		s->cat[HARK_CAT_BUG] += 2;
 		s->sev |= TS_BLOCKER;
-		s->pol -= 1.0;
+		s->fpol -= 1.0;
 	}
 	if ((any & TC_UNTIL) && !(any & TC_PLEASE)) {
 		s->cat[HARK_CAT_BUG] += 2;	/* "not ... anymore": a regression */
-		s->pol -= 0.5;
+		s->fpol -= 0.5;
 	}
 	if (login && (any & (TC_WORKV | TC_ACT | TC_BUG | TC_LOGIN))) {
 		s->sev |= TS_LOGIN;
@@ -1255,6 +1315,15 @@ score_clause(struct ctx *c, size_t a, size_t b, struct score *s)
  * ("is there", "kan ik", "gibt es").  The French "où" loses its accent when
  * folded, so "ou" opening a sentence is read as "where", not "or".
  */
+/* "bezorgen jullie ook...", "liefert ihr auch...": the verb comes first. */
+static bool
+verb_first(const struct ctx *c, size_t f, size_t j)
+{
+	return (c->lang & (TL_NL | TL_DE)) && f + 1 < j &&
+	    (c->wd[f].cls & ~(TC_ACT | TC_WORKV | TC_STOP)) == 0 &&
+	    (c->wd[f + 1].cls & TC_YOU) && !is_word(c, f + 1, "sie");
+}
+
 static void
 mark_questions(struct ctx *c)
 {
@@ -1276,7 +1345,7 @@ mark_questions(struct ctx *c)
 		fc = c->wd[f].cls;
 		if (((fc & TC_QWORD) && c->wd[f].weight >= 2) ||
 		    ((fc & TC_AUXQ) && f + 1 < j &&
-		    (c->wd[f + 1].cls & TC_PRON)))
+		    (c->wd[f + 1].cls & TC_PRON)) || verb_first(c, f, j))
 			for (k = i; k < j; k++)
 				sc->tok[k].flags |= TF_QLIKE;
 	}
@@ -1313,6 +1382,44 @@ score_all(struct ctx *c, struct score *s)
 			a = i + 1;
 		}
 	}
+}
+
+/*
+ * Nothing reached the bar and nothing says "other" (no greeting alone, no
+ * test, no admin, no spam): real feedback is rarely off-topic, so weak
+ * evidence decides.  The strongest weak category first, then the shape of
+ * the text: a question, a feeling, a wish; a plain statement about the
+ * product most often reports something that behaves wrongly.
+ */
+static enum hark_category
+fallback(const struct scan *sc, const struct score *s)
+{
+	const double	*cat = s->cat;
+	double		 best = 0.49;
+	int		 k, arg = -1;
+
+	for (k = 0; k < HARK_CAT_OTHER; k++)
+		if (cat[k] > best) {
+			best = cat[k];
+			arg = k;
+		}
+	if (arg >= 0)
+		return (enum hark_category)arg;
+	if (s->greet > 0 && s->content <= 3)
+		return HARK_CAT_OTHER;	/* "switching tools, bye" */
+	if (s->qlike || sc->qmarks > 0)
+		return HARK_CAT_QUESTION;
+	if (s->pol >= 0.5 || sc->emoji_pos > sc->emoji_neg)
+		return HARK_CAT_PRAISE;
+	if (s->pol <= -0.5 || sc->emoji_neg > 0)
+		return HARK_CAT_BUG;
+	if (s->wish)
+		return HARK_CAT_FEATURE_REQUEST;
+	if (s->adjq)
+		return HARK_CAT_IMPROVEMENT;	/* "the tour is a bit long" */
+	if (s->content >= FALLBACK_BUG)
+		return HARK_CAT_BUG;
+	return HARK_CAT_OTHER;
 }
 
 static enum hark_category
@@ -1363,13 +1470,26 @@ decide(const struct scan *sc, struct score *s)
 		}
 	if (cat[HARK_CAT_OTHER] >= best)
 		arg = HARK_CAT_OTHER;
+	if (arg == HARK_CAT_OTHER && cat[HARK_CAT_OTHER] <= 0 &&
+	    s->content > 0)
+		return fallback(sc, s);
 	return (enum hark_category)arg;
 }
 
 static double
 sentiment(const struct scan *sc, const struct score *s, enum hark_category cat)
 {
-	double	 p = s->pol, e;
+	double	 p = s->pol + s->fpol, e;
+
+	/*
+	 * A fault told calmly (no feeling word, no "!", no angry emoji; the
+	 * failure words themselves are in fpol) is often meant as a neutral
+	 * report; money, data and security are never calm.
+	 */
+	if (cat == HARK_CAT_BUG && s->pol > -0.25 && sc->excl == 0 &&
+	    sc->emoji_neg == 0 &&
+	    !(s->sev & (TS_PAYMENT | TS_DATALOSS | TS_SECURITY)))
+		p += 0.25;
 
 	if (cat == HARK_CAT_OTHER)
 		p *= 0.3;	/* greetings, sales pitches: words rarely meant */

@@ -137,6 +137,10 @@ int		 hark_sentiment_from_name(const char *name, enum hark_sentiment *out);
 #define TC_YOU		(UINT64_C(1) << 56)	/* you, jullie, ihr, vous, ustedes */
 #define TC_ASKV		(UINT64_C(1) << 57)	/* tell, explain, help: "can you tell me" asks */
 #define TC_IF		(UINT64_C(1) << 58)	/* if, als, wenn, si: "would be X if" */
+#define TC_HABIT	(UINT64_C(1) << 59)	/* daily, years, hours: "use it daily" */
+#define TC_USEV		(UINT64_C(1) << 60)	/* use, saves: with a HABIT word, praise */
+#define TC_ADDR		(UINT64_C(1) << 61)	/* address, company: admin topics */
+#define TC_INVOICE	(UINT64_C(1) << 62)	/* invoice, factuur, Rechnung, facture */
 
 /* Severity groups, see doc/triage.md. */
 #define TS_DATALOSS	0x0001

@@ -10,11 +10,12 @@
 #include "utf8.h"
 
 /*
- * Measured category accuracy: dev 0.97, train2 0.96.  These floors only
- * catch regressions; they are not targets.
+ * Measured category accuracy: dev 0.97, train2 0.97, train3 0.91.  These
+ * floors only catch regressions; they are not targets.
  */
 #define DEV_ACCURACY_FLOOR	0.90
 #define TRAIN2_ACCURACY_FLOOR	0.88
+#define TRAIN3_ACCURACY_FLOOR	0.84
 
 static struct hark_triage
 triage(const char *text, const char *page)
@@ -405,6 +406,133 @@ set_accuracy(const char *path, size_t *total)
 	return *total > 0 ? (double)ok / *total : 0;
 }
 
+/* Nothing names a fault, but a plain statement about the product reports one. */
+START_TEST(plain_statement_about_the_product_is_bug)
+{
+	static const char *const texts[] = {
+		"the weekly summary shows the totals of the week before",
+		"de grafiek toont de cijfers van gisteren",
+		"el mapa muestra la ubicacion de ayer",
+		"die Karte zeigt den Standort von gestern",
+		"la carte affiche la position d'hier",
+		NULL
+	};
+	size_t	 k;
+
+	for (k = 0; texts[k] != NULL; k++)
+		ck_assert_msg(triage(texts[k], NULL).category == HARK_CAT_BUG,
+		    "%s", texts[k]);
+}
+END_TEST
+
+/* "other" needs evidence: no content, a greeting, a test. */
+START_TEST(empty_or_greeting_only_text_is_other)
+{
+	static const char *const texts[] = {
+		"asdf", "hello?", "", "switching to another tool, bye",
+		"just checking if this form works", NULL
+	};
+	size_t	 k;
+
+	for (k = 0; texts[k] != NULL; k++)
+		ck_assert_msg(triage(texts[k], NULL).category == HARK_CAT_OTHER,
+		    "%s", texts[k]);
+}
+END_TEST
+
+START_TEST(using_it_every_day_is_praise)
+{
+	static const char *const texts[] = {
+		"we use it every day at the office",
+		"ik gebruik het dagelijks voor mijn werk",
+		"la usamos todos los dias en la tienda",
+		"ich nutze es seit Jahren",
+		"ca me fait gagner des heures",
+		NULL
+	};
+	size_t		 k;
+	struct hark_triage t;
+
+	for (k = 0; texts[k] != NULL; k++) {
+		t = triage(texts[k], NULL);
+		ck_assert_msg(t.category == HARK_CAT_PRAISE, "%s", texts[k]);
+		ck_assert_int_eq(t.sentiment, HARK_SENT_POSITIVE);
+	}
+}
+END_TEST
+
+START_TEST(never_regretting_is_praise)
+{
+	ck_assert_int_eq(triage("vor einem Jahr gewechselt und nie bereut",
+	    NULL).category, HARK_CAT_PRAISE);
+	ck_assert_int_eq(triage("j'ai change l'an dernier et je ne regrette "
+	    "pas", NULL).category, HARK_CAT_PRAISE);
+}
+END_TEST
+
+START_TEST(asking_about_the_future_is_feature_request)
+{
+	static const char *const texts[] = {
+		"will you ever support Linux?",
+		"can we get a Linux version?",
+		"how about a Linux version?",
+		"is er kans op een linux versie?",
+		"wird es jemals eine Linux Version geben?",
+		"habra version para linux?",
+		NULL
+	};
+	size_t	 k;
+
+	for (k = 0; texts[k] != NULL; k++)
+		ck_assert_msg(triage(texts[k], NULL).category ==
+		    HARK_CAT_FEATURE_REQUEST, "%s", texts[k]);
+}
+END_TEST
+
+START_TEST(changing_an_address_is_other_but_asking_how_is_question)
+{
+	ck_assert_int_eq(triage("please change my address to 4 Mill Lane",
+	    NULL).category, HARK_CAT_OTHER);
+	ck_assert_int_eq(triage("graag mijn adres wijzigen naar Dorpsstraat 3",
+	    NULL).category, HARK_CAT_OTHER);
+	ck_assert_int_eq(triage("how do I change my address?", NULL).category,
+	    HARK_CAT_QUESTION);
+	ck_assert_int_eq(triage("ich brauche eine Rechnung auf meine Firma",
+	    NULL).category, HARK_CAT_OTHER);
+}
+END_TEST
+
+START_TEST(verb_first_sentence_to_the_makers_is_question)
+{
+	ck_assert_int_eq(triage("bezorgen jullie ook in Belgie", NULL).category,
+	    HARK_CAT_QUESTION);
+	ck_assert_int_eq(triage("liefert ihr auch nach Oesterreich",
+	    NULL).category, HARK_CAT_QUESTION);
+}
+END_TEST
+
+START_TEST(too_at_the_end_of_a_clause_is_improvement)
+{
+	ck_assert_int_eq(triage("les icones se ressemblent trop",
+	    NULL).category, HARK_CAT_IMPROVEMENT);
+}
+END_TEST
+
+START_TEST(calm_fault_is_neutral_but_lost_money_is_negative)
+{
+	struct hark_triage t;
+
+	t = triage("the reminder rang at 3am instead of 3pm", NULL);
+	ck_assert_int_eq(t.category, HARK_CAT_BUG);
+	ck_assert_int_eq(t.sentiment, HARK_SENT_NEUTRAL);
+	t = triage("I was charged twice for one order", NULL);
+	ck_assert_int_eq(t.category, HARK_CAT_BUG);
+	ck_assert_int_eq(t.sentiment, HARK_SENT_NEGATIVE);
+	t = triage("the reminder rang at 3am instead of 3pm!! useless", NULL);
+	ck_assert_int_eq(t.sentiment, HARK_SENT_NEGATIVE);
+}
+END_TEST
+
 /* Regression guard over the whole labelled development set. */
 START_TEST(dev_set_accuracy_stays_above_floor)
 {
@@ -501,6 +629,18 @@ START_TEST(utf8_folds_latin_case_and_accents)
 }
 END_TEST
 
+/* The third training set: faults, praise and requests without stock words. */
+START_TEST(train3_set_accuracy_stays_above_floor)
+{
+	size_t	 total;
+	double	 acc;
+
+	acc = set_accuracy(TEST_SRCDIR "/tests/data/triage/train3.tsv", &total);
+	ck_assert_uint_ge(total, 400);
+	ck_assert_msg(acc >= TRAIN3_ACCURACY_FLOOR, "train3 accuracy %.3f", acc);
+}
+END_TEST
+
 static Suite *
 triage_suite(void)
 {
@@ -542,6 +682,16 @@ triage_suite(void)
 	tcase_add_test(tc, spam_is_other);
 	tcase_add_test(tc, dev_set_accuracy_stays_above_floor);
 	tcase_add_test(tc, train2_set_accuracy_stays_above_floor);
+	tcase_add_test(tc, train3_set_accuracy_stays_above_floor);
+	tcase_add_test(tc, plain_statement_about_the_product_is_bug);
+	tcase_add_test(tc, empty_or_greeting_only_text_is_other);
+	tcase_add_test(tc, using_it_every_day_is_praise);
+	tcase_add_test(tc, never_regretting_is_praise);
+	tcase_add_test(tc, asking_about_the_future_is_feature_request);
+	tcase_add_test(tc, changing_an_address_is_other_but_asking_how_is_question);
+	tcase_add_test(tc, verb_first_sentence_to_the_makers_is_question);
+	tcase_add_test(tc, too_at_the_end_of_a_clause_is_improvement);
+	tcase_add_test(tc, calm_fault_is_neutral_but_lost_money_is_negative);
 	tcase_add_test(tu, utf8_accepts_well_formed);
 	tcase_add_test(tu, utf8_rejects_overlong);
 	tcase_add_test(tu, utf8_rejects_surrogates);
