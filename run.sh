@@ -22,7 +22,7 @@ ROOT=$(pwd)
 . tests/integration/lib.sh
 
 PORT=${HARK_PORT:-8080}
-WORKERS=${HARK_WORKERS:-4}
+WORKERS=${HARK_WORKERS:-8}
 BUILD=$(mkdir -p "${HARK_BUILD_DIR:-$ROOT/build}" && cd "${HARK_BUILD_DIR:-$ROOT/build}" && pwd)
 VAR=$(mkdir -p "${HARK_VAR_DIR:-$ROOT/var}" && cd "${HARK_VAR_DIR:-$ROOT/var}" && pwd)
 URL="http://127.0.0.1:$PORT"

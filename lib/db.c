@@ -548,8 +548,6 @@ db_fetch_truncated(struct hark_db *db, MYSQL_STMT *st, MYSQL_BIND *b,
 		if (mysql_stmt_fetch_column(st, &b[i], i, 0) != 0)
 			return db_stmt_fail(db, st);
 	}
-	if (mysql_stmt_bind_result(st, b) != 0)
-		return db_stmt_fail(db, st);
 	return HARK_DB_OK;
 }
 
@@ -562,7 +560,7 @@ db_fetch_rows(struct hark_db *db, MYSQL_STMT *st, struct db_op *op,
 	unsigned long		 *lens;
 	struct hark_db_row	  row;
 	unsigned int		  i;
-	int			  frc, rc = HARK_DB_OK;
+	int			  frc, rebind = 0, rc = HARK_DB_OK;
 
 	vals = calloc(ncols, sizeof(*vals));
 	lens = calloc(ncols, sizeof(*lens));
@@ -575,6 +573,15 @@ db_fetch_rows(struct hark_db *db, MYSQL_STMT *st, struct db_op *op,
 	row.vals = vals;
 	row.lens = lens;
 	for (;;) {
+		/*
+		 * Grown buffers are bound only now, after the row was handed
+		 * on: Connector/C 3.3.19 zeroes every *length in bind_result.
+		 */
+		if (rebind && mysql_stmt_bind_result(st, b) != 0) {
+			rc = db_stmt_fail(db, st);
+			break;
+		}
+		rebind = 0;
 		frc = mysql_stmt_fetch(st);
 		if (frc == MYSQL_NO_DATA)
 			break;
@@ -582,9 +589,11 @@ db_fetch_rows(struct hark_db *db, MYSQL_STMT *st, struct db_op *op,
 			rc = db_stmt_fail(db, st);
 			break;
 		}
-		if (frc == MYSQL_DATA_TRUNCATED &&
-		    (rc = db_fetch_truncated(db, st, b, cols, ncols)) != 0)
-			break;
+		if (frc == MYSQL_DATA_TRUNCATED) {
+			if ((rc = db_fetch_truncated(db, st, b, cols, ncols)) != 0)
+				break;
+			rebind = 1;
+		}
 		for (i = 0; i < ncols; i++) {
 			lens[i] = cols[i].isnull ? 0 : cols[i].len;
 			if (!cols[i].isnull)

@@ -177,20 +177,18 @@ check_session(void)
 static const char nasty[] = "a'b\"c\\d\0e;--f\n\r\t%s\xc3\xa9\xe2\x82\xac" "\0";
 #define NASTY_LEN	(sizeof(nasty) - 1)
 
+/* The body of check_roundtrip; it may return early, its caller frees. */
 static int
-check_roundtrip(void)
+roundtrip(char *big, size_t biglen, struct rows *rp)
 {
 	struct hark_db_val	 args[4];
-	struct rows		 r;
 	unsigned char		 hash[32];
-	char			*big;
-	size_t			 i, biglen = 300000;
+	size_t			 i;
 	unsigned long long	 aff;
 
 	for (i = 0; i < sizeof(hash); i++)
 		hash[i] = (unsigned char)(i * 37 + 0x80);	/* not UTF-8 */
 	hash[5] = 0;
-	big = malloc(biglen);
 	for (i = 0; i < biglen; i++)
 		big[i] = (char)('a' + i % 26);
 	big[1000] = '\0';
@@ -214,35 +212,34 @@ check_roundtrip(void)
 	    "VALUES (?, ?, ?, ?)", args, 4, NULL), HARK_DB_OK);
 
 	/* Look the first row up by its binary hash. */
-	memset(&r, 0, sizeof(r));
+	memset(rp, 0, sizeof(*rp));
 	args[0] = HARK_DB_STR((const char *)hash, sizeof(hash));
 	EXPECT_RC(hark_db_query(db, "SELECT id, s, b, n FROM t_bytes "
-	    "WHERE b = ?", args, 1, collect, &r), HARK_DB_OK);
-	if (r.n != 1 || strcmp(r.val[0][0], "1") != 0)
-		return fail("lookup by binary hash found %zu rows", r.n);
-	if (r.len[0][1] != NASTY_LEN || memcmp(r.val[0][1], nasty,
+	    "WHERE b = ?", args, 1, collect, rp), HARK_DB_OK);
+	if (rp->n != 1 || strcmp(rp->val[0][0], "1") != 0)
+		return fail("lookup by binary hash found %zu rows", rp->n);
+	if (rp->len[0][1] != NASTY_LEN || memcmp(rp->val[0][1], nasty,
 	    NASTY_LEN) != 0)
 		return fail("text came back as %zu bytes, not %zu identical",
-		    r.len[0][1], (size_t)NASTY_LEN);
-	if (r.len[0][2] != 32 || memcmp(r.val[0][2], hash, 32) != 0)
+		    rp->len[0][1], (size_t)NASTY_LEN);
+	if (rp->len[0][2] != 32 || memcmp(rp->val[0][2], hash, 32) != 0)
 		return fail("binary(32) came back changed (%zu bytes)",
-		    r.len[0][2]);
-	if (strcmp(r.val[0][3], "-9007199254740993") != 0)
-		return fail("bigint came back as %s", r.val[0][3]);
-	rows_free(&r);
+		    rp->len[0][2]);
+	if (strcmp(rp->val[0][3], "-9007199254740993") != 0)
+		return fail("bigint came back as %s", rp->val[0][3]);
+	rows_free(rp);
 
 	/* A value far over the first column buffer, and NULLs. */
 	args[0] = HARK_DB_INT(2);
 	EXPECT_RC(hark_db_query(db, "SELECT s, b, n FROM t_bytes WHERE id = ?",
-	    args, 1, collect, &r), HARK_DB_OK);
-	if (r.n != 1 || r.len[0][0] != biglen ||
-	    memcmp(r.val[0][0], big, biglen) != 0)
+	    args, 1, collect, rp), HARK_DB_OK);
+	if (rp->n != 1 || rp->len[0][0] != biglen ||
+	    memcmp(rp->val[0][0], big, biglen) != 0)
 		return fail("300000-byte value came back as %zu bytes",
-		    r.n ? r.len[0][0] : 0);
-	if (r.val[0][1] != NULL || r.val[0][2] != NULL)
+		    rp->n ? rp->len[0][0] : 0);
+	if (rp->val[0][1] != NULL || rp->val[0][2] != NULL)
 		return fail("NULL came back as a value");
-	rows_free(&r);
-	free(big);
+	rows_free(rp);
 
 	/* Empty string is not NULL. */
 	args[0] = HARK_DB_INT(3);
@@ -250,11 +247,27 @@ check_roundtrip(void)
 	EXPECT_RC(hark_db_exec(db, "INSERT INTO t_bytes (id, s) VALUES (?, ?)",
 	    args, 2, NULL), HARK_DB_OK);
 	EXPECT_RC(hark_db_query(db, "SELECT s FROM t_bytes WHERE id = 3",
-	    NULL, 0, collect, &r), HARK_DB_OK);
-	if (r.n != 1 || r.val[0][0] == NULL || r.len[0][0] != 0)
+	    NULL, 0, collect, rp), HARK_DB_OK);
+	if (rp->n != 1 || rp->val[0][0] == NULL || rp->len[0][0] != 0)
 		return fail("empty string did not come back empty");
-	rows_free(&r);
 	return 0;
+}
+
+static int
+check_roundtrip(void)
+{
+	struct rows	 r;
+	size_t		 biglen = 300000;
+	char		*big;
+	int		 rc;
+
+	memset(&r, 0, sizeof(r));
+	if ((big = malloc(biglen)) == NULL)
+		return fail("out of memory");
+	rc = roundtrip(big, biglen, &r);
+	rows_free(&r);
+	free(big);
+	return rc;
 }
 
 static int

@@ -29,7 +29,7 @@ HARK_PACKAGES="build-essential autoconf automake libtool pkg-config
 	libfcgi-dev libjson-c-dev libmariadb-dev libcurl4-openssl-dev
 	libmagic-dev libssl-dev check mariadb-server mariadb-client lighttpd
 	nginx-light apache2 libapache2-mod-fcgid wrk curl clang
-	libclang-rt-14-dev"
+	libclang-rt-14-dev llvm"
 
 hark_missing_packages() {
 	local p
@@ -210,7 +210,7 @@ mariadb_init() {
 	[ -d "$data/mysql" ] && return 0
 	local user=()
 	[ "$(id -u)" = 0 ] && user=(--user=root)
-	mariadb-install-db --no-defaults --auth-root-authentication-method=normal \
+	mariadb-install-db --no-defaults --force --auth-root-authentication-method=normal \
 	    "${user[@]}" --datadir="$data" --skip-test-db \
 	    >"$dir/log/install-db.log" 2>&1 || {
 		tail -n 20 "$dir/log/install-db.log" >&2

@@ -86,7 +86,7 @@ sql() { mariadb --no-defaults -S "$sock" -uroot -N -B "$@"; }
 
 # ---- a private server ---------------------------------------------------
 
-mariadb-install-db --no-defaults --auth-root-authentication-method=normal \
+mariadb-install-db --no-defaults --force --auth-root-authentication-method=normal \
     --datadir="$tmp/data" $user_opt --skip-test-db \
     >"$tmp/install.log" 2>&1 || {
 	cat "$tmp/install.log" >&2; exit 1; }
