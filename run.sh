@@ -14,7 +14,7 @@
 # under var/; a second run reuses its data.  var/demo.env holds HARK_URL,
 # HARK_CONFIG, HARK_BIN and friends for scripts and demos:  . var/demo.env
 #
-# Environment: HARK_PORT (8080), HARK_WORKERS (4), HARK_BUILD_DIR (./build),
+# Environment: HARK_PORT (8080), HARK_WORKERS (8), HARK_BUILD_DIR (./build),
 # HARK_VAR_DIR (./var).
 set -u -o pipefail
 cd "$(dirname "$0")" || exit 2

@@ -191,9 +191,9 @@ if [ "$ASAN_OK" = ok ]; then
 			echo "   --- $f"
 			head -n 30 "$f" | sed 's/^/      /'
 		done
-		one "no ASan/UBSan report from hark-fcgi" fail
+		one "no ASan/UBSan report (hark-fcgi, harkctl, db_check)" fail
 	else
-		one "no ASan/UBSan report from hark-fcgi" ok
+		one "no ASan/UBSan report (hark-fcgi, harkctl, db_check)" ok
 	fi
 fi
 
