@@ -64,6 +64,10 @@ void
 hark_respond_db_error(struct hark_app *app, struct hark_resp *resp, int rc)
 {
 	if (rc == HARK_DB_UNAVAILABLE || rc == HARK_DB_RETRY) {
+		/* Say why (a full disk, a lost server) once per refusal: the
+		 * message never holds user data (lib/db scrubs it). */
+		hark_log(HARK_LOG_WARN, "database unavailable: %s",
+		    hark_db_errmsg(app->db));
 		hark_resp_error(resp, 503, "database_unavailable", NULL,
 		    "the database is unavailable; retry shortly");
 		hark_resp_header(resp, "Retry-After", "5");

@@ -149,6 +149,25 @@ db_is_conflict(unsigned int e)
 	}
 }
 
+/*
+ * The server is up but cannot take the write now (disk full, out of memory,
+ * read-only): the client should retry later (503), nothing was stored.
+ */
+static int
+db_is_overloaded(unsigned int e)
+{
+	switch (e) {
+	case ER_DISK_FULL:		/* 1021 */
+	case ER_RECORD_FILE_FULL:	/* 1114: the table is full */
+	case ER_OUTOFMEMORY:		/* 1037 */
+	case ER_OUT_OF_RESOURCES:	/* 1041 */
+	case ER_OPTION_PREVENTS_STATEMENT: /* 1290: --read-only */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static int
 db_is_duplicate(unsigned int e)
 {
@@ -165,6 +184,8 @@ db_classify(unsigned int e)
 		return DB_CONFLICT;
 	if (db_is_duplicate(e))
 		return HARK_DB_DUPLICATE;
+	if (db_is_overloaded(e))
+		return HARK_DB_UNAVAILABLE;
 	return HARK_DB_ERROR;
 }
 

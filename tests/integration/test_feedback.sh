@@ -421,6 +421,24 @@ test_rate_limit() {
 	check "and gets RateLimit headers" test -n "$(hdr RateLimit-Remaining)"
 }
 
+# A server that cannot take writes (read-only here; a full disk or memory
+# gives the same answer): 503 with Retry-After, nothing stored, and the next
+# submission after it recovers is stored.
+test_server_refuses_writes() {
+	t_ctx "writes refused"
+	local before
+	before=$(rows_of "$PRJ_A")
+	mariadb_sql "$HARK_DB_SOCKET" "SET GLOBAL read_only = 1"
+	post '{"text":"while the server is read-only"}'
+	mariadb_sql "$HARK_DB_SOCKET" "SET GLOBAL read_only = 0"
+	check_hark_error "a server that refuses writes: 503" 503
+	check "with Retry-After" test -n "$(hdr Retry-After)"
+	check "nothing stored" test "$(rows_of "$PRJ_A")" = "$before"
+	check "the reason is logged" grep -q "database unavailable: .*read-only" "$T/fb/hark.log"
+	post '{"text":"after the server recovered"}'
+	check_status "then the next submission is stored" 201
+}
+
 # Last: it locks 127.0.0.1 out for a minute.
 test_auth_flood() {
 	t_ctx "auth flood"
@@ -453,6 +471,7 @@ test_exact_storage
 test_read_list_delete
 test_cors
 test_rate_limit
+test_server_refuses_writes
 test_auth_flood
 t_ctx
 t_summary
