@@ -315,7 +315,8 @@ serve_fcgi(struct hark_app *app, FCGX_Request *rq)
 	drain_body(&req);
 	if (format_head(&resp, &head) == 0) {
 		FCGX_PutStr(head.data, (int)head.len, rq->out);
-		if (strcmp(req.method ? req.method : "", "HEAD") != 0)
+		if (resp.body.len > 0 &&
+		    strcmp(req.method ? req.method : "", "HEAD") != 0)
 			FCGX_PutStr(resp.body.data, (int)resp.body.len, rq->out);
 	}
 	FCGX_Finish_r(rq);
