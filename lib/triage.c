@@ -91,6 +91,8 @@ struct score {
 	double		 testw;		/* "test": other in a short text only */
 	bool		 modal;		/* a modal or "should" anywhere */
 	bool		 wish;		/* want, would, please, should, add... */
+	bool		 feat;		/* add, feature, missing: a new thing named */
+	bool		 when;		/* a clause opens with "when", "wann", "quand" */
 	bool		 why;		/* a clause opens with "why" */
 	bool		 butc;		/* the current clause opens with "but" */
 	bool		 qlike;		/* some clause opens like a question */
@@ -805,7 +807,7 @@ score_wish(struct ctx *c, size_t i, struct score *s, bool q, bool neg)
 		s->featn += w->weight;
 	else if (k & TC_FEAT) {
 		*fr += w->weight;
-		s->wish = true;
+		s->wish = s->feat = true;
 	}
 	if ((k & TC_WAYN) && !(next_cls(c, i) & TC_TOO)) {
 		/* "is there a way to" asks; "would it be possible" wishes */
@@ -816,6 +818,11 @@ score_wish(struct ctx *c, size_t i, struct score *s, bool q, bool neg)
 		else
 			s->cat[HARK_CAT_QUESTION] += 1;
 	}
+	if ((k & TC_FUTURE) && (is_word(c, i, "plans") ||
+	    is_word(c, i, "plannen")) && i > 0 &&
+	    c->sc->tok[i - 1].clause == c->sc->tok[i].clause &&
+	    !(c->wd[i - 1].cls & (TC_STOP | TC_NEG | TC_PRON | TC_YOU)))
+		k &= ~TC_FUTURE;	/* "the pro and team plans": a price list */
 	if (k & TC_FUTURE) {
 		/* "any plans for", "komt er ooit"; "van a..." only when asked */
 		*fr += q ? 3 : 0.5 * w->weight;
@@ -835,7 +842,7 @@ score_wish(struct ctx *c, size_t i, struct score *s, bool q, bool neg)
 		s->wish = s->modal = true;
 	}
 	if ((k & TC_MODAL) && w->weight == 0 && !q && !neg &&
-	    near_strong(c, i, 2, TC_WORKV | TC_ACT, 0))
+	    near_strong(c, i, 2, TC_WORKV | TC_ACT | TC_ASKV, 0))
 		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;	/* "could show" */
 	if ((k & TC_MODAL) && w->weight > 0 && !q && !neg &&
 	    !near(c, i, 0, 4, TC_COMPAR)) {
@@ -853,10 +860,29 @@ score_wish(struct ctx *c, size_t i, struct score *s, bool q, bool neg)
 		s->wish = s->modal = true;
 	}
 	if ((k & TC_SHOULD) && !q) {	/* "moet ik...?" asks */
+		/* not a wish: "should remember my settings" is about what exists */
 		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;
 		*fr += 0.5;
-		s->wish = true;
 	}
+}
+
+/*
+ * An imperative that changes something that exists, opening a clause or
+ * after "please": "move the button", "maak de letters groter".  Unless a
+ * new thing is named: "make it possible to export".
+ */
+static void
+score_change(const struct ctx *c, size_t i, struct score *s, bool q)
+{
+	if (!(c->wd[i].cls & TC_IMPV) || q)
+		return;
+	if (!clause_start(c, i) && !(i > 0 &&
+	    (c->wd[i - 1].cls & TC_PLEASE) &&
+	    c->sc->tok[i - 1].clause == c->sc->tok[i].clause))
+		return;
+	if (near(c, i, 0, 4, TC_FEAT | TC_WAYN | TC_ABLE))
+		return;
+	s->cat[HARK_CAT_IMPROVEMENT] += 2;
 }
 
 /* "too long", "trop d'étapes", "demasiados pasos", "more/less intuitive". */
@@ -959,6 +985,11 @@ score_feeling(struct ctx *c, size_t i, struct score *s, double m, bool used)
 		}
 		used = true;
 	}
+	if ((k & TC_GOOD) && !(k & (TC_PRAISE | TC_THANKS)) && !used &&
+	    n == 0) {
+		s->cat[HARK_CAT_PRAISE] += 0.75;	/* "really handy": mild praise */
+		s->pol += p * m;
+	}
 	if ((k & (TC_PRAISE | TC_THANKS)) && !used) {
 		if (n > 0) {
 			s->cat[HARK_CAT_IMPROVEMENT] += 1.5;
@@ -1017,6 +1048,20 @@ asks_to_get(const struct ctx *c, size_t i)
 	return false;
 }
 
+/* "When", in any language, in a question. */
+static bool
+is_when(const struct ctx *c, size_t i)
+{
+	static const char *const w[] = { "when", "wanneer", "wann", "cuando",
+	    "quand", NULL };
+	size_t	 k;
+
+	for (k = 0; w[k] != NULL; k++)
+		if (is_word(c, i, w[k]))
+			return true;
+	return false;
+}
+
 /* Interrogatives, auxiliaries before a pronoun, "question". */
 static void
 score_question(struct ctx *c, size_t i, struct score *s)
@@ -1031,6 +1076,8 @@ score_question(struct ctx *c, size_t i, struct score *s)
 		s->wish = true;
 		return;
 	}
+	if ((k & TC_QWORD) && (t->flags & TF_INQ) && is_when(c, i))
+		s->when = true;
 	if ((k & TC_QWORD) && w->weight > 0 && exclamative(c, i)) {
 		s->cat[HARK_CAT_PRAISE] += 1;	/* "what a handy app" */
 		return;
@@ -1076,7 +1123,7 @@ score_bug(struct ctx *c, size_t i, struct score *s, double m)
 {
 	const struct word	*w = &c->wd[i];
 
-	if (i > 0 && (c->wd[i - 1].cls & TC_BY)) {
+	if (i > 0 && (c->wd[i - 1].cls & TC_BY) && !is_word(c, i, "itself")) {
 		s->cat[HARK_CAT_OTHER] += 2;	/* "by mistake", "par erreur" */
 		return;
 	}
@@ -1180,6 +1227,7 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 	if (k & TC_TESTW)
 		s->testw += w->weight;
 	score_wish(c, i, s, q, neg);
+	score_change(c, i, s, q);
 	if ((k & (TC_GOOD | TC_PRAISEV)) && !neg && wish_modal(c, i)) {
 		/* "would be nice", "zou fijn zijn", "I'd love": a wish */
 		s->cat[HARK_CAT_FEATURE_REQUEST] += 3;
@@ -1244,7 +1292,8 @@ score_clause(struct ctx *c, size_t a, size_t b, struct score *s)
 		q |= (c->sc->tok[i].flags & (TF_INQ | TF_QLIKE)) != 0;
 	}
 	s->qlike |= q;
-	if ((c->wd[b - 1].cls & TC_TOO) && b - a > 2 &&
+	/* an English "too" ending a clause means "also": "sync with outlook too" */
+	if ((c->wd[b - 1].cls & TC_TOO) && b - a > 2 && c->lang != TL_EN &&
 	    !(c->wd[b - 2].cls & TC_TOO)) {
 		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;	/* "se ressemblent trop" */
 		s->pol -= 0.75;
@@ -1265,15 +1314,19 @@ score_clause(struct ctx *c, size_t a, size_t b, struct score *s)
 	if ((any & TC_ACCOUNT) && (any & TC_ADMINV) && !q && !(any & TC_NEG))
 		s->cat[HARK_CAT_OTHER] += 4;	/* "please delete my account" */
 	else if ((any & TC_ADDR) && (any & TC_ADMINV) && !q &&
-	    !(any & (TC_NEG | TC_BUG | TC_SHOULD | TC_MODAL | TC_FIND)))
+	    !(any & (TC_NEG | TC_BUG | TC_SHOULD | TC_MODAL | TC_FIND |
+	    TC_TOO | TC_IMPR)))
 		s->cat[HARK_CAT_OTHER] += 4;	/* "please change my address" */
-	if ((any & TC_INVOICE) && (any & TC_ADDR) && !(any & (TC_NEG | TC_BUG)))
+	if ((any & TC_INVOICE) && (any & TC_ADDR) &&
+	    !(any & (TC_NEG | TC_BUG | TC_WRONG)))
 		s->cat[HARK_CAT_OTHER] += 3;	/* an invoice in the company's name */
 	if ((any & TC_EVERY) && (any & TC_WORKV) && !q &&
 	    !(any & (TC_NEG | TC_BUG | TC_IMPR | TC_NEGSENT))) {
 		s->cat[HARK_CAT_PRAISE] += 2;	/* "it just works", "alles klopt" */
 		s->pol += 1;
 	}
+	if ((any & TC_FIND) && (any & TC_IMPR) && !(any & TC_NEG))
+		s->cat[HARK_CAT_IMPROVEMENT] += 2;	/* "hard to find", "schwer zu finden" */
 	if (!(any & TC_NEG)) {
 		if (login && (any & TC_BUG)) {
 			/* "logs me out again", "opnieuw inloggen" */
@@ -1422,6 +1475,19 @@ fallback(const struct scan *sc, const struct score *s)
 	return HARK_CAT_OTHER;
 }
 
+/* The strongest evidence for a category other than "other". */
+static double
+best_weak(const double *cat)
+{
+	double	 best = 0;
+	int	 k;
+
+	for (k = 0; k < HARK_CAT_OTHER; k++)
+		if (cat[k] > best)
+			best = cat[k];
+	return best;
+}
+
 static enum hark_category
 decide(const struct scan *sc, struct score *s)
 {
@@ -1433,7 +1499,22 @@ decide(const struct scan *sc, struct score *s)
 	cat[HARK_CAT_QUESTION] += sc->emoji_think;
 	cat[HARK_CAT_BUG] += 2 * sc->emoji_bug;
 	/* "feature", "option": requested only when something wishes */
-	cat[HARK_CAT_FEATURE_REQUEST] += s->wish ? s->featn : s->featn * 0.5;
+	/* "great features", "the new feature is handy": praised, not asked */
+	if (s->wish)
+		cat[HARK_CAT_FEATURE_REQUEST] += s->featn;
+	else if (cat[HARK_CAT_PRAISE] <= 0)
+		cat[HARK_CAT_FEATURE_REQUEST] += s->featn * 0.5;
+	/* "when will the tablet version come?": asking for it */
+	if (s->when && s->featn > 0 && cat[HARK_CAT_BUG] < 1) {
+		cat[HARK_CAT_FEATURE_REQUEST] += 3;
+		s->wish = true;
+	}
+	/* "would be nice if the buttons were bigger": more of what exists */
+	if (s->wish && s->compar > 0 && !s->feat && s->featn <= 0 &&
+	    cat[HARK_CAT_FEATURE_REQUEST] > cat[HARK_CAT_IMPROVEMENT]) {
+		cat[HARK_CAT_IMPROVEMENT] += cat[HARK_CAT_FEATURE_REQUEST] * 0.5;
+		cat[HARK_CAT_FEATURE_REQUEST] *= 0.5;
+	}
 	/* "better"/"faster" wish for more unless the text is all praise */
 	if (!s->modal && sc->qmarks == 0 &&
 	    (cat[HARK_CAT_PRAISE] > 0 || sc->emoji_pos > 0))
@@ -1470,8 +1551,9 @@ decide(const struct scan *sc, struct score *s)
 		}
 	if (cat[HARK_CAT_OTHER] >= best)
 		arg = HARK_CAT_OTHER;
-	if (arg == HARK_CAT_OTHER && cat[HARK_CAT_OTHER] <= 0 &&
-	    s->content > 0)
+	/* weak "other" ("form" in a long text) loses to stronger weak evidence */
+	if (arg == HARK_CAT_OTHER && s->content > 0 &&
+	    (cat[HARK_CAT_OTHER] <= 0 || cat[HARK_CAT_OTHER] < best_weak(cat)))
 		return fallback(sc, s);
 	return (enum hark_category)arg;
 }

@@ -141,6 +141,7 @@ int		 hark_sentiment_from_name(const char *name, enum hark_sentiment *out);
 #define TC_USEV		(UINT64_C(1) << 60)	/* use, saves: with a HABIT word, praise */
 #define TC_ADDR		(UINT64_C(1) << 61)	/* address, company: admin topics */
 #define TC_INVOICE	(UINT64_C(1) << 62)	/* invoice, factuur, Rechnung, facture */
+#define TC_IMPV		(UINT64_C(1) << 63)	/* make, move, verplaats: change what exists */
 
 /* Severity groups, see doc/triage.md. */
 #define TS_DATALOSS	0x0001
