@@ -26,14 +26,17 @@ static const char *const statuses[] = { "new", "triaged", "in_progress",
     "done", "canceled", NULL };
 static const char *const channels[] = { "api", "widget", "voice", NULL };
 
-/* Maps a column value to the static string of the same name. */
+/*
+ * Maps an ENUM column value to the static string of the same name; fallback
+ * (the column's schema default) if the value is unknown or NULL.
+ */
 static const char *
-intern(const char *s, const char *const *list)
+intern(const char *s, const char *const *list, const char *fallback)
 {
 	for (; s != NULL && *list != NULL; list++)
 		if (strcmp(s, *list) == 0)
 			return *list;
-	return list[-1] != NULL ? "other" : NULL;
+	return fallback;
 }
 
 static void
@@ -528,12 +531,12 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	fb->page = dup_col(row, 3, &fb->page_len);
 	fb->user_email = dup_col(row, 4, &fb->user_email_len);
 	fb->metadata = dup_col(row, 5, &fb->metadata_len);
-	fb->channel = intern(row->vals[6], channels);
-	fb->category = intern(row->vals[7], categories);
-	fb->sentiment = intern(row->vals[8], sentiments);
+	fb->channel = intern(row->vals[6], channels, "api");
+	fb->category = intern(row->vals[7], categories, "other");
+	fb->sentiment = intern(row->vals[8], sentiments, "neutral");
 	fb->sentiment_score = row->vals[9] ? atof(row->vals[9]) : 0.0;
 	fb->impact = row->vals[10] ? atoi(row->vals[10]) : 0;
-	fb->status = intern(row->vals[11], statuses);
+	fb->status = intern(row->vals[11], statuses, "new");
 	fb->priority = row->vals[12] ? atoi(row->vals[12]) : -1;
 	copy_col(fb->created_at, sizeof(fb->created_at), row->vals[13]);
 	return 0;
