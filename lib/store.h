@@ -15,7 +15,23 @@
 
 struct hark_db;
 
-#define HARK_STORE_NOTFOUND	1
+/*
+ * What every store function returns.  The values that the db layer also has
+ * coincide with enum hark_db_rc, so the two can be compared during the move
+ * of every caller onto this enum (issue 12); callers name only these.
+ */
+enum hark_store_rc {
+	HARK_STORE_OK = 0,
+	HARK_STORE_NOT_FOUND = 1,		/* 404 */
+	HARK_STORE_UNAVAILABLE = -1,		/* down, read-only, full: 503 */
+	HARK_STORE_OUTCOME_UNKNOWN = -2,	/* a write that may have committed */
+	HARK_STORE_DUPLICATE = -3,		/* a unique key already there */
+	HARK_STORE_ERROR = -4,			/* a bug or a bad schema: 500 */
+	HARK_STORE_CONFLICT = -5,		/* a precondition no longer holds */
+	HARK_STORE_TIMEOUT = -6,		/* the statement time limit: 503 */
+	HARK_STORE_NOMEM = -7
+};
+#define HARK_STORE_NOTFOUND	HARK_STORE_NOT_FOUND	/* old name, going away */
 #define HARK_STORE_TS_SIZE	27	/* "2026-04-09 10:30:00.123456" */
 
 /* A key as authentication needs it, joined with its project. */
