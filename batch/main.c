@@ -1,10 +1,11 @@
 /*
  * main.c: hark-batch, the cron-driven batch processor.
  *
- * Runs from cron every minute.  A non-blocking lock on the state directory
- * makes overlapping runs on one host exit at once.  Job kinds (transcribe,
- * enrich, notify, housekeeping) plug into run_jobs() as they land; this
- * version sets up the run (configuration, lock, database) and reports.
+ * Runs from cron every minute: reads the options and the configuration,
+ * takes a non-blocking lock on the state directory (a run still busy makes
+ * the next one exit at once), connects to the database, takes the chosen
+ * job kinds through one run within --max-seconds (jobs.c) and logs a
+ * summary line.  What each kind does lives in its own file.
  */
 #include "config.h"
 
@@ -20,77 +21,74 @@
 
 #include "conf.h"
 #include "db.h"
+#include "jobs.h"
 #include "log.h"
+
+struct batch_opts {
+	const char	*config_path;
+	hark_job_set	 jobs;
+	long		 max_seconds;
+	int		 once;
+};
 
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: hark-batch [-c config] [--max-seconds N] [--version]\n");
+	size_t	 i;
+
+	fprintf(f, "usage: hark-batch [-c config] [--jobs KIND,...] [--once] "
+	    "[--max-seconds N]\n"
+	    "       hark-batch --help | --version\n"
+	    "job kinds:");
+	for (i = 0; i < hark_job_nkinds; i++)
+		fprintf(f, " %s", hark_job_kinds[i].name);
+	fprintf(f, "\n");
 }
 
-/* Returns the lock fd, -2 when another run holds it, -1 on error. */
+/* Returns -1 to go on, else the exit status (0 for --help and --version). */
 static int
-take_lock(const char *state_dir)
-{
-	char	 path[4096];
-	int	 fd;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/batch.lock", state_dir) >=
-	    sizeof(path))
-		return -1;
-	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
-		fprintf(stderr, "hark-batch: %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		close(fd);
-		return errno == EWOULDBLOCK ? -2 : -1;
-	}
-	return fd;
-}
-
-/* The job loop: no job kind is implemented yet, so there is nothing to claim. */
-static int
-run_jobs(struct hark_db *db, time_t deadline)
-{
-	int	 rc;
-
-	(void)deadline;
-	if ((rc = hark_db_ping(db)) != HARK_DB_OK) {
-		hark_log(HARK_LOG_WARN, "database unavailable; will retry next run");
-		return 1;
-	}
-	return 0;
-}
-
-int
-main(int argc, char *argv[])
+parse_options(int argc, char *argv[], struct batch_opts *o)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "once", no_argument, NULL, 'o' },
 		{ "max-seconds", required_argument, NULL, 'm' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct hark_conf	 conf;
-	struct hark_conf_err	 err;
-	struct hark_db		*db = NULL;
-	const char		*config_path = NULL;
-	char			*end;
-	long			 max_seconds = 50;
-	int			 ch, lock = -1, rc = 1;
+	char	 msg[128], *end;
+	int	 ch;
 
+	o->config_path = NULL;
+	o->jobs = hark_job_set_all();
+	o->max_seconds = 50;
+	o->once = 0;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
-			config_path = optarg;
+			o->config_path = optarg;
+			break;
+		case 'j':
+			if (hark_job_set_parse(optarg, &o->jobs, msg,
+			    sizeof(msg)) == -1) {
+				fprintf(stderr, "hark-batch: %s\n", msg);
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'o':
+			o->once = 1;
 			break;
 		case 'm':
-			max_seconds = strtol(optarg, &end, 10);
-			if (*end != '\0' || max_seconds < 1 || max_seconds > 86400) {
+			errno = 0;
+			o->max_seconds = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    o->max_seconds < 1 || o->max_seconds > 86400) {
 				fprintf(stderr, "hark-batch: --max-seconds wants "
 				    "1 to 86400\n");
+				usage(stderr);
 				return 2;
 			}
 			break;
@@ -109,9 +107,73 @@ main(int argc, char *argv[])
 		usage(stderr);
 		return 2;
 	}
-	if (config_path == NULL)
-		config_path = hark_conf_default_path();
-	if (hark_conf_load(config_path, &conf, &err) == -1) {
+	if (o->config_path == NULL)
+		o->config_path = hark_conf_default_path();
+	return -1;
+}
+
+/* Returns the lock fd, -2 when another run holds it, -1 on error (logged). */
+static int
+take_lock(const char *state_dir)
+{
+	char	 path[4096];
+	int	 fd;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/batch.lock", state_dir) >=
+	    sizeof(path)) {
+		hark_log(HARK_LOG_ERR, "state_dir is too long for the lock file");
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		hark_log(HARK_LOG_ERR, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK) {
+			hark_log(HARK_LOG_INFO, "another run holds %s; "
+			    "this one exits", path);
+			close(fd);
+			return -2;
+		}
+		hark_log(HARK_LOG_ERR, "%s: flock: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+run(const struct hark_conf *conf, struct hark_db *db,
+    const struct batch_opts *o)
+{
+	struct hark_job_ctx	 ctx;
+	struct hark_job_stats	 st = { 0, 0, 0 };
+	time_t			 start = time(NULL);
+	int			 rc;
+
+	ctx.conf = conf;
+	ctx.db = db;
+	ctx.deadline = start + o->max_seconds;
+	ctx.once = o->once;
+	rc = hark_jobs_run(&ctx, o->jobs, &st);
+	hark_log(HARK_LOG_INFO, "run: %u done, %u retried, %u failed, %lld s",
+	    st.done, st.retried, st.failed, (long long)(time(NULL) - start));
+	return rc == 0 ? 0 : 1;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct batch_opts	 o;
+	struct hark_conf	 conf;
+	struct hark_conf_err	 err;
+	struct hark_db		*db = NULL;
+	int			 lock = -1, rc;
+
+	if ((rc = parse_options(argc, argv, &o)) != -1)
+		return rc;
+	rc = 1;
+	if (hark_conf_load(o.config_path, &conf, &err) == -1) {
 		fprintf(stderr, "hark-batch: %s\n", err.msg);
 		return 1;
 	}
@@ -124,13 +186,14 @@ main(int argc, char *argv[])
 		rc = 0;		/* the previous run is still busy: not an error */
 		goto out;
 	}
+	/* store: switch at merge */
 	if (lock == -1 || hark_db_library_init() != 0 ||
 	    (db = hark_db_new(&conf)) == NULL)
 		goto out;
-	rc = run_jobs(db, time(NULL) + max_seconds);
+	rc = run(&conf, db, &o);
 out:
 	if (db != NULL)
-		hark_db_free(db);
+		hark_db_free(db);	/* store: switch at merge */
 	if (lock >= 0)
 		close(lock);
 	hark_conf_free(&conf);
