@@ -185,6 +185,8 @@ if [ "$ASAN_OK" = ok ]; then
 	    "$ASAN_BUILD" "${sanenv[@]}"
 	suite "test_db (asan)" tests/integration/test_db.sh "$ASAN_BUILD" \
 	    "${sanenv[@]}"
+	suite "test_batch (asan)" tests/integration/test_batch.sh \
+	    "$ASAN_BUILD" "${sanenv[@]}"
 	if ls "$SANLOG"/* >/dev/null 2>&1; then
 		echo "   sanitizer reports:"
 		for f in "$SANLOG"/*; do
