@@ -233,6 +233,18 @@ hark_req_read_body(struct hark_req *req, size_t max, struct hark_buf *out)
  * the path as the application means it; ".." is refused rather than resolved
  * because no hark URL ever needs it.
  */
+static int
+has_encoded_slash(const char *raw, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i + 2 < len; i++)
+		if (raw[i] == '%' && raw[i + 1] == '2' &&
+		    (raw[i + 2] == 'F' || raw[i + 2] == 'f'))
+			return 1;
+	return 0;
+}
+
 int
 hark_path_decode(const char *raw, size_t len, char **out, const char **why)
 {
@@ -247,6 +259,15 @@ hark_path_decode(const char *raw, size_t len, char **out, const char **why)
 	}
 	if (len > HARK_MAX_PATH) {
 		*why = "the path is too long";
+		return -1;
+	}
+	/*
+	 * An encoded slash would let "/v1%2Fhealth" reach a route its front
+	 * proxy saw as one segment, so it is refused before decoding, as
+	 * Apache does by default (AllowEncodedSlashes Off).
+	 */
+	if (has_encoded_slash(raw, len)) {
+		*why = "the path has an encoded slash (%2F)";
 		return -1;
 	}
 	if ((p = percent_decode(raw, len, 0)) == NULL) {

@@ -93,6 +93,10 @@ check_bad_paths() {
 	check_rejected "path ending in a .. segment is rejected" 400
 	req GET "$URL/v1/%2e%2e/v1/health" --path-as-is
 	check_rejected "path with a percent-encoded .. segment is rejected" 400
+	req GET "$URL/v1%2Fhealth" --path-as-is
+	check_rejected "path with an encoded slash (%2F) is rejected" 400
+	req GET "$URL/v1%2fhealth" --path-as-is
+	check_rejected "path with an encoded slash (%2f) is rejected" 400
 	req GET "$URL/v1/health%zz"
 	check_rejected "path with a bad percent-escape is rejected" 400
 	req GET "$URL/v1/health%4"

@@ -56,6 +56,23 @@ START_TEST(rejects_encoded_nul)
 }
 END_TEST
 
+START_TEST(rejects_encoded_slash_in_either_case)
+{
+	struct hark_req	 req;
+	const char	*why;
+
+	ck_assert_int_eq(parse("/v1%2Fhealth", "", &req, &why), 400);
+	ck_assert_ptr_null(req.path);
+	hark_req_free(&req);
+	ck_assert_int_eq(parse("/v1/feedback/fb_x%2fy", "", &req, &why), 400);
+	hark_req_free(&req);
+	/* In the query string it is data, not structure. */
+	ck_assert_int_eq(parse("/v1/health?page=%2Fdocs", "", &req, &why), 0);
+	ck_assert_str_eq(req.path, "/v1/health");
+	hark_req_free(&req);
+}
+END_TEST
+
 START_TEST(rejects_dot_dot_segments_even_encoded)
 {
 	struct hark_req	 req;
@@ -253,6 +270,7 @@ main(void)
 
 	tcase_add_test(tc, decodes_path_and_splits_query);
 	tcase_add_test(tc, rejects_encoded_nul);
+	tcase_add_test(tc, rejects_encoded_slash_in_either_case);
 	tcase_add_test(tc, rejects_dot_dot_segments_even_encoded);
 	tcase_add_test(tc, rejects_bad_escapes);
 	tcase_add_test(tc, refuses_paths_over_2048_bytes_with_414);
