@@ -26,9 +26,11 @@ fail(struct hark_auth_err *err, int status, const char *code,
 
 /* Records a refusal; the audit row names the reason, never the key. */
 static void
-audit_failure(struct hark_db *db, const struct hark_req *req,
+audit_failure(bool audit, struct hark_db *db, const struct hark_req *req,
     const char *project_id, const char *reason)
 {
+	if (!audit)
+		return;
 	if (hark_store_audit(db, project_id, NULL, "auth_failed",
 	    req->remote_addr, reason) != HARK_DB_OK)
 		hark_log(HARK_LOG_WARN, "cannot write the audit log: %s",
@@ -150,7 +152,7 @@ key_lookup(struct hark_db *db, const unsigned char hash[HARK_KEY_HASH_LEN],
 
 int
 hark_auth_secret(struct hark_db *db, const struct hark_req *req,
-    struct hark_principal *who, struct hark_auth_err *err)
+    bool audit, struct hark_principal *who, struct hark_auth_err *err)
 {
 	struct hark_key_info	 k;
 	unsigned char		 hash[HARK_KEY_HASH_LEN];
@@ -161,7 +163,7 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 	if (credentials(req, &key, &project, err) == -1)
 		return -1;
 	if (!hark_key_looks_secret(key)) {
-		audit_failure(db, req, NULL, "malformed key");
+		audit_failure(audit, db, req, NULL, "malformed key");
 		return fail(err, 401, "invalid_key", NULL,
 		    "the API key is invalid or revoked");
 	}
@@ -180,17 +182,17 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 	/* The index found it by hash; comparing again costs nothing and
 	 * keeps the decision itself constant-time. */
 	if (rc == HARK_STORE_NOTFOUND || !hark_key_hash_equal(hash, k.hash)) {
-		audit_failure(db, req, NULL, "unknown key");
+		audit_failure(audit, db, req, NULL, "unknown key");
 		return fail(err, 401, "invalid_key", NULL,
 		    "the API key is invalid or revoked");
 	}
 	if (k.revoked) {
-		audit_failure(db, req, k.project_id, "revoked key");
+		audit_failure(audit, db, req, k.project_id, "revoked key");
 		return fail(err, 401, "invalid_key", NULL,
 		    "the API key is invalid or revoked");
 	}
 	if (project != NULL && strcmp(project, k.project_id) != 0) {
-		audit_failure(db, req, k.project_id, "project header mismatch");
+		audit_failure(audit, db, req, k.project_id, "project header mismatch");
 		return fail(err, 401, "invalid_key", "X-Hark-Project",
 		    "the API key does not belong to this project");
 	}

@@ -8,6 +8,8 @@
 #ifndef HARK_AUTH_H
 #define HARK_AUTH_H
 
+#include <stdbool.h>
+
 #include "ids.h"
 
 struct hark_db;
@@ -28,8 +30,12 @@ struct hark_auth_err {
 	const char	*message;
 };
 
-/* Returns 0 with *who filled, or -1 with *err filled. */
+/*
+ * Returns 0 with *who filled, or -1 with *err filled.  A refusal writes an
+ * audit row unless audit is false (an address already over its failure
+ * limit: its flood must not grow the audit log).
+ */
 int	hark_auth_secret(struct hark_db *db, const struct hark_req *req,
-	    struct hark_principal *who, struct hark_auth_err *err);
+	    bool audit, struct hark_principal *who, struct hark_auth_err *err);
 
 #endif

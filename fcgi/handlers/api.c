@@ -133,8 +133,8 @@ check_rate(struct hark_app *app, struct hark_resp *resp,
 
 /*
  * Failed authentications are counted per client address; past the limit the
- * address is refused before its key is looked up, so a flood of bad keys
- * costs neither lookups nor audit rows.  Returns 0, or -1 with a 429.
+ * address's failed lookups are answered 429 and leave no audit row, so a
+ * flood of bad keys cannot grow the audit log.
  */
 static void
 auth_failure_key(const struct hark_req *req, char *key, size_t len)
@@ -155,36 +155,44 @@ count_auth_failure(struct hark_app *app, struct hark_req *req)
 	    time(NULL), &r);
 }
 
-static int
-check_auth_failures(struct hark_app *app, struct hark_req *req,
-    struct hark_resp *resp)
+/* Whether the address is over its failure limit; r says until when. */
+static bool
+auth_locked(struct hark_app *app, struct hark_req *req,
+    struct hark_rl_result *r)
 {
-	struct hark_rl_result	 r;
-	char			 key[96];
+	char	 key[96];
 
 	if (app->rl == NULL)
-		return 0;
+		return false;
 	auth_failure_key(req, key, sizeof(key));
-	if (hark_rl_peek(app->rl, key, (unsigned)app->conf->auth_failures,
-	    RL_WINDOW, time(NULL), &r) == -1 || r.allowed)
-		return 0;
-	hark_resp_error(resp, 429, "too_many_failures", NULL,
-	    "too many failed authentications from this address; retry in %u s",
-	    r.retry_after ? r.retry_after : 1);
-	hark_resp_header(resp, "Retry-After", "%u",
-	    r.retry_after ? r.retry_after : 1);
-	return -1;
+	return hark_rl_peek(app->rl, key, (unsigned)app->conf->auth_failures,
+	    RL_WINDOW, time(NULL), r) == 0 && !r->allowed;
 }
 
+/*
+ * The key is looked up even for a locked-out address: behind a NAT or a
+ * load balancer one bad client must not lock out everyone with a valid
+ * key.  What the lock-out saves is the audit row and the 401: a locked
+ * address's failures answer 429 and are not counted again.
+ */
 int
 hark_api_begin(struct hark_app *app, struct hark_req *req,
     struct hark_resp *resp, struct hark_principal *who)
 {
 	struct hark_auth_err	 err;
+	struct hark_rl_result	 r;
+	bool			 locked = auth_locked(app, req, &r);
 
-	if (check_auth_failures(app, req, resp) == -1)
-		return -1;
-	if (hark_auth_secret(app->db, req, who, &err) == -1) {
+	if (hark_auth_secret(app->db, req, !locked, who, &err) == -1) {
+		if (err.status == 401 && locked) {
+			hark_resp_error(resp, 429, "too_many_failures", NULL,
+			    "too many failed authentications from this "
+			    "address; retry in %u s",
+			    r.retry_after ? r.retry_after : 1);
+			hark_resp_header(resp, "Retry-After", "%u",
+			    r.retry_after ? r.retry_after : 1);
+			return -1;
+		}
 		if (err.status == 401)
 			count_auth_failure(app, req);
 		hark_resp_error(resp, err.status, err.code, err.field, "%s",

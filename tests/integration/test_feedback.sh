@@ -439,7 +439,7 @@ test_server_refuses_writes() {
 	check_status "then the next submission is stored" 201
 }
 
-# Last: it locks 127.0.0.1 out for a minute.
+# Last: it locks 127.0.0.1's bad keys out for a minute.
 test_auth_flood() {
 	t_ctx "auth flood"
 	local before after i codes=
@@ -454,10 +454,17 @@ test_auth_flood() {
 	    test "$(grep -o 401 <<<"$codes" | wc -l)" -le 20
 	check "then 429" test "$(grep -o 429 <<<"$codes" | wc -l)" -ge 20
 	check "refused requests write no audit rows" test "$((after - before))" -le 20
-	req POST "$URL/v1/feedback" -H "$(auth_a)" "${JSON_CT[@]}" -d '{"text":"x"}'
-	check_hark_error "the address is refused for the rest of the minute" 429
+	req POST "$URL/v1/feedback" "${JSON_CT[@]}" -d '{"text":"x"}' \
+	    -H "Authorization: Bearer sk_$(rand_hex 21)x"
+	check_hark_error "a bad key from the address is refused for the rest of the minute" 429
 	check_json "code too_many_failures" error.code too_many_failures
 	check "with Retry-After" eval "[[ '$(hdr Retry-After)' =~ ^[1-9][0-9]*$ ]]"
+	# Behind a NAT one bad client must not lock out the others.
+	req POST "$URL/v1/feedback" -H "$(auth_a)" "${JSON_CT[@]}" \
+	    -d '{"text":"a valid key from a locked-out address"}'
+	check_status "a valid key from the same address is still served" 201
+	req GET "$URL/v1/feedback?limit=1" -H "$(auth_a)"
+	check_status "and can read" 200
 }
 
 t_init "${1:-}" feedback
