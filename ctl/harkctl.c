@@ -207,11 +207,22 @@ main(int argc, char **argv)
 {
 	struct ctl		 ctl;
 	const struct ctl_cmd	*cmd;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
 	int			 ch, rc;
 
 	memset(&ctl, 0, sizeof(ctl));
-	while ((ch = getopt(argc, argv, "+c:hv")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:hv", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'V':
+			printf("harkctl (%s) %s\n", PACKAGE_NAME,
+			    PACKAGE_VERSION);
+			return CTL_OK;
 		case 'c':
 			ctl.config_path = optarg;
 			break;

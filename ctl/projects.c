@@ -115,7 +115,13 @@ project_rate_limit(struct ctl *ctl, int argc, char **argv)
 	if (ctl_open(ctl) != CTL_OK || need_project(ctl, argv[2]) != CTL_OK)
 		return CTL_FAIL;
 	rc = hark_store_project_set_rate_limit(ctl->db, argv[2], (unsigned)n);
-	return rc == HARK_DB_OK ? CTL_OK : store_error(ctl, "rate-limit", rc);
+	if (rc != HARK_DB_OK)
+		return store_error(ctl, "rate-limit", rc);
+	if (n == 0)
+		printf("%s: rate limit is the configured default\n", argv[2]);
+	else
+		printf("%s: rate limit %ld requests per minute\n", argv[2], n);
+	return CTL_OK;
 }
 
 int
@@ -348,5 +354,14 @@ ctl_cmd_origin(struct ctl *ctl, int argc, char **argv)
 		    argv[3]);
 		return CTL_FAIL;
 	}
-	return rc == HARK_DB_OK ? CTL_OK : store_error(ctl, "origin", rc);
+	if (rc == HARK_STORE_DUPLICATE) {
+		fprintf(stderr, "harkctl: %s already allows %s\n", argv[2],
+		    argv[3]);
+		return CTL_FAIL;
+	}
+	if (rc != HARK_DB_OK)
+		return store_error(ctl, "origin", rc);
+	printf("%s: %s origin %s\n", argv[2], add ? "added" : "removed",
+	    argv[3]);
+	return CTL_OK;
 }

@@ -206,12 +206,20 @@ hark_cors_origin_valid(const char *origin)
 	return cors_parse(origin, false, &o);
 }
 
+/*
+ * A pattern without a scheme must name a site: a host with a dot, an
+ * address or localhost.  "notaurl" parses as a host, but an operator who
+ * typed it meant something else, and it would match nothing real.
+ */
 bool
 hark_cors_pattern_valid(const char *pattern)
 {
 	struct cors_url	 p;
 
-	return cors_parse(pattern, true, &p);
+	if (!cors_parse(pattern, true, &p))
+		return false;
+	return p.any || p.scheme[0] != '\0' || p.wildcard || p.ip ||
+	    strchr(p.host, '.') != NULL || strcmp(p.host, "localhost") == 0;
 }
 
 bool

@@ -16,7 +16,9 @@
  *   must be that one; without, any port matches, since an allowlist names
  *   sites and a site's other ports are its own;
  * - a malformed pattern (a wildcard anywhere but a whole leftmost label, a
- *   path) matches nothing; hark_cors_pattern_valid lets harkctl refuse it.
+ *   path) matches nothing; hark_cors_pattern_valid lets harkctl refuse it,
+ *   and also a pattern without a scheme whose host is one bare word other
+ *   than localhost ("notaurl"), which names no site.
  */
 #ifndef HARK_CORS_H
 #define HARK_CORS_H
@@ -24,7 +26,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HARK_CORS_ALLOW_METHODS	"GET, POST, PATCH, DELETE, OPTIONS"
+/* Only what some route answers: PATCH comes with the inbox issue. */
+#define HARK_CORS_ALLOW_METHODS	"GET, POST, DELETE, OPTIONS"
 #define HARK_CORS_ALLOW_HEADERS	"content-type, authorization, " \
 	"x-hark-project, x-hark-key, x-hark-public-key, x-hark-token, " \
 	"x-earshot-project, x-earshot-key"

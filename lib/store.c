@@ -263,8 +263,12 @@ hark_store_origin_add(struct hark_db *db, const char *project_id,
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id),
 				    HARK_DB_CSTR(pattern) };
 
-	return hark_db_exec(db, "INSERT IGNORE INTO project_origins "
-	    "(project_id, pattern) VALUES (?, ?)", a, NARGS(a), NULL);
+	int			 rc;
+
+	/* No row inserted is a pattern already there. */
+	rc = exec_found(db, "INSERT IGNORE INTO project_origins "
+	    "(project_id, pattern) VALUES (?, ?)", a, NARGS(a));
+	return rc == HARK_STORE_NOT_FOUND ? HARK_STORE_DUPLICATE : rc;
 }
 
 int

@@ -101,6 +101,7 @@ int	hark_store_project_list(struct hark_db *, hark_project_fn, void *ctx);
 /* limit 0 = back to the configured default. */
 int	hark_store_project_set_rate_limit(struct hark_db *, const char *id,
 	    unsigned limit);
+/* HARK_STORE_DUPLICATE when the project already has the pattern. */
 int	hark_store_origin_add(struct hark_db *, const char *project_id,
 	    const char *pattern);
 int	hark_store_origin_remove(struct hark_db *, const char *project_id,

@@ -100,6 +100,20 @@ test_harkctl() {
 	    "ctl origin add '$PRJ_A' 'https://a.com/path'; test \$? = 2"
 	check "project rate-limit rejects a negative number" eval \
 	    "ctl project rate-limit '$PRJ_A' -5; test \$? = 2"
+	check "an origin that names no site is a usage error" eval \
+	    "ctl origin add '$PRJ_A' notaurl 2>/dev/null; test \$? = 2"
+	check "origin add says what it did" eval \
+	    "ctl origin add '$PRJ_A' https://ctl.example.org | grep -q 'added origin https://ctl.example.org'"
+	check "the same origin twice is refused" eval \
+	    "! ctl origin add '$PRJ_A' https://ctl.example.org 2>/dev/null"
+	check "origin remove says what it did" eval \
+	    "ctl origin remove '$PRJ_A' https://ctl.example.org | grep -q 'removed origin'"
+	check "project rate-limit says what it did" eval \
+	    "ctl project rate-limit '$PRJ_A' 0 | grep -q 'configured default'"
+	check "harkctl --help exits 0 with the usage" eval \
+	    "'$HARK_BUILD/harkctl' --help | grep -q '^usage: harkctl'"
+	check "harkctl --version exits 0 with the version" eval \
+	    "'$HARK_BUILD/harkctl' --version | grep -q '^harkctl (hark) '"
 }
 
 test_seed_example() {
@@ -361,7 +375,9 @@ test_cors() {
 	check "Vary: Origin" test "$(hdr Vary)" = Origin
 	check "allows the hark headers" eval "hdr Access-Control-Allow-Headers | grep -q 'x-hark-key'"
 	check "allows the earshot headers" eval "hdr Access-Control-Allow-Headers | grep -q 'x-earshot-project'"
-	check "allows PATCH and DELETE" eval "hdr Access-Control-Allow-Methods | grep -q 'PATCH, DELETE'"
+	check "allows POST and DELETE" eval "hdr Access-Control-Allow-Methods | grep -q 'POST, DELETE'"
+	check "advertises no method the server does not answer (PATCH)" eval \
+	    "! hdr Access-Control-Allow-Methods | grep -q PATCH"
 	check "has a max age" test -n "$(hdr Access-Control-Max-Age)"
 	req OPTIONS "$URL/v1/nowhere" -H "Origin: https://app.example.com"
 	check_hark_error "preflight of an unknown path: 404" 404

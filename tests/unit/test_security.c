@@ -604,6 +604,11 @@ START_TEST(cors_malformed_patterns_match_nothing)
 		    &bad[i], 1), "%s", bad[i]);
 	}
 	ck_assert(hark_cors_pattern_valid("https://app.example.com/"));
+	/* A bare word names no site, unless it comes with a scheme. */
+	ck_assert(!hark_cors_pattern_valid("notaurl"));
+	ck_assert(hark_cors_pattern_valid("localhost:3000"));
+	ck_assert(hark_cors_pattern_valid("http://intranet"));
+	ck_assert(hark_cors_pattern_valid("app.example.com"));
 	ck_assert(ALLOWED("https://app.example.com", "https://app.example.com/"));
 }
 END_TEST
@@ -616,7 +621,7 @@ START_TEST(cors_preflight_echoes_allowed_origin)
 
 	ck_assert(hark_cors_preflight(origin, pats, 1, &p));
 	ck_assert_str_eq(p.allow_origin, origin);
-	ck_assert_str_eq(p.allow_methods, "GET, POST, PATCH, DELETE, OPTIONS");
+	ck_assert_str_eq(p.allow_methods, "GET, POST, DELETE, OPTIONS");
 	ck_assert_ptr_nonnull(strstr(p.allow_headers, "x-earshot-key"));
 	ck_assert_ptr_nonnull(strstr(p.allow_headers, "authorization"));
 	ck_assert_str_eq(p.vary, "Origin");
