@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -126,11 +127,21 @@ worker_signals(sigset_t *set)
  * the worker's own handler instead of setting the master's flag.
  */
 static void
-worker_main(struct master *m)
+worker_main(struct master *m, pid_t master_pid)
 {
 	struct sigaction	 sa;
 	sigset_t		 set;
 
+	/*
+	 * A worker outliving its master would serve on, unsupervised and
+	 * never replaced, while the web server or systemd waits for the
+	 * socket to go quiet before it starts a new master: on the master's
+	 * death the kernel sends SIGTERM, which stays pending until the
+	 * worker waits, so the request in hand is finished first.  A master
+	 * that died before prctl() is seen by getppid().
+	 */
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != master_pid)
+		_exit(0);
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);
 	memset(&sa, 0, sizeof(sa));
@@ -151,13 +162,13 @@ spawn(struct master *m, int slot)
 {
 	struct worker	*w = &m->w[slot];
 	sigset_t	 set, old;
-	pid_t		 pid;
+	pid_t		 pid, self = getpid();
 
 	worker_signals(&set);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if ((pid = fork()) == 0)
-		worker_main(m);
+		worker_main(m, self);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid == -1) {
 		hark_log(HARK_LOG_ERR, "fork failed: %s", strerror(errno));

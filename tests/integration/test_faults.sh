@@ -314,6 +314,40 @@ test_stop_right_after_start() {
 	check "and each master exits" test "$hung" -eq 0
 }
 
+# A master killed outright (SIGKILL, the OOM killer) must not leave its
+# workers serving unsupervised: they finish what they hold and exit, so
+# whatever started the master (a web server, systemd) can start a new one.
+test_master_killed() {
+	local workers p left
+	t_ctx "master SIGKILL"
+	stop_pid "$MASTER" 30
+	write_hark_conf "$CONF" log.file="$T/faults/hark.log" \
+	    server.workers="$WORKERS"
+	start_master
+	workers=$(worker_pids "$MASTER")
+	loop_start 100 "$T/orphan.codes"
+	wait_until 60 eval '[ "$(lines "$T/orphan.codes")" -ge 20 ]'
+	kill -KILL "$MASTER"
+	wait "$MASTER" 2>/dev/null
+	loop_end
+	left() {
+		local p out=
+		for p in $workers; do
+			kill -0 "$p" 2>/dev/null && out+="$p "
+		done
+		[ -z "$out" ]
+	}
+	if wait_until 15 left; then
+		pass "the workers of a killed master exit by themselves"
+	else
+		fail "the workers of a killed master exit within 15 s" \
+		    "still running: $(for p in $workers; do kill -0 "$p" 2>/dev/null && echo -n "$p "; done)"
+		for p in $workers; do kill -KILL "$p" 2>/dev/null; done
+	fi
+	start_master
+	check "a new master serves on the same socket" health_is "$URL" 200
+}
+
 # ---------------------------------------------------------------- main
 
 t_init "${1:-}" faults
@@ -340,6 +374,7 @@ test_reload_good
 test_graceful_stop
 test_max_requests
 test_stop_right_after_start
+test_master_killed
 
 t_ctx
 t_summary
