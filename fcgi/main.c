@@ -25,6 +25,7 @@
 #include "db.h"
 #include "log.h"
 #include "prefork.h"
+#include "ratelimit.h"
 #include "server.h"
 
 static void
@@ -208,13 +209,64 @@ drop_privileges(const struct hark_conf *conf)
 		}
 		gid = gr->gr_gid;
 	}
-	if (setgroups(1, &gid) == -1 || setgid(gid) == -1 ||
+	/* initgroups: a reload must still read a root:hark 0640 secret. */
+	if (initgroups(pw->pw_name, gid) == -1 || setgid(gid) == -1 ||
 	    setuid(pw->pw_uid) == -1) {
 		fprintf(stderr, "hark-fcgi: cannot become %s: %s\n",
 		    conf->user, strerror(errno));
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * A limiter that cannot work would leave every key unlimited and the
+ * failed-authentication throttle off, so it stops start-up instead of
+ * being logged by each worker (run as the user the workers run as).
+ */
+static int
+check_ratelimit(const struct hark_conf *conf)
+{
+	struct hark_rl	*rl;
+	char		 path[4096];
+
+	snprintf(path, sizeof(path), "%s/ratelimit.db", conf->state_dir);
+	if (hark_rl_open(path, 0, &rl) == -1) {
+		fprintf(stderr, "hark-fcgi: %s: %s (the rate-limit table; "
+		    "[server] state_dir must exist and be writable)\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	hark_rl_close(rl);
+	return 0;
+}
+
+/* --check-config: what start-up would trip over, one line each. */
+static int
+check_environment(const struct hark_conf *conf)
+{
+	struct hark_db	*db;
+	int		 bad = 0;
+
+	if (access(conf->state_dir, W_OK | X_OK) == -1) {
+		printf("state_dir %s: %s\n", conf->state_dir, strerror(errno));
+		bad = 1;
+	}
+	if (access(conf->media_dir, W_OK | X_OK) == -1) {
+		printf("media_dir %s: %s\n", conf->media_dir, strerror(errno));
+		bad = 1;
+	}
+	if (hark_db_library_init() != 0 || (db = hark_db_new(conf)) == NULL) {
+		printf("database: cannot initialise the MariaDB library\n");
+		return -1;
+	}
+	if (hark_db_ping(db) != HARK_DB_OK) {
+		printf("database: %s\n", hark_db_errmsg(db));
+		bad = 1;
+	}
+	hark_db_free(db);
+	hark_db_library_end();
+	return bad ? -1 : 0;
 }
 
 static int
@@ -298,10 +350,11 @@ main(int argc, char *argv[])
 		return 1;
 	}
 	if (check_only) {
-		printf("%s: ok\n", config_path);
+		rc = check_environment(conf);
+		printf("%s: %s\n", config_path, rc == 0 ? "ok" : "not ready");
 		hark_conf_free(conf);
 		free(conf);
-		return 0;
+		return rc == 0 ? 0 : 1;
 	}
 	if (workers > 0)
 		conf->workers = (int)workers;
@@ -325,14 +378,18 @@ main(int argc, char *argv[])
 		else if ((fd = open_listener(listen_spec, conf->socket_mode,
 		    &unix_path)) == -1)
 			return 1;
-		if (drop_privileges(conf) == -1 ||
-		    (pid_file != NULL && write_pid_file(pid_file) == -1))
+		/* The pid file is written while still root, as the
+		 * directories init systems give it (/run) want. */
+		if ((pid_file != NULL && write_pid_file(pid_file) == -1) ||
+		    drop_privileges(conf) == -1 || check_ratelimit(conf) == -1) {
+			unlink_own_socket(unix_path);
 			return 1;
+		}
 		rc = hark_prefork_run(fd, conf, config_path, (int)workers);
 		unlink_own_socket(unix_path);
 	} else if (fd0_is_listener()) {
-		if (drop_privileges(conf) == -1 ||
-		    (pid_file != NULL && write_pid_file(pid_file) == -1))
+		if ((pid_file != NULL && write_pid_file(pid_file) == -1) ||
+		    drop_privileges(conf) == -1 || check_ratelimit(conf) == -1)
 			return 1;
 		if (conf->workers > 1)
 			rc = hark_prefork_run(STDIN_FILENO, conf, config_path,

@@ -88,6 +88,26 @@ out=$("$HARK_BUILD/hark-fcgi" --version 2>&1)
 check "hark-fcgi --version prints 0.1.0" eval '[[ "$out" == *0.1.0* ]]'
 check "hark-fcgi --check-config accepts a good file" \
     "$HARK_BUILD/hark-fcgi" -c "$CONF" --check-config
+# A check that only parses would call a broken installation ready.
+sed "s|^state_dir = .*|state_dir = $T/no-such-state|" "$CONF" >"$T/nostate.conf"
+out=$("$HARK_BUILD/hark-fcgi" -c "$T/nostate.conf" --check-config 2>&1)
+rc=$?
+check "--check-config refuses a missing state directory" test "$rc" -ne 0
+check "and names it" eval '[[ "$out" == *no-such-state* ]]'
+sed "s|^socket = .*|socket = $T/no-such.sock|" "$CONF" >"$T/nodb.conf"
+out=$("$HARK_BUILD/hark-fcgi" -c "$T/nodb.conf" --check-config 2>&1)
+rc=$?
+check "--check-config refuses a database that does not answer" test "$rc" -ne 0
+check "and says it is the database" eval '[[ "$out" == *database:* ]]'
+mkdir -p "$T/spawn-nostate"
+env -i PATH=/usr/bin:/bin HARK_TEST_DIR="$T" timeout 20 \
+    "$HARK_BUILD/hark-fcgi" -c "$T/nostate.conf" \
+    --listen "unix:$T/spawn-nostate/hark.sock" >"$T/nostate.out" 2>&1
+rc=$?
+check "start-up stops when the rate limiter cannot work" \
+    eval "[ $rc -ne 0 ] && [ $rc -ne 124 ]"
+check "naming the rate-limit file" grep -q 'no-such-state/ratelimit.db' "$T/nostate.out"
+check "and leaves no socket behind" test ! -e "$T/spawn-nostate/hark.sock"
 cp "$CONF" "$T/broken.conf"
 sed -i 's/^\[server\]$/[server]\nno_such_key = 1/' "$T/broken.conf"
 line=$(grep -n '^no_such_key' "$T/broken.conf" | cut -d: -f1)
