@@ -173,6 +173,32 @@ hark_req_query_param(const struct hark_req *req, const char *name,
 }
 
 bool
+hark_req_query_unknown(const struct hark_req *req, const char *const *known,
+    char *name, size_t namelen)
+{
+	const char	*p, *amp, *eq;
+	size_t		 i, n;
+
+	if (req->query == NULL)
+		return false;
+	for (p = req->query; *p != '\0'; p = *amp ? amp + 1 : amp) {
+		amp = p + strcspn(p, "&");
+		eq = memchr(p, '=', (size_t)(amp - p));
+		n = (size_t)((eq != NULL ? eq : amp) - p);
+		if (n == 0 && amp == p)
+			continue;	/* "a=1&&b=2": an empty pair names nothing */
+		for (i = 0; known[i] != NULL; i++)
+			if (strlen(known[i]) == n && strncmp(p, known[i], n) == 0)
+				break;
+		if (known[i] == NULL) {
+			snprintf(name, namelen, "%.*s", (int)n, p);
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
 hark_req_content_type_is(const struct hark_req *req, const char *type)
 {
 	const char	*ct = req->content_type;

@@ -75,6 +75,13 @@ const char	*hark_req_param(const struct hark_req *, const char *name);
 char		*hark_req_query_param(const struct hark_req *, const char *name,
 		    bool *bad);
 /* Media type of Content-Type without parameters, compared case-insensitively. */
+/*
+ * Whether the query has a parameter whose (undecoded) name is not in the
+ * NULL-terminated list known; the first such name is copied to name,
+ * truncated to namelen.  A misspelt filter must not silently match all.
+ */
+bool		 hark_req_query_unknown(const struct hark_req *req,
+		    const char *const *known, char *name, size_t namelen);
 bool		 hark_req_content_type_is(const struct hark_req *,
 		    const char *type);
 /*

@@ -313,10 +313,18 @@ static int
 parse_list_query(struct hark_req *req, struct hark_resp *resp,
     struct list_query *lq, struct hark_feedback_filter *f)
 {
-	char	*end;
+	static const char *const known[] = { "status", "category", "since",
+	    "until", "q", "limit", "cursor", NULL };
+	char	*end, unknown[64];
 	long	 limit;
 
 	memset(f, 0, sizeof(*f));
+	if (hark_req_query_unknown(req, known, unknown, sizeof(unknown))) {
+		hark_resp_error(resp, 400, "unknown_parameter", unknown,
+		    "unknown query parameter '%s'; this endpoint takes status, "
+		    "category, since, until, q, limit and cursor", unknown);
+		return -1;
+	}
 	if (query_param(req, resp, "status", &lq->status) == -1 ||
 	    query_param(req, resp, "category", &lq->category) == -1 ||
 	    query_param(req, resp, "since", &lq->since) == -1 ||
@@ -344,13 +352,15 @@ parse_list_query(struct hark_req *req, struct hark_resp *resp,
 			    "praise, other");
 	}
 	if (lq->since != NULL) {
-		if (hark_store_ts_from_rfc3339(lq->since, lq->since_ts) == -1)
+		if (!hark_json_is_rfc3339(lq->since, strlen(lq->since)) ||
+		    hark_store_ts_from_rfc3339(lq->since, lq->since_ts) == -1)
 			return bad_param(resp, "since",
 			    "since must be an RFC 3339 timestamp");
 		f->since = lq->since_ts;
 	}
 	if (lq->until != NULL) {
-		if (hark_store_ts_from_rfc3339(lq->until, lq->until_ts) == -1)
+		if (!hark_json_is_rfc3339(lq->until, strlen(lq->until)) ||
+		    hark_store_ts_from_rfc3339(lq->until, lq->until_ts) == -1)
 			return bad_param(resp, "until",
 			    "until must be an RFC 3339 timestamp");
 		f->until = lq->until_ts;

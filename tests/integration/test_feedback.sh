@@ -351,6 +351,17 @@ test_read_list_delete() {
 	check_json "bad since: field since" error.field since
 	req GET "$URL/v1/feedback?cursor=bm9wZQ" -H "Authorization: Bearer $KEY_B"
 	check_json "forged cursor: field cursor" error.field cursor
+	req GET "$URL/v1/feedback?since=2024-02-31T00:00:00Z" -H "Authorization: Bearer $KEY_B"
+	check_hark_error "a date that does not exist (February 31): 400" 400
+	check_json "field since" error.field since
+	req GET "$URL/v1/feedback?until=2023-02-29T00:00:00Z" -H "Authorization: Bearer $KEY_B"
+	check_json "February 29 of a common year: field until" error.field until
+	req GET "$URL/v1/feedback?categry=bug" -H "Authorization: Bearer $KEY_B"
+	check_hark_error "a misspelt parameter is refused, not ignored: 400" 400
+	check_json "code unknown_parameter" error.code unknown_parameter
+	check_json "field names it" error.field categry
+	req GET "$URL/v1/feedback?limit=5&per_page=5" -H "Authorization: Bearer $KEY_B"
+	check_json "per_page beside known ones: field per_page" error.field per_page
 
 	t_ctx "delete"
 	req DELETE "$URL/v1/feedback/${ids[0]}" -H "$(auth_a)"

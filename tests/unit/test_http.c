@@ -162,6 +162,27 @@ START_TEST(query_params_decode_and_flag_bad_ones)
 }
 END_TEST
 
+START_TEST(query_names_outside_the_list_are_found)
+{
+	static const char *const known[] = { "limit", "q", NULL };
+	struct hark_req	 req;
+	const char	*why;
+	char		 name[8];
+
+	ck_assert_int_eq(parse("/v1/x?limit=1&q=a&&limit", "", &req, &why), 0);
+	ck_assert(!hark_req_query_unknown(&req, known, name, sizeof(name)));
+	hark_req_free(&req);
+	ck_assert_int_eq(parse("/v1/x?limit=1&per_page=5&x=1", "", &req, &why), 0);
+	ck_assert(hark_req_query_unknown(&req, known, name, sizeof(name)));
+	ck_assert_str_eq(name, "per_pag");	/* the first, truncated */
+	hark_req_free(&req);
+	ck_assert_int_eq(parse("/v1/x?lim", "", &req, &why), 0);
+	ck_assert(hark_req_query_unknown(&req, known, name, sizeof(name)));
+	ck_assert_str_eq(name, "lim");
+	hark_req_free(&req);
+}
+END_TEST
+
 START_TEST(headers_are_case_insensitive)
 {
 	struct hark_req	 req;
@@ -270,6 +291,7 @@ main(void)
 
 	tcase_add_test(tc, decodes_path_and_splits_query);
 	tcase_add_test(tc, rejects_encoded_nul);
+	tcase_add_test(tc, query_names_outside_the_list_are_found);
 	tcase_add_test(tc, rejects_encoded_slash_in_either_case);
 	tcase_add_test(tc, rejects_dot_dot_segments_even_encoded);
 	tcase_add_test(tc, rejects_bad_escapes);
