@@ -40,8 +40,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "ratelimit.h"
 
 #define RL_MAGIC	"HARKRL\r\n"
@@ -84,6 +86,12 @@ struct hark_rl {
 	struct rl_bucket	*buckets;
 	size_t			 map_size;
 	uint64_t		 mask;
+	/* What was mapped, to notice the file at path being replaced,
+	 * deleted, truncated or overwritten (rl_fresh). */
+	char			*path;
+	size_t			 nbuckets;
+	dev_t			 dev;
+	ino_t			 ino;
 };
 
 /* Where one check stands during hark_rl_hit_all. */
@@ -198,8 +206,10 @@ rl_header_valid(const struct rl_header *h, size_t st_size)
 }
 
 static void
-rl_attach(struct hark_rl *rl, void *map, size_t size)
+rl_attach(struct hark_rl *rl, void *map, size_t size, const struct stat *st)
 {
+	rl->dev = st->st_dev;
+	rl->ino = st->st_ino;
 	rl->hdr = map;
 	rl->buckets = (struct rl_bucket *)((char *)map + RL_HEADER_SIZE);
 	rl->map_size = size;
@@ -229,7 +239,7 @@ rl_map(int fd, struct hark_rl *rl)
 		munmap(map, (size_t)st.st_size);
 		return 1;
 	}
-	rl_attach(rl, map, (size_t)st.st_size);
+	rl_attach(rl, map, (size_t)st.st_size, &st);
 	return 0;
 }
 
@@ -261,6 +271,7 @@ static int
 rl_make(const char *path, size_t nbuckets, struct hark_rl *rl, char **tmp)
 {
 	struct rl_header	*h;
+	struct stat		 st;
 	size_t			 size = rl_file_size(nbuckets);
 	void			*map = MAP_FAILED;
 	int			 fd = -1, saved;
@@ -270,7 +281,7 @@ rl_make(const char *path, size_t nbuckets, struct hark_rl *rl, char **tmp)
 	snprintf(*tmp, strlen(path) + 8, "%s.XXXXXX", path);
 	if ((fd = mkostemp(*tmp, O_CLOEXEC)) == -1)
 		goto fail;
-	if (ftruncate(fd, (off_t)size) == -1)
+	if (ftruncate(fd, (off_t)size) == -1 || fstat(fd, &st) == -1)
 		goto fail;
 	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED)
@@ -287,7 +298,7 @@ rl_make(const char *path, size_t nbuckets, struct hark_rl *rl, char **tmp)
 	if (rl_init_lock(&h->lock) == -1)
 		goto fail;
 	memcpy(h->magic, RL_MAGIC, sizeof(h->magic));
-	rl_attach(rl, map, size);
+	rl_attach(rl, map, size, &st);
 	return fd;
 fail:
 	saved = errno;
@@ -404,12 +415,17 @@ hark_rl_open(const char *path, size_t nbuckets, struct hark_rl **out)
 	*out = NULL;
 	if ((rl = calloc(1, sizeof(*rl))) == NULL)
 		return -1;
-	nbuckets = rl_round_buckets(nbuckets);
+	if ((rl->path = strdup(path)) == NULL) {
+		free(rl);
+		return -1;
+	}
+	rl->nbuckets = nbuckets = rl_round_buckets(nbuckets);
 	for (i = 0; i < RL_OPEN_TRIES && rc == 1; i++)
 		rc = rl_open_once(path, nbuckets, rl);
 	if (rc != 0) {
 		if (rc == 1)
 			errno = EAGAIN;
+		free(rl->path);
 		free(rl);
 		return -1;
 	}
@@ -422,16 +438,71 @@ hark_rl_close(struct hark_rl *rl)
 {
 	if (rl == NULL)
 		return;
-	munmap(rl->hdr, rl->map_size);
+	if (rl->hdr != NULL)
+		munmap(rl->hdr, rl->map_size);
+	free(rl->path);
 	free(rl);
+}
+
+/* Drops the mapping and maps whatever table is at the path now. */
+static int
+rl_reopen(struct hark_rl *rl, const char *why)
+{
+	int	 i, rc = 1;
+
+	hark_log(HARK_LOG_WARN, "rate-limit table %s %s; opening it again",
+	    rl->path, why);
+	if (rl->hdr != NULL)
+		munmap(rl->hdr, rl->map_size);
+	rl->hdr = NULL;
+	for (i = 0; i < RL_OPEN_TRIES && rc == 1; i++)
+		rc = rl_open_once(rl->path, rl->nbuckets, rl);
+	if (rc == 1)
+		errno = EAGAIN;
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * Before each use: the table must still be the file at the path, whole and
+ * valid, or every process would count in its own copy (a deleted file), read
+ * past the end of a truncated one (SIGBUS) or trust garbage.  One stat(2);
+ * the size is compared before a byte of the header is read.  A truncation
+ * between this check and the access below remains possible: only someone
+ * able to write the state directory can do it, and the next request maps
+ * the replaced file.
+ */
+static int
+rl_fresh(struct hark_rl *rl)
+{
+	struct stat	 st;
+
+	if (rl->hdr == NULL)
+		return rl_reopen(rl, "was lost");
+	if (stat(rl->path, &st) == -1)
+		return errno == ENOENT ? rl_reopen(rl, "was deleted") : -1;
+	if (st.st_dev != rl->dev || st.st_ino != rl->ino)
+		return rl_reopen(rl, "was replaced");
+	if ((size_t)st.st_size != rl->map_size)
+		return rl_reopen(rl, "changed size");
+	if (!rl_header_valid(rl->hdr, rl->map_size))
+		return rl_reopen(rl, "has a corrupt header");
+	return 0;
 }
 
 static int
 rl_lock(struct hark_rl *rl)
 {
-	int	 rc;
+	struct timespec	 until;
+	int		 rc;
 
-	rc = pthread_mutex_lock(&rl->hdr->lock);
+	/*
+	 * Bounded: the critical section is microseconds, so a lock held for
+	 * seconds is garbage written over the mutex, which would otherwise
+	 * hang every worker (the caller rebuilds the table).
+	 */
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 2;
+	rc = pthread_mutex_timedlock(&rl->hdr->lock, &until);
 	if (rc == EOWNERDEAD) {
 		rl->hdr->recoveries++;
 		rc = pthread_mutex_consistent(&rl->hdr->lock);
@@ -672,6 +743,26 @@ rl_binding(const struct hark_rl_result *r, size_t n, bool allowed)
 	return best;
 }
 
+/*
+ * A lock that cannot be taken (garbage over the mutex) is a corrupt table:
+ * it is unlinked, loudly, and a new one made; the other processes see the
+ * path's new inode at their next rl_fresh and follow.
+ */
+static int
+rl_lock_or_rebuild(struct hark_rl *rl)
+{
+	struct stat	 st;
+
+	if (rl_lock(rl) == 0)
+		return 0;
+	if (stat(rl->path, &st) == 0 && st.st_dev == rl->dev &&
+	    st.st_ino == rl->ino)
+		unlink(rl->path);
+	if (rl_reopen(rl, "has a lock that cannot be taken") == -1)
+		return -1;
+	return rl_lock(rl);
+}
+
 /* hit_all and peek: one walk, consuming a slot or not. */
 static int
 rl_check_all(struct hark_rl *rl, const struct hark_rl_check *c, size_t n,
@@ -686,10 +777,10 @@ rl_check_all(struct hark_rl *rl, const struct hark_rl_check *c, size_t n,
 		errno = EINVAL;
 		return -1;
 	}
+	if (rl_fresh(rl) == -1 || rl_lock_or_rebuild(rl) == -1)
+		return -1;
 	for (i = 0; i < n; i++)
 		st[i].hash = rl_hash(rl, &c[i]);
-	if (rl_lock(rl) == -1)
-		return -1;
 	for (i = 0; i < n; i++) {
 		idx[i] = rl_find(rl, st[i].hash, c[i].window_seconds, now,
 		    idx, i);
@@ -747,7 +838,7 @@ hark_rl_hit(struct hark_rl *rl, const char *key, unsigned limit,
 int
 hark_rl_stats(struct hark_rl *rl, struct hark_rl_stats *s)
 {
-	if (rl_lock(rl) == -1)
+	if (rl_fresh(rl) == -1 || rl_lock(rl) == -1)
 		return -1;
 	s->nbuckets = rl->hdr->nbuckets;
 	s->used = rl->hdr->used;

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,9 +116,19 @@ check_rate(struct hark_app *app, struct hark_resp *resp,
 	    RL_WINDOW };
 	c[1] = (struct hark_rl_check){ pkey,
 	    who->project_limit ? who->project_limit : def, RL_WINDOW };
+	/*
+	 * Fail closed: the table re-opens and rebuilds itself when its file
+	 * is replaced, truncated or corrupt, so a failure here is one it could
+	 * not recover from, and letting requests through would leave every
+	 * key unlimited.
+	 */
 	if (hark_rl_hit_all(app->rl, c, 2, time(NULL), &r) == -1) {
-		hark_log(HARK_LOG_ERR, "rate limiter failed; request let through");
-		return 0;
+		hark_log(HARK_LOG_ERR, "rate limiter failed: %s; request refused",
+		    strerror(errno));
+		hark_resp_error(resp, 503, "rate_limiter_unavailable", NULL,
+		    "the rate limiter is unavailable; retry shortly");
+		hark_resp_header(resp, "Retry-After", "1");
+		return -1;
 	}
 	if (!r.allowed) {
 		hark_resp_error(resp, 429, "rate_limited", NULL,

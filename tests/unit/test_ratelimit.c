@@ -678,6 +678,84 @@ START_TEST(exited_lock_holder_does_not_block_others)
 }
 END_TEST
 
+/* Exactly limit hits of a fresh key get through, then none. */
+static void
+assert_enforced(struct hark_rl *rl, const char *key, unsigned limit)
+{
+	unsigned	 i, n = 0;
+
+	for (i = 0; i < limit + 5; i++)
+		n += hit(rl, key, limit, 60, T0);
+	ck_assert_uint_eq(n, limit);
+}
+
+/* Runs the check in a child: a SIGBUS there fails the test, not the run. */
+START_TEST(table_truncated_while_mapped_is_reopened_not_sigbus)
+{
+	struct hark_rl	*rl = open_table(0);
+	int		 status;
+	pid_t		 pid;
+
+	ck_assert(hit(rl, "before", 5, 60, T0));
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		if (truncate(path, 0) == -1)
+			_exit(2);
+		assert_enforced(rl, "after-zero", 3);
+		if (truncate(path, 4096) == -1)
+			_exit(2);
+		assert_enforced(rl, "after-half", 3);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "child status %d (signal %d)", status,
+	    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	hark_rl_close(rl);
+}
+END_TEST
+
+START_TEST(random_bytes_over_the_header_rebuild_the_table_once)
+{
+	struct hark_rl	*rl = open_table(0);
+	unsigned char	 junk[512];
+	size_t		 i;
+	int		 fd;
+
+	for (i = 0; i < sizeof(junk); i++)
+		junk[i] = (unsigned char)(i * 131 + 7);
+	ck_assert_int_ne(fd = open(path, O_WRONLY), -1);
+	ck_assert_int_eq(pwrite(fd, junk, sizeof(junk), 0), (ssize_t)sizeof(junk));
+	close(fd);
+	/* Limits hold at once, not "let through". */
+	assert_enforced(rl, "k", 4);
+	hark_rl_close(rl);
+	rl = open_table(0);
+	ck_assert(!hit(rl, "k", 4, 60, T0));	/* the rebuilt table is the file */
+	hark_rl_close(rl);
+}
+END_TEST
+
+START_TEST(deleted_table_is_shared_again_after_the_next_hit)
+{
+	struct hark_rl	*old = open_table(0), *fresh;
+
+	ck_assert(hit(old, "k", 4, 60, T0));
+	ck_assert_int_eq(unlink(path), 0);
+	fresh = open_table(0);		/* a new worker creates another file */
+	ck_assert(hit(fresh, "k", 4, 60, T0));
+	ck_assert(hit(old, "k", 4, 60, T0));	/* old notices and follows */
+	ck_assert(hit(fresh, "k", 4, 60, T0));
+	ck_assert(hit(old, "k", 4, 60, T0));
+	/* Four hits in one table: both handles now refuse the fifth. */
+	ck_assert(!hit(fresh, "k", 4, 60, T0));
+	ck_assert(!hit(old, "k", 4, 60, T0));
+	hark_rl_close(old);
+	hark_rl_close(fresh);
+}
+END_TEST
+
+
 static Suite *
 ratelimit_suite(void)
 {
@@ -712,6 +790,9 @@ ratelimit_suite(void)
 	tcase_add_test(file, replaces_file_with_bad_magic);
 	tcase_add_test(file, replaces_file_with_bad_version);
 	tcase_add_test(file, replaces_truncated_table);
+	tcase_add_test(file, table_truncated_while_mapped_is_reopened_not_sigbus);
+	tcase_add_test(file, random_bytes_over_the_header_rebuild_the_table_once);
+	tcase_add_test(file, deleted_table_is_shared_again_after_the_next_hit);
 	tcase_add_test(file, existing_table_keeps_its_size);
 	suite_add_tcase(s, file);
 
