@@ -73,6 +73,7 @@
 #define RL_MIN_GATES	16
 #define RL_MAX_GATES	4096
 #define RL_GATE_TWEAK	0x67617465ULL	/* "gate": its hashes differ from buckets' */
+#define RL_OLD_BOOT	"left by an earlier boot"	/* not damage: a warning */
 
 struct rl_header {
 	/* Fixed when the file is made; covered by checksum. */
@@ -372,7 +373,7 @@ rl_invalid(const struct rl_header *h, ssize_t n, const struct stat *st)
 	if ((uint64_t)st->st_size != h->file_size)
 		return "size differs from its header (truncated or extended)";
 	if (memcmp(h->boot_id, rl_boot_id(), sizeof(h->boot_id)) != 0)
-		return "left by an earlier boot";
+		return RL_OLD_BOOT;
 	return NULL;
 }
 
@@ -597,7 +598,7 @@ rl_replace(struct hark_rl *rl, int badfd, const char *why, struct rl_file *f)
 	}
 	free(tmp);
 	rl->rebuilds++;
-	hark_log(strcmp(why, "left by an earlier boot") == 0 ? HARK_LOG_WARN :
+	hark_log(strcmp(why, RL_OLD_BOOT) == 0 ? HARK_LOG_WARN :
 	    HARK_LOG_ERR, "rate-limit file %s: %s; replaced it with an empty "
 	    "table", rl->path, why);
 	rc = RL_OK;
