@@ -230,7 +230,8 @@ check_ratelimit(const struct hark_conf *conf)
 	struct hark_rl	*rl;
 	char		 path[4096];
 
-	snprintf(path, sizeof(path), "%s/ratelimit.db", conf->state_dir);
+	snprintf(path, sizeof(path), "%s/%s", conf->state_dir,
+	    HARK_RL_FILE_NAME);
 	if (hark_rl_open(path, 0, &rl) == -1) {
 		fprintf(stderr, "hark-fcgi: %s: %s (the rate-limit table; "
 		    "[server] state_dir must exist and be writable)\n", path,

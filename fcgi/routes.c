@@ -41,7 +41,8 @@ hark_app_new(const struct hark_conf *conf)
 		free(app);
 		return NULL;
 	}
-	snprintf(path, sizeof(path), "%s/ratelimit.db", conf->state_dir);
+	snprintf(path, sizeof(path), "%s/%s", conf->state_dir,
+	    HARK_RL_FILE_NAME);
 	/* Without the table, limits are not enforced: loud, but serving. */
 	if (hark_rl_open(path, 0, &app->rl) == -1)
 		hark_log(HARK_LOG_ERR, "rate limits are OFF: cannot open %s: %s",

@@ -1,35 +1,48 @@
 /*
- * ratelimit.c: the host-wide rate-limit table, one mmap'ed file of buckets.
+ * ratelimit.c: the host-wide rate-limit table, one file of buckets and gates.
  *
- * File layout: a header (magic, version, sizes, hash seed, counters, the
- * lock) then a power-of-two array of buckets.  A bucket is a ring of
- * HARK_RL_SLOTS per-slot hit counters for one (key, window), found by linear
- * probing from a keyed 64-bit hash; a bucket whose hits have all left its
- * window is expired and may be taken by another key.  Buckets never become
- * empty again once used, so a lookup may stop at the first empty bucket.
+ * File layout: a header, then a power-of-two array of buckets, then one of
+ * gates.  The header's first part (magic, version, sizes, hash seed, the boot
+ * it was made in) is fixed when the file is made and covered by a checksum;
+ * its second part (the counters) changes with every write and is not.  A
+ * bucket is a ring of HARK_RL_SLOTS per-slot hit counters for one (key,
+ * window), found by linear probing from a keyed 64-bit hash; a bucket whose
+ * hits have all left its window is expired and may be taken by another key.
+ * Buckets never become empty again once used, so a lookup may stop at the
+ * first empty bucket.  A gate is a small array of (pid, start time) holders
+ * for one key.  Each bucket and gate carries a check word over its identity
+ * (hash, window), so garbage is told from data; the counters are not checked.
  *
- * Why one process-shared robust mutex and not per-bucket atomics: a request
- * checks up to HARK_RL_MAX_CHECKS limits and must consume from all of them or
- * none, and claiming or evicting a bucket touches several words; atomics
- * would need a multi-word compare-and-swap.  The critical section is a few
- * dozen loads and stores, far shorter than the request that precedes it, so
- * one lock does not limit throughput.  The mutex is robust because a worker
- * may be SIGKILLed (max_requests, OOM, an operator) while holding it: the
- * next locker gets EOWNERDEAD and takes it over.  A bucket the dead process
- * was half way through updating can at worst lose or keep some counts of one
- * key, which only ever costs that key a few slots of one window.
+ * Why pread/pwrite and not mmap: anyone who can write the file can truncate
+ * it, and touching a mapped page past the end of the file is SIGBUS, in
+ * every worker at once.  Re-checking the size under the lock would leave a
+ * window between the check and the access that no lock closes, since the
+ * truncating process does not take it.  Reads past the end are merely short,
+ * so here a truncated file is an error path like any other.  It costs a few
+ * system calls per request (tests/bench/bench_ratelimit: microseconds), next
+ * to a request that costs milliseconds.
+ *
+ * Why one fcntl(2) record lock on the whole table: a request checks up to
+ * HARK_RL_MAX_CHECKS limits and must consume from all of them or none, and
+ * claiming or evicting a bucket touches several words.  The lock is not in
+ * the file, so no damage to the file can break it, and the kernel drops it
+ * when its holder dies (a worker may be SIGKILLed by max_requests, the OOM
+ * killer or an operator).  A writer stores its pid in the header before its
+ * first change and clears it with its last, so the next locker can count a
+ * section left half done; that can at worst lose or keep some counts of one
+ * key.  Record locks belong to the process, so a forked child using its
+ * parent's handle excludes its parent as any other process does.
  *
  * Why files are published by link(2)/rename(2): a file is complete (header,
- * mutex, magic) before any other process can open it, so nobody ever maps a
- * half-initialised table, and a corrupt file is replaced by a new inode
- * instead of being truncated under processes that still map it (that would
- * be SIGBUS).  Replacement is serialised by flock(2) on the bad file.
+ * size allocated) before any other process can open it, and its size is only
+ * ever set there.  A bad file is replaced by a new inode, under the old one's
+ * lock, by the first process that finds it bad; the others find their file
+ * unlinked (st_nlink 0) and open the one at the path, so every process
+ * counts in one table again.  A removed file is noticed the same way.
  */
 #include "config.h"
 
 #include <sys/types.h>
-#include <sys/file.h>
-#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
@@ -37,10 +50,11 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -48,61 +62,104 @@
 
 #define RL_MAGIC	"HARKRL\r\n"
 /*
- * A new layout needs a new version and a new file name as well: old and new
- * workers side by side in a rolling upgrade would otherwise keep replacing
- * each other's file.
+ * A new layout needs a new version and a new file name (HARK_RL_FILE_NAME)
+ * as well: old and new workers side by side in a rolling upgrade would
+ * otherwise keep replacing each other's file.
  */
-#define RL_VERSION	1
-#define RL_PROBE	32	/* buckets looked at per key */
-#define RL_OPEN_TRIES	8
-
-struct rl_bucket {
-	uint64_t	 hash;		/* 0: never used */
-	int64_t		 head;		/* the latest time the ring moved to */
-	uint32_t	 window;
-	uint32_t	 pad;
-	uint32_t	 count[HARK_RL_SLOTS];	/* slot i at count[i % SLOTS] */
-};
+#define RL_VERSION	2
+#define RL_HEADER_SIZE	128
+#define RL_PROBE	32	/* buckets or gates looked at per key */
+#define RL_TRIES	8	/* files one call may move through */
+#define RL_MIN_GATES	16
+#define RL_MAX_GATES	4096
+#define RL_GATE_TWEAK	0x67617465ULL	/* "gate": its hashes differ from buckets' */
+#define RL_OLD_BOOT	"left by an earlier boot"	/* not damage: a warning */
 
 struct rl_header {
+	/* Fixed when the file is made; covered by checksum. */
 	char		 magic[8];
 	uint32_t	 version;
 	uint32_t	 header_size;
 	uint32_t	 bucket_size;
-	uint32_t	 mutex_size;
+	uint32_t	 gate_size;
 	uint64_t	 nbuckets;
+	uint64_t	 ngates;
 	uint64_t	 file_size;
 	uint64_t	 seed[2];
+	unsigned char	 boot_id[16];
+	uint64_t	 checksum;
+	/* Changed by writers, under the lock. */
+	uint64_t	 owner;		/* pid inside a write; 0: none */
 	uint64_t	 used;
 	uint64_t	 evictions;
 	uint64_t	 recoveries;
-	pthread_mutex_t	 lock;
 };
 
-#define RL_HEADER_SIZE	((sizeof(struct rl_header) + 63) & ~(size_t)63)
+#define RL_SUMMED	offsetof(struct rl_header, checksum)
+#define RL_HOT		offsetof(struct rl_header, owner)
+
+/*
+ * The first 16 bytes (hash, window, check) sit in one page, so a writer
+ * killed in the middle of a pwrite cannot leave them torn.
+ */
+struct rl_bucket {
+	uint64_t	 hash;		/* 0: never used */
+	uint32_t	 window;
+	uint32_t	 check;		/* rl_bucket_check(hash, window) */
+	int64_t		 head;		/* the latest time the ring moved to */
+	uint64_t	 pad;
+	uint32_t	 count[HARK_RL_SLOTS];	/* slot i at count[i % SLOTS] */
+};
+
+struct rl_holder {
+	int32_t		 pid;		/* 0: free */
+	uint32_t	 pad;
+	uint64_t	 start;		/* the holder's start time, 0: unknown */
+};
+
+struct rl_gate {
+	uint64_t	 hash;		/* 0: never used */
+	uint32_t	 check;		/* rl_gate_check(hash) */
+	uint32_t	 pad;
+	struct rl_holder slot[HARK_RL_GATE_SLOTS];
+};
+
+_Static_assert(sizeof(struct rl_header) <= RL_HEADER_SIZE, "header size");
+_Static_assert(sizeof(struct rl_bucket) % 16 == 0, "bucket alignment");
+_Static_assert(sizeof(struct rl_gate) % 16 == 0, "gate alignment");
+
+/* One opened, validated table file. */
+struct rl_file {
+	int			 fd;
+	uint64_t		 dev;
+	uint64_t		 ino;
+	struct rl_header	 hdr;
+};
 
 struct hark_rl {
-	struct rl_header	*hdr;
-	struct rl_bucket	*buckets;
-	size_t			 map_size;
-	uint64_t		 mask;
-	/* What was mapped, to notice the file at path being replaced,
-	 * deleted, truncated or overwritten (rl_fresh). */
 	char			*path;
-	size_t			 nbuckets;
-	int			 fd;	/* the mapped file, for fstat(2) */
-	dev_t			 dev;
-	ino_t			 ino;
+	size_t			 nbuckets;	/* for a file this handle makes */
+	struct rl_file		 f;		/* fd -1: none at the moment */
+	struct rl_header	 cur;		/* the header, read under the lock */
+	bool			 writing;	/* cur.owner stored in the file */
+	bool			 warned;	/* about a file it could not remake */
+	const char		*why;		/* what the section found bad */
+	unsigned long long	 rebuilds;
+	unsigned long long	 reopens;
 };
 
-/* Where one check stands during hark_rl_hit_all. */
+/* Where one check stands during hark_rl_hit_all: a copy of its bucket. */
 struct rl_state {
-	struct rl_bucket	*b;
+	struct rl_bucket	 b;
+	size_t			 idx;
 	uint64_t		 hash;
 	int64_t			 t;	/* effective time: now, or head if later */
 	int64_t			 width;
 	uint64_t		 count;
 };
+
+/* What a call under the lock found: RL_AGAIN means the file was bad. */
+enum { RL_OK = 0, RL_AGAIN = 1 };
 
 static uint64_t
 rl_rotl(uint64_t x, int b)
@@ -168,6 +225,37 @@ hark_rl_siphash(const unsigned char key[16], const void *p, size_t len)
 	return rl_siphash(rl_le64(key, 8), rl_le64(key + 8, 8), p, len);
 }
 
+/* A 64-bit finaliser (splitmix64): enough to tell garbage from a check word. */
+static uint64_t
+rl_mix(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint32_t
+rl_bucket_check(const struct rl_header *h, uint64_t hash, uint32_t window)
+{
+	return (uint32_t)(rl_mix(hash ^ h->seed[1] ^ ((uint64_t)window << 17)) >>
+	    32) | 1;
+}
+
+static uint32_t
+rl_gate_check(const struct rl_header *h, uint64_t hash)
+{
+	return (uint32_t)(rl_mix(hash ^ h->seed[0] ^ RL_GATE_TWEAK) >> 32) | 1;
+}
+
+static uint64_t
+rl_checksum(const struct rl_header *h)
+{
+	return rl_siphash(0x6861726b2d726c32ULL, 0x686561646572ULL,
+	    (const unsigned char *)h, RL_SUMMED);
+}
+
 static size_t
 rl_round_buckets(size_t n)
 {
@@ -182,142 +270,261 @@ rl_round_buckets(size_t n)
 	return p;
 }
 
+/* One gate per 8 buckets: far more keys are limited than are in flight. */
 static size_t
-rl_file_size(uint64_t nbuckets)
+rl_gates_for(size_t nbuckets)
 {
-	return RL_HEADER_SIZE + (size_t)nbuckets * sizeof(struct rl_bucket);
+	size_t	 g = nbuckets / 8;
+
+	if (g < RL_MIN_GATES)
+		return RL_MIN_GATES;
+	return g > RL_MAX_GATES ? RL_MAX_GATES : g;
 }
 
-/* Checks everything a process relies on before touching the table. */
-static bool
-rl_header_valid(const struct rl_header *h, size_t st_size)
+static uint64_t
+rl_file_size(uint64_t nbuckets, uint64_t ngates)
 {
+	return RL_HEADER_SIZE + nbuckets * sizeof(struct rl_bucket) +
+	    ngates * sizeof(struct rl_gate);
+}
+
+static off_t
+rl_bucket_off(size_t i)
+{
+	return (off_t)(RL_HEADER_SIZE + i * sizeof(struct rl_bucket));
+}
+
+static off_t
+rl_gate_off(const struct rl_header *h, size_t i)
+{
+	return (off_t)(RL_HEADER_SIZE + h->nbuckets * sizeof(struct rl_bucket) +
+	    i * sizeof(struct rl_gate));
+}
+
+static int
+rl_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * This boot's id (Linux's random boot_id), read once per process: a table
+ * holds times of one boot's clock, meaningless in the next.  All zeros when
+ * the kernel does not say, which then matches only itself.
+ */
+static const unsigned char *
+rl_boot_id(void)
+{
+	static unsigned char	 id[16];
+	static bool		 done;
+	char			 buf[64];
+	ssize_t			 n;
+	int			 fd, i, k = 0, hi, lo;
+
+	if (done)
+		return id;
+	done = true;
+	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return id;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	for (i = 0; n > 0 && i + 1 < n && k < 16; i++) {
+		if (buf[i] == '-')
+			continue;
+		if ((hi = rl_hexval(buf[i])) == -1 ||
+		    (lo = rl_hexval(buf[i + 1])) == -1)
+			break;
+		id[k++] = (unsigned char)(hi << 4 | lo);
+		i++;
+	}
+	if (k != 16)
+		memset(id, 0, sizeof(id));
+	return id;
+}
+
+/* Why h (n bytes read from a file st) is not a table of this boot, or NULL. */
+static const char *
+rl_invalid(const struct rl_header *h, ssize_t n, const struct stat *st)
+{
+	if (n < (ssize_t)sizeof(*h))
+		return "shorter than its header";
 	if (memcmp(h->magic, RL_MAGIC, sizeof(h->magic)) != 0)
-		return false;
+		return "not a rate-limit table";
 	if (h->version != RL_VERSION || h->header_size != RL_HEADER_SIZE ||
 	    h->bucket_size != sizeof(struct rl_bucket) ||
-	    h->mutex_size != sizeof(pthread_mutex_t))
-		return false;
+	    h->gate_size != sizeof(struct rl_gate))
+		return "another version of the table";
+	if (h->checksum != rl_checksum(h))
+		return "damaged header (checksum)";
 	if (h->nbuckets < HARK_RL_MIN_BUCKETS ||
 	    h->nbuckets > HARK_RL_MAX_BUCKETS ||
-	    (h->nbuckets & (h->nbuckets - 1)) != 0)
-		return false;
-	return h->file_size == rl_file_size(h->nbuckets) &&
-	    h->file_size == st_size;
+	    (h->nbuckets & (h->nbuckets - 1)) != 0 ||
+	    h->ngates < RL_MIN_GATES || h->ngates > RL_MAX_GATES ||
+	    (h->ngates & (h->ngates - 1)) != 0 ||
+	    h->file_size != rl_file_size(h->nbuckets, h->ngates))
+		return "damaged header (geometry)";
+	if ((uint64_t)st->st_size != h->file_size)
+		return "size differs from its header (truncated or extended)";
+	if (memcmp(h->boot_id, rl_boot_id(), sizeof(h->boot_id)) != 0)
+		return RL_OLD_BOOT;
+	return NULL;
 }
 
+/* The table lock: the first byte, whatever the file's size. */
 static int
-rl_attach(struct hark_rl *rl, void *map, size_t size, int fd,
-    const struct stat *st)
+rl_lockop(int fd, short type)
 {
-	int	 keep;
+	struct flock	 fl;
 
-	if ((keep = fcntl(fd, F_DUPFD_CLOEXEC, 3)) == -1)
-		return -1;
-	if (rl->fd > 0)
-		close(rl->fd);
-	rl->fd = keep;
-	rl->dev = st->st_dev;
-	rl->ino = st->st_ino;
-	rl->hdr = map;
-	rl->buckets = (struct rl_bucket *)((char *)map + RL_HEADER_SIZE);
-	rl->map_size = size;
-	rl->mask = rl->hdr->nbuckets - 1;
-	return 0;
-}
-
-/*
- * Maps an opened file: 0 when it is a valid table (rl attached), 1 when it
- * is not one, -1 on a system error.
- */
-static int
-rl_map(int fd, struct hark_rl *rl)
-{
-	struct stat	 st;
-	void		*map;
-
-	if (fstat(fd, &st) == -1)
-		return -1;
-	if (!S_ISREG(st.st_mode) || st.st_size < (off_t)RL_HEADER_SIZE ||
-	    st.st_size > (off_t)rl_file_size(HARK_RL_MAX_BUCKETS))
-		return 1;
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
-	    MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		return -1;
-	if (!rl_header_valid(map, (size_t)st.st_size)) {
-		munmap(map, (size_t)st.st_size);
-		return 1;
-	}
-	if (rl_attach(rl, map, (size_t)st.st_size, fd, &st) == -1) {
-		munmap(map, (size_t)st.st_size);
-		return -1;
-	}
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = 0;
+	fl.l_len = 1;
+	while (fcntl(fd, type == F_UNLCK ? F_SETLK : F_SETLKW, &fl) == -1)
+		if (errno != EINTR)
+			return -1;
 	return 0;
 }
 
 static int
-rl_init_lock(pthread_mutex_t *m)
+rl_lock(int fd)
 {
-	pthread_mutexattr_t	 a;
-	int			 rc;
+	return rl_lockop(fd, F_WRLCK);
+}
 
-	if ((rc = pthread_mutexattr_init(&a)) != 0)
-		goto out;
-	if ((rc = pthread_mutexattr_setpshared(&a,
-	    PTHREAD_PROCESS_SHARED)) == 0 &&
-	    (rc = pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST)) == 0)
-		rc = pthread_mutex_init(m, &a);
-	pthread_mutexattr_destroy(&a);
-out:
-	if (rc != 0)
-		errno = rc;
-	return rc == 0 ? 0 : -1;
+static void
+rl_unlock(int fd)
+{
+	int	 saved = errno;
+
+	rl_lockop(fd, F_UNLCK);
+	errno = saved;
+}
+
+/* All n bytes at off: RL_OK, RL_AGAIN when the file ends first, -1. */
+static int
+rl_pread(int fd, void *p, size_t n, off_t off)
+{
+	ssize_t	 r;
+
+	while ((r = pread(fd, p, n, off)) == -1 && errno == EINTR)
+		;
+	if (r == -1)
+		return -1;
+	return (size_t)r == n ? RL_OK : RL_AGAIN;
+}
+
+static int
+rl_pwrite(int fd, const void *p, size_t n, off_t off)
+{
+	ssize_t	 r;
+
+	while ((r = pwrite(fd, p, n, off)) == -1 && errno == EINTR)
+		;
+	if (r == -1)
+		return -1;
+	if ((size_t)r != n) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+static void
+rl_close_file(struct rl_file *f)
+{
+	if (f->fd != -1)
+		close(f->fd);	/* drops this process's lock on it too */
+	f->fd = -1;
 }
 
 /*
- * Makes a complete, unpublished table in a new file next to path: returns
- * its descriptor with rl attached and the file's name in tmp (caller frees,
- * unlinks when not publishing), or -1.
+ * The pid, asked of the kernel once per process: a fork resets it (the
+ * handler is registered by the first hark_rl_open).
+ */
+static pid_t	 rl_pid;
+
+static void
+rl_forget_pid(void)
+{
+	rl_pid = 0;
+}
+
+static void
+rl_register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, rl_forget_pid);
+}
+
+static pid_t
+rl_getpid(void)
+{
+	if (rl_pid == 0)
+		rl_pid = getpid();
+	return rl_pid;
+}
+
+static void
+rl_seal(struct rl_header *h)
+{
+	h->checksum = rl_checksum(h);
+}
+
+/*
+ * Makes a complete, unpublished table in a new file next to path: fills f
+ * and returns 0 with the file's name in *tmp (caller frees, unlinks when not
+ * publishing), or -1.  The file's blocks are allocated here, once: a full
+ * disk fails this call, never a later write.
  */
 static int
-rl_make(const char *path, size_t nbuckets, struct hark_rl *rl, char **tmp)
+rl_make(const struct hark_rl *rl, struct rl_file *f, char **tmp)
 {
-	struct rl_header	*h;
+	unsigned char		 buf[RL_HEADER_SIZE];
+	struct rl_header	*h = &f->hdr;
 	struct stat		 st;
-	size_t			 size = rl_file_size(nbuckets);
-	void			*map = MAP_FAILED;
-	int			 fd = -1, saved;
+	size_t			 len = strlen(rl->path) + 8;
+	int			 fd = -1, rc, saved;
 
-	if ((*tmp = malloc(strlen(path) + 8)) == NULL)
+	if ((*tmp = malloc(len)) == NULL)
 		return -1;
-	snprintf(*tmp, strlen(path) + 8, "%s.XXXXXX", path);
+	snprintf(*tmp, len, "%s.XXXXXX", rl->path);
 	if ((fd = mkostemp(*tmp, O_CLOEXEC)) == -1)
 		goto fail;
-	if (ftruncate(fd, (off_t)size) == -1 || fstat(fd, &st) == -1)
-		goto fail;
-	map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (map == MAP_FAILED)
-		goto fail;
-	h = map;
+	memset(h, 0, sizeof(*h));
+	memcpy(h->magic, RL_MAGIC, sizeof(h->magic));
 	h->version = RL_VERSION;
 	h->header_size = RL_HEADER_SIZE;
 	h->bucket_size = sizeof(struct rl_bucket);
-	h->mutex_size = sizeof(pthread_mutex_t);
-	h->nbuckets = nbuckets;
-	h->file_size = size;
+	h->gate_size = sizeof(struct rl_gate);
+	h->nbuckets = rl->nbuckets;
+	h->ngates = rl_gates_for(rl->nbuckets);
+	h->file_size = rl_file_size(h->nbuckets, h->ngates);
+	memcpy(h->boot_id, rl_boot_id(), sizeof(h->boot_id));
 	if (getrandom(h->seed, sizeof(h->seed), 0) != sizeof(h->seed))
 		goto fail;
-	if (rl_init_lock(&h->lock) == -1)
+	rl_seal(h);
+	if ((rc = posix_fallocate(fd, 0, (off_t)h->file_size)) != 0) {
+		errno = rc;
 		goto fail;
-	memcpy(h->magic, RL_MAGIC, sizeof(h->magic));
-	if (rl_attach(rl, map, size, fd, &st) == -1)
+	}
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, h, sizeof(*h));
+	if (rl_pwrite(fd, buf, sizeof(buf), 0) == -1 || fstat(fd, &st) == -1)
 		goto fail;
-	return fd;
+	f->fd = fd;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	return 0;
 fail:
 	saved = errno;
-	if (map != MAP_FAILED)
-		munmap(map, size);
 	if (fd != -1) {
 		unlink(*tmp);
 		close(fd);
@@ -329,34 +536,31 @@ fail:
 }
 
 static void
-rl_unmake(struct hark_rl *rl, int fd, char *tmp)
+rl_unmake(struct rl_file *f, char *tmp)
 {
+	int	 saved = errno;
+
 	unlink(tmp);
 	free(tmp);
-	close(fd);
-	munmap(rl->hdr, rl->map_size);
-	rl->hdr = NULL;
+	rl_close_file(f);
+	errno = saved;
 }
 
-/* No file at path: publish a new one.  0 done, 1 someone beat us, -1. */
+/* No file at the path: publish a new one.  RL_OK, RL_AGAIN (beaten), -1. */
 static int
-rl_create(const char *path, size_t nbuckets, struct hark_rl *rl)
+rl_create(struct hark_rl *rl, struct rl_file *f)
 {
 	char	*tmp;
-	int	 fd, saved;
 
-	if ((fd = rl_make(path, nbuckets, rl, &tmp)) == -1)
+	if (rl_make(rl, f, &tmp) == -1)
 		return -1;
-	if (link(tmp, path) == -1) {
-		saved = errno;
-		rl_unmake(rl, fd, tmp);
-		errno = saved;
-		return saved == EEXIST ? 1 : -1;
+	if (link(tmp, rl->path) == -1) {
+		rl_unmake(f, tmp);
+		return errno == EEXIST ? RL_AGAIN : -1;
 	}
 	unlink(tmp);
 	free(tmp);
-	close(fd);
-	return 0;
+	return RL_OK;
 }
 
 static bool
@@ -370,80 +574,114 @@ rl_same_file(const char *path, int fd)
 }
 
 /*
- * fd is an invalid file at path: replace it with a new table, unless another
- * process already did.  0 done, 1 look again, -1.
+ * badfd (locked, when a regular file) is a bad file, found at the path:
+ * replace it with a new table, unless another process already did, and say
+ * so in one line.  Closes badfd, which unlocks it: its waiters then find it
+ * unlinked.  RL_OK with f filled, RL_AGAIN to look at the path again, -1.
  */
 static int
-rl_replace(const char *path, int badfd, size_t nbuckets, struct hark_rl *rl)
+rl_replace(struct hark_rl *rl, int badfd, const char *why, struct rl_file *f)
 {
 	char	*tmp;
-	int	 fd, rc = -1, saved;
+	int	 rc = RL_AGAIN, saved;
 
-	if (flock(badfd, LOCK_EX) == -1)
-		return -1;
-	if (!rl_same_file(path, badfd)) {
-		rc = 1;
+	if (!rl_same_file(rl->path, badfd))
+		goto out;
+	if (rl_make(rl, f, &tmp) == -1) {
+		rc = -1;
 		goto out;
 	}
-	if ((fd = rl_make(path, nbuckets, rl, &tmp)) == -1)
-		goto out;
-	if (rename(tmp, path) == -1) {
-		saved = errno;
-		rl_unmake(rl, fd, tmp);
-		errno = saved;
+	if (rename(tmp, rl->path) == -1) {
+		rl_unmake(f, tmp);
+		rc = -1;
 		goto out;
 	}
 	free(tmp);
-	close(fd);
-	rc = 0;
+	rl->rebuilds++;
+	hark_log(strcmp(why, RL_OLD_BOOT) == 0 ? HARK_LOG_WARN :
+	    HARK_LOG_ERR, "rate-limit file %s: %s; replaced it with an empty "
+	    "table", rl->path, why);
+	rc = RL_OK;
 out:
 	saved = errno;
-	flock(badfd, LOCK_UN);
+	close(badfd);
 	errno = saved;
 	return rc;
 }
 
-/* One attempt at opening: 0 done, 1 the file changed under us, -1. */
+/* One look at the path: RL_OK with f filled, RL_AGAIN, -1. */
 static int
-rl_open_once(const char *path, size_t nbuckets, struct hark_rl *rl)
+rl_open_once(struct hark_rl *rl, struct rl_file *f)
 {
-	int	 fd, rc, saved;
+	struct stat	 st;
+	const char	*why;
+	ssize_t		 n;
+	int		 fd, saved;
 
-	fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(rl->path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd == -1)
-		return errno == ENOENT ? rl_create(path, nbuckets, rl) : -1;
-	if ((rc = rl_map(fd, rl)) == 1)
-		rc = rl_replace(path, fd, nbuckets, rl);
+		return errno == ENOENT ? rl_create(rl, f) : -1;
+	if (fstat(fd, &st) == -1)
+		goto fail;
+	if (!S_ISREG(st.st_mode))
+		return rl_replace(rl, fd, "not a regular file", f);
+	if (rl_lock(fd) == -1 || fstat(fd, &st) == -1)
+		goto fail;
+	if (st.st_nlink == 0) {		/* replaced while we waited */
+		close(fd);
+		return RL_AGAIN;
+	}
+	while ((n = pread(fd, &f->hdr, sizeof(f->hdr), 0)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n == -1)
+		goto fail;
+	if ((why = rl_invalid(&f->hdr, n, &st)) != NULL)
+		return rl_replace(rl, fd, why, f);
+	rl_unlock(fd);
+	f->fd = fd;
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	return RL_OK;
+fail:
 	saved = errno;
 	close(fd);
 	errno = saved;
-	return rc;
+	return -1;
+}
+
+static int
+rl_open_path(struct hark_rl *rl, struct rl_file *f)
+{
+	int	 i, rc = RL_AGAIN;
+
+	f->fd = -1;
+	for (i = 0; i < RL_TRIES && rc == RL_AGAIN; i++)
+		rc = rl_open_once(rl, f);
+	if (rc == RL_AGAIN)
+		errno = EAGAIN;
+	return rc == RL_OK ? 0 : -1;
 }
 
 int
 hark_rl_open(const char *path, size_t nbuckets, struct hark_rl **out)
 {
-	struct hark_rl	*rl;
-	int		 i, rc = 1;
+	static pthread_once_t	 once = PTHREAD_ONCE_INIT;
+	struct hark_rl		*rl;
+	int			 saved;
 
 	*out = NULL;
+	pthread_once(&once, rl_register_atfork);
 	if ((rl = calloc(1, sizeof(*rl))) == NULL)
 		return -1;
-	rl->fd = -1;
-	if ((rl->path = strdup(path)) == NULL) {
-		free(rl);
-		return -1;
-	}
-	rl->nbuckets = nbuckets = rl_round_buckets(nbuckets);
-	for (i = 0; i < RL_OPEN_TRIES && rc == 1; i++)
-		rc = rl_open_once(path, nbuckets, rl);
-	if (rc != 0) {
-		if (rc == 1)
-			errno = EAGAIN;
-		if (rl->fd != -1)
-			close(rl->fd);
+	rl->f.fd = -1;
+	rl->nbuckets = rl_round_buckets(nbuckets);
+	if ((rl->path = strdup(path)) == NULL ||
+	    rl_open_path(rl, &rl->f) == -1) {
+		saved = errno;
 		free(rl->path);
 		free(rl);
+		errno = saved;
 		return -1;
 	}
 	*out = rl;
@@ -455,98 +693,188 @@ hark_rl_close(struct hark_rl *rl)
 {
 	if (rl == NULL)
 		return;
-	if (rl->hdr != NULL)
-		munmap(rl->hdr, rl->map_size);
-	if (rl->fd != -1)
-		close(rl->fd);
+	rl_close_file(&rl->f);
 	free(rl->path);
 	free(rl);
 }
 
-/* Drops the mapping and maps whatever table is at the path now. */
-static int
-rl_reopen(struct hark_rl *rl, const char *why)
-{
-	int	 i, rc = 1;
+/* ---- the locked section every call runs in ---- */
 
-	hark_log(HARK_LOG_WARN, "rate-limit table %s %s; opening it again",
-	    rl->path, why);
-	if (rl->hdr != NULL)
-		munmap(rl->hdr, rl->map_size);
-	rl->hdr = NULL;
-	for (i = 0; i < RL_OPEN_TRIES && rc == 1; i++)
-		rc = rl_open_once(rl->path, rl->nbuckets, rl);
-	if (rc == 1)
-		errno = EAGAIN;
-	return rc == 0 ? 0 : -1;
+static void
+rl_adopt(struct hark_rl *rl, struct rl_file *f)
+{
+	rl_close_file(&rl->f);
+	rl->f = *f;
+	rl->reopens++;
 }
 
 /*
- * Before each use: the table must still be the file at the path, whole and
- * valid, or every process would count in its own copy (a deleted file), read
- * past the end of a truncated one (SIGBUS) or trust garbage.  One fstat(2)
- * of the mapped file (a path lookup per request cost 10 times more): a file
- * deleted or renamed over has no links left, and the size is compared before
- * a byte of the header is read.  A truncation
- * between this check and the access below remains possible: only someone
- * able to write the state directory can do it, and the next request maps
- * the replaced file.
+ * The handle's file is locked and bad: replace it (or find who did) and move
+ * to the new one.  RL_AGAIN to start over there, or -1.
  */
 static int
-rl_fresh(struct hark_rl *rl)
+rl_bad(struct hark_rl *rl, const char *why)
+{
+	struct rl_file	 f;
+	int		 rc, fd = rl->f.fd;
+
+	rl->f.fd = -1;
+	f.fd = -1;
+	if ((rc = rl_replace(rl, fd, why, &f)) == RL_AGAIN)
+		rc = rl_open_path(rl, &f) == -1 ? -1 : RL_OK;
+	if (rc == -1)
+		return -1;
+	rl_adopt(rl, &f);
+	return RL_AGAIN;
+}
+
+/*
+ * The handle's file was removed (or replaced by another process): move to
+ * the one at the path, still locked on the old one so that a failure can go
+ * on in it.  The old file is unreachable, so opening the path never reaches
+ * it (and closing what it opened never drops the old file's lock).  RL_AGAIN
+ * when moved, RL_OK when staying.
+ */
+static int
+rl_moved(struct hark_rl *rl)
+{
+	struct rl_file	 f;
+
+	if (rl_open_path(rl, &f) == 0) {
+		rl_adopt(rl, &f);	/* closing the old file unlocks it */
+		return RL_AGAIN;
+	}
+	if (!rl->warned)
+		hark_log(HARK_LOG_ERR, "rate-limit file %s was removed and "
+		    "cannot be made again (%s); counting in the removed one",
+		    rl->path, strerror(errno));
+	rl->warned = true;
+	return RL_OK;
+}
+
+/*
+ * Locks the handle's file and checks it has not changed: still linked, its
+ * size, its header's fixed part.  RL_OK locked with rl->cur read, RL_AGAIN
+ * after moving to another file, -1.
+ */
+static int
+rl_begin_once(struct hark_rl *rl)
 {
 	struct stat	 st;
+	const char	*why;
+	ssize_t		 n;
 
-	if (rl->hdr == NULL)
-		return rl_reopen(rl, "was lost");
-	if (fstat(rl->fd, &st) == -1)
+	if (rl->f.fd == -1) {
+		if (rl_open_path(rl, &rl->f) == -1)
+			return -1;
+		rl->reopens++;
+	}
+	if (rl_lock(rl->f.fd) == -1)
 		return -1;
-	if (st.st_nlink == 0)
-		return rl_reopen(rl, "was deleted or replaced");
-	if ((size_t)st.st_size != rl->map_size)
-		return rl_reopen(rl, "changed size");
-	if (!rl_header_valid(rl->hdr, rl->map_size))
-		return rl_reopen(rl, "has a corrupt header");
-	return 0;
+	if (fstat(rl->f.fd, &st) == -1)
+		goto fail;
+	if (st.st_nlink == 0 && rl_moved(rl) == RL_AGAIN)
+		return RL_AGAIN;
+	while ((n = pread(rl->f.fd, &rl->cur, sizeof(rl->cur), 0)) == -1 &&
+	    errno == EINTR)
+		;
+	if (n == -1)
+		goto fail;
+	if (n != (ssize_t)sizeof(rl->cur) ||
+	    (uint64_t)st.st_size != rl->f.hdr.file_size ||
+	    memcmp(&rl->cur, &rl->f.hdr, RL_HOT) != 0) {
+		/* Changed in place: a valid table copied over it is taken. */
+		if ((why = rl_invalid(&rl->cur, n, &st)) != NULL)
+			return rl_bad(rl, why);
+		memcpy(&rl->f.hdr, &rl->cur, sizeof(rl->f.hdr));
+	}
+	rl->writing = false;
+	if (rl->cur.owner != 0) {
+		/* Its holder died in a write: count it, clear it at the end. */
+		rl->cur.owner = 0;
+		rl->cur.recoveries++;
+		rl->writing = true;
+	}
+	return RL_OK;
+fail:
+	rl_unlock(rl->f.fd);
+	return -1;
 }
 
 static int
-rl_lock(struct hark_rl *rl)
+rl_begin(struct hark_rl *rl)
 {
-	struct timespec	 until;
-	int		 rc;
+	int	 i, rc = RL_AGAIN;
 
-	/*
-	 * Bounded: the critical section is microseconds, so a lock held for
-	 * seconds is garbage written over the mutex, which would otherwise
-	 * hang every worker (the caller rebuilds the table).
-	 */
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += 2;
-	rc = pthread_mutex_timedlock(&rl->hdr->lock, &until);
-	if (rc == EOWNERDEAD) {
-		rl->hdr->recoveries++;
-		rc = pthread_mutex_consistent(&rl->hdr->lock);
-		if (rc != 0)
-			pthread_mutex_unlock(&rl->hdr->lock);
-	}
-	if (rc != 0) {
-		errno = rc;
+	for (i = 0; i < RL_TRIES && rc == RL_AGAIN; i++)
+		rc = rl_begin_once(rl);
+	if (rc == RL_AGAIN)
+		errno = EAGAIN;
+	return rc;
+}
+
+/* Before the section's first change: a death from here on is noticed. */
+static int
+rl_start_write(struct hark_rl *rl)
+{
+	uint64_t	 pid = (uint64_t)rl_getpid();
+
+	if (rl->writing && rl->cur.owner == pid)
+		return 0;
+	if (rl_pwrite(rl->f.fd, &pid, sizeof(pid), RL_HOT) == -1)
 		return -1;
-	}
+	rl->cur.owner = pid;
+	rl->writing = true;
 	return 0;
 }
 
-static void
-rl_unlock(struct hark_rl *rl)
+/* Writes the counters back (clearing the owner) if written, and unlocks. */
+static int
+rl_end(struct hark_rl *rl)
 {
-	pthread_mutex_unlock(&rl->hdr->lock);
+	int	 rc = 0;
+
+	if (rl->writing) {
+		rl->cur.owner = 0;
+		rc = rl_pwrite(rl->f.fd, (const char *)&rl->cur + RL_HOT,
+		    sizeof(rl->cur) - RL_HOT, RL_HOT);
+	}
+	rl->writing = false;
+	rl_unlock(rl->f.fd);
+	return rc;
 }
 
-int
-hark_rl_debug_hold_lock(struct hark_rl *rl)
+/* Leaves a section that failed or found the file bad. */
+static int
+rl_abort(struct hark_rl *rl, int rc, const char *why)
 {
-	return rl_lock(rl);
+	if (rc == RL_AGAIN)
+		return rl_bad(rl, why);
+	rl->writing = false;
+	rl_unlock(rl->f.fd);
+	return -1;
+}
+
+/*
+ * Runs fn under the lock, starting over in the new file whenever fn finds
+ * the file bad (RL_AGAIN, with rl->why): a file truncated since the section
+ * began reads short, a damaged bucket fails its check.  0 or -1.
+ */
+static int
+rl_run(struct hark_rl *rl, int (*fn)(struct hark_rl *, void *), void *arg)
+{
+	int	 i, rc;
+
+	for (i = 0; i < RL_TRIES; i++) {
+		if ((rc = rl_begin(rl)) != RL_OK)
+			return -1;
+		if ((rc = fn(rl, arg)) == RL_OK)
+			return rl_end(rl);
+		if (rl_abort(rl, rc, rl->why) == -1)
+			return -1;
+	}
+	errno = EAGAIN;
+	return -1;
 }
 
 /* Seconds per slot: 1 while the whole window fits in the ring. */
@@ -580,6 +908,7 @@ rl_first_slot(int64_t t, int64_t width, unsigned window)
 	return lo < 0 ? 0 : lo;
 }
 
+
 static uint32_t *
 rl_slot(struct rl_bucket *b, int64_t i)
 {
@@ -605,68 +934,108 @@ rl_expired(const struct rl_bucket *b, int64_t now)
 	return now - b->head >= (int64_t)b->window + rl_width(b->window);
 }
 
+enum rl_kind { RL_EMPTY, RL_VALID, RL_GARBAGE };
+
+static enum rl_kind
+rl_bucket_kind(const struct rl_header *h, const struct rl_bucket *b)
+{
+	if (b->hash == 0 && b->window == 0 && b->check == 0)
+		return RL_EMPTY;
+	if (b->hash != 0 && b->window >= 1 && b->window <= HARK_RL_MAX_WINDOW &&
+	    b->check == rl_bucket_check(h, b->hash, b->window))
+		return RL_VALID;
+	return RL_GARBAGE;
+}
+
 static bool
-rl_taken(const size_t *taken, size_t ntaken, size_t i)
+rl_taken(const struct rl_state *st, size_t ntaken, size_t i)
 {
 	size_t	 k;
 
 	for (k = 0; k < ntaken; k++)
-		if (taken[k] == i)
+		if (st[k].idx == i)
 			return true;
 	return false;
 }
 
-/*
- * The bucket for hash: found, or claimed from an empty, expired or (when
- * the probe range is full) least recently moved bucket, never one of the
- * buckets already taken by this request.
- */
-static size_t
-rl_find(struct hark_rl *rl, uint64_t hash, unsigned window, int64_t now,
-    const size_t *taken, size_t ntaken)
-{
-	struct rl_bucket	*b;
-	size_t			 i, p, freeb = SIZE_MAX, victim = SIZE_MAX;
+/* How a check came by its bucket, for the table's counters. */
+enum rl_claim { RL_FOUND, RL_CLAIMED_EMPTY, RL_CLAIMED, RL_EVICTED };
 
-	for (p = 0; p < RL_PROBE && p <= rl->mask; p++) {
-		i = (hash + p) & rl->mask;
-		b = &rl->buckets[i];
-		if (b->hash == hash)
-			return i;
-		if (b->hash == 0) {
-			if (freeb == SIZE_MAX)
-				freeb = i;
-			break;
-		}
+/*
+ * Reads into st the bucket for st->hash: found, or claimed (in st only,
+ * until written) from an empty, expired or (when the probe range is full)
+ * least recently moved bucket, never one of the buckets already taken by
+ * this request.  RL_OK, RL_AGAIN (the file is bad), -1.
+ */
+static int
+rl_find(struct hark_rl *rl, struct rl_state *st, const struct rl_state *taken,
+    size_t ntaken, unsigned window, int64_t now, enum rl_claim *how)
+{
+	struct rl_bucket	 b;
+	uint64_t		 mask = rl->f.hdr.nbuckets - 1;
+	size_t			 i, p, freeb = SIZE_MAX, victim = SIZE_MAX;
+	int64_t			 vhead = 0;
+	int			 rc;
+
+	*how = RL_CLAIMED;
+	for (p = 0; p < RL_PROBE && p <= mask; p++) {
+		i = (st->hash + p) & mask;
 		if (rl_taken(taken, ntaken, i))
 			continue;
-		if (freeb == SIZE_MAX && rl_expired(b, now))
+		rc = rl_pread(rl->f.fd, &b, sizeof(b), rl_bucket_off(i));
+		if (rc != RL_OK) {
+			rl->why = "cut short under a running worker";
+			return rc;
+		}
+		switch (rl_bucket_kind(&rl->f.hdr, &b)) {
+		case RL_GARBAGE:
+			rl->why = "damaged bucket";
+			return RL_AGAIN;
+		case RL_EMPTY:
+			if (freeb == SIZE_MAX) {
+				freeb = i;
+				*how = RL_CLAIMED_EMPTY;
+			}
+			goto claim;
+		case RL_VALID:
+			break;
+		}
+		if (b.hash == st->hash) {
+			st->b = b;
+			st->idx = i;
+			*how = RL_FOUND;
+			return RL_OK;
+		}
+		if (freeb == SIZE_MAX && rl_expired(&b, now))
 			freeb = i;
-		if (victim == SIZE_MAX || b->head < rl->buckets[victim].head)
+		if (victim == SIZE_MAX || b.head < vhead) {
 			victim = i;
+			vhead = b.head;
+		}
 	}
+claim:
 	if (freeb == SIZE_MAX) {
 		freeb = victim;
-		rl->hdr->evictions++;
+		*how = RL_EVICTED;
 	}
-	b = &rl->buckets[freeb];
-	if (b->hash == 0)
-		rl->hdr->used++;
-	/* The hash goes last: a half-claimed bucket still belongs to the old key. */
-	rl_reset(b, window, now);
-	b->hash = hash;
-	return freeb;
+	memset(&st->b, 0, sizeof(st->b));
+	rl_reset(&st->b, window, now);
+	st->b.hash = st->hash;
+	st->b.check = rl_bucket_check(&rl->f.hdr, st->hash, window);
+	st->idx = freeb;
+	return RL_OK;
 }
 
 /*
  * Moves the ring to now and fills st with the count inside the window.
  * A clock that went back less than a window counts at the old head time;
- * further back, the old hits are dropped.
+ * further back, the old hits are dropped.  (hark_rl_now never goes back:
+ * this is for callers that pass another clock.)
  */
 static void
 rl_advance(struct rl_state *st, unsigned window, int64_t now)
 {
-	struct rl_bucket	*b = st->b;
+	struct rl_bucket	*b = &st->b;
 	int64_t			 head, s, i, lo;
 
 	st->width = rl_width(window);
@@ -698,7 +1067,7 @@ rl_wait(const struct rl_state *st, unsigned window, int64_t now,
 	uint64_t	 acc = 0;
 
 	for (i = rl_first_slot(st->t, st->width, window); i <= s; i++) {
-		acc += *rl_slot(st->b, i);
+		acc += st->b.count[i % HARK_RL_SLOTS];
 		if (acc >= need && acc > 0)
 			return (unsigned)(rl_frees_at(i, st->width, window) -
 			    now);
@@ -726,14 +1095,19 @@ rl_result(const struct rl_state *st, const struct hark_rl_check *c,
 static int
 rl_check_args(const struct hark_rl_check *c, size_t n, time_t now)
 {
-	size_t	 i;
+	size_t	 i, j;
 
 	if (n == 0 || n > HARK_RL_MAX_CHECKS || now < 0)
 		return -1;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (c[i].key == NULL || c[i].window_seconds == 0 ||
 		    c[i].window_seconds > HARK_RL_MAX_WINDOW)
 			return -1;
+		for (j = 0; j < i; j++)
+			if (c[j].window_seconds == c[i].window_seconds &&
+			    strcmp(c[j].key, c[i].key) == 0)
+				return -1;
+	}
 	return 0;
 }
 
@@ -743,8 +1117,8 @@ rl_hash(const struct hark_rl *rl, const struct hark_rl_check *c)
 {
 	uint64_t	 h;
 
-	h = rl_siphash(rl->hdr->seed[0] ^ c->window_seconds, rl->hdr->seed[1],
-	    (const unsigned char *)c->key, strlen(c->key));
+	h = rl_siphash(rl->f.hdr.seed[0] ^ c->window_seconds,
+	    rl->f.hdr.seed[1], (const unsigned char *)c->key, strlen(c->key));
 	return h == 0 ? 1 : h;
 }
 
@@ -764,65 +1138,92 @@ rl_binding(const struct hark_rl_result *r, size_t n, bool allowed)
 	return best;
 }
 
-/*
- * A lock that cannot be taken (garbage over the mutex) is a corrupt table:
- * it is unlinked, loudly, and a new one made; the other processes see the
- * path's new inode at their next rl_fresh and follow.
- */
+/* Stores the request's buckets, and what claiming them did to the counters. */
 static int
-rl_lock_or_rebuild(struct hark_rl *rl)
+rl_store(struct hark_rl *rl, const struct rl_state *st,
+    const enum rl_claim *how, size_t n)
 {
-	struct stat	 st;
+	size_t	 i;
 
-	if (rl_lock(rl) == 0)
-		return 0;
-	if (stat(rl->path, &st) == 0 && st.st_dev == rl->dev &&
-	    st.st_ino == rl->ino)
-		unlink(rl->path);
-	if (rl_reopen(rl, "has a lock that cannot be taken") == -1)
+	if (rl_start_write(rl) == -1)
 		return -1;
-	return rl_lock(rl);
+	for (i = 0; i < n; i++) {
+		if (rl_pwrite(rl->f.fd, &st[i].b, sizeof(st[i].b),
+		    rl_bucket_off(st[i].idx)) == -1)
+			return -1;
+		if (how[i] == RL_CLAIMED_EMPTY)
+			rl->cur.used++;
+		else if (how[i] == RL_EVICTED)
+			rl->cur.evictions++;
+	}
+	return 0;
 }
 
-/* hit_all and peek: one walk, consuming a slot or not. */
+struct rl_call {
+	const struct hark_rl_check	*c;
+	size_t				 n;
+	int64_t				 now;
+	bool				 consume;
+	struct hark_rl_result		*out;
+};
+
+/* hit_all and peek under the lock: one walk, consuming a slot or not. */
+static int
+rl_check_locked(struct hark_rl *rl, void *arg)
+{
+	struct rl_call		*a = arg;
+	struct rl_state		 st[HARK_RL_MAX_CHECKS];
+	struct hark_rl_result	 r[HARK_RL_MAX_CHECKS];
+	enum rl_claim		 how[HARK_RL_MAX_CHECKS];
+	size_t			 i;
+	bool			 allowed = true;
+	int			 rc;
+
+	for (i = 0; i < a->n; i++) {
+		st[i].hash = rl_hash(rl, &a->c[i]);
+		rc = rl_find(rl, &st[i], st, i, a->c[i].window_seconds, a->now,
+		    &how[i]);
+		if (rc != RL_OK)
+			return rc;
+		rl_advance(&st[i], a->c[i].window_seconds, a->now);
+		if (st[i].count >= a->c[i].limit)
+			allowed = false;
+	}
+	/* Only a consumed hit is stored: moving a ring is redone by anyone. */
+	if (a->consume && allowed) {
+		for (i = 0; i < a->n; i++) {
+			(*rl_slot(&st[i].b, st[i].t / st[i].width))++;
+			st[i].count++;
+		}
+		if (rl_store(rl, st, how, a->n) == -1)
+			return -1;
+	}
+	for (i = 0; i < a->n; i++)
+		rl_result(&st[i], &a->c[i], allowed ||
+		    st[i].count < a->c[i].limit, a->now, &r[i]);
+	i = rl_binding(r, a->n, allowed);
+	*a->out = r[i];
+	a->out->allowed = allowed;
+	a->out->binding = i;
+	return RL_OK;
+}
+
 static int
 rl_check_all(struct hark_rl *rl, const struct hark_rl_check *c, size_t n,
     time_t now, struct hark_rl_result *out, bool consume)
 {
-	struct rl_state		 st[HARK_RL_MAX_CHECKS];
-	struct hark_rl_result	 r[HARK_RL_MAX_CHECKS];
-	size_t			 idx[HARK_RL_MAX_CHECKS], i;
-	bool			 allowed = true;
+	struct rl_call	 a;
 
 	if (rl_check_args(c, n, now) == -1) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (rl_fresh(rl) == -1 || rl_lock_or_rebuild(rl) == -1)
-		return -1;
-	for (i = 0; i < n; i++)
-		st[i].hash = rl_hash(rl, &c[i]);
-	for (i = 0; i < n; i++) {
-		idx[i] = rl_find(rl, st[i].hash, c[i].window_seconds, now,
-		    idx, i);
-		st[i].b = &rl->buckets[idx[i]];
-		rl_advance(&st[i], c[i].window_seconds, now);
-		if (st[i].count >= c[i].limit)
-			allowed = false;
-	}
-	for (i = 0; consume && allowed && i < n; i++) {
-		(*rl_slot(st[i].b, st[i].t / st[i].width))++;
-		st[i].count++;
-	}
-	for (i = 0; i < n; i++)
-		rl_result(&st[i], &c[i], allowed || st[i].count < c[i].limit,
-		    now, &r[i]);
-	rl_unlock(rl);
-	i = rl_binding(r, n, allowed);
-	*out = r[i];
-	out->allowed = allowed;
-	out->binding = i;
-	return 0;
+	a.c = c;
+	a.n = n;
+	a.now = now;
+	a.consume = consume;
+	a.out = out;
+	return rl_run(rl, rl_check_locked, &a);
 }
 
 int
@@ -856,15 +1257,353 @@ hark_rl_hit(struct hark_rl *rl, const char *key, unsigned limit,
 	return hark_rl_hit_all(rl, &c, 1, now, out);
 }
 
+/* ---- concurrency gates ---- */
+
+/*
+ * A process's start time in clock ticks since boot (/proc/<pid>/stat, field
+ * 22), which tells a holder from a later process given its pid; 0 when not
+ * known.  The command name (field 2) may hold spaces and ')': skip past the
+ * last ')'.
+ */
+static uint64_t
+rl_start_time(pid_t pid)
+{
+	char			 path[64], buf[1024], *p;
+	unsigned long long	 v = 0;
+	ssize_t			 n;
+	int			 fd, field;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL)
+		return 0;
+	/* Field 3 follows ") "; field 22 is 19 spaces further. */
+	for (field = 2; *p != '\0' && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	if (field != 22 || sscanf(p, "%llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+static uint64_t
+rl_own_start(void)
+{
+	static pid_t	 pid;
+	static uint64_t	 start;
+
+	if (pid != rl_getpid()) {
+		pid = rl_getpid();
+		start = rl_start_time(pid);
+	}
+	return start;
+}
+
+/* Whether a gate's holder is still the process that took the place. */
+static bool
+rl_alive(const struct rl_holder *h)
+{
+	uint64_t	 start;
+
+	if (h->pid <= 0)
+		return false;
+	if (kill(h->pid, 0) == -1 && errno == ESRCH)
+		return false;
+	if (h->start != 0 && (start = rl_start_time(h->pid)) != 0 &&
+	    start != h->start)
+		return false;
+	return true;
+}
+
+static unsigned
+rl_holders(const struct rl_gate *g)
+{
+	unsigned	 i, n = 0;
+
+	for (i = 0; i < HARK_RL_GATE_SLOTS; i++)
+		if (g->slot[i].pid > 0)
+			n++;
+	return n;
+}
+
+/* Frees the places of holders that are gone: how many. */
+static unsigned
+rl_reap(struct rl_gate *g)
+{
+	unsigned	 i, n = 0;
+
+	for (i = 0; i < HARK_RL_GATE_SLOTS; i++) {
+		if (g->slot[i].pid == 0)
+			continue;
+		if (!rl_alive(&g->slot[i])) {
+			memset(&g->slot[i], 0, sizeof(g->slot[i]));
+			n++;
+		}
+	}
+	return n;
+}
+
+static enum rl_kind
+rl_gate_kind(const struct rl_header *h, const struct rl_gate *g)
+{
+	if (g->hash == 0 && g->check == 0)
+		return RL_EMPTY;
+	if (g->hash != 0 && g->check == rl_gate_check(h, g->hash))
+		return RL_VALID;
+	return RL_GARBAGE;
+}
+
+static int
+rl_read_gate(struct hark_rl *rl, size_t i, struct rl_gate *g)
+{
+	int	 rc;
+
+	rc = rl_pread(rl->f.fd, g, sizeof(*g), rl_gate_off(&rl->f.hdr, i));
+	if (rc == RL_AGAIN) {
+		rl->why = "cut short under a running worker";
+		return RL_AGAIN;
+	}
+	if (rc == RL_OK && rl_gate_kind(&rl->f.hdr, g) == RL_GARBAGE) {
+		rl->why = "damaged gate";
+		return RL_AGAIN;
+	}
+	return rc;
+}
+
+static void
+rl_gate_claim(const struct hark_rl *rl, struct rl_gate *g, uint64_t hash)
+{
+	memset(g, 0, sizeof(*g));
+	g->hash = hash;
+	g->check = rl_gate_check(&rl->f.hdr, hash);
+}
+
+/*
+ * Reads into g the gate for hash: found, or claimed from one without
+ * holders, dead holders freed when there is none.  *dirty when g differs
+ * from the file.  RL_OK, RL_AGAIN, -1 (ENOSPC: every gate near is held).
+ */
+static int
+rl_gate_find(struct hark_rl *rl, uint64_t hash, struct rl_gate *g,
+    size_t *idx, bool *dirty)
+{
+	uint64_t	 mask = rl->f.hdr.ngates - 1;
+	size_t		 i, p, freeg = SIZE_MAX;
+	int		 rc, pass;
+
+	*dirty = false;
+	for (p = 0; p < RL_PROBE && p <= mask; p++) {
+		i = (hash + p) & mask;
+		if ((rc = rl_read_gate(rl, i, g)) != RL_OK)
+			return rc;
+		if (g->hash == hash) {
+			*idx = i;
+			return RL_OK;
+		}
+		if (freeg == SIZE_MAX && rl_holders(g) == 0)
+			freeg = i;
+		if (g->hash == 0)
+			break;
+	}
+	for (pass = 0; freeg == SIZE_MAX && pass < RL_PROBE &&
+	    (size_t)pass <= mask; pass++) {
+		i = (hash + (size_t)pass) & mask;
+		if ((rc = rl_read_gate(rl, i, g)) != RL_OK)
+			return rc;
+		if (rl_reap(g) > 0 && rl_holders(g) == 0)
+			freeg = i;
+	}
+	if (freeg == SIZE_MAX) {
+		errno = ENOSPC;
+		return -1;
+	}
+	rl_gate_claim(rl, g, hash);
+	*idx = freeg;
+	*dirty = true;
+	return RL_OK;
+}
+
+static int
+rl_write_gate(struct hark_rl *rl, size_t i, const struct rl_gate *g)
+{
+	if (rl_start_write(rl) == -1)
+		return -1;
+	return rl_pwrite(rl->f.fd, g, sizeof(*g), rl_gate_off(&rl->f.hdr, i));
+}
+
+struct rl_enter {
+	const char		*key;
+	unsigned		 max;
+	struct hark_rl_ticket	*t;
+};
+
+static int
+rl_enter_locked(struct hark_rl *rl, void *arg)
+{
+	struct rl_enter		*a = arg;
+	struct hark_rl_ticket	*t = a->t;
+	struct rl_gate		 g;
+	uint64_t		 hash;
+	size_t			 idx;
+	unsigned		 n, s;
+	bool			 dirty;
+	int			 rc;
+
+	hash = rl_siphash(rl->f.hdr.seed[0] ^ RL_GATE_TWEAK, rl->f.hdr.seed[1],
+	    (const unsigned char *)a->key, strlen(a->key));
+	if (hash == 0)
+		hash = 1;
+	if ((rc = rl_gate_find(rl, hash, &g, &idx, &dirty)) != RL_OK)
+		return rc;
+	if ((n = rl_holders(&g)) >= a->max && rl_reap(&g) > 0) {
+		dirty = true;
+		n = rl_holders(&g);
+	}
+	t->admitted = false;
+	if (n < a->max) {
+		for (s = 0; g.slot[s].pid > 0; s++)
+			;
+		g.slot[s].pid = (int32_t)rl_getpid();
+		g.slot[s].start = rl_own_start();
+		t->admitted = true;
+		t->hash = hash;
+		t->dev = rl->f.dev;
+		t->ino = rl->f.ino;
+		t->gate = idx;
+		t->slot = s;
+		t->pid = g.slot[s].pid;
+		t->start = g.slot[s].start;
+		dirty = true;
+		n++;
+	}
+	t->in_flight = n;
+	if (dirty && rl_write_gate(rl, idx, &g) == -1) {
+		t->admitted = false;
+		return -1;
+	}
+	return RL_OK;
+}
+
+int
+hark_rl_enter(struct hark_rl *rl, const char *key, unsigned max,
+    struct hark_rl_ticket *t)
+{
+	struct rl_enter	 a;
+
+	memset(t, 0, sizeof(*t));
+	if (key == NULL || max > HARK_RL_GATE_SLOTS) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (max == 0)
+		return 0;
+	a.key = key;
+	a.max = max;
+	a.t = t;
+	return rl_run(rl, rl_enter_locked, &a);
+}
+
+static int
+rl_leave_locked(struct hark_rl *rl, void *arg)
+{
+	struct hark_rl_ticket	*t = arg;
+	struct rl_gate		 g;
+	struct rl_holder	*h;
+	int			 rc;
+
+	/* A file rebuilt since never held the place. */
+	if (rl->f.dev != t->dev || rl->f.ino != t->ino ||
+	    t->gate >= rl->f.hdr.ngates || t->slot >= HARK_RL_GATE_SLOTS)
+		return RL_OK;
+	if ((rc = rl_read_gate(rl, t->gate, &g)) != RL_OK)
+		return rc;
+	h = &g.slot[t->slot];
+	if (g.hash != t->hash || h->pid != t->pid || h->start != t->start)
+		return RL_OK;
+	memset(h, 0, sizeof(*h));
+	return rl_write_gate(rl, t->gate, &g);
+}
+
+void
+hark_rl_leave(struct hark_rl *rl, struct hark_rl_ticket *t)
+{
+	int	 saved = errno;
+
+	if (t->admitted)
+		(void)rl_run(rl, rl_leave_locked, t);
+	t->admitted = false;
+	errno = saved;
+}
+
+/* ---- the rest ---- */
+
+time_t
+hark_rl_now(void)
+{
+	struct timespec	 ts;
+
+#ifdef CLOCK_BOOTTIME
+	if (clock_gettime(CLOCK_BOOTTIME, &ts) == 0)
+		return ts.tv_sec;
+#endif
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+		return ts.tv_sec;
+	return -1;
+}
+
+static int
+rl_stats_locked(struct hark_rl *rl, void *arg)
+{
+	struct hark_rl_stats	*s = arg;
+
+	s->nbuckets = rl->f.hdr.nbuckets;
+	s->ngates = rl->f.hdr.ngates;
+	s->used = rl->cur.used;
+	s->evictions = rl->cur.evictions;
+	s->recoveries = rl->cur.recoveries;
+	return RL_OK;
+}
+
 int
 hark_rl_stats(struct hark_rl *rl, struct hark_rl_stats *s)
 {
-	if (rl_fresh(rl) == -1 || rl_lock(rl) == -1)
+	memset(s, 0, sizeof(*s));
+	if (rl_run(rl, rl_stats_locked, s) == -1)
 		return -1;
-	s->nbuckets = rl->hdr->nbuckets;
-	s->used = rl->hdr->used;
-	s->evictions = rl->hdr->evictions;
-	s->recoveries = rl->hdr->recoveries;
-	rl_unlock(rl);
+	s->rebuilds = rl->rebuilds;
+	s->reopens = rl->reopens;
 	return 0;
+}
+
+int
+hark_rl_debug_hold_lock(struct hark_rl *rl)
+{
+	if (rl_begin(rl) != RL_OK)
+		return -1;
+	return rl_start_write(rl);
+}
+
+int
+hark_rl_debug_age(const char *path)
+{
+	struct rl_header	 h;
+	size_t			 i;
+	int			 fd, rc = -1;
+
+	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1)
+		return -1;
+	if (rl_lock(fd) == 0 && rl_pread(fd, &h, sizeof(h), 0) == RL_OK) {
+		for (i = 0; i < sizeof(h.boot_id); i++)
+			h.boot_id[i] ^= 0x5a;
+		rl_seal(&h);
+		rc = rl_pwrite(fd, &h, RL_HOT, 0);
+	}
+	close(fd);
+	return rc;
 }

@@ -122,7 +122,7 @@ check_rate(struct hark_app *app, struct hark_resp *resp,
 	 * not recover from, and letting requests through would leave every
 	 * key unlimited.
 	 */
-	if (hark_rl_hit_all(app->rl, c, 2, time(NULL), &r) == -1) {
+	if (hark_rl_hit_all(app->rl, c, 2, hark_rl_now(), &r) == -1) {
 		hark_log(HARK_LOG_ERR, "rate limiter failed: %s; request refused",
 		    strerror(errno));
 		hark_resp_error(resp, 503, "rate_limiter_unavailable", NULL,
@@ -163,7 +163,7 @@ count_auth_failure(struct hark_app *app, struct hark_req *req)
 		return;
 	auth_failure_key(req, key, sizeof(key));
 	hark_rl_hit(app->rl, key, (unsigned)app->conf->auth_failures, RL_WINDOW,
-	    time(NULL), &r);
+	    hark_rl_now(), &r);
 }
 
 /* Whether the address is over its failure limit; r says until when. */
@@ -177,7 +177,7 @@ auth_locked(struct hark_app *app, struct hark_req *req,
 		return false;
 	auth_failure_key(req, key, sizeof(key));
 	return hark_rl_peek(app->rl, key, (unsigned)app->conf->auth_failures,
-	    RL_WINDOW, time(NULL), r) == 0 && !r->allowed;
+	    RL_WINDOW, hark_rl_now(), r) == 0 && !r->allowed;
 }
 
 /*

@@ -1,7 +1,9 @@
 /* test_ratelimit.c: the shared rate-limit table, in one process and across many. */
 #include "config.h"
 
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -13,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ratelimit.h"
@@ -678,83 +681,573 @@ START_TEST(exited_lock_holder_does_not_block_others)
 }
 END_TEST
 
-/* Exactly limit hits of a fresh key get through, then none. */
-static void
-assert_enforced(struct hark_rl *rl, const char *key, unsigned limit)
+
+/* ---- the file, changed under running workers (issue 13, item 3) ---- */
+
+/* How many of tries hits on a fresh key pass a limit of limit, at T0. */
+static unsigned
+passes(struct hark_rl *rl, const char *key, unsigned limit, unsigned tries)
 {
 	unsigned	 i, n = 0;
 
-	for (i = 0; i < limit + 5; i++)
+	for (i = 0; i < tries; i++)
 		n += hit(rl, key, limit, 60, T0);
-	ck_assert_uint_eq(n, limit);
+	return n;
 }
 
-/* Runs the check in a child: a SIGBUS there fails the test, not the run. */
-START_TEST(table_truncated_while_mapped_is_reopened_not_sigbus)
+/* The same at the boot clock's now, which is what callers pass. */
+static unsigned
+passes_at(struct hark_rl *rl, unsigned limit, unsigned tries)
 {
-	struct hark_rl	*rl = open_table(0);
-	int		 status;
-	pid_t		 pid;
+	struct hark_rl_result	 r;
+	unsigned		 i, n = 0;
 
-	ck_assert(hit(rl, "before", 5, 60, T0));
+	for (i = 0; i < tries; i++) {
+		ck_assert_int_eq(hark_rl_hit(rl, "key:clock", limit, 120,
+		    hark_rl_now(), &r), 0);
+		n += r.allowed;
+	}
+	return n;
+}
+
+/* Hits many keys, so that buckets all over the file are touched. */
+static void
+hit_many(struct hark_rl *rl, const char *prefix, int nkeys)
+{
+	char	 key[64];
+	int	 i;
+
+	for (i = 0; i < nkeys; i++) {
+		snprintf(key, sizeof(key), "%s:%d", prefix, i);
+		(void)hit(rl, key, 1000, 60, T0);
+	}
+}
+
+static void
+overwrite(off_t off, size_t n)
+{
+	unsigned char	 buf[8192];
+	size_t		 k;
+	int		 fd;
+
+	ck_assert_int_ne(fd = open(path, O_WRONLY), -1);
+	while (n > 0) {
+		k = n < sizeof(buf) ? n : sizeof(buf);
+		ck_assert_int_eq(getrandom(buf, k, 0), (ssize_t)k);
+		ck_assert_int_eq(pwrite(fd, buf, k, off), (ssize_t)k);
+		off += (off_t)k;
+		n -= k;
+	}
+	close(fd);
+}
+
+/*
+ * Runs fn in a child, with its stderr (where hark_log writes) in a file, and
+ * checks that it exited normally (no SIGBUS) with status 0: returns the
+ * number of log lines that name the rate-limit file.
+ */
+static unsigned
+in_child(void (*fn)(void))
+{
+	char	 logpath[160], line[512];
+	FILE	*fp;
+	pid_t	 pid;
+	int	 status, fd;
+	unsigned n = 0;
+
+	snprintf(logpath, sizeof(logpath), "%s.log", dir);
 	ck_assert_int_ne(pid = fork(), -1);
 	if (pid == 0) {
-		if (truncate(path, 0) == -1)
-			_exit(2);
-		assert_enforced(rl, "after-zero", 3);
-		if (truncate(path, 4096) == -1)
-			_exit(2);
-		assert_enforced(rl, "after-half", 3);
+		fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd == -1 || dup2(fd, STDERR_FILENO) == -1)
+			_exit(99);
+		fn();
 		_exit(0);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "child status %d (signal %d)", status,
+	ck_assert_msg(WIFEXITED(status), "child killed by signal %d",
 	    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	ck_assert_int_eq(WEXITSTATUS(status), 0);
+	ck_assert_ptr_nonnull(fp = fopen(logpath, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strstr(line, "rate-limit file") != NULL)
+			n++;
+	fclose(fp);
+	unlink(logpath);
+	return n;
+}
+
+/* In a child: _exit(1) rather than a Check failure, which needs no fork. */
+#define CHILD_ASSERT(c)	do { if (!(c)) _exit(1); } while (0)
+
+static void
+child_passes(struct hark_rl *rl, const char *key, unsigned limit,
+    unsigned tries, unsigned want)
+{
+	struct hark_rl_result	 r;
+	unsigned		 i, n = 0;
+
+	for (i = 0; i < tries; i++) {
+		CHILD_ASSERT(hark_rl_hit(rl, key, limit, 60, T0, &r) == 0);
+		n += r.allowed;
+	}
+	CHILD_ASSERT(n == want);
+}
+
+static void
+truncate_to(off_t size)
+{
+	struct hark_rl		*a, *b;
+	struct hark_rl_stats	 sa, sb;
+
+	CHILD_ASSERT(hark_rl_open(path, 0, &a) == 0);
+	CHILD_ASSERT(hark_rl_open(path, 0, &b) == 0);
+	hit_many(a, "before", 300);
+	CHILD_ASSERT(truncate(path, size) == 0);
+	hit_many(a, "after", 300);	/* SIGBUS here when mapped */
+	hit_many(b, "after", 300);
+	child_passes(a, "key:n", 10, 15, 10);
+	child_passes(b, "key:n", 10, 15, 0);	/* one table again */
+	CHILD_ASSERT(hark_rl_stats(a, &sa) == 0 && hark_rl_stats(b, &sb) == 0);
+	CHILD_ASSERT(sa.rebuilds + sb.rebuilds == 1);
+	hark_rl_close(a);
+	hark_rl_close(b);
+}
+
+static void
+truncate_to_zero(void)
+{
+	truncate_to(0);
+}
+
+static void
+truncate_to_half(void)
+{
+	struct stat	 st;
+
+	CHILD_ASSERT(stat(path, &st) == 0);
+	truncate_to(st.st_size / 2);
+}
+
+START_TEST(truncated_to_zero_while_open_is_rebuilt_without_sigbus)
+{
+	hark_rl_close(open_table(0));
+	ck_assert_uint_eq(in_child(truncate_to_zero), 1);
+	ck_assert_uint_eq(files_in_dir(), 1);
+}
+END_TEST
+
+START_TEST(truncated_to_half_while_open_is_rebuilt_without_sigbus)
+{
+	hark_rl_close(open_table(0));
+	ck_assert_uint_eq(in_child(truncate_to_half), 1);
+}
+END_TEST
+
+/* Random bytes over [off, off + n) while two handles have the table open. */
+static off_t	 damage_off;
+static size_t	 damage_len;
+
+static void
+damage_while_open(void)
+{
+	struct hark_rl		*a, *b;
+	struct hark_rl_stats	 sa, sb;
+	int			 round;
+
+	CHILD_ASSERT(hark_rl_open(path, 0, &a) == 0);
+	CHILD_ASSERT(hark_rl_open(path, 0, &b) == 0);
+	child_passes(a, "key:old", 100, 150, 100);
+	hit_many(a, "spread", 500);
+	overwrite(damage_off, damage_len);
+	/* Every key of the rebuilt table, in both handles, gets exactly N. */
+	for (round = 0; round < 3; round++) {
+		char	 key[32];
+
+		snprintf(key, sizeof(key), "key:new%d", round);
+		child_passes(round % 2 ? a : b, key, 100, 200, 100);
+		child_passes(round % 2 ? b : a, key, 100, 200, 0);
+	}
+	hit_many(a, "spread", 500);
+	hit_many(b, "spread", 500);
+	CHILD_ASSERT(hark_rl_stats(a, &sa) == 0 && hark_rl_stats(b, &sb) == 0);
+	CHILD_ASSERT(sa.rebuilds + sb.rebuilds == 1);
+	hark_rl_close(a);
+	hark_rl_close(b);
+}
+
+START_TEST(random_bytes_in_header_rebuild_once_and_limits_hold)
+{
+	hark_rl_close(open_table(0));
+	damage_off = 0;
+	damage_len = 4096;
+	ck_assert_uint_eq(in_child(damage_while_open), 1);
+	ck_assert_uint_eq(files_in_dir(), 1);
+}
+END_TEST
+
+START_TEST(random_bytes_in_body_rebuild_once_and_limits_hold)
+{
+	hark_rl_close(open_table(0));
+	damage_off = 4096;
+	damage_len = (size_t)file_size() - 4096;
+	ck_assert_uint_eq(in_child(damage_while_open), 1);
+}
+END_TEST
+
+START_TEST(random_file_of_the_right_size_is_rebuilt)
+{
+	struct hark_rl	*rl;
+
+	hark_rl_close(open_table(0));
+	overwrite(0, (size_t)file_size());
+	rl = open_table(0);
+	ck_assert_uint_eq(passes(rl, "key:a", 100, 400), 100);
 	hark_rl_close(rl);
 }
 END_TEST
 
-START_TEST(random_bytes_over_the_header_rebuild_the_table_once)
+START_TEST(removed_file_is_noticed_and_all_share_the_new_one)
+{
+	struct hark_rl		*a = open_table(0), *b;
+	struct hark_rl_stats	 st;
+	unsigned		 i, n = 0;
+
+	ck_assert(hit(a, "key:x", 100, 60, T0));
+	ck_assert_int_eq(unlink(path), 0);
+	b = open_table(0);			/* a new worker: a new file */
+	for (i = 0; i < 200; i++)
+		n += hit(i % 2 ? a : b, "key:n", 100, 60, T0);
+	ck_assert_uint_eq(n, 100);
+	ck_assert_int_eq(hark_rl_stats(a, &st), 0);
+	ck_assert_uint_ge(st.reopens, 1);
+	ck_assert_uint_eq(files_in_dir(), 1);
+	hark_rl_close(a);
+	hark_rl_close(b);
+}
+END_TEST
+
+START_TEST(removed_file_is_made_again_by_the_next_hit)
+{
+	struct hark_rl	*a = open_table(0), *b = open_table(0);
+
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_uint_eq(passes(a, "key:n", 5, 3), 3);	/* makes it again */
+	ck_assert_uint_eq(files_in_dir(), 1);
+	ck_assert_uint_eq(passes(b, "key:n", 5, 10), 2);
+	hark_rl_close(a);
+	hark_rl_close(b);
+}
+END_TEST
+
+START_TEST(file_replaced_by_rename_is_followed)
+{
+	struct hark_rl	*a = open_table(0), *b;
+	char		 other[160];
+
+	ck_assert_uint_eq(passes(a, "key:n", 5, 5), 5);
+	snprintf(other, sizeof(other), "%s/other.db", dir);
+	ck_assert_int_eq(hark_rl_open(other, 0, &b), 0);
+	ck_assert_int_eq(rename(other, path), 0);
+	/* a moves to b's table, where the key is new. */
+	ck_assert_uint_eq(passes(a, "key:n", 5, 3), 3);
+	ck_assert_uint_eq(passes(b, "key:n", 5, 5), 2);
+	hark_rl_close(a);
+	hark_rl_close(b);
+}
+END_TEST
+
+START_TEST(table_from_an_earlier_boot_is_reset)
+{
+	struct hark_rl		*rl = open_table(0);
+	struct hark_rl_stats	 st;
+
+	ck_assert_uint_eq(passes(rl, "key:n", 5, 10), 5);
+	hark_rl_close(rl);
+	ck_assert_int_eq(hark_rl_debug_age(path), 0);
+	rl = open_table(0);
+	ck_assert_int_eq(hark_rl_stats(rl, &st), 0);
+	ck_assert_uint_eq(st.rebuilds, 1);
+	ck_assert_uint_eq(passes(rl, "key:n", 5, 10), 5);
+	hark_rl_close(rl);
+}
+END_TEST
+
+START_TEST(duplicate_checks_in_one_call_are_refused)
+{
+	struct hark_rl		*rl = open_table(0);
+	struct hark_rl_check	 c[2] = { { "k", 5, 60 }, { "k", 5, 60 } };
+	struct hark_rl_result	 r;
+
+	ck_assert_int_eq(hark_rl_hit_all(rl, c, 2, T0, &r), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	c[1].window_seconds = 3600;	/* another window: another limit */
+	ck_assert_int_eq(hark_rl_hit_all(rl, c, 2, T0, &r), 0);
+	hark_rl_close(rl);
+}
+END_TEST
+
+START_TEST(missing_directory_fails_with_errno)
+{
+	struct hark_rl	*rl;
+
+	snprintf(path, sizeof(path), "%s/no/such/dir/rl.db", dir);
+	ck_assert_int_eq(hark_rl_open(path, 0, &rl), -1);
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_ptr_null(rl);
+}
+END_TEST
+
+/* ---- the clock ---- */
+
+/*
+ * The wall clock as this program sees it, steppable: time() and
+ * CLOCK_REALTIME are interposed, so a library that read the wall clock
+ * would see the steps.  Other clocks pass through to the kernel.
+ */
+static time_t	 wall_step;
+
+time_t
+time(time_t *t)
+{
+	struct timespec	 ts;
+	time_t		 v;
+
+	syscall(SYS_clock_gettime, CLOCK_REALTIME, &ts);
+	v = ts.tv_sec + wall_step;
+	if (t != NULL)
+		*t = v;
+	return v;
+}
+
+int
+clock_gettime(clockid_t id, struct timespec *ts)
+{
+	if (syscall(SYS_clock_gettime, id, ts) == -1)
+		return -1;
+	if (id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE)
+		ts->tv_sec += wall_step;
+	return 0;
+}
+
+START_TEST(now_is_the_boot_clock_not_the_wall_clock)
+{
+	struct timespec	 ts;
+	time_t		 a, b, prev = 0;
+	int		 i;
+
+	ck_assert_int_eq(syscall(SYS_clock_gettime, CLOCK_BOOTTIME, &ts), 0);
+	a = hark_rl_now();
+	ck_assert_int_ge(a, ts.tv_sec);
+	ck_assert_int_le(a, ts.tv_sec + 2);
+	/* Up for less than 40 years: nowhere near the wall clock. */
+	ck_assert_int_lt(a, time(NULL) - 40L * 365 * 86400);
+	for (i = 0; i < 1000; i++) {
+		b = hark_rl_now();
+		ck_assert_int_ge(b, prev);
+		prev = b;
+	}
+}
+END_TEST
+
+START_TEST(wall_clock_steps_let_no_quota_through)
 {
 	struct hark_rl	*rl = open_table(0);
-	unsigned char	 junk[512];
+	time_t		 steps[] = { -120, 366L * 86400, 0, -3600 };
 	size_t		 i;
-	int		 fd;
 
-	for (i = 0; i < sizeof(junk); i++)
-		junk[i] = (unsigned char)(i * 131 + 7);
-	ck_assert_int_ne(fd = open(path, O_WRONLY), -1);
-	ck_assert_int_eq(pwrite(fd, junk, sizeof(junk), 0), (ssize_t)sizeof(junk));
-	close(fd);
-	/* Limits hold at once, not "let through". */
-	assert_enforced(rl, "k", 4);
-	hark_rl_close(rl);
-	rl = open_table(0);
-	ck_assert(!hit(rl, "k", 4, 60, T0));	/* the rebuilt table is the file */
+	ck_assert_uint_eq(passes_at(rl, 100, 100), 100);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		wall_step = steps[i];
+		ck_assert_uint_eq(passes_at(rl, 100, 100), 0);
+	}
+	wall_step = 0;
 	hark_rl_close(rl);
 }
 END_TEST
 
-START_TEST(deleted_table_is_shared_again_after_the_next_hit)
+/* ---- concurrency gates ---- */
+
+START_TEST(gate_admits_at_most_max)
 {
-	struct hark_rl	*old = open_table(0), *fresh;
+	struct hark_rl		*rl = open_table(0);
+	struct hark_rl_ticket	 t[4];
+	int			 i;
 
-	ck_assert(hit(old, "k", 4, 60, T0));
-	ck_assert_int_eq(unlink(path), 0);
-	fresh = open_table(0);		/* a new worker creates another file */
-	ck_assert(hit(fresh, "k", 4, 60, T0));
-	ck_assert(hit(old, "k", 4, 60, T0));	/* old notices and follows */
-	ck_assert(hit(fresh, "k", 4, 60, T0));
-	ck_assert(hit(old, "k", 4, 60, T0));
-	/* Four hits in one table: both handles now refuse the fifth. */
-	ck_assert(!hit(fresh, "k", 4, 60, T0));
-	ck_assert(!hit(old, "k", 4, 60, T0));
-	hark_rl_close(old);
-	hark_rl_close(fresh);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(hark_rl_enter(rl, "project:p", 3, &t[i]), 0);
+		ck_assert(t[i].admitted);
+		ck_assert_uint_eq(t[i].in_flight, (unsigned)i + 1);
+	}
+	ck_assert_int_eq(hark_rl_enter(rl, "project:p", 3, &t[3]), 0);
+	ck_assert(!t[3].admitted);
+	ck_assert_uint_eq(t[3].in_flight, 3);
+	hark_rl_leave(rl, &t[3]);		/* not admitted: a no-op */
+	hark_rl_leave(rl, &t[1]);
+	ck_assert(!t[1].admitted);
+	hark_rl_leave(rl, &t[1]);		/* twice: a no-op */
+	ck_assert_int_eq(hark_rl_enter(rl, "project:p", 3, &t[3]), 0);
+	ck_assert(t[3].admitted);
+	ck_assert_int_eq(hark_rl_enter(rl, "project:p", 3, &t[1]), 0);
+	ck_assert(!t[1].admitted);
+	hark_rl_leave(rl, &t[0]);
+	hark_rl_leave(rl, &t[2]);
+	hark_rl_leave(rl, &t[3]);
+	hark_rl_close(rl);
 }
 END_TEST
 
+START_TEST(gates_of_keys_are_independent)
+{
+	struct hark_rl		*rl = open_table(0);
+	struct hark_rl_ticket	 a, b, c;
+
+	ck_assert_int_eq(hark_rl_enter(rl, "project:a", 1, &a), 0);
+	ck_assert(a.admitted);
+	ck_assert_int_eq(hark_rl_enter(rl, "project:b", 1, &b), 0);
+	ck_assert(b.admitted);
+	ck_assert_int_eq(hark_rl_enter(rl, "project:a", 1, &c), 0);
+	ck_assert(!c.admitted);
+	/* Rate-limit keys and gate keys do not meet. */
+	ck_assert(hit(rl, "project:a", 1, 60, T0));
+	hark_rl_leave(rl, &a);
+	hark_rl_leave(rl, &b);
+	hark_rl_close(rl);
+}
+END_TEST
+
+START_TEST(gate_refuses_bad_arguments)
+{
+	struct hark_rl		*rl = open_table(0);
+	struct hark_rl_ticket	 t;
+
+	ck_assert_int_eq(hark_rl_enter(rl, "k", HARK_RL_GATE_SLOTS + 1, &t), -1);
+	ck_assert_int_eq(errno, EINVAL);
+	ck_assert_int_eq(hark_rl_enter(rl, NULL, 1, &t), -1);
+	ck_assert_int_eq(hark_rl_enter(rl, "k", 0, &t), 0);
+	ck_assert(!t.admitted);
+	hark_rl_close(rl);
+}
+END_TEST
+
+/* A child takes a place in the gate and dies holding it. */
+static void
+die_holding_place(bool by_signal)
+{
+	int	 ready[2], status;
+	pid_t	 pid;
+	char	 c = 'x';
+
+	ck_assert_int_eq(pipe(ready), 0);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		struct hark_rl		*own;
+		struct hark_rl_ticket	 t;
+
+		if (hark_rl_open(path, 0, &own) == -1 ||
+		    hark_rl_enter(own, "project:p", 2, &t) == -1 || !t.admitted)
+			_exit(1);
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		if (by_signal)
+			pause();
+		_exit(0);
+	}
+	close(ready[1]);
+	ck_assert_int_eq(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	if (by_signal)
+		kill(pid, SIGKILL);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+}
+
+START_TEST(places_of_dead_holders_are_taken_back)
+{
+	struct hark_rl		*rl = open_table(0);
+	struct hark_rl_ticket	 t[3];
+
+	die_holding_place(true);
+	die_holding_place(false);
+	ck_assert_int_eq(hark_rl_enter(rl, "project:p", 2, &t[0]), 0);
+	ck_assert(t[0].admitted);
+	ck_assert_int_eq(hark_rl_enter(rl, "project:p", 2, &t[1]), 0);
+	ck_assert(t[1].admitted);
+	ck_assert_int_eq(hark_rl_enter(rl, "project:p", 2, &t[2]), 0);
+	ck_assert(!t[2].admitted);
+	hark_rl_leave(rl, &t[0]);
+	hark_rl_leave(rl, &t[1]);
+	hark_rl_close(rl);
+}
+END_TEST
+
+START_TEST(live_holders_in_other_processes_count)
+{
+	struct hark_rl		*rl = open_table(0);
+	struct hark_rl_ticket	 t;
+	int			 go[2], res[2], i, status;
+	pid_t			 pid[NPROC];
+	unsigned		 total = 0;
+	char			 c;
+
+	ck_assert_int_eq(pipe(go), 0);
+	ck_assert_int_eq(pipe(res), 0);
+	for (i = 0; i < NPROC; i++) {
+		ck_assert_int_ne(pid[i] = fork(), -1);
+		if (pid[i] == 0) {
+			struct hark_rl		*own;
+			struct hark_rl_ticket	 mine;
+
+			close(go[1]);
+			if (hark_rl_open(path, 0, &own) == -1 ||
+			    hark_rl_enter(own, "project:p", 3, &mine) == -1)
+				_exit(1);
+			c = mine.admitted ? 'y' : 'n';
+			if (write(res[1], &c, 1) != 1)
+				_exit(1);
+			if (read(go[0], &c, 1) != 0)	/* hold until told */
+				_exit(1);
+			hark_rl_leave(own, &mine);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	close(res[1]);
+	for (i = 0; i < NPROC; i++) {
+		ck_assert_int_eq(read(res[0], &c, 1), 1);
+		total += c == 'y';
+	}
+	ck_assert_uint_eq(total, 3);
+	ck_assert_int_eq(hark_rl_enter(rl, "project:p", 3, &t), 0);
+	ck_assert(!t.admitted);
+	close(go[1]);			/* every holder leaves and exits */
+	for (i = 0; i < NPROC; i++) {
+		ck_assert_int_eq(waitpid(pid[i], &status, 0), pid[i]);
+		ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	close(res[0]);
+	ck_assert_int_eq(hark_rl_enter(rl, "project:p", 3, &t), 0);
+	ck_assert(t.admitted);
+	ck_assert_uint_eq(t.in_flight, 1);	/* they left: nothing to reap */
+	hark_rl_leave(rl, &t);
+	hark_rl_close(rl);
+}
+END_TEST
+
+START_TEST(leaving_after_a_rebuild_is_harmless)
+{
+	struct hark_rl		*rl = open_table(0);
+	struct hark_rl_ticket	 t, u;
+
+	ck_assert_int_eq(hark_rl_enter(rl, "project:p", 1, &t), 0);
+	ck_assert(t.admitted);
+	ck_assert_int_eq(truncate(path, 0), 0);
+	hark_rl_leave(rl, &t);			/* rebuilds; nothing to give back */
+	ck_assert_int_eq(hark_rl_enter(rl, "project:p", 1, &u), 0);
+	ck_assert(u.admitted);
+	hark_rl_leave(rl, &u);
+	hark_rl_close(rl);
+}
+END_TEST
 
 static Suite *
 ratelimit_suite(void)
@@ -763,6 +1256,9 @@ ratelimit_suite(void)
 	TCase	*one = tcase_create("one process");
 	TCase	*file = tcase_create("file");
 	TCase	*many = tcase_create("many processes");
+	TCase	*damage = tcase_create("file changed under workers");
+	TCase	*clock = tcase_create("clock");
+	TCase	*gate = tcase_create("gates");
 
 	tcase_add_checked_fixture(one, setup, teardown);
 	tcase_add_test(one, allows_exactly_limit_in_one_window);
@@ -790,9 +1286,6 @@ ratelimit_suite(void)
 	tcase_add_test(file, replaces_file_with_bad_magic);
 	tcase_add_test(file, replaces_file_with_bad_version);
 	tcase_add_test(file, replaces_truncated_table);
-	tcase_add_test(file, table_truncated_while_mapped_is_reopened_not_sigbus);
-	tcase_add_test(file, random_bytes_over_the_header_rebuild_the_table_once);
-	tcase_add_test(file, deleted_table_is_shared_again_after_the_next_hit);
 	tcase_add_test(file, existing_table_keeps_its_size);
 	suite_add_tcase(s, file);
 
@@ -805,6 +1298,36 @@ ratelimit_suite(void)
 	tcase_add_test(many, killed_lock_holder_does_not_block_others);
 	tcase_add_test(many, exited_lock_holder_does_not_block_others);
 	suite_add_tcase(s, many);
+
+	tcase_add_checked_fixture(damage, setup, teardown);
+	tcase_set_timeout(damage, 30);
+	tcase_add_test(damage, truncated_to_zero_while_open_is_rebuilt_without_sigbus);
+	tcase_add_test(damage, truncated_to_half_while_open_is_rebuilt_without_sigbus);
+	tcase_add_test(damage, random_bytes_in_header_rebuild_once_and_limits_hold);
+	tcase_add_test(damage, random_bytes_in_body_rebuild_once_and_limits_hold);
+	tcase_add_test(damage, random_file_of_the_right_size_is_rebuilt);
+	tcase_add_test(damage, removed_file_is_noticed_and_all_share_the_new_one);
+	tcase_add_test(damage, removed_file_is_made_again_by_the_next_hit);
+	tcase_add_test(damage, file_replaced_by_rename_is_followed);
+	tcase_add_test(damage, table_from_an_earlier_boot_is_reset);
+	tcase_add_test(damage, duplicate_checks_in_one_call_are_refused);
+	tcase_add_test(damage, missing_directory_fails_with_errno);
+	suite_add_tcase(s, damage);
+
+	tcase_add_checked_fixture(clock, setup, teardown);
+	tcase_add_test(clock, now_is_the_boot_clock_not_the_wall_clock);
+	tcase_add_test(clock, wall_clock_steps_let_no_quota_through);
+	suite_add_tcase(s, clock);
+
+	tcase_add_checked_fixture(gate, setup, teardown);
+	tcase_set_timeout(gate, 20);
+	tcase_add_test(gate, gate_admits_at_most_max);
+	tcase_add_test(gate, gates_of_keys_are_independent);
+	tcase_add_test(gate, gate_refuses_bad_arguments);
+	tcase_add_test(gate, places_of_dead_holders_are_taken_back);
+	tcase_add_test(gate, live_holders_in_other_processes_count);
+	tcase_add_test(gate, leaving_after_a_rebuild_is_harmless);
+	suite_add_tcase(s, gate);
 	return s;
 }
 
