@@ -626,9 +626,12 @@ START_TEST(processes_replacing_corrupt_file_at_once_share_it)
 }
 END_TEST
 
-/* A child takes the lock and dies holding it, by signal or by exit. */
+/*
+ * A child opens the table, takes something with take() and dies holding
+ * it, by signal or by exit.
+ */
 static void
-die_holding_lock(bool by_signal)
+die_holding(bool by_signal, int (*take)(struct hark_rl *))
 {
 	int		 ready[2], status;
 	pid_t		 pid;
@@ -639,8 +642,7 @@ die_holding_lock(bool by_signal)
 	if (pid == 0) {
 		struct hark_rl	*own;
 
-		if (hark_rl_open(path, 0, &own) == -1 ||
-		    hark_rl_debug_hold_lock(own) == -1)
+		if (hark_rl_open(path, 0, &own) == -1 || take(own) == -1)
 			_exit(1);
 		if (write(ready[1], &c, 1) != 1)
 			_exit(1);
@@ -654,6 +656,12 @@ die_holding_lock(bool by_signal)
 	if (by_signal)
 		kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+}
+
+static void
+die_holding_lock(bool by_signal)
+{
+	die_holding(by_signal, hark_rl_debug_hold_lock);
 }
 
 START_TEST(killed_lock_holder_does_not_block_others)
@@ -1131,34 +1139,20 @@ START_TEST(gate_refuses_bad_arguments)
 END_TEST
 
 /* A child takes a place in the gate and dies holding it. */
+static int
+take_place(struct hark_rl *own)
+{
+	struct hark_rl_ticket	 t;
+
+	if (hark_rl_enter(own, "project:p", 2, &t) == -1 || !t.admitted)
+		return -1;
+	return 0;
+}
+
 static void
 die_holding_place(bool by_signal)
 {
-	int	 ready[2], status;
-	pid_t	 pid;
-	char	 c = 'x';
-
-	ck_assert_int_eq(pipe(ready), 0);
-	ck_assert_int_ne(pid = fork(), -1);
-	if (pid == 0) {
-		struct hark_rl		*own;
-		struct hark_rl_ticket	 t;
-
-		if (hark_rl_open(path, 0, &own) == -1 ||
-		    hark_rl_enter(own, "project:p", 2, &t) == -1 || !t.admitted)
-			_exit(1);
-		if (write(ready[1], &c, 1) != 1)
-			_exit(1);
-		if (by_signal)
-			pause();
-		_exit(0);
-	}
-	close(ready[1]);
-	ck_assert_int_eq(read(ready[0], &c, 1), 1);
-	close(ready[0]);
-	if (by_signal)
-		kill(pid, SIGKILL);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	die_holding(by_signal, take_place);
 }
 
 START_TEST(places_of_dead_holders_are_taken_back)
