@@ -209,17 +209,24 @@ hark_cors_origin_valid(const char *origin)
 /*
  * A pattern without a scheme must name a site: a host with a dot, an
  * address or localhost.  "notaurl" parses as a host, but an operator who
- * typed it meant something else, and it would match nothing real.
+ * typed it meant something else; such a pattern matches nothing, so what
+ * harkctl refuses and what the matcher ignores are one rule.
  */
+static bool
+cors_parse_pattern(const char *pattern, struct cors_url *p)
+{
+	if (!cors_parse(pattern, true, p))
+		return false;
+	return p->any || p->scheme[0] != '\0' || p->wildcard || p->ip ||
+	    strchr(p->host, '.') != NULL || strcmp(p->host, "localhost") == 0;
+}
+
 bool
 hark_cors_pattern_valid(const char *pattern)
 {
 	struct cors_url	 p;
 
-	if (!cors_parse(pattern, true, &p))
-		return false;
-	return p.any || p.scheme[0] != '\0' || p.wildcard || p.ip ||
-	    strchr(p.host, '.') != NULL || strcmp(p.host, "localhost") == 0;
+	return cors_parse_pattern(pattern, &p);
 }
 
 bool
@@ -232,7 +239,7 @@ hark_cors_origin_allowed(const char *origin, const char *const *patterns,
 	if (!cors_parse(origin, false, &o))
 		return false;
 	for (i = 0; i < n; i++)
-		if (cors_parse(patterns[i], true, &p) && cors_match(&o, &p))
+		if (cors_parse_pattern(patterns[i], &p) && cors_match(&o, &p))
 			return true;
 	return false;
 }

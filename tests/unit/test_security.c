@@ -606,6 +606,7 @@ START_TEST(cors_malformed_patterns_match_nothing)
 	ck_assert(hark_cors_pattern_valid("https://app.example.com/"));
 	/* A bare word names no site, unless it comes with a scheme. */
 	ck_assert(!hark_cors_pattern_valid("notaurl"));
+	ck_assert(!ALLOWED("https://notaurl", "notaurl"));	/* nor matches */
 	ck_assert(hark_cors_pattern_valid("localhost:3000"));
 	ck_assert(hark_cors_pattern_valid("http://intranet"));
 	ck_assert(hark_cors_pattern_valid("app.example.com"));
