@@ -864,9 +864,10 @@ EOF
 		return 1
 	fi
 	t_spawn "$name/apache" apache2 -f "$d/httpd.conf" -d "$d" -DFOREGROUND
-	wait_until 20 port_in_use "$port" || {
+	# 60 s: on a loaded 2-core machine Apache's start has taken over 20.
+	wait_until 60 port_in_use "$port" || {
 		echo "apache did not listen on $port" >&2
-		tail -n 20 "$d/logs/error.log" >&2
+		tail -n 20 "$d/logs/error.log" "$T/$name/apache.out" >&2
 		return 1
 	}
 }
