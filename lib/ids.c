@@ -1,4 +1,4 @@
-/* ids.c: random resource ids, UUID v7 and RFC 3339 timestamps. */
+/* ids.c: random resource ids and UUID v7. */
 #include "config.h"
 
 #include <stdint.h>
@@ -130,22 +130,5 @@ hark_uuid7(char out[HARK_UUID_LEN + 1])
 	    "%02x%02x%02x%02x%02x%02x",
 	    b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
 	    b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
-	return 0;
-}
-
-int
-hark_time_rfc3339(struct timespec ts, char *out, size_t outlen)
-{
-	struct tm	 tm;
-
-	if (outlen > 0)
-		out[0] = '\0';
-	if (gmtime_r(&ts.tv_sec, &tm) == NULL)
-		return -1;
-	if (strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
-		if (outlen > 0)
-			out[0] = '\0';
-		return -1;
-	}
 	return 0;
 }

@@ -28,7 +28,6 @@
 #define HARK_ID_SIZE		(HARK_ID_PREFIX_MAX + HARK_ID_BODY_LEN + 1)
 
 #define HARK_UUID_LEN		36
-#define HARK_RFC3339_SIZE	21	/* "2026-04-09T10:30:00Z" and NUL */
 
 /*
  * Writes prefix (1 to 7 lower-case letters and '_') and a random body to
@@ -56,8 +55,5 @@ int	hark_random_chars(const char *alphabet, char *out, size_t n);
  * thread makes sort in the order it made them.  0, or -1 (RNG failure).
  */
 int	hark_uuid7(char out[HARK_UUID_LEN + 1]);
-
-/* "2026-04-09T10:30:00Z" (UTC, whole seconds).  0, or -1 if out is short. */
-int	hark_time_rfc3339(struct timespec, char *out, size_t outlen);
 
 #endif

@@ -12,6 +12,9 @@
  *                       payload's schema: a table of fields with a type and
  *                       limits each, walked by one engine.
  *
+ * The parser and the accessors are json.c, the schema engine json_schema.c,
+ * the format checks json_format.c (its RFC 3339 is lib/timestamp's).
+ *
  * Both report failures the same way, as the code, field path and message of
  * hark's error body, so a handler can answer with
  *     hark_resp_error(resp, 400, err.code, err.field[0] ? err.field : NULL,
@@ -105,8 +108,8 @@ struct hark_json_schema {
  * caller frees with json_object_put, or -1 with *out NULL and err filled.
  * Strings keep embedded NUL bytes ("\u0000"): read them with
  * json_object_get_string_len; object keys may not hold one.  Integers that
- * fit in 64 bits become json_type_int, other numbers json_type_double
- * (serialized as written); a number too large for a double is "out_of_range".
+ * fit in 64 bits become json_type_int (-0 too, serialized as "-0"), other
+ * numbers json_type_double (serialized as written); a number too large for a double is "out_of_range".
  */
 int		 hark_json_parse(const char *buf, size_t len,
 		    struct json_object **out, struct hark_json_err *err);

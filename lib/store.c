@@ -15,29 +15,9 @@
 
 #include "db.h"
 #include "store.h"
+#include "vocab.h"
 
 #define NARGS(a)	(sizeof(a) / sizeof((a)[0]))
-
-static const char *const categories[] = { "bug", "feature_request",
-    "improvement", "question", "praise", "other", NULL };
-static const char *const sentiments[] = { "positive", "neutral", "negative",
-    NULL };
-static const char *const statuses[] = { "new", "triaged", "in_progress",
-    "done", "canceled", NULL };
-static const char *const channels[] = { "api", "widget", "voice", NULL };
-
-/*
- * Maps an ENUM column value to the static string of the same name; fallback
- * (the column's schema default) if the value is unknown or NULL.
- */
-static const char *
-intern(const char *s, const char *const *list, const char *fallback)
-{
-	for (; s != NULL && *list != NULL; list++)
-		if (strcmp(s, *list) == 0)
-			return *list;
-	return fallback;
-}
 
 static void
 copy_col(char *dst, size_t size, const char *src)
@@ -65,103 +45,6 @@ static struct hark_db_val
 opt_str(const char *s, size_t len)
 {
 	return s != NULL ? HARK_DB_STR(s, len) : HARK_DB_NULLV;
-}
-
-/* Formats a DATETIME(6) literal; years past 9999 are clamped (never met). */
-static void
-format_ts(const struct tm *tm, long usec, char out[HARK_STORE_TS_SIZE])
-{
-	char	 tmp[64];
-
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d %02d:%02d:%02d.%06ld",
-	    tm->tm_year + 1900, tm->tm_mon + 1, tm->tm_mday, tm->tm_hour,
-	    tm->tm_min, tm->tm_sec, usec);
-	memcpy(out, tmp, HARK_STORE_TS_SIZE - 1);
-	out[HARK_STORE_TS_SIZE - 1] = '\0';
-}
-
-void
-hark_store_now(char out[HARK_STORE_TS_SIZE])
-{
-	struct timespec	 ts;
-	struct tm	 tm;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	format_ts(&tm, ts.tv_nsec / 1000, out);
-}
-
-void
-hark_store_ts_rfc3339(const char *ts, char *out, size_t outlen)
-{
-	/* "YYYY-MM-DD HH:MM:SS" is the first 19 bytes of a DATETIME(6). */
-	snprintf(out, outlen, "%.10sT%.8sZ", ts, ts + (strlen(ts) > 11 ? 11 : 0));
-}
-
-static int
-digits(const char *s, int n, int *out)
-{
-	int	 v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-int
-hark_store_ts_from_rfc3339(const char *s, char out[HARK_STORE_TS_SIZE])
-{
-	struct tm	 tm;
-	const char	*p;
-	long		 usec = 0, scale = 100000;
-	int		 y, mo, d, h, mi, sec, oh = 0, om = 0, sign = 0;
-	time_t		 t;
-
-	if (strlen(s) < 20 || digits(s, 4, &y) || s[4] != '-' ||
-	    digits(s + 5, 2, &mo) || s[7] != '-' || digits(s + 8, 2, &d) ||
-	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) ||
-	    s[16] != ':' || digits(s + 17, 2, &sec))
-		return -1;
-	p = s + 19;
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			usec += (*p - '0') * scale;
-			scale /= 10;
-		}
-		if (p == s + 20)
-			return -1;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p == '+' ? 1 : -1;
-		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om))
-			return -1;
-		p += 6;
-	} else
-		return -1;
-	if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
-	    mi > 59 || sec > 60 || oh > 23 || om > 59 || y < 1970)
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = sec > 59 ? 59 : sec;
-	t = timegm(&tm) - sign * (oh * 3600 + om * 60);
-	if (gmtime_r(&t, &tm) == NULL)
-		return -1;
-	if (tm.tm_year + 1900 > 9999)
-		return -1;
-	format_ts(&tm, usec, out);
-	return 0;
 }
 
 /* ---- projects ---- */
@@ -535,12 +418,14 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	fb->page = dup_col(row, 3, &fb->page_len);
 	fb->user_email = dup_col(row, 4, &fb->user_email_len);
 	fb->metadata = dup_col(row, 5, &fb->metadata_len);
-	fb->channel = intern(row->vals[6], channels, "api");
-	fb->category = intern(row->vals[7], categories, "other");
-	fb->sentiment = intern(row->vals[8], sentiments, "neutral");
+	fb->channel = hark_vocab_intern(hark_vocab_channel, row->vals[6], "api");
+	fb->category = hark_vocab_intern(hark_vocab_category, row->vals[7],
+	    "other");
+	fb->sentiment = hark_vocab_intern(hark_vocab_sentiment, row->vals[8],
+	    "neutral");
 	fb->sentiment_score = row->vals[9] ? atof(row->vals[9]) : 0.0;
 	fb->impact = row->vals[10] ? atoi(row->vals[10]) : 0;
-	fb->status = intern(row->vals[11], statuses, "new");
+	fb->status = hark_vocab_intern(hark_vocab_status, row->vals[11], "new");
 	fb->priority = row->vals[12] ? atoi(row->vals[12]) : -1;
 	copy_col(fb->created_at, sizeof(fb->created_at), row->vals[13]);
 	return 0;

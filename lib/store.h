@@ -12,6 +12,7 @@
 
 #include "ids.h"
 #include "keys.h"
+#include "timestamp.h"
 
 struct hark_db;
 
@@ -32,7 +33,7 @@ enum hark_store_rc {
 	HARK_STORE_NOMEM = -7
 };
 #define HARK_STORE_NOTFOUND	HARK_STORE_NOT_FOUND	/* old name, going away */
-#define HARK_STORE_TS_SIZE	27	/* "2026-04-09 10:30:00.123456" */
+#define HARK_STORE_TS_SIZE	HARK_TS_DB_SIZE	/* "2026-04-09 10:30:00.123456" */
 
 /* A key as authentication needs it, joined with its project. */
 struct hark_key_info {
@@ -83,13 +84,6 @@ typedef int	(*hark_feedback_fn)(void *ctx, const struct hark_feedback *);
 
 /* Frees what hark_store_feedback_get / list filled in (not fb itself). */
 void	hark_feedback_clear(struct hark_feedback *fb);
-
-/* Now as a DATETIME(6) literal in UTC: what every created_at stores. */
-void	hark_store_now(char out[HARK_STORE_TS_SIZE]);
-/* "2026-04-09 10:30:00.123456" -> "2026-04-09T10:30:00Z". */
-void	hark_store_ts_rfc3339(const char *ts, char *out, size_t outlen);
-/* RFC 3339 (any offset, optional fraction) -> DATETIME(6) in UTC; 0 or -1. */
-int	hark_store_ts_from_rfc3339(const char *s, char out[HARK_STORE_TS_SIZE]);
 
 /* Projects. */
 int	hark_store_project_create(struct hark_db *, const char *id,

@@ -1,7 +1,7 @@
 /*
  * fuzz_json.c: libFuzzer harness for lib/json (the strict parser and the schema engine).
  *
- * fuzz-sources: lib/json.c lib/utf8.c lib/buf.c
+ * fuzz-sources: lib/json.c lib/json_schema.c lib/json_format.c lib/timestamp.c lib/utf8.c lib/buf.c
  * fuzz-pkgs: json-c
  *
  * Beyond "never crash, never leak" it checks one property: whatever the

@@ -422,6 +422,20 @@ START_TEST(parses_numbers_exactly)
 }
 END_TEST
 
+START_TEST(keeps_minus_zero_as_written)
+{
+	struct json_object	*o = must_parse("{\"z\":-0,\"p\":0,\"a\":[-0]}");
+	struct json_object	*z = json_object_object_get(o, "z");
+
+	/* Still the integer 0 to a schema, but "-0" once serialized. */
+	ck_assert(json_object_is_type(z, json_type_int));
+	ck_assert_int_eq(hark_json_int(o, "z", 7), 0);
+	ck_assert_str_eq(json_object_to_json_string_ext(o,
+	    JSON_C_TO_STRING_PLAIN), "{\"z\":-0,\"p\":0,\"a\":[-0]}");
+	json_object_put(o);
+}
+END_TEST
+
 START_TEST(rejects_number_beyond_double)
 {
 	PARSE_FAILS("{\"n\":1e400}", "out_of_range");
@@ -894,6 +908,7 @@ json_suite(void)
 	tcase_add_test(p, reports_byte_offset_of_syntax_error);
 	tcase_add_test(p, rejects_non_rfc8259_numbers);
 	tcase_add_test(p, parses_numbers_exactly);
+	tcase_add_test(p, keeps_minus_zero_as_written);
 	tcase_add_test(p, rejects_number_beyond_double);
 	tcase_add_test(p, not_an_object);
 	tcase_add_test(p, accepts_empty_key_and_empty_string);

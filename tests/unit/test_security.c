@@ -9,6 +9,7 @@
 
 #include "cors.h"
 #include "ids.h"
+#include "timestamp.h"
 #include "keys.h"
 
 static const char *const all_prefixes[] = {
@@ -236,10 +237,10 @@ START_TEST(rfc3339_is_utc_whole_seconds)
 	struct timespec	 ts = { 1775730600, 999999999 };
 	char		 out[HARK_RFC3339_SIZE];
 
-	ck_assert_int_eq(hark_time_rfc3339(ts, out, sizeof(out)), 0);
+	ck_assert_int_eq(hark_ts_format_rfc3339(ts, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "2026-04-09T10:30:00Z");
 	ts.tv_sec = 0;
-	ck_assert_int_eq(hark_time_rfc3339(ts, out, sizeof(out)), 0);
+	ck_assert_int_eq(hark_ts_format_rfc3339(ts, out, sizeof(out)), 0);
 	ck_assert_str_eq(out, "1970-01-01T00:00:00Z");
 }
 END_TEST
@@ -249,7 +250,7 @@ START_TEST(rfc3339_refuses_short_buffer)
 	struct timespec	 ts = { 1775730600, 0 };
 	char		 out[HARK_RFC3339_SIZE];
 
-	ck_assert_int_eq(hark_time_rfc3339(ts, out, sizeof(out) - 1), -1);
+	ck_assert_int_eq(hark_ts_format_rfc3339(ts, out, sizeof(out) - 1), -1);
 	ck_assert_str_eq(out, "");
 }
 END_TEST

@@ -1,4 +1,4 @@
-/* test_store.c: the time conversions lib/store makes for the API (no database needed). */
+/* test_store.c: lib/timestamp's conversions and lib/vocab's tables, as the store uses them (no database needed). */
 #include "config.h"
 
 #include <check.h>
@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "store.h"
+#include "vocab.h"
 
 START_TEST(rfc3339_utc_to_datetime)
 {
 	char	 ts[HARK_STORE_TS_SIZE];
 
-	ck_assert_int_eq(hark_store_ts_from_rfc3339("2026-04-09T10:30:00Z", ts), 0);
+	ck_assert_int_eq(hark_ts_from_rfc3339("2026-04-09T10:30:00Z", ts), 0);
 	ck_assert_str_eq(ts, "2026-04-09 10:30:00.000000");
 }
 END_TEST
@@ -20,10 +21,10 @@ START_TEST(rfc3339_offset_is_converted_to_utc)
 {
 	char	 ts[HARK_STORE_TS_SIZE];
 
-	ck_assert_int_eq(hark_store_ts_from_rfc3339("2026-01-01T01:15:00+02:00",
+	ck_assert_int_eq(hark_ts_from_rfc3339("2026-01-01T01:15:00+02:00",
 	    ts), 0);
 	ck_assert_str_eq(ts, "2025-12-31 23:15:00.000000");
-	ck_assert_int_eq(hark_store_ts_from_rfc3339("2026-01-01T23:00:00-01:30",
+	ck_assert_int_eq(hark_ts_from_rfc3339("2026-01-01T23:00:00-01:30",
 	    ts), 0);
 	ck_assert_str_eq(ts, "2026-01-02 00:30:00.000000");
 }
@@ -33,10 +34,10 @@ START_TEST(rfc3339_keeps_microseconds)
 {
 	char	 ts[HARK_STORE_TS_SIZE];
 
-	ck_assert_int_eq(hark_store_ts_from_rfc3339("2026-04-09T10:30:00.1234567Z",
+	ck_assert_int_eq(hark_ts_from_rfc3339("2026-04-09T10:30:00.1234567Z",
 	    ts), 0);
 	ck_assert_str_eq(ts, "2026-04-09 10:30:00.123456");
-	ck_assert_int_eq(hark_store_ts_from_rfc3339("2026-04-09t10:30:00.5z", ts),
+	ck_assert_int_eq(hark_ts_from_rfc3339("2026-04-09t10:30:00.5z", ts),
 	    0);
 	ck_assert_str_eq(ts, "2026-04-09 10:30:00.500000");
 }
@@ -57,7 +58,7 @@ START_TEST(rfc3339_rejects_malformed)
 	size_t	 i;
 
 	for (i = 0; bad[i] != NULL; i++)
-		ck_assert_msg(hark_store_ts_from_rfc3339(bad[i], ts) == -1,
+		ck_assert_msg(hark_ts_from_rfc3339(bad[i], ts) == -1,
 		    "accepted \"%s\"", bad[i]);
 }
 END_TEST
@@ -66,7 +67,7 @@ START_TEST(datetime_to_rfc3339_drops_fraction)
 {
 	char	 out[32];
 
-	hark_store_ts_rfc3339("2026-04-09 10:30:00.123456", out, sizeof(out));
+	hark_ts_to_rfc3339("2026-04-09 10:30:00.123456", out, sizeof(out));
 	ck_assert_str_eq(out, "2026-04-09T10:30:00Z");
 }
 END_TEST
@@ -75,12 +76,61 @@ START_TEST(now_is_a_datetime6_literal)
 {
 	char	 ts[HARK_STORE_TS_SIZE], back[HARK_STORE_TS_SIZE], iso[32];
 
-	hark_store_now(ts);
+	hark_ts_now(ts);
 	ck_assert_uint_eq(strlen(ts), HARK_STORE_TS_SIZE - 1);
 	ck_assert_uint_eq(strspn(ts, "0123456789-:. "), HARK_STORE_TS_SIZE - 1);
-	hark_store_ts_rfc3339(ts, iso, sizeof(iso));
-	ck_assert_int_eq(hark_store_ts_from_rfc3339(iso, back), 0);
+	hark_ts_to_rfc3339(ts, iso, sizeof(iso));
+	ck_assert_int_eq(hark_ts_from_rfc3339(iso, back), 0);
 	ck_assert_int_eq(strncmp(ts, back, 19), 0);
+}
+END_TEST
+
+START_TEST(rfc3339_refuses_impossible_dates)
+{
+	static const char *const bad[] = {
+		"2024-02-30T00:00:00Z", "2024-02-31T00:00:00Z",
+		"2023-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+		"2026-04-09 10:30:00Z", NULL
+	};
+	char	 ts[HARK_STORE_TS_SIZE];
+	size_t	 i;
+
+	for (i = 0; bad[i] != NULL; i++)
+		ck_assert_msg(hark_ts_from_rfc3339(bad[i], ts) == -1,
+		    "accepted \"%s\"", bad[i]);
+	ck_assert_int_eq(hark_ts_from_rfc3339("2024-02-29T00:00:00Z", ts), 0);
+	ck_assert_str_eq(ts, "2024-02-29 00:00:00.000000");
+}
+END_TEST
+
+START_TEST(db_literal_shape_is_checked)
+{
+	char	 ts[HARK_STORE_TS_SIZE];
+
+	hark_ts_now(ts);
+	ck_assert(hark_ts_valid_db(ts));
+	ck_assert(hark_ts_valid_db("2026-04-09 10:30:00.123456"));
+	ck_assert(!hark_ts_valid_db("2026-04-09 10:30:00.12345"));
+	ck_assert(!hark_ts_valid_db("2026-04-09T10:30:00.123456"));
+	ck_assert(!hark_ts_valid_db("2026-04-09 10:30:00.1234567"));
+	ck_assert(!hark_ts_valid_db(""));
+}
+END_TEST
+
+START_TEST(vocab_interns_and_joins)
+{
+	char	 msg[128];
+
+	ck_assert_ptr_eq(hark_vocab_intern(hark_vocab_status, "done", "new"),
+	    hark_vocab_status[3]);
+	ck_assert_str_eq(hark_vocab_intern(hark_vocab_status, "Done", "new"),
+	    "new");
+	ck_assert_str_eq(hark_vocab_intern(hark_vocab_category, NULL, "other"),
+	    "other");
+	ck_assert_str_eq(hark_vocab_join(hark_vocab_status, msg, sizeof(msg)),
+	    "new, triaged, in_progress, done, canceled");
+	ck_assert_str_eq(hark_vocab_join(hark_vocab_sentiment, msg, 13),
+	    "positive");
 }
 END_TEST
 
@@ -98,6 +148,9 @@ main(void)
 	tcase_add_test(tc, rfc3339_rejects_malformed);
 	tcase_add_test(tc, datetime_to_rfc3339_drops_fraction);
 	tcase_add_test(tc, now_is_a_datetime6_literal);
+	tcase_add_test(tc, rfc3339_refuses_impossible_dates);
+	tcase_add_test(tc, db_literal_shape_is_checked);
+	tcase_add_test(tc, vocab_interns_and_joins);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
