@@ -68,7 +68,7 @@ feedback_json(const struct hark_feedback *fb)
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
-	hark_store_ts_rfc3339(fb->created_at, ts, sizeof(ts));
+	hark_ts_to_rfc3339(fb->created_at, ts, sizeof(ts));
 	/* Our own parser: it keeps numbers json-c would saturate as written. */
 	if (fb->metadata != NULL &&
 	    hark_json_parse(fb->metadata, fb->metadata_len, &meta, &jerr) == -1)
@@ -137,7 +137,7 @@ feedback_from_body(struct json_object *body, const char *project_id,
 	fb->impact = t.impact;
 	fb->status = "new";
 	fb->priority = -1;
-	hark_store_now(fb->created_at);
+	hark_ts_now(fb->created_at);
 }
 
 void
@@ -353,14 +353,14 @@ parse_list_query(struct hark_req *req, struct hark_resp *resp,
 	}
 	if (lq->since != NULL) {
 		if (!hark_json_is_rfc3339(lq->since, strlen(lq->since)) ||
-		    hark_store_ts_from_rfc3339(lq->since, lq->since_ts) == -1)
+		    hark_ts_from_rfc3339(lq->since, lq->since_ts) == -1)
 			return bad_param(resp, "since",
 			    "since must be an RFC 3339 timestamp");
 		f->since = lq->since_ts;
 	}
 	if (lq->until != NULL) {
 		if (!hark_json_is_rfc3339(lq->until, strlen(lq->until)) ||
-		    hark_store_ts_from_rfc3339(lq->until, lq->until_ts) == -1)
+		    hark_ts_from_rfc3339(lq->until, lq->until_ts) == -1)
 			return bad_param(resp, "until",
 			    "until must be an RFC 3339 timestamp");
 		f->until = lq->until_ts;
