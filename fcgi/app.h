@@ -1,11 +1,13 @@
 /*
  * app.h: what one worker process holds for its whole life and lends to every
- * request: the configuration, its own database connection and its handle on
- * the host's shared rate-limit table.  Made after fork.
+ * request: the configuration, its own database connection, its handle on
+ * the host's shared rate-limit table and the key list cursors are signed
+ * with.  Made after fork.
  */
 #ifndef HARK_APP_H
 #define HARK_APP_H
 
+#include "feedback.h"
 #include "http.h"
 
 struct hark_conf;
@@ -16,6 +18,7 @@ struct hark_app {
 	const struct hark_conf	*conf;
 	struct hark_db		*db;
 	struct hark_rl		*rl;	/* NULL when the state dir is unusable */
+	struct hark_cursor_key	 cursor_key;	/* signs list cursors */
 };
 
 /* Makes a worker's resources; NULL on failure (logged). */

@@ -4,21 +4,55 @@
  * The table is data (routes.c); matching is one loop.  A path that matches
  * some route but not its method gets 405 with Allow; a route that takes a
  * body names the media types it accepts, anything else gets 415.
+ *
+ * A route is a declaration: besides method, path and handler it names the
+ * authentication it needs, the schema of its JSON body and of its query.
+ * The application's prologue (app.c, prologue.c) does all of that once,
+ * before the handler, which gets the typed result in a struct hark_call.
  */
 #ifndef HARK_ROUTER_H
 #define HARK_ROUTER_H
 
 #include <stddef.h>
 
+#include "auth.h"
+
 struct hark_app;
+struct hark_json_schema;
+struct hark_query_schema;
 struct hark_req;
 struct hark_resp;
+struct hark_route;
 
-typedef void	(*hark_handler_fn)(struct hark_app *, struct hark_req *,
-		    struct hark_resp *);
+/* What a route's caller must prove before its handler runs. */
+enum hark_route_auth {
+	HARK_AUTH_NONE = 0,	/* anyone (health, preflight) */
+	HARK_AUTH_SECRET,	/* a secret key (sk_...): read, change, erase */
+	HARK_AUTH_PUBLIC,	/* a source's public key or widget token */
+	HARK_AUTH_KEY_OR_TOKEN	/* either: the submission paths */
+};
+
+/*
+ * One request as its handler sees it, after the prologue: who is calling
+ * (when the route asks for auth), the body filled into the route's typed
+ * struct, the query into its own.  in and query are NULL for a route
+ * without that schema; both are freed after the handler returns.
+ */
+struct hark_call {
+	struct hark_app		*app;
+	struct hark_req		*req;
+	struct hark_resp	*resp;
+	const struct hark_route	*route;
+	struct hark_principal	 who;
+	const void		*in;
+	const void		*query;
+};
+
+typedef void	(*hark_handler_fn)(const struct hark_call *);
 
 #define HARK_ROUTE_WIDGET	0x01	/* errors carry "success": false */
 #define HARK_ROUTE_JSON_BODY	0x02	/* body limit: [limits] max_json_body */
+#define HARK_ROUTE_GATED	0x04	/* a heavy read: per-project concurrency cap */
 
 struct hark_route {
 	const char	*method;
@@ -30,6 +64,11 @@ struct hark_route {
 	 * JSON limit with HARK_ROUTE_JSON_BODY). */
 	size_t		 max_body;
 	unsigned	 flags;
+	enum hark_route_auth		 auth;
+	/* The JSON body, validated and filled into a struct of its size. */
+	const struct hark_json_schema	*body;
+	/* The query string, parsed into a struct of its size. */
+	const struct hark_query_schema	*query;
 };
 
 enum hark_route_rc {

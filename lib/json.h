@@ -65,6 +65,29 @@ enum hark_json_type {
 struct hark_json_schema;
 
 /*
+ * Where hark_json_fill writes a validated top-level value in the caller's
+ * typed struct (at the field's off):
+ *   TEXT  struct hark_json_text of a string       NULL when absent or null
+ *   JSON  struct hark_json_text of the value's    NULL when absent or null
+ *         compact serialization (no escaped slashes)
+ *   INT   long long                               untouched when absent
+ *   BOOL  bool                                    untouched when absent
+ * The bytes are borrowed from the tree: they live as long as it does.
+ */
+enum hark_json_out {
+	HARK_JSON_OUT_NONE = 0,
+	HARK_JSON_OUT_TEXT,
+	HARK_JSON_OUT_JSON,
+	HARK_JSON_OUT_INT,
+	HARK_JSON_OUT_BOOL
+};
+
+struct hark_json_text {
+	const char	*s;	/* may hold NUL bytes: use len */
+	size_t		 len;
+};
+
+/*
  * One field of an object, or (name unused) the item of an array.  Zero means
  * "no limit" for min, max and max_bytes, and imin == imax == 0 means no range.
  *
@@ -92,12 +115,15 @@ struct hark_json_field {
 	 * *why set to a static phrase such as "must be a valid email address". */
 	int				(*check)(struct json_object *,
 					    const char **why);
+	enum hark_json_out		 out;	/* top level only */
+	size_t				 off;	/* offsetof(typed struct, member) */
 };
 
 struct hark_json_schema {
 	const struct hark_json_field	*fields;
 	size_t				 nfields;
 	bool				 allow_unknown;	/* else "unknown_field" */
+	size_t				 size;	/* of the typed struct; 0 = none */
 };
 
 #define HARK_JSON_NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
@@ -120,6 +146,16 @@ int		 hark_json_parse(const char *buf, size_t len,
  */
 int		 hark_json_validate(struct json_object *obj,
 		    const struct hark_json_schema *schema,
+		    struct hark_json_err *err);
+
+/*
+ * Fills the typed struct in (schema->size bytes, zeroed by the caller) from
+ * obj, which hark_json_validate accepted against schema: each field with an
+ * out kind lands at its off, as conf.c's table fills struct hark_conf.
+ * Returns 0, or -1 with err set to out_of_memory.
+ */
+int		 hark_json_fill(struct json_object *obj,
+		    const struct hark_json_schema *schema, void *in,
 		    struct hark_json_err *err);
 
 /*

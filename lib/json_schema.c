@@ -407,3 +407,51 @@ hark_json_one_of(struct json_object *obj, const char *const *list)
 	    (size_t)json_object_get_string_len(obj), list);
 }
 
+
+/* ---- filling the typed struct ---- */
+
+static int
+fill_one(const struct hark_json_field *f, struct json_object *v, char *at)
+{
+	struct hark_json_text	*t = (struct hark_json_text *)(void *)at;
+	size_t			 len;
+
+	switch (f->out) {
+	case HARK_JSON_OUT_TEXT:
+		t->s = json_object_get_string(v);
+		t->len = (size_t)json_object_get_string_len(v);
+		return 0;
+	case HARK_JSON_OUT_JSON:
+		t->s = json_object_to_json_string_length(v,
+		    HARK_JSON_SERIAL_FLAGS, &len);
+		t->len = len;
+		return t->s != NULL ? 0 : -1;
+	case HARK_JSON_OUT_INT:
+		*(long long *)(void *)at = (long long)json_object_get_int64(v);
+		return 0;
+	case HARK_JSON_OUT_BOOL:
+		*(bool *)(void *)at = json_object_get_boolean(v) != 0;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+int
+hark_json_fill(struct json_object *obj, const struct hark_json_schema *schema,
+    void *in, struct hark_json_err *err)
+{
+	struct json_object	*v;
+	size_t			 i;
+
+	for (i = 0; i < schema->nfields; i++) {
+		const struct hark_json_field *f = &schema->fields[i];
+
+		if (f->out == HARK_JSON_OUT_NONE ||
+		    !json_object_object_get_ex(obj, f->name, &v) || v == NULL)
+			continue;
+		if (fill_one(f, v, (char *)in + f->off) == -1)
+			return hark_json_err_nomem(err);
+	}
+	return 0;
+}

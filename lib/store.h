@@ -1,7 +1,7 @@
 /*
  * store.h: every SQL statement hark runs against its data, behind typed
- * functions.  Handlers and harkctl call these and never see SQL; lib/db does
- * the talking.  All functions return HARK_DB_OK or an enum hark_db_rc code;
+ * functions.  Services (lib/feedback) and harkctl call these and never see
+ * SQL; lib/db does the talking.  fcgi/respond.c maps the results to HTTP.  All functions return HARK_DB_OK or an enum hark_db_rc code;
  * "not found" is HARK_STORE_NOTFOUND, a positive value.
  */
 #ifndef HARK_STORE_H
@@ -46,6 +46,17 @@ struct hark_key_info {
 	unsigned	 project_limit;	/* per minute: the project's; 0 = default */
 };
 
+/*
+ * One feedback item.  Who owns its strings depends on who filled it:
+ *   - hark_store_feedback_get and the rows given to a hark_feedback_fn:
+ *     text, page, user_email and metadata are malloc'ed and owned by the
+ *     struct; hark_feedback_clear frees them (a list row is cleared by the
+ *     store after the callback returns, so copy what must outlive it);
+ *   - hark_feedback_make (lib/feedback.h), for an insert: they are borrowed
+ *     from the request's JSON tree and only read; never clear such a struct.
+ * channel, category, sentiment and status always point at static names
+ * (lib/vocab.h, triage.h); id, project_id and created_at are inline.
+ */
 struct hark_feedback {
 	char		 id[HARK_ID_SIZE];
 	char		 project_id[HARK_ID_SIZE];
@@ -53,16 +64,16 @@ struct hark_feedback {
 	size_t		 text_len;
 	char		*page;		/* NULL when absent */
 	size_t		 page_len;
-	char		*user_email;
+	char		*user_email;	/* NULL when absent */
 	size_t		 user_email_len;
 	char		*metadata;	/* serialized JSON object or NULL */
 	size_t		 metadata_len;
-	const char	*channel;	/* "api", "widget", "voice" */
-	const char	*category;	/* static names from triage.h */
-	const char	*sentiment;
+	const char	*channel;	/* static: "api", "widget", "voice" */
+	const char	*category;	/* static names from vocab.h */
+	const char	*sentiment;	/* static */
 	double		 sentiment_score;
 	int		 impact;
-	const char	*status;
+	const char	*status;	/* static */
 	int		 priority;	/* -1 = not set */
 	char		 created_at[HARK_STORE_TS_SIZE];	/* UTC */
 };

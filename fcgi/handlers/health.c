@@ -4,23 +4,22 @@
 #include <json-c/json.h>
 
 #include "app.h"
-#include "db.h"
 #include "handlers.h"
-#include "log.h"
 #include "migrate.h"
+#include "respond.h"
 
 /*
  * Reading the schema version is the database check: it proves the server
  * answers, the credentials work and the schema is there, for one cheap query.
  */
 void
-hark_handle_health(struct hark_app *app, struct hark_req *req,
-    struct hark_resp *resp)
+hark_handle_health(const struct hark_call *c)
 {
+	struct hark_resp	*resp = c->resp;
 	struct json_object	*o;
 	int			 version = 0, up;
 
-	up = hark_migrate_current(app->db, &version) == HARK_DB_OK;
+	up = hark_migrate_current(c->app->db, &version) == 0;
 	if ((o = json_object_new_object()) == NULL) {
 		hark_resp_error(resp, 500, "internal", NULL, "out of memory");
 		return;
@@ -35,6 +34,6 @@ hark_handle_health(struct hark_app *app, struct hark_req *req,
 	if (hark_resp_json(resp, up ? 200 : 503, o) == -1)
 		hark_resp_error(resp, 500, "internal", NULL, "out of memory");
 	else if (!up)
-		hark_resp_header(resp, "Retry-After", "5");
+		hark_resp_header(resp, "Retry-After", HARK_RETRY_AFTER_DB);
 	json_object_put(o);
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stddef.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ static const struct hark_json_field viewport_fields[] = {
 	{ .name = "height", .type = HARK_JSON_INT, .imin = 0, .imax = 100000 },
 };
 static const struct hark_json_schema viewport_schema = {
-	viewport_fields, HARK_JSON_NFIELDS(viewport_fields), false
+	viewport_fields, HARK_JSON_NFIELDS(viewport_fields), false, 0
 };
 static const struct hark_json_field device_fields[] = {
 	{ .name = "viewport", .type = HARK_JSON_OBJECT,
@@ -32,13 +33,13 @@ static const struct hark_json_field device_fields[] = {
 	{ .name = "touch", .type = HARK_JSON_BOOL },
 };
 static const struct hark_json_schema device_schema = {
-	device_fields, HARK_JSON_NFIELDS(device_fields), false
+	device_fields, HARK_JSON_NFIELDS(device_fields), false, 0
 };
 static const struct hark_json_field metadata_fields[] = {
 	{ .name = "device", .type = HARK_JSON_OBJECT, .sub = &device_schema },
 };
 static const struct hark_json_schema metadata_schema = {
-	metadata_fields, HARK_JSON_NFIELDS(metadata_fields), true
+	metadata_fields, HARK_JSON_NFIELDS(metadata_fields), true, 0
 };
 static const struct hark_json_field console_fields[] = {
 	{ .name = "level", .type = HARK_JSON_STRING,
@@ -46,7 +47,7 @@ static const struct hark_json_field console_fields[] = {
 	{ .name = "message", .type = HARK_JSON_STRING, .max = 1000 },
 };
 static const struct hark_json_schema console_schema = {
-	console_fields, HARK_JSON_NFIELDS(console_fields), false
+	console_fields, HARK_JSON_NFIELDS(console_fields), false, 0
 };
 static const struct hark_json_field console_item = {
 	.type = HARK_JSON_OBJECT, .sub = &console_schema
@@ -79,7 +80,7 @@ static const struct hark_json_field feedback_fields[] = {
 	  .check = hark_json_check_rfc3339 },
 };
 static const struct hark_json_schema feedback_schema = {
-	feedback_fields, HARK_JSON_NFIELDS(feedback_fields), false
+	feedback_fields, HARK_JSON_NFIELDS(feedback_fields), false, 0
 };
 
 /* ---- helpers ---- */
@@ -880,6 +881,60 @@ START_TEST(accessors_read_members)
 }
 END_TEST
 
+/* The typed struct a schema fills, as a handler reads it. */
+struct typed_in {
+	struct hark_json_text	 name, meta;
+	long long		 count;
+	bool			 on;
+};
+
+static const struct hark_json_field typed_fields[] = {
+	{ .name = "name", .type = HARK_JSON_STRING, .flags = HARK_JSON_NULLABLE,
+	  .out = HARK_JSON_OUT_TEXT, .off = offsetof(struct typed_in, name) },
+	{ .name = "meta", .type = HARK_JSON_OBJECT,
+	  .out = HARK_JSON_OUT_JSON, .off = offsetof(struct typed_in, meta) },
+	{ .name = "count", .type = HARK_JSON_INT,
+	  .out = HARK_JSON_OUT_INT, .off = offsetof(struct typed_in, count) },
+	{ .name = "on", .type = HARK_JSON_BOOL,
+	  .out = HARK_JSON_OUT_BOOL, .off = offsetof(struct typed_in, on) },
+};
+static const struct hark_json_schema typed_schema = {
+	typed_fields, HARK_JSON_NFIELDS(typed_fields), false,
+	sizeof(struct typed_in)
+};
+
+START_TEST(fill_puts_values_at_their_offsets)
+{
+	struct json_object	*o = must_parse("{\"name\":\"a\\u0000b\","
+	    "\"meta\":{\"z\":-0,\"u\":\"/x\"},\"count\":-7,\"on\":true}");
+	struct typed_in		 in = { { NULL, 0 }, { NULL, 0 }, 0, false };
+
+	ck_assert_int_eq(hark_json_validate(o, &typed_schema, &err), 0);
+	ck_assert_int_eq(hark_json_fill(o, &typed_schema, &in, &err), 0);
+	ck_assert_uint_eq(in.name.len, 3);
+	ck_assert_mem_eq(in.name.s, "a\0b", 3);
+	ck_assert_str_eq(in.meta.s, "{\"z\":-0,\"u\":\"/x\"}");
+	ck_assert_uint_eq(in.meta.len, strlen(in.meta.s));
+	ck_assert_int_eq(in.count, -7);
+	ck_assert(in.on);
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(fill_leaves_absent_and_null_empty)
+{
+	struct json_object	*o = must_parse("{\"name\":null}");
+	struct typed_in		 in = { { NULL, 0 }, { NULL, 0 }, 42, false };
+
+	ck_assert_int_eq(hark_json_validate(o, &typed_schema, &err), 0);
+	ck_assert_int_eq(hark_json_fill(o, &typed_schema, &in, &err), 0);
+	ck_assert_ptr_null(in.name.s);
+	ck_assert_ptr_null(in.meta.s);
+	ck_assert_int_eq(in.count, 42);
+	json_object_put(o);
+}
+END_TEST
+
 static Suite *
 json_suite(void)
 {
@@ -938,6 +993,8 @@ json_suite(void)
 	tcase_add_test(v, unknown_field_reported_before_missing);
 	tcase_add_test(v, validate_refuses_non_object);
 	tcase_add_test(v, long_field_path_is_cut_cleanly);
+	tcase_add_test(v, fill_puts_values_at_their_offsets);
+	tcase_add_test(v, fill_leaves_absent_and_null_empty);
 	suite_add_tcase(s, v);
 
 	tcase_add_test(c, email_checks);

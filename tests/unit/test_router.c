@@ -13,18 +13,18 @@
 static int	handled;
 
 static void
-h_ok(struct hark_app *app, struct hark_req *req, struct hark_resp *resp)
+h_ok(const struct hark_call *c)
 {
 	handled++;
-	resp->status = 200;
+	c->resp->status = 200;
 }
 
 static const struct hark_route table[] = {
-	{ "GET", "/v1/feedback", h_ok, NULL, 0, 0 },
-	{ "POST", "/v1/feedback", h_ok, "application/json multipart/form-data", 0, 0 },
-	{ "GET", "/v1/feedback/{id}", h_ok, NULL, 0, 0 },
-	{ "DELETE", "/v1/feedback/{id}", h_ok, NULL, 0, 0 },
-	{ "GET", "/v1/feedback/{id}/media/{kind}", h_ok, NULL, 0, 0 },
+	{ "GET", "/v1/feedback", h_ok, NULL, 0, 0, HARK_AUTH_NONE, NULL, NULL },
+	{ "POST", "/v1/feedback", h_ok, "application/json multipart/form-data", 0, 0, HARK_AUTH_NONE, NULL, NULL },
+	{ "GET", "/v1/feedback/{id}", h_ok, NULL, 0, 0, HARK_AUTH_NONE, NULL, NULL },
+	{ "DELETE", "/v1/feedback/{id}", h_ok, NULL, 0, 0, HARK_AUTH_NONE, NULL, NULL },
+	{ "GET", "/v1/feedback/{id}/media/{kind}", h_ok, NULL, 0, 0, HARK_AUTH_NONE, NULL, NULL },
 };
 #define NTABLE	(sizeof(table) / sizeof(table[0]))
 

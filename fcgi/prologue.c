@@ -1,7 +1,10 @@
 /*
- * api.c: what every key-authenticated /v1 handler does first: authenticate,
- * hold the request to the project's origin allowlist, count it against the
- * key's and the project's rate limits.  Also the JSON body reader.
+ * prologue.c: what runs once before every handler, as its route declares:
+ * authentication (and the failed-auth lock-out), the project's origin
+ * allowlist, the key's and the project's rate limits (RateLimit-*
+ * headers), the JSON body read, parsed strictly, validated and filled into
+ * the route's typed struct, and the query parsed into its own.  A handler
+ * runs only when all of it passed, and never re-reads the tree.
  */
 #include "config.h"
 
@@ -17,11 +20,13 @@
 #include "auth.h"
 #include "conf.h"
 #include "cors.h"
-#include "db.h"
-#include "handlers.h"
 #include "json.h"
 #include "log.h"
+#include "prologue.h"
+#include "query.h"
 #include "ratelimit.h"
+#include "respond.h"
+#include "router.h"
 #include "store.h"
 
 #define RL_WINDOW	60	/* seconds: limits are per minute */
@@ -70,8 +75,8 @@ check_origin(struct hark_app *app, struct hark_req *req,
 		ok = 0;
 		goto out;
 	}
-	if (rc != HARK_DB_OK) {
-		hark_respond_db_error(app, resp, rc);
+	if (rc != HARK_STORE_OK) {
+		hark_respond_store(app, resp, rc);
 		ok = 0;
 		goto out;
 	}
@@ -186,8 +191,8 @@ auth_locked(struct hark_app *app, struct hark_req *req,
  * key.  What the lock-out saves is the audit row and the 401: a locked
  * address's failures answer 429 and are not counted again.
  */
-int
-hark_api_begin(struct hark_app *app, struct hark_req *req,
+static int
+authenticate(struct hark_app *app, struct hark_req *req,
     struct hark_resp *resp, struct hark_principal *who)
 {
 	struct hark_auth_err	 err;
@@ -209,20 +214,19 @@ hark_api_begin(struct hark_app *app, struct hark_req *req,
 		hark_resp_error(resp, err.status, err.code, err.field, "%s",
 		    err.message);
 		if (err.status == 503)
-			hark_resp_header(resp, "Retry-After", "5");
+			hark_resp_header(resp, "Retry-After", HARK_RETRY_AFTER_DB);
 		else if (err.status == 401)
 			hark_resp_header(resp, "WWW-Authenticate",
 			    "Bearer realm=\"hark\"");
 		return -1;
 	}
-	if (check_origin(app, req, resp, who->project_id) == -1)
-		return -1;
-	return check_rate(app, resp, who);
+	return 0;
 }
 
-int
-hark_api_read_json(struct hark_app *app, struct hark_req *req,
-    struct hark_resp *resp, struct json_object **out)
+/* Reads and strictly parses a JSON body; 0, or -1 with resp filled. */
+static int
+read_json(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
+    struct json_object **out)
 {
 	struct hark_buf		 body = { 0 };
 	struct hark_json_err	 err;
@@ -252,16 +256,83 @@ out:
 	return rc == 0 ? 0 : -1;
 }
 
-int
-hark_api_validate(struct hark_resp *resp, struct json_object *obj,
-    const struct hark_json_schema *schema)
+/* Validates the body and fills the typed struct; 0, or -1 with resp filled. */
+static int
+validate(struct hark_resp *resp, struct json_object *obj,
+    const struct hark_json_schema *schema, void *in)
 {
 	struct hark_json_err	 err;
 
-	if (hark_json_validate(obj, schema, &err) == 0)
+	if (hark_json_validate(obj, schema, &err) == 0 &&
+	    hark_json_fill(obj, schema, in, &err) == 0)
 		return 0;
 	hark_resp_error(resp, strcmp(err.code, "out_of_memory") == 0 ? 500 : 400,
 	    err.code, err.field[0] != '\0' ? err.field :
 	    NULL, "%s", err.message);
 	return -1;
+}
+
+/*
+ * Who is calling, as the route asks.  Widget tokens and public keys are not
+ * served yet: until they are, HARK_AUTH_PUBLIC and HARK_AUTH_KEY_OR_TOKEN
+ * take the secret key as the only credential there is.
+ */
+static int
+check_auth(struct hark_call *c)
+{
+	if (c->route->auth == HARK_AUTH_NONE)
+		return 0;
+	if (authenticate(c->app, c->req, c->resp, &c->who) == -1 ||
+	    check_origin(c->app, c->req, c->resp, c->who.project_id) == -1)
+		return -1;
+	return check_rate(c->app, c->resp, &c->who);
+}
+
+static int
+check_input(struct hark_call *c, struct json_object **body, void **in,
+    void **query)
+{
+	const struct hark_route	*r = c->route;
+
+	if (r->body != NULL) {
+		if ((*in = calloc(1, r->body->size ? r->body->size : 1)) == NULL)
+			goto nomem;
+		if (read_json(c->app, c->req, c->resp, body) == -1 ||
+		    validate(c->resp, *body, r->body, *in) == -1)
+			return -1;
+		c->in = *in;
+	}
+	if (r->query != NULL) {
+		if ((*query = calloc(1, r->query->size)) == NULL)
+			goto nomem;
+		if (hark_query_parse(r->query, c->req, c->resp, *query, c) == -1)
+			return -1;
+		c->query = *query;
+	}
+	return 0;
+nomem:
+	hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
+	return -1;
+}
+
+void
+hark_prologue_run(struct hark_app *app, const struct hark_route *route,
+    struct hark_req *req, struct hark_resp *resp)
+{
+	struct hark_call	 c;
+	struct json_object	*body = NULL;
+	void			*in = NULL, *query = NULL;
+
+	memset(&c, 0, sizeof(c));
+	c.app = app;
+	c.req = req;
+	c.resp = resp;
+	c.route = route;
+	if (check_auth(&c) == 0 && check_input(&c, &body, &in, &query) == 0)
+		route->handler(&c);
+	if (query != NULL)
+		hark_query_free(route->query, query);
+	free(query);
+	free(in);
+	json_object_put(body);
 }

@@ -1,0 +1,275 @@
+/*
+ * feedback.c: the feedback service.  Everything that makes an item what it
+ * is lives here, so every way in (JSON, widget, multipart, batch) files the
+ * same row: the id made before the INSERT (a retry after a lost connection
+ * finds its own row), the synchronous triage, the jobs, the cursor and the
+ * JSON view.  Nothing here knows HTTP or SQL.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/rand.h>
+
+#include <json-c/json.h>
+
+#include "feedback.h"
+#include "ids.h"
+#include "json.h"
+#include "keys.h"
+#include "store.h"
+#include "timestamp.h"
+#include "triage.h"
+
+#define CURSOR_TAG_LEN	16	/* bytes of the HMAC kept: 128 bits */
+#define CURSOR_RAW_MAX	(HARK_STORE_TS_SIZE + HARK_ID_SIZE + CURSOR_TAG_LEN)
+
+/* ---- a new item ---- */
+
+static char *
+text_or_null(const struct hark_json_text *t, size_t *len)
+{
+	*len = t->s != NULL ? t->len : 0;
+	/* The store's row type is shared with rows it owns; these are
+	 * borrowed and only read (see struct hark_feedback, store.h). */
+	return (char *)(uintptr_t)t->s;
+}
+
+int
+hark_feedback_make(const char *project_id, const char *channel,
+    const struct hark_feedback_input *in, struct hark_feedback *fb)
+{
+	struct hark_triage	 t;
+
+	memset(fb, 0, sizeof(*fb));
+	snprintf(fb->project_id, sizeof(fb->project_id), "%s", project_id);
+	fb->text = text_or_null(&in->text, &fb->text_len);
+	fb->page = text_or_null(&in->page, &fb->page_len);
+	fb->user_email = text_or_null(&in->user_email, &fb->user_email_len);
+	fb->metadata = text_or_null(&in->metadata, &fb->metadata_len);
+	hark_triage_text(fb->text, fb->text_len, fb->page, &t);
+	fb->channel = channel;
+	fb->category = hark_category_name(t.category);
+	fb->sentiment = hark_sentiment_name(t.sentiment);
+	fb->sentiment_score = t.sentiment_score;
+	fb->impact = t.impact;
+	fb->status = "new";
+	fb->priority = -1;
+	hark_ts_now(fb->created_at);
+	return hark_id_new(HARK_ID_FEEDBACK, fb->id, sizeof(fb->id));
+}
+
+int
+hark_feedback_submit(struct hark_db *db, const struct hark_feedback *fb)
+{
+	return hark_store_feedback_insert(db, fb);
+}
+
+int
+hark_feedback_get(struct hark_db *db, const char *project_id, const char *id,
+    struct hark_feedback *fb)
+{
+	return hark_store_feedback_get(db, project_id, id, fb);
+}
+
+int
+hark_feedback_erase(struct hark_db *db, const char *project_id,
+    const char *id)
+{
+	return hark_store_feedback_delete(db, project_id, id);
+}
+
+int
+hark_feedback_list(struct hark_db *db, const char *project_id,
+    const struct hark_feedback_filter *f, hark_feedback_fn fn, void *ctx)
+{
+	return hark_store_feedback_list(db, project_id, f, fn, ctx);
+}
+
+/* ---- the cursor ---- */
+
+static int
+read_key(const char *path, struct hark_cursor_key *key)
+{
+	ssize_t	 n;
+	int	 fd, saved;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, key->k, sizeof(key->k));
+	saved = errno;
+	close(fd);
+	if (n != (ssize_t)sizeof(key->k)) {
+		errno = n == -1 ? saved : EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A new key written whole under a temporary name, then linked into place. */
+static int
+make_key(const char *dir, const char *path, struct hark_cursor_key *key)
+{
+	char	 tmp[4096];
+	int	 fd, rc = -1, saved;
+
+	if (RAND_bytes(key->k, sizeof(key->k)) != 1) {
+		errno = EIO;
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/.%s.%ld", dir, HARK_CURSOR_KEY_FILE,
+	    (long)getpid());
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0600)) == -1)
+		return -1;
+	if (write(fd, key->k, sizeof(key->k)) == (ssize_t)sizeof(key->k) &&
+	    fsync(fd) == 0)
+		rc = link(tmp, path);
+	saved = errno;
+	close(fd);
+	unlink(tmp);
+	errno = saved;
+	/* Another process was first: its key is the one. */
+	if (rc == -1 && errno == EEXIST)
+		return read_key(path, key);
+	return rc;
+}
+
+int
+hark_cursor_key_load(const char *dir, struct hark_cursor_key *key)
+{
+	char	 path[4096];
+	int	 saved;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+	    HARK_CURSOR_KEY_FILE) >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		goto random;
+	}
+	if (read_key(path, key) == 0)
+		return 0;
+	if (errno == ENOENT && make_key(dir, path, key) == 0)
+		return 0;
+random:
+	saved = errno;
+	if (RAND_bytes(key->k, sizeof(key->k)) != 1)
+		memset(key->k, 0, sizeof(key->k));
+	errno = saved;
+	return -1;
+}
+
+/* The tag over "hark-cursor-1|<project>|<position>". */
+static int
+cursor_tag(const struct hark_cursor_key *key, const char *project_id,
+    const unsigned char *raw, size_t len, unsigned char tag[HARK_HMAC_LEN])
+{
+	char	 msg[64 + CURSOR_RAW_MAX];
+	int	 n;
+
+	n = snprintf(msg, sizeof(msg), "hark-cursor-1|%s|%.*s", project_id,
+	    (int)len, (const char *)raw);
+	if (n < 0 || (size_t)n >= sizeof(msg))
+		return -1;
+	return hark_hmac_sha256(key->k, sizeof(key->k), msg, (size_t)n, tag);
+}
+
+int
+hark_feedback_cursor_encode(const struct hark_cursor_key *key,
+    const char *project_id, const struct hark_feedback *last, char *out,
+    size_t outlen)
+{
+	unsigned char	 raw[CURSOR_RAW_MAX], tag[HARK_HMAC_LEN];
+	int		 n;
+
+	n = snprintf((char *)raw, sizeof(raw), "%s|%s", last->created_at,
+	    last->id);
+	if (n < 0 || (size_t)n + CURSOR_TAG_LEN > sizeof(raw) ||
+	    cursor_tag(key, project_id, raw, (size_t)n, tag) == -1)
+		return -1;
+	memcpy(raw + n, tag, CURSOR_TAG_LEN);
+	return hark_b64url_encode(raw, (size_t)n + CURSOR_TAG_LEN, out, outlen);
+}
+
+int
+hark_feedback_cursor_decode(const struct hark_cursor_key *key,
+    const char *project_id, const char *s, struct hark_feedback_cursor *c)
+{
+	unsigned char	 raw[CURSOR_RAW_MAX + 1], tag[HARK_HMAC_LEN];
+	size_t		 n, len = strlen(s);
+	char		*bar;
+
+	memset(c, 0, sizeof(*c));
+	if (len > HARK_B64URL_LEN(CURSOR_RAW_MAX) ||
+	    hark_b64url_decode(s, len, raw, sizeof(raw) - 1, &n) == -1 ||
+	    n <= CURSOR_TAG_LEN)
+		return -1;
+	n -= CURSOR_TAG_LEN;
+	if (cursor_tag(key, project_id, raw, n, tag) == -1 ||
+	    !hark_ct_equal(tag, raw + n, CURSOR_TAG_LEN))
+		return -1;
+	/* Signed by us, so well formed; checked anyway, cheaply. */
+	raw[n] = '\0';
+	if ((bar = memchr(raw, '|', n)) == NULL ||
+	    bar - (char *)raw != HARK_STORE_TS_SIZE - 1)
+		return -1;
+	*bar = '\0';
+	if (!hark_ts_valid_db((char *)raw) ||
+	    !hark_id_valid(HARK_ID_FEEDBACK, bar + 1))
+		return -1;
+	memcpy(c->ts, raw, HARK_STORE_TS_SIZE);
+	snprintf(c->id, sizeof(c->id), "%s", bar + 1);
+	c->set = true;
+	return 0;
+}
+
+/* ---- the JSON view ---- */
+
+static struct json_object *
+opt_string(const char *s, size_t len)
+{
+	return s != NULL ? json_object_new_string_len(s, (int)len) : NULL;
+}
+
+struct json_object *
+hark_feedback_json(const struct hark_feedback *fb)
+{
+	struct json_object	*o, *meta = NULL;
+	struct hark_json_err	 jerr;
+	char			 ts[32], score[16];
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	hark_ts_to_rfc3339(fb->created_at, ts, sizeof(ts));
+	/* Our own parser: it keeps numbers json-c would saturate as written. */
+	if (fb->metadata != NULL &&
+	    hark_json_parse(fb->metadata, fb->metadata_len, &meta, &jerr) == -1)
+		meta = NULL;
+	json_object_object_add(o, "id", json_object_new_string(fb->id));
+	json_object_object_add(o, "projectId",
+	    json_object_new_string(fb->project_id));
+	json_object_object_add(o, "text", opt_string(fb->text, fb->text_len));
+	json_object_object_add(o, "page", opt_string(fb->page, fb->page_len));
+	json_object_object_add(o, "userEmail",
+	    opt_string(fb->user_email, fb->user_email_len));
+	json_object_object_add(o, "metadata", meta);
+	json_object_object_add(o, "category",
+	    json_object_new_string(fb->category));
+	json_object_object_add(o, "sentiment",
+	    json_object_new_string(fb->sentiment));
+	/* Three decimals, as stored (DECIMAL(4,3)), on every path. */
+	snprintf(score, sizeof(score), "%.3f", fb->sentiment_score);
+	json_object_object_add(o, "sentimentScore",
+	    json_object_new_double_s(atof(score), score));
+	json_object_object_add(o, "impactScore", json_object_new_int(fb->impact));
+	json_object_object_add(o, "status", json_object_new_string(fb->status));
+	json_object_object_add(o, "priority", fb->priority >= 0 ?
+	    json_object_new_int(fb->priority) : NULL);
+	json_object_object_add(o, "createdAt", json_object_new_string(ts));
+	return o;
+}

@@ -1,0 +1,93 @@
+/*
+ * feedback.h: the feedback service, what a submission is, between the
+ * handlers (JSON ingest today; widget ingest, multipart and batch
+ * enrichment next) and lib/store:
+ *   - a new item: its id (made before the INSERT), its triage, its row, and
+ *     the jobs it enqueues;
+ *   - reading, listing and erasing items of one project;
+ *   - the list cursor: an opaque token, signed, bound to its project;
+ *   - the API's JSON view of an item.
+ * Functions that reach the store return its enum hark_store_rc.
+ */
+#ifndef HARK_FEEDBACK_H
+#define HARK_FEEDBACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "json.h"
+#include "store.h"
+
+struct hark_db;
+struct json_object;
+
+/* A submission as the create body's schema fills it (all borrowed). */
+struct hark_feedback_input {
+	struct hark_json_text	 project_id;
+	struct hark_json_text	 text;
+	struct hark_json_text	 page;
+	struct hark_json_text	 user_email;
+	struct hark_json_text	 metadata;	/* compact JSON, "-0" kept */
+};
+
+/*
+ * Makes the row of a new item of project_id from in: id, synchronous
+ * triage, status new, created now.  fb's strings are borrowed from in (so
+ * from the request's tree): fb must not outlive it, and is never given to
+ * hark_feedback_clear.  0, or -1 when the RNG fails (no id).
+ */
+int	hark_feedback_make(const char *project_id, const char *channel,
+	    const struct hark_feedback_input *in, struct hark_feedback *fb);
+/*
+ * Stores the row hark_feedback_make made, with the jobs a new item
+ * enqueues (none yet: enrichment and notifications come with their jobs).
+ * HARK_STORE_OUTCOME_UNKNOWN means fb->id may be stored: tell the client.
+ */
+int	hark_feedback_submit(struct hark_db *, const struct hark_feedback *fb);
+
+/* One item of the project; fb owns its strings (hark_feedback_clear). */
+int	hark_feedback_get(struct hark_db *, const char *project_id,
+	    const char *id, struct hark_feedback *fb);
+int	hark_feedback_erase(struct hark_db *, const char *project_id,
+	    const char *id);
+int	hark_feedback_list(struct hark_db *, const char *project_id,
+	    const struct hark_feedback_filter *, hark_feedback_fn, void *ctx);
+
+/*
+ * The list cursor: the position (created_at, id) of the last item served,
+ * with an HMAC-SHA256 tag over it and the project under a key of the
+ * installation, all base64url.  A cursor that was not made here for this
+ * project, or was altered, does not decode.
+ */
+#define HARK_CURSOR_KEY_LEN	32
+#define HARK_CURSOR_KEY_FILE	"cursor.key"
+#define HARK_CURSOR_MAX		128	/* encoded, with its NUL */
+
+struct hark_cursor_key {
+	unsigned char	 k[HARK_CURSOR_KEY_LEN];
+};
+
+struct hark_feedback_cursor {
+	bool	 set;
+	char	 ts[HARK_STORE_TS_SIZE];	/* DATETIME(6) */
+	char	 id[HARK_ID_SIZE];
+};
+
+/*
+ * Reads the key from dir/HARK_CURSOR_KEY_FILE, making it (random, 0600,
+ * linked into place so that racing workers agree) when there is none.
+ * 0, or -1 with errno set; key is then random for this process only.
+ */
+int	hark_cursor_key_load(const char *dir, struct hark_cursor_key *key);
+int	hark_feedback_cursor_encode(const struct hark_cursor_key *,
+	    const char *project_id, const struct hark_feedback *last,
+	    char *out, size_t outlen);
+/* 0 with c filled, or -1: not a cursor of this key and project. */
+int	hark_feedback_cursor_decode(const struct hark_cursor_key *,
+	    const char *project_id, const char *s,
+	    struct hark_feedback_cursor *c);
+
+/* The API's view of an item; NULL when memory runs out.  Caller puts it. */
+struct json_object	*hark_feedback_json(const struct hark_feedback *);
+
+#endif
