@@ -272,6 +272,55 @@ validate(struct hark_resp *resp, struct json_object *obj,
 	return -1;
 }
 
+unsigned
+hark_prologue_gate_cap(const struct hark_app *app)
+{
+	int	 n = app->conf->list_concurrency;
+
+	if (n <= 0)
+		n = app->conf->workers / 2;
+	if (n < 1)
+		n = 1;
+	return n > HARK_RL_GATE_SLOTS ? HARK_RL_GATE_SLOTS : (unsigned)n;
+}
+
+int
+hark_prologue_gate_enter(struct hark_app *app, const char *project_id,
+    struct hark_resp *resp, struct hark_rl_ticket *t)
+{
+	char		 key[64];
+	unsigned	 cap = hark_prologue_gate_cap(app);
+
+	memset(t, 0, sizeof(*t));
+	if (app->rl == NULL)
+		return 0;
+	snprintf(key, sizeof(key), "list:%s", project_id);
+	if (hark_rl_enter(app->rl, key, cap, t) == -1) {
+		hark_log(HARK_LOG_ERR, "concurrency gate failed: %s; request "
+		    "refused", strerror(errno));
+		hark_resp_error(resp, 503, "rate_limiter_unavailable", NULL,
+		    "the rate limiter is unavailable; retry shortly");
+		hark_resp_header(resp, "Retry-After", "1");
+		return -1;
+	}
+	if (!t->admitted) {
+		hark_resp_error(resp, 429, "too_many_concurrent_requests", NULL,
+		    "at most %u list or search requests of this project are "
+		    "served at once; retry shortly", cap);
+		hark_resp_header(resp, "Retry-After", "1");
+		return -1;
+	}
+	return 0;
+}
+
+void
+hark_prologue_gate_leave(struct hark_app *app, struct hark_rl_ticket *t)
+{
+	if (app->rl != NULL && t->admitted)
+		hark_rl_leave(app->rl, t);
+	t->admitted = false;
+}
+
 /*
  * Who is calling, as the route asks.  Widget tokens and public keys are not
  * served yet: until they are, HARK_AUTH_PUBLIC and HARK_AUTH_KEY_OR_TOKEN
@@ -320,6 +369,7 @@ hark_prologue_run(struct hark_app *app, const struct hark_route *route,
     struct hark_req *req, struct hark_resp *resp)
 {
 	struct hark_call	 c;
+	struct hark_rl_ticket	 ticket;
 	struct json_object	*body = NULL;
 	void			*in = NULL, *query = NULL;
 
@@ -328,8 +378,15 @@ hark_prologue_run(struct hark_app *app, const struct hark_route *route,
 	c.req = req;
 	c.resp = resp;
 	c.route = route;
-	if (check_auth(&c) == 0 && check_input(&c, &body, &in, &query) == 0)
-		route->handler(&c);
+	if (check_auth(&c) == 0 && check_input(&c, &body, &in, &query) == 0) {
+		if (!(route->flags & HARK_ROUTE_GATED))
+			route->handler(&c);
+		else if (hark_prologue_gate_enter(app, c.who.project_id, resp,
+		    &ticket) == 0) {
+			route->handler(&c);
+			hark_prologue_gate_leave(app, &ticket);
+		}
+	}
 	if (query != NULL)
 		hark_query_free(route->query, query);
 	free(query);

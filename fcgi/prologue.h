@@ -5,6 +5,8 @@
 #ifndef HARK_PROLOGUE_H
 #define HARK_PROLOGUE_H
 
+#include "ratelimit.h"
+
 struct hark_app;
 struct hark_req;
 struct hark_resp;
@@ -16,5 +18,19 @@ struct hark_route;
  */
 void	hark_prologue_run(struct hark_app *, const struct hark_route *,
 	    struct hark_req *, struct hark_resp *);
+
+/*
+ * The per-project concurrency gate of HARK_ROUTE_GATED routes (list and
+ * search): at most [limits] list_concurrency of one project's requests at
+ * once on the host (0: half the workers, at least 1).  Returns 0 with t
+ * holding a place (give it back with hark_prologue_gate_leave), or -1 with
+ * resp filled: 429 too_many_concurrent_requests, or 503 when the table
+ * cannot count (fail closed, as the rate limit).
+ */
+int	hark_prologue_gate_enter(struct hark_app *, const char *project_id,
+	    struct hark_resp *, struct hark_rl_ticket *t);
+void	hark_prologue_gate_leave(struct hark_app *, struct hark_rl_ticket *t);
+/* The cap hark_prologue_gate_enter applies. */
+unsigned hark_prologue_gate_cap(const struct hark_app *);
 
 #endif

@@ -136,6 +136,8 @@ static const struct conf_key conf_keys[] = {
 	    "100", 1, 1000000, 0, NULL },
 	{ "limits", "auth_failures", CONF_INT, FIELD(auth_failures, int),
 	    "30", 1, 1000000, 0, NULL },
+	{ "limits", "list_concurrency", CONF_INT, FIELD(list_concurrency, int),
+	    "0", 0, 16, 0, NULL },
 
 	{ "cors", "max_age", CONF_SECONDS, FIELD(cors_max_age, int),
 	    "600", 0, 86400, 0, NULL },

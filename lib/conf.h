@@ -46,6 +46,7 @@ struct hark_conf {
 	size_t	 max_json_body;		/* largest JSON body, bytes */
 	int	 rate_limit;		/* requests per minute per key and project */
 	int	 auth_failures;		/* failed authentications per minute per address */
+	int	 list_concurrency;	/* list/search requests per project at once; 0 = auto */
 
 	/* [cors] */
 	int	 cors_max_age;		/* seconds a preflight may be cached */

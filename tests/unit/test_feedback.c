@@ -13,6 +13,7 @@
 #include "feedback.h"
 #include "http.h"
 #include "keys.h"
+#include "prologue.h"
 #include "respond.h"
 #include "store.h"
 
@@ -243,11 +244,81 @@ START_TEST(other_results_are_404_or_500_without_retry_after)
 }
 END_TEST
 
+/* ---- the per-project concurrency gate of list and search ---- */
+
+static char	gate_dir[] = "/tmp/hark-test-gate-XXXXXX";
+
+static void
+gate_setup(void)
+{
+	ck_assert_int_eq(hark_conf_defaults(&conf), 0);
+	ck_assert_ptr_nonnull(mkdtemp(gate_dir));
+	free(conf.state_dir);
+	conf.state_dir = strdup(gate_dir);
+	conf.workers = 8;
+	conf.list_concurrency = 1;
+	app = hark_app_new(&conf);
+	ck_assert_ptr_nonnull(app);
+	ck_assert_ptr_nonnull(app->rl);
+}
+
+static void
+gate_teardown(void)
+{
+	char	 cmd[128];
+
+	hark_app_free(app);
+	hark_conf_free(&conf);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", gate_dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(gate_with_cap_1_refuses_a_second_request_of_the_project)
+{
+	struct hark_rl_ticket	 t1, t2, t3;
+	struct hark_resp	 resp;
+
+	hark_resp_init(&resp);
+	ck_assert_int_eq(hark_prologue_gate_enter(app, proj_a, &resp, &t1), 0);
+	ck_assert(t1.admitted);
+	ck_assert_int_eq(hark_prologue_gate_enter(app, proj_a, &resp, &t2), -1);
+	ck_assert_int_eq(resp.status, 429);
+	ck_assert_ptr_nonnull(strstr(resp.body.data,
+	    "\"code\":\"too_many_concurrent_requests\""));
+	ck_assert_str_eq(hark_resp_get_header(&resp, "Retry-After"), "1");
+	hark_resp_free(&resp);
+	/* Another project is not held up by the first one's reads. */
+	hark_resp_init(&resp);
+	ck_assert_int_eq(hark_prologue_gate_enter(app, proj_b, &resp, &t3), 0);
+	hark_prologue_gate_leave(app, &t3);
+	/* Once the first is done, the next one of the project gets in. */
+	hark_prologue_gate_leave(app, &t1);
+	ck_assert_int_eq(hark_prologue_gate_enter(app, proj_a, &resp, &t2), 0);
+	hark_prologue_gate_leave(app, &t2);
+	hark_resp_free(&resp);
+}
+END_TEST
+
+START_TEST(gate_cap_defaults_to_half_the_workers)
+{
+	conf.list_concurrency = 0;
+	conf.workers = 8;
+	ck_assert_uint_eq(hark_prologue_gate_cap(app), 4);
+	conf.workers = 1;
+	ck_assert_uint_eq(hark_prologue_gate_cap(app), 1);
+	conf.workers = 64;
+	ck_assert_uint_eq(hark_prologue_gate_cap(app), HARK_RL_GATE_SLOTS);
+	conf.list_concurrency = 3;
+	ck_assert_uint_eq(hark_prologue_gate_cap(app), 3);
+}
+END_TEST
+
 int
 main(void)
 {
 	Suite	*s = suite_create("feedback");
 	TCase	*tc = tcase_create("service"), *tr = tcase_create("respond");
+	TCase	*tg = tcase_create("gate");
 	SRunner	*sr;
 	int	 nf;
 
@@ -265,6 +336,10 @@ main(void)
 	tcase_add_test(tr, unavailable_and_timeout_are_503_with_retry_after);
 	tcase_add_test(tr, other_results_are_404_or_500_without_retry_after);
 	suite_add_tcase(s, tr);
+	tcase_add_checked_fixture(tg, gate_setup, gate_teardown);
+	tcase_add_test(tg, gate_with_cap_1_refuses_a_second_request_of_the_project);
+	tcase_add_test(tg, gate_cap_defaults_to_half_the_workers);
+	suite_add_tcase(s, tg);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
 	nf = srunner_ntests_failed(sr);
