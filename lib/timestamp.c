@@ -126,7 +126,8 @@ hark_ts_from_rfc3339(const char *s, char out[HARK_TS_DB_SIZE])
 		om = digits(p + 4, 2);
 	}
 	t = timegm(&tm) - sign * (oh * 3600 + om * 60);
-	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 > 9999)
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1970 ||
+	    tm.tm_year + 1900 > 9999)
 		return -1;
 	format_db(&tm, usec, out);
 	return 0;

@@ -23,8 +23,9 @@ bool	hark_ts_valid_rfc3339(const char *s, size_t len);
 /*
  * An RFC 3339 date-time (as hark_ts_valid_rfc3339 accepts, NUL-terminated)
  * -> a DATETIME(6) literal in UTC, the offset applied, the fraction cut to
- * microseconds.  0, or -1 when s is not one, or falls before 1970 or after
- * 9999 once in UTC.
+ * microseconds.  0, or -1 when s is not one, spells a year before 1970, or
+ * falls outside 1970..9999 once in UTC (so that every literal made here
+ * converts back from its own RFC 3339 form).
  */
 int	hark_ts_from_rfc3339(const char *s, char out[HARK_TS_DB_SIZE]);
 

@@ -90,7 +90,9 @@ START_TEST(rfc3339_refuses_impossible_dates)
 	static const char *const bad[] = {
 		"2024-02-30T00:00:00Z", "2024-02-31T00:00:00Z",
 		"2023-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
-		"2026-04-09 10:30:00Z", NULL
+		"2026-04-09 10:30:00Z",
+		/* 1969 in UTC: its own RFC 3339 form would not convert back. */
+		"1970-01-01T00:30:00+01:00", NULL
 	};
 	char	 ts[HARK_STORE_TS_SIZE];
 	size_t	 i;
