@@ -21,7 +21,8 @@ setup() {
 	mkdir -p "$T/api"
 	CONF="$T/api/hark.conf"
 	write_hark_conf "$CONF" log.file="$T/api/hark.log" \
-	    server.workers="$WORKERS" limits.rate_limit=100000 "$@"
+	    server.workers="$WORKERS" limits.rate_limit=100000 \
+	    limits.list_concurrency=1
 	PRJ_A=$(ctl project create "Project A") || exit 2
 	PRJ_B=$(ctl project create "Project B") || exit 2
 	KEY_A=$(ctl key create "$PRJ_A") || exit 2
@@ -82,10 +83,51 @@ test_minus_zero() {
 	check "and read back as -0" body_has '"metadata":{"z":-0,"n":[-0,0]}'
 }
 
+# lists_waiting: listing statements of hark's waiting on the table lock.
+lists_waiting() {
+	test "$(sql "SELECT COUNT(*) FROM information_schema.processlist
+	    WHERE user = '$HARK_DB_USER' AND state LIKE 'Waiting for table%'")" -ge "$1"
+}
+
+# With list_concurrency = 1, a project's list held in the database (the
+# feedback table locked) keeps its one place: the project's next list is
+# 429 at once, another project's is let in (and served once the lock goes).
+test_concurrency_gate() {
+	local locker a_pid b_pid
+	t_ctx "concurrency gate"
+	mariadb_sql "$HARK_DB_SOCKET" "USE \`$HARK_DB_NAME\`;
+	    LOCK TABLES feedback WRITE; SELECT SLEEP(5); UNLOCK TABLES;" \
+	    >/dev/null 2>&1 &
+	locker=$!
+	sleep 0.5
+	curl -sS -o "$T/api/a.body" -w '%{http_code}' --max-time 20 \
+	    -H "Authorization: Bearer $KEY_A" "$URL/v1/feedback?q=held" \
+	    >"$T/api/a.code" 2>/dev/null &
+	a_pid=$!
+	check "project A's search waits in the database" wait_until 4 lists_waiting 1
+	req GET "$URL/v1/feedback?limit=1" -H "Authorization: Bearer $KEY_A"
+	check_hark_error "A's next list while it holds the place: 429" 429
+	check_json "code too_many_concurrent_requests" error.code \
+	    too_many_concurrent_requests
+	check "Retry-After: 1" test "$(hdr Retry-After)" = 1
+	curl -sS -o "$T/api/b.body" -w '%{http_code}' --max-time 20 \
+	    -H "Authorization: Bearer $KEY_B" "$URL/v1/feedback?limit=1" \
+	    >"$T/api/b.code" 2>/dev/null &
+	b_pid=$!
+	check "project B's list is let in (it waits on the lock, not the gate)" \
+	    wait_until 4 lists_waiting 2
+	wait "$locker" "$a_pid" "$b_pid"
+	check "A's held search is answered 200" test "$(cat "$T/api/a.code")" = 200
+	check "B's list is answered 200" test "$(cat "$T/api/b.code")" = 200
+	req GET "$URL/v1/feedback?limit=1" -H "Authorization: Bearer $KEY_A"
+	check_status "A's place was given back: the next list is served" 200
+}
+
 t_init "${1:-}" api
 t_db
 setup
 test_cursors
 test_minus_zero
+test_concurrency_gate
 t_ctx
 t_summary
