@@ -42,6 +42,16 @@ nomem:
 	hark_resp_error(resp, 500, "internal", NULL, "out of memory");
 }
 
+/* A 503 the client should retry: logged with the db layer's reason. */
+static void
+retry_later(struct hark_app *app, struct hark_resp *resp, const char *what,
+    const char *code, const char *message)
+{
+	hark_log(HARK_LOG_WARN, "%s: %s", what, hark_db_errmsg(app->db));
+	hark_resp_error(resp, 503, code, NULL, "%s", message);
+	hark_resp_header(resp, "Retry-After", HARK_RETRY_AFTER_DB);
+}
+
 void
 hark_respond_store_write(struct hark_app *app, struct hark_resp *resp, int rc,
     const char *id)
@@ -62,18 +72,14 @@ hark_respond_store_write(struct hark_app *app, struct hark_resp *resp, int rc,
 	case HARK_STORE_UNAVAILABLE:
 		/* Say why (a full disk, a lost server) once per refusal: the
 		 * message never holds user data (lib/db scrubs it). */
-		hark_log(HARK_LOG_WARN, "database unavailable: %s",
-		    hark_db_errmsg(app->db));
-		hark_resp_error(resp, 503, "database_unavailable", NULL,
+		retry_later(app, resp, "database unavailable",
+		    "database_unavailable",
 		    "the database is unavailable; retry shortly");
-		hark_resp_header(resp, "Retry-After", HARK_RETRY_AFTER_DB);
 		return;
 	case HARK_STORE_TIMEOUT:
-		hark_log(HARK_LOG_WARN, "database statement timed out: %s",
-		    hark_db_errmsg(app->db));
-		hark_resp_error(resp, 503, "database_timeout", NULL,
+		retry_later(app, resp, "database statement timed out",
+		    "database_timeout",
 		    "the database did not answer in time; retry shortly");
-		hark_resp_header(resp, "Retry-After", HARK_RETRY_AFTER_DB);
 		return;
 	case HARK_STORE_NOMEM:
 		hark_resp_error(resp, 500, "internal", NULL, "out of memory");
