@@ -63,7 +63,7 @@ hark_app_free(struct hark_app *app)
 /*
  * CORS: any /v1 response to a browser request names the origin, so pages can
  * read errors too; the project's allowlist is enforced once the key tells
- * which project it is (handlers/api.c), since a preflight carries no key.
+ * which project it is (prologue.c), since a preflight carries no key.
  */
 static void
 cors_headers(struct hark_req *req, struct hark_resp *resp)
