@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "app.h"
 #include "conf.h"
 #include "cors.h"
@@ -57,6 +59,7 @@ hark_app_free(struct hark_app *app)
 	hark_db_free(app->db);
 	if (app->rl != NULL)
 		hark_rl_close(app->rl);
+	OPENSSL_cleanse(&app->cursor_key, sizeof(app->cursor_key));
 	free(app);
 }
 
