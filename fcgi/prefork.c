@@ -22,6 +22,7 @@
 #include "log.h"
 #include "prefork.h"
 #include "server.h"
+#include "signals.h"
 
 #define MAX_WORKERS	256
 #define BACKOFF_MAX	30	/* seconds between respawns of a crash-looping slot */
@@ -96,29 +97,13 @@ setup_signals(void)
 		fcntl(wake_pipe[i], F_SETFL, O_NONBLOCK);
 		fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
 	}
+	hark_signals_worker_handle(on_signal, SA_RESTART);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
 	return 0;
-}
-
-/* The signals a worker handles, blocked from fork until it waits. */
-static void
-worker_signals(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGUSR1);
 }
 
 /*
@@ -148,11 +133,8 @@ worker_main(struct master *m, pid_t master_pid)
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	worker_signals(&set);
+	hark_signals_worker_handle(SIG_DFL, 0);
+	hark_signals_worker_set(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	_exit(hark_server_run(m->listen_fd, m->conf, m->config_path, 0));
 }
@@ -164,7 +146,7 @@ spawn(struct master *m, int slot)
 	sigset_t	 set, old;
 	pid_t		 pid, self = getpid();
 
-	worker_signals(&set);
+	hark_signals_worker_set(&set);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if ((pid = fork()) == 0)

@@ -34,6 +34,7 @@
 #include "http.h"
 #include "log.h"
 #include "server.h"
+#include "signals.h"
 
 /* Bytes of an unread body discarded so the web server sees our answer. */
 #define DRAIN_MAX	(8u * 1024 * 1024)
@@ -61,29 +62,12 @@ on_signal(int sig)
 static void
 install_signals(sigset_t *waitmask)
 {
-	struct sigaction	 sa;
-	sigset_t		 block;
+	sigset_t	 block;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGUSR1);
+	hark_signals_worker_handle(on_signal, 0);
+	hark_signals_worker_set(&block);
 	sigprocmask(SIG_BLOCK, &block, waitmask);
-	sigdelset(waitmask, SIGTERM);
-	sigdelset(waitmask, SIGINT);
-	sigdelset(waitmask, SIGHUP);
-	sigdelset(waitmask, SIGUSR1);
+	hark_signals_worker_unblock(waitmask);
 }
 
 static const char *
