@@ -33,6 +33,7 @@
 #include "conf.h"
 #include "http.h"
 #include "log.h"
+#include "proxies.h"
 #include "server.h"
 #include "signals.h"
 
@@ -44,6 +45,7 @@ static volatile sig_atomic_t	got_reload;
 static volatile sig_atomic_t	got_reopen;
 static int			log_requests = 1;
 static int			listen_epfd = -1;	/* -1: use ppoll */
+static struct hark_proxies	proxies;		/* [server] trusted_proxies */
 
 extern char **environ;
 
@@ -107,38 +109,34 @@ parse_length(const char *s, long long *out)
 	return 0;
 }
 
-/* HTTP_X_HARK_KEY=... becomes the header x-hark-key. */
+/*
+ * The client's address: REMOTE_ADDR, or behind a trusted proxy the address
+ * it forwarded, so the failed-key lock-out and the audit count the client.
+ */
 static int
-add_env_header(struct hark_req *req, const char *var)
+client_addr(struct hark_req *req, char **envp)
 {
-	char		 name[256];
-	const char	*eq = strchr(var, '=');
-	size_t		 i, n;
+	char	 addr[HARK_ADDR_MAX];
 
-	if (eq == NULL)
-		return 0;
-	n = (size_t)(eq - var) - 5;
-	if (n == 0 || n >= sizeof(name))
-		return 0;
-	for (i = 0; i < n; i++)
-		name[i] = var[5 + i] == '_' ? '-' : var[5 + i];
-	name[n] = '\0';
-	return hark_req_add_header(req, name, eq + 1);
+	hark_proxies_client(&proxies, env_get(envp, "REMOTE_ADDR"),
+	    env_get(envp, "HTTP_X_FORWARDED_FOR"),
+	    env_get(envp, "HTTP_FORWARDED"), addr, sizeof(addr));
+	return dup_or_empty(&req->remote_addr, addr);
 }
 
 /*
- * Fills req from a CGI/FastCGI environment.  Returns 0, -1 on ENOMEM, or
- * 400 when the environment describes a malformed request.
+ * Fills req from a CGI/FastCGI environment.  Returns 0, -1 on ENOMEM, 400
+ * when the environment describes a malformed request, or 409 (answered as
+ * 400 ambiguous_header) with the header's name in dup.
  */
 static int
-req_from_env(struct hark_req *req, char **envp)
+req_from_env(struct hark_req *req, char **envp, char *dup, size_t dupsz)
 {
 	const char	*uri, *qs;
 	struct hark_buf	 b = { 0 };
-	char		**e;
+	int		 rc;
 
-	if (dup_or_empty(&req->method, env_get(envp, "REQUEST_METHOD")) == -1 ||
-	    dup_or_empty(&req->remote_addr, env_get(envp, "REMOTE_ADDR")) == -1)
+	if (dup_or_empty(&req->method, env_get(envp, "REQUEST_METHOD")) == -1)
 		return -1;
 	if ((uri = env_get(envp, "REQUEST_URI")) != NULL && *uri != '\0') {
 		if ((req->uri = strdup(uri)) == NULL)
@@ -158,12 +156,34 @@ req_from_env(struct hark_req *req, char **envp)
 	if (env_get(envp, "CONTENT_TYPE") != NULL && *env_get(envp, "CONTENT_TYPE") &&
 	    (req->content_type = strdup(env_get(envp, "CONTENT_TYPE"))) == NULL)
 		return -1;
-	for (e = envp; e != NULL && *e != NULL; e++)
-		if (strncmp(*e, "HTTP_", 5) == 0 && add_env_header(req, *e) == -1)
-			return -1;
+	if ((rc = hark_req_add_env_headers(req, envp, dup, dupsz)) == -2)
+		return 409;
+	if (rc == -1)
+		return -1;
+	/* After the headers: a doubled X-Forwarded-For is refused above. */
+	if (client_addr(req, envp) == -1)
+		return -1;
 	if (parse_length(env_get(envp, "CONTENT_LENGTH"), &req->content_length) == -1)
 		return 400;
 	return 0;
+}
+
+/*
+ * What the request path reads from the configuration on each load.  The
+ * list parsed when the file was loaded, so only memory can fail here, and
+ * then nobody is trusted (the peer is the client: fail closed).
+ */
+static void
+apply_conf(const struct hark_conf *conf)
+{
+	char	 why[128];
+
+	log_requests = conf->log_requests;
+	hark_proxies_free(&proxies);
+	if (hark_proxies_parse(conf->trusted_proxies, &proxies, why,
+	    sizeof(why)) == -1)
+		hark_log(HARK_LOG_ERR, "trusted_proxies: %s; trusting none",
+		    why);
 }
 
 static ssize_t
@@ -270,10 +290,15 @@ static void
 answer(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
     char **envp)
 {
+	char	 dup[128];
 	int	 rc;
 
-	rc = req_from_env(req, envp);
-	if (rc == 400)
+	rc = req_from_env(req, envp, dup, sizeof(dup));
+	if (rc == 409)
+		hark_resp_error(resp, 400, "ambiguous_header", dup,
+		    "the header %s arrived twice (under CGI X_A and X-A are "
+		    "one name); send it once, with dashes", dup);
+	else if (rc == 400)
 		hark_resp_error(resp, 400, "bad_request", "Content-Length",
 		    "Content-Length is not a number");
 	else if (rc != 0)
@@ -329,7 +354,7 @@ reload_in_place(struct hark_app **app, struct hark_conf *conf,
 	hark_conf_free(conf);
 	*conf = fresh;
 	hark_log_set_level(conf->log_level);
-	log_requests = conf->log_requests;
+	apply_conf(conf);
 	if ((napp = hark_app_new(conf)) == NULL)
 		return;
 	*app = napp;
@@ -401,7 +426,7 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 	int		 rc, status = 0;
 
 	install_signals(&waitmask);
-	log_requests = conf->log_requests;
+	apply_conf(conf);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd,
 	    FCGI_FAIL_ACCEPT_ON_INTR) != 0 || set_nonblocking(listen_fd) == -1) {
 		hark_log(HARK_LOG_ERR, "cannot set up FastCGI on fd %d", listen_fd);
@@ -478,7 +503,7 @@ hark_server_cgi(const struct hark_conf *conf)
 	size_t			 off;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	log_requests = conf->log_requests;
+	apply_conf(conf);
 	if ((app = hark_app_new(conf)) == NULL)
 		return 1;
 	hark_req_init(&req);
