@@ -427,9 +427,10 @@ main(int argc, char *argv[])
 	}
 
 	if (listen_spec != NULL || sd_fd != -1) {
-		if (sd_fd != -1)
+		if (sd_fd != -1) {
 			fd = sd_fd;
-		else if ((fd = open_listener(listen_spec, conf,
+			hark_server_socket_shared();
+		} else if ((fd = open_listener(listen_spec, conf,
 		    &unix_path)) == -1)
 			return 1;
 		/* The pid file is written while still root, as the

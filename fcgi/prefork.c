@@ -121,11 +121,14 @@ worker_main(struct master *m, pid_t master_pid)
 	 * A worker outliving its master would serve on, unsupervised and
 	 * never replaced, while the web server or systemd waits for the
 	 * socket to go quiet before it starts a new master: on the master's
-	 * death the kernel sends SIGTERM, which stays pending until the
-	 * worker waits, so the request in hand is finished first.  A master
-	 * that died before prctl() is seen by getppid().
+	 * death the kernel sends HARK_SIG_ORPHAN (see signals.h), pending
+	 * here until hark_server_run has its handler in place.  A master
+	 * that died before prctl() is seen by getppid().  (A pipe from the
+	 * master would tell the same, but only a worker waiting on it, not
+	 * one in a request: the socket must be shut at once.)
 	 */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != master_pid)
+	if (prctl(PR_SET_PDEATHSIG, HARK_SIG_ORPHAN) == -1 ||
+	    getppid() != master_pid)
 		_exit(0);
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);
@@ -135,6 +138,7 @@ worker_main(struct master *m, pid_t master_pid)
 	sigaction(SIGCHLD, &sa, NULL);
 	hark_signals_worker_handle(SIG_DFL, 0);
 	hark_signals_worker_set(&set);
+	sigaddset(&set, HARK_SIG_ORPHAN);
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	_exit(hark_server_run(m->listen_fd, m->conf, m->config_path, 0));
 }
@@ -147,6 +151,7 @@ spawn(struct master *m, int slot)
 	pid_t		 pid, self = getpid();
 
 	hark_signals_worker_set(&set);
+	sigaddset(&set, HARK_SIG_ORPHAN);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	if ((pid = fork()) == 0)

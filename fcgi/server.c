@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +47,9 @@ static volatile sig_atomic_t	got_reopen;
 static int			log_requests = 1;
 static int			listen_epfd = -1;	/* -1: use ppoll */
 static struct hark_proxies	proxies;		/* [server] trusted_proxies */
+/* The listening socket to shut when the master dies; -1: none. */
+static volatile sig_atomic_t	orphan_fd = -1;
+static int			orphan_shuts = 1;	/* 0: systemd's socket */
 
 extern char **environ;
 
@@ -60,16 +64,57 @@ on_signal(int sig)
 		got_stop = 1;
 }
 
-/* Installs handlers without SA_RESTART: ppoll must return on a signal. */
+/*
+ * The master is dead.  shutdown() acts on the socket, not on this process's
+ * descriptor: the first worker here makes every worker's copy refuse new
+ * connections, so the web server sees a dead backend and spawns a new one,
+ * while requests in hand finish.  Async-signal-safe, as a handler must be.
+ */
 static void
-install_signals(sigset_t *waitmask)
+on_orphan(int sig)
 {
-	sigset_t	 block;
+	int	 saved = errno;
+
+	(void)sig;
+	got_stop = 1;
+	if (orphan_fd >= 0)
+		shutdown(orphan_fd, SHUT_RDWR);
+	errno = saved;
+}
+
+/*
+ * Installs handlers without SA_RESTART: ppoll must return on a signal.  A
+ * worker with a master also takes HARK_SIG_ORPHAN, never blocked, with
+ * SA_RESTART so the request it may interrupt goes on.
+ */
+static void
+install_signals(sigset_t *waitmask, int listen_fd, int has_master)
+{
+	struct sigaction	 sa;
+	sigset_t		 block, orphan;
 
 	hark_signals_worker_handle(on_signal, 0);
 	hark_signals_worker_set(&block);
 	sigprocmask(SIG_BLOCK, &block, waitmask);
 	hark_signals_worker_unblock(waitmask);
+	if (!has_master)
+		return;
+	orphan_fd = orphan_shuts ? listen_fd : -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_orphan;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(HARK_SIG_ORPHAN, &sa, NULL);
+	sigemptyset(&orphan);
+	sigaddset(&orphan, HARK_SIG_ORPHAN);
+	sigdelset(waitmask, HARK_SIG_ORPHAN);
+	sigprocmask(SIG_UNBLOCK, &orphan, NULL);
+}
+
+void
+hark_server_socket_shared(void)
+{
+	orphan_shuts = 0;
 }
 
 static const char *
@@ -425,7 +470,7 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 	long		 served = 0;
 	int		 rc, status = 0;
 
-	install_signals(&waitmask);
+	install_signals(&waitmask, listen_fd, !reload);
 	apply_conf(conf);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd,
 	    FCGI_FAIL_ACCEPT_ON_INTR) != 0 || set_nonblocking(listen_fd) == -1) {

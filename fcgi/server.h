@@ -17,6 +17,13 @@ struct hark_conf;
 int	hark_server_run(int listen_fd, struct hark_conf *conf,
 	    const char *config_path, int reload);
 
+/*
+ * The listening socket belongs to whoever passed it and serves the next
+ * master too (systemd socket activation): a worker whose master died must
+ * not shut it down, only stop.  Called before hark_prefork_run.
+ */
+void	hark_server_socket_shared(void);
+
 /* Answers the one request of a plain CGI invocation; the exit status. */
 int	hark_server_cgi(const struct hark_conf *conf);
 

@@ -12,6 +12,16 @@
 
 #include <signal.h>
 
+/*
+ * What the kernel sends a worker when its master dies (PR_SET_PDEATHSIG).
+ * Unlike the worker set it is never blocked: the worker shuts the listening
+ * socket at once, even in the middle of a request, so the web server that
+ * spawned the master sees it refuse connections and spawns a new one
+ * (lighttpd tests the socket first and never respawns a backend whose
+ * socket still accepts); the request in hand is then finished.
+ */
+#define HARK_SIG_ORPHAN	SIGUSR2
+
 /* Fills set with the worker's signals (SIGTERM, SIGINT, SIGHUP, SIGUSR1). */
 void	hark_signals_worker_set(sigset_t *set);
 
