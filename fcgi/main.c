@@ -27,13 +27,15 @@
 #include "prefork.h"
 #include "ratelimit.h"
 #include "server.h"
+#include "status.h"
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: hark-fcgi [-c config] [--listen unix:PATH|HOST:PORT] "
 	    "[--workers N]\n"
-	    "                 [--pid-file FILE] [--check-config] [--version]\n");
+	    "                 [--pid-file FILE] [--check-config] [--status [--json]]\n"
+	    "                 [--version]\n");
 }
 
 /* A listening stream socket on fd 0 means a web server spawned us. */
@@ -345,6 +347,8 @@ main(int argc, char *argv[])
 		{ "workers", required_argument, NULL, 'w' },
 		{ "pid-file", required_argument, NULL, 'p' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "status", no_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'J' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -356,6 +360,7 @@ main(int argc, char *argv[])
 	char			*end;
 	long			 workers = 0;
 	int			 ch, check_only = 0, fd, rc, sd_fd;
+	int			 status_only = 0, json = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -379,6 +384,12 @@ main(int argc, char *argv[])
 		case 'C':
 			check_only = 1;
 			break;
+		case 'S':
+			status_only = 1;
+			break;
+		case 'J':
+			json = 1;
+			break;
 		case 'V':
 			printf("hark-fcgi %s\n", PACKAGE_VERSION);
 			return 0;
@@ -390,7 +401,7 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (json && !status_only)) {
 		usage(stderr);
 		return 2;
 	}
@@ -402,6 +413,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "hark-fcgi: %s\n", err.msg);
 		free(conf);
 		return 1;
+	}
+	if (status_only) {
+		rc = hark_status_print(conf->state_dir, json, stdout);
+		hark_conf_free(conf);
+		free(conf);
+		return rc;
 	}
 	if (check_only) {
 		rc = check_environment(conf);

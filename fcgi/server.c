@@ -37,6 +37,7 @@
 #include "proxies.h"
 #include "server.h"
 #include "signals.h"
+#include "status.h"
 
 /* Bytes of an unread body discarded so the web server sees our answer. */
 #define DRAIN_MAX	(8u * 1024 * 1024)
@@ -50,6 +51,7 @@ static struct hark_proxies	proxies;		/* [server] trusted_proxies */
 /* The listening socket to shut when the master dies; -1: none. */
 static volatile sig_atomic_t	orphan_fd = -1;
 static int			orphan_shuts = 1;	/* 0: systemd's socket */
+static struct hark_status_slot	*count_slot;		/* the master's counter */
 
 extern char **environ;
 
@@ -109,6 +111,12 @@ install_signals(sigset_t *waitmask, int listen_fd, int has_master)
 	sigaddset(&orphan, HARK_SIG_ORPHAN);
 	sigdelset(waitmask, HARK_SIG_ORPHAN);
 	sigprocmask(SIG_UNBLOCK, &orphan, NULL);
+}
+
+void
+hark_server_count_in(struct hark_status_slot *slot)
+{
+	count_slot = slot;
 }
 
 void
@@ -525,8 +533,14 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 			status = 1;
 			break;
 		}
+		if (count_slot != NULL)
+			count_slot->busy = 1;
 		serve_fcgi(app, &rq);
 		served++;
+		if (count_slot != NULL) {
+			count_slot->served++;
+			count_slot->busy = 0;
+		}
 	}
 	FCGX_Free(&rq, 1);
 	hark_app_free(app);

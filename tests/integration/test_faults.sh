@@ -102,6 +102,68 @@ test_killed_worker() {
 	check "the master is still running" kill -0 "$MASTER"
 }
 
+# ---------------------------------------------------------------- --status
+
+# status_json: hark-fcgi --status --json into R_BODY, its exit status in ST_RC.
+status_json() {
+	R_BODY=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status --json 2>&1)
+	ST_RC=$?
+}
+
+# After test_killed_worker: 200 requests, one worker killed.
+test_status() {
+	local out
+	t_ctx "--status"
+	sleep 1.1	# the master writes it once a second
+	status_json
+	check "--status exits 0 while the master runs" test "$ST_RC" -eq 0
+	check_json "--json names the master's pid" pid "$MASTER"
+	check_json "and that it runs" running true
+	check_json "it counts $WORKERS configured workers" workers.configured "$WORKERS"
+	check_json "all of them alive" workers.alive "$WORKERS"
+	check "it counts the requests served (>= 200: $(json requests_served))" \
+	    test "$(json requests_served)" -ge 200
+	check "and the restart of the killed worker" test "$(json restarts)" -ge 1
+	check_json "the last restart's cause" last_restart.cause "killed by signal 9 (Killed)"
+	check "with the rate-limit table's statistics (hark_rl_stats)" \
+	    test "$(json rate_limit_table.buckets)" -ge 1
+	out=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status)
+	check "the text view says the same" \
+	    eval '[[ "$out" == *"workers:           $WORKERS alive of $WORKERS"* &&
+	    "$out" == *"killed by signal 9"* ]]'
+	check "--json without --status is a usage error" \
+	    eval '"$HARK_BUILD/hark-fcgi" -c "$CONF" --json >/dev/null 2>&1; [ $? -eq 2 ]'
+}
+
+# After test_reload_good: the reload is counted, and its replacements say why.
+test_status_reload() {
+	t_ctx "--status"
+	sleep 1.1
+	status_json
+	check "a reload is counted ($(json reloads))" test "$(json reloads)" -ge 1
+	check_json "and the workers it replaced say why" last_restart.cause \
+	    "retired by the master (reload)"
+}
+
+# After a graceful stop: no master, no status.
+test_status_stopped() {
+	local out rc
+	t_ctx "--status"
+	out=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status 2>&1)
+	rc=$?
+	check "--status exits 3 once the master stopped ($out)" test "$rc" -eq 3
+}
+
+# After a SIGKILL: the file stays, and says it is stale.
+test_status_killed() {
+	local out rc
+	t_ctx "--status"
+	out=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status 2>&1)
+	rc=$?
+	check "--status of a killed master exits 3" test "$rc" -eq 3
+	check "saying its status is stale" eval '[[ "$out" == *stale* ]]'
+}
+
 # ---------------------------------------------------------------- the database goes away
 
 test_database_down() {
@@ -344,6 +406,8 @@ test_master_killed() {
 		    "still running: $(for p in $workers; do kill -0 "$p" 2>/dev/null && echo -n "$p "; done)"
 		for p in $workers; do kill -KILL "$p" 2>/dev/null; done
 	fi
+	test_status_killed
+	t_ctx "master SIGKILL"
 	start_master
 	check "a new master serves on the same socket" health_is "$URL" 200
 }
@@ -453,10 +517,13 @@ nginx_start faults-nginx "$PORT" "$T/faults/hark.sock" || {
 start_master
 
 test_killed_worker
+test_status
 test_database_down
 test_reload_broken
 test_reload_good
+test_status_reload
 test_graceful_stop
+test_status_stopped
 test_max_requests
 test_stop_right_after_start
 test_master_killed
