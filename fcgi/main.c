@@ -27,13 +27,15 @@
 #include "prefork.h"
 #include "ratelimit.h"
 #include "server.h"
+#include "status.h"
 
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: hark-fcgi [-c config] [--listen unix:PATH|HOST:PORT] "
 	    "[--workers N]\n"
-	    "                 [--pid-file FILE] [--check-config] [--version]\n");
+	    "                 [--pid-file FILE] [--check-config] [--status [--json]]\n"
+	    "                 [--version]\n");
 }
 
 /* A listening stream socket on fd 0 means a web server spawned us. */
@@ -82,16 +84,63 @@ unix_socket_live(const struct sockaddr_un *sun)
 	return live;
 }
 
+/*
+ * The owner and group for the unix socket (php-fpm's listen.owner and
+ * listen.group): as configured, or, started as root, the user and group the
+ * workers become, so that whoever may talk to the workers may connect.
+ * (uid_t)-1 and (gid_t)-1 leave one as the socket was made.
+ */
 static int
-listen_unix(const char *path, int mode)
+listen_ids(const struct hark_conf *conf, uid_t *uid, gid_t *gid)
+{
+	const char	*owner = conf->listen_owner, *group = conf->listen_group;
+	struct passwd	*pw;
+	struct group	*gr;
+
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (geteuid() == 0) {
+		if (owner[0] == '\0')
+			owner = conf->user;
+		if (group[0] == '\0')
+			group = conf->group;
+	}
+	if (owner[0] != '\0') {
+		if ((pw = getpwnam(owner)) == NULL) {
+			fprintf(stderr, "hark-fcgi: listen_owner: no such "
+			    "user: %s\n", owner);
+			return -1;
+		}
+		*uid = pw->pw_uid;
+		/* A user without a group named: its own, as the drop does. */
+		if (group[0] == '\0' && conf->listen_group[0] == '\0')
+			*gid = pw->pw_gid;
+	}
+	if (group[0] != '\0') {
+		if ((gr = getgrnam(group)) == NULL) {
+			fprintf(stderr, "hark-fcgi: listen_group: no such "
+			    "group: %s\n", group);
+			return -1;
+		}
+		*gid = gr->gr_gid;
+	}
+	return 0;
+}
+
+static int
+listen_unix(const char *path, const struct hark_conf *conf)
 {
 	struct sockaddr_un	 sun;
+	uid_t			 uid;
+	gid_t			 gid;
 	int			 fd;
 
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		fprintf(stderr, "hark-fcgi: socket path too long: %s\n", path);
 		return -1;
 	}
+	if (listen_ids(conf, &uid, &gid) == -1)
+		return -1;
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	strcpy(sun.sun_path, path);
@@ -104,16 +153,21 @@ listen_unix(const char *path, int mode)
 		goto fail;
 	/* A stale socket from a killed run would make bind fail. */
 	unlink(path);
+	/* Owner and mode are set before listen(): nobody connects early. */
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
-	    chmod(path, (mode_t)mode) == -1 || listen(fd, 1024) == -1 ||
-	    stat(path, &bound_sock) == -1)
+	    ((uid != (uid_t)-1 || gid != (gid_t)-1) &&
+	    chown(path, uid, gid) == -1) ||
+	    chmod(path, (mode_t)conf->listen_mode) == -1 ||
+	    listen(fd, 1024) == -1 || stat(path, &bound_sock) == -1)
 		goto fail;
 	return fd;
 fail:
 	fprintf(stderr, "hark-fcgi: cannot listen on %s: %s\n", path,
 	    strerror(errno));
-	if (fd != -1)
+	if (fd != -1) {
 		close(fd);
+		unlink(path);
+	}
 	return -1;
 }
 
@@ -165,12 +219,13 @@ listen_tcp(const char *spec)
 
 /* Binds the standalone socket; *unix_path is set for a unix socket. */
 static int
-open_listener(const char *spec, int mode, const char **unix_path)
+open_listener(const char *spec, const struct hark_conf *conf,
+    const char **unix_path)
 {
 	*unix_path = NULL;
 	if (strncmp(spec, "unix:", 5) == 0) {
 		*unix_path = spec + 5;
-		return listen_unix(spec + 5, mode);
+		return listen_unix(spec + 5, conf);
 	}
 	return listen_tcp(spec);
 }
@@ -292,6 +347,8 @@ main(int argc, char *argv[])
 		{ "workers", required_argument, NULL, 'w' },
 		{ "pid-file", required_argument, NULL, 'p' },
 		{ "check-config", no_argument, NULL, 'C' },
+		{ "status", no_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'J' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -303,6 +360,7 @@ main(int argc, char *argv[])
 	char			*end;
 	long			 workers = 0;
 	int			 ch, check_only = 0, fd, rc, sd_fd;
+	int			 status_only = 0, json = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -326,6 +384,12 @@ main(int argc, char *argv[])
 		case 'C':
 			check_only = 1;
 			break;
+		case 'S':
+			status_only = 1;
+			break;
+		case 'J':
+			json = 1;
+			break;
 		case 'V':
 			printf("hark-fcgi %s\n", PACKAGE_VERSION);
 			return 0;
@@ -337,7 +401,7 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (json && !status_only)) {
 		usage(stderr);
 		return 2;
 	}
@@ -349,6 +413,12 @@ main(int argc, char *argv[])
 		fprintf(stderr, "hark-fcgi: %s\n", err.msg);
 		free(conf);
 		return 1;
+	}
+	if (status_only) {
+		rc = hark_status_print(conf->state_dir, json, stdout);
+		hark_conf_free(conf);
+		free(conf);
+		return rc;
 	}
 	if (check_only) {
 		rc = check_environment(conf);
@@ -374,9 +444,10 @@ main(int argc, char *argv[])
 	}
 
 	if (listen_spec != NULL || sd_fd != -1) {
-		if (sd_fd != -1)
+		if (sd_fd != -1) {
 			fd = sd_fd;
-		else if ((fd = open_listener(listen_spec, conf->socket_mode,
+			hark_server_socket_shared();
+		} else if ((fd = open_listener(listen_spec, conf,
 		    &unix_path)) == -1)
 			return 1;
 		/* The pid file is written while still root, as the

@@ -11,9 +11,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,6 +24,8 @@
 #include "log.h"
 #include "prefork.h"
 #include "server.h"
+#include "signals.h"
+#include "status.h"
 
 #define MAX_WORKERS	256
 #define BACKOFF_MAX	30	/* seconds between respawns of a crash-looping slot */
@@ -34,6 +38,7 @@ struct worker {
 	time_t	 respawn_at;	/* when an empty slot may fork again */
 	int	 backoff;	/* seconds */
 	int	 retiring;	/* sent SIGTERM by the master */
+	const char *why;	/* why it was retired, for the status */
 };
 
 struct master {
@@ -46,6 +51,10 @@ struct master {
 	struct worker		 w[MAX_WORKERS];
 	int			 stopping;
 	time_t			 stop_deadline;
+	struct hark_status_slot	*slots;		/* shared with the workers */
+	struct hark_status	 st;		/* what --status shows */
+	struct hark_rl		*rl;		/* for its statistics */
+	time_t			 status_at;	/* last written, wall clock */
 };
 
 static volatile sig_atomic_t	sig_chld, sig_stop, sig_hup, sig_usr1;
@@ -96,29 +105,13 @@ setup_signals(void)
 		fcntl(wake_pipe[i], F_SETFL, O_NONBLOCK);
 		fcntl(wake_pipe[i], F_SETFD, FD_CLOEXEC);
 	}
+	hark_signals_worker_handle(on_signal, SA_RESTART);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
 	return 0;
-}
-
-/* The signals a worker handles, blocked from fork until it waits. */
-static void
-worker_signals(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGHUP);
-	sigaddset(set, SIGUSR1);
 }
 
 /*
@@ -127,7 +120,7 @@ worker_signals(sigset_t *set)
  * the worker's own handler instead of setting the master's flag.
  */
 static void
-worker_main(struct master *m, pid_t master_pid)
+worker_main(struct master *m, int slot, pid_t master_pid)
 {
 	struct sigaction	 sa;
 	sigset_t		 set;
@@ -136,11 +129,14 @@ worker_main(struct master *m, pid_t master_pid)
 	 * A worker outliving its master would serve on, unsupervised and
 	 * never replaced, while the web server or systemd waits for the
 	 * socket to go quiet before it starts a new master: on the master's
-	 * death the kernel sends SIGTERM, which stays pending until the
-	 * worker waits, so the request in hand is finished first.  A master
-	 * that died before prctl() is seen by getppid().
+	 * death the kernel sends HARK_SIG_ORPHAN (see signals.h), pending
+	 * here until hark_server_run has its handler in place.  A master
+	 * that died before prctl() is seen by getppid().  (A pipe from the
+	 * master would tell the same, but only a worker waiting on it, not
+	 * one in a request: the socket must be shut at once.)
 	 */
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) == -1 || getppid() != master_pid)
+	if (prctl(PR_SET_PDEATHSIG, HARK_SIG_ORPHAN) == -1 ||
+	    getppid() != master_pid)
 		_exit(0);
 	close(wake_pipe[0]);
 	close(wake_pipe[1]);
@@ -148,12 +144,12 @@ worker_main(struct master *m, pid_t master_pid)
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	worker_signals(&set);
+	hark_signals_worker_handle(SIG_DFL, 0);
+	hark_signals_worker_set(&set);
+	sigaddset(&set, HARK_SIG_ORPHAN);
 	sigprocmask(SIG_SETMASK, &set, NULL);
+	if (m->slots != NULL)
+		hark_server_count_in(&m->slots[slot]);
 	_exit(hark_server_run(m->listen_fd, m->conf, m->config_path, 0));
 }
 
@@ -164,11 +160,16 @@ spawn(struct master *m, int slot)
 	sigset_t	 set, old;
 	pid_t		 pid, self = getpid();
 
-	worker_signals(&set);
+	hark_signals_worker_set(&set);
+	sigaddset(&set, HARK_SIG_ORPHAN);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
+	if (m->slots != NULL) {
+		m->slots[slot].served = 0;
+		m->slots[slot].busy = 0;
+	}
 	if ((pid = fork()) == 0)
-		worker_main(m, self);
+		worker_main(m, slot, self);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid == -1) {
 		hark_log(HARK_LOG_ERR, "fork failed: %s", strerror(errno));
@@ -179,6 +180,7 @@ spawn(struct master *m, int slot)
 	w->gen = m->gen;
 	w->started = now_mono();
 	w->retiring = 0;
+	w->why = NULL;
 	hark_log(HARK_LOG_DEBUG, "worker %ld started in slot %d",
 	    (long)pid, slot);
 }
@@ -194,17 +196,51 @@ slot_of(const struct master *m, pid_t pid)
 	return -1;
 }
 
+/* Why a worker is gone, in the words the status shows. */
+static void
+exit_cause(const struct master *m, const struct worker *w, int status,
+    unsigned long served, char *buf, size_t sz)
+{
+	if (WIFSIGNALED(status))
+		snprintf(buf, sz, "killed by signal %d (%s)", WTERMSIG(status),
+		    strsignal(WTERMSIG(status)));
+	else if (WEXITSTATUS(status) != 0)
+		snprintf(buf, sz, "exited with status %d", WEXITSTATUS(status));
+	else if (w->retiring && w->why != NULL)
+		snprintf(buf, sz, "retired by the master (%s)", w->why);
+	else if (m->conf->max_requests > 0 &&
+	    served >= (unsigned long)m->conf->max_requests)
+		snprintf(buf, sz, "max_requests (%ld) reached",
+		    m->conf->max_requests);
+	else
+		snprintf(buf, sz, "exited");
+}
+
 /* Records one dead worker and schedules its replacement. */
 static void
 reap_one(struct master *m, pid_t pid, int status)
 {
 	struct worker	*w;
 	time_t		 now = now_mono();
+	unsigned long	 served = 0;
 	int		 slot, clean;
 
 	if ((slot = slot_of(m, pid)) == -1)
 		return;
 	w = &m->w[slot];
+	if (m->slots != NULL) {
+		served = m->slots[slot].served;
+		m->st.served += served;
+		m->slots[slot].served = 0;
+		m->slots[slot].busy = 0;
+	}
+	if (!m->stopping) {
+		m->st.restarts++;
+		m->st.last_restart = time(NULL);
+		m->st.last_restart_pid = (long)pid;
+		exit_cause(m, w, status, served, m->st.last_cause,
+		    sizeof(m->st.last_cause));
+	}
 	clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	if (clean || w->retiring) {
 		hark_log(HARK_LOG_INFO, "worker %ld exited", (long)pid);
@@ -266,6 +302,7 @@ maintain(struct master *m)
 		if (i >= m->nslots && !w->retiring) {
 			kill(w->pid, SIGTERM);
 			w->retiring = 1;
+			w->why = "fewer workers";
 		}
 		retiring += w->retiring;
 		if (w->gen != m->gen && !w->retiring && stale == -1)
@@ -275,6 +312,7 @@ maintain(struct master *m)
 	if (retiring == 0 && stale != -1) {
 		kill(m->w[stale].pid, SIGTERM);
 		m->w[stale].retiring = 1;
+		m->w[stale].why = "reload";
 	}
 }
 
@@ -302,6 +340,7 @@ reload(struct master *m)
 	m->conf = fresh;
 	m->nslots = fresh->workers > MAX_WORKERS ? MAX_WORKERS : fresh->workers;
 	m->gen++;
+	m->st.reloads++;
 	if (hark_log_open("hark-fcgi", fresh->log_file, fresh->log_level) == -1)
 		hark_log(HARK_LOG_ERR, "cannot open log file %s",
 		    fresh->log_file);
@@ -342,6 +381,55 @@ kill_remaining(struct master *m)
 		}
 }
 
+/*
+ * Writes the status file when a second has passed since the last: cheap
+ * enough for the loop, which wakes at least once a second.  A failure is
+ * logged once, not every second.
+ */
+static void
+write_status(struct master *m)
+{
+	static int		 warned;
+	struct hark_status	 st;
+	time_t			 now = time(NULL);
+	int			 i;
+
+	if (now == m->status_at)
+		return;
+	m->status_at = now;
+	m->st.workers = m->nslots;
+	m->st.alive = alive(m);
+	m->st.busy = 0;
+	for (i = 0; m->slots != NULL && i < MAX_WORKERS; i++)
+		if (m->w[i].pid != 0 && m->slots[i].busy)
+			m->st.busy++;
+	m->st.has_rl = m->rl != NULL && hark_rl_stats(m->rl, &m->st.rl) == 0;
+	/* Served so far: the gone workers' and the live ones' counts. */
+	st = m->st;
+	for (i = 0; m->slots != NULL && i < MAX_WORKERS; i++)
+		if (m->w[i].pid != 0)
+			st.served += m->slots[i].served;
+	if (hark_status_write(m->conf->state_dir, &st) == -1) {
+		if (!warned)
+			hark_log(HARK_LOG_WARN, "cannot write the status file "
+			    "in %s: %s", m->conf->state_dir, strerror(errno));
+		warned = 1;
+	} else
+		warned = 0;
+}
+
+/* The rate-limit table, opened for its statistics only. */
+static void
+open_rl(struct master *m)
+{
+	char	 path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", m->conf->state_dir,
+	    HARK_RL_FILE_NAME);
+	if (hark_rl_open(path, 0, &m->rl) == -1)
+		m->rl = NULL;
+}
+
 static void
 drain_wake_pipe(void)
 {
@@ -369,6 +457,12 @@ hark_prefork_run(int listen_fd, struct hark_conf *conf,
 	m->config_path = config_path;
 	m->workers = workers;
 	m->nslots = conf->workers > MAX_WORKERS ? MAX_WORKERS : conf->workers;
+	if ((m->slots = hark_status_slots(MAX_WORKERS)) == NULL)
+		hark_log(HARK_LOG_WARN, "no shared memory for the request "
+		    "counts (%s); --status shows none", strerror(errno));
+	m->st.pid = (long)getpid();
+	m->st.started = time(NULL);
+	open_rl(m);
 	hark_log(HARK_LOG_INFO, "master %ld starting %d workers",
 	    (long)getpid(), m->nslots);
 	for (;;) {
@@ -397,12 +491,18 @@ hark_prefork_run(int listen_fd, struct hark_conf *conf,
 			}
 			maintain(m);
 		}
+		write_status(m);
 		pfd.fd = wake_pipe[0];
 		pfd.events = POLLIN;
 		if (poll(&pfd, 1, 1000) > 0)
 			drain_wake_pipe();
 	}
 	hark_log(HARK_LOG_INFO, "master %ld stopped", (long)getpid());
+	hark_status_remove(m->conf->state_dir);
+	if (m->rl != NULL)
+		hark_rl_close(m->rl);
+	if (m->slots != NULL)
+		munmap(m->slots, MAX_WORKERS * sizeof(*m->slots));
 	hark_conf_free(m->conf);
 	free(m->conf);
 	free(m);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,7 +34,10 @@
 #include "conf.h"
 #include "http.h"
 #include "log.h"
+#include "proxies.h"
 #include "server.h"
+#include "signals.h"
+#include "status.h"
 
 /* Bytes of an unread body discarded so the web server sees our answer. */
 #define DRAIN_MAX	(8u * 1024 * 1024)
@@ -43,6 +47,11 @@ static volatile sig_atomic_t	got_reload;
 static volatile sig_atomic_t	got_reopen;
 static int			log_requests = 1;
 static int			listen_epfd = -1;	/* -1: use ppoll */
+static struct hark_proxies	proxies;		/* [server] trusted_proxies */
+/* The listening socket to shut when the master dies; -1: none. */
+static volatile sig_atomic_t	orphan_fd = -1;
+static int			orphan_shuts = 1;	/* 0: systemd's socket */
+static struct hark_status_slot	*count_slot;		/* the master's counter */
 
 extern char **environ;
 
@@ -57,33 +66,63 @@ on_signal(int sig)
 		got_stop = 1;
 }
 
-/* Installs handlers without SA_RESTART: ppoll must return on a signal. */
+/*
+ * The master is dead.  shutdown() acts on the socket, not on this process's
+ * descriptor: the first worker here makes every worker's copy refuse new
+ * connections, so the web server sees a dead backend and spawns a new one,
+ * while requests in hand finish.  Async-signal-safe, as a handler must be.
+ */
 static void
-install_signals(sigset_t *waitmask)
+on_orphan(int sig)
+{
+	int	 saved = errno;
+
+	(void)sig;
+	got_stop = 1;
+	if (orphan_fd >= 0)
+		shutdown(orphan_fd, SHUT_RDWR);
+	errno = saved;
+}
+
+/*
+ * Installs handlers without SA_RESTART: ppoll must return on a signal.  A
+ * worker with a master also takes HARK_SIG_ORPHAN, never blocked, with
+ * SA_RESTART so the request it may interrupt goes on.
+ */
+static void
+install_signals(sigset_t *waitmask, int listen_fd, int has_master)
 {
 	struct sigaction	 sa;
-	sigset_t		 block;
+	sigset_t		 block, orphan;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
-
-	sigemptyset(&block);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGUSR1);
+	hark_signals_worker_handle(on_signal, 0);
+	hark_signals_worker_set(&block);
 	sigprocmask(SIG_BLOCK, &block, waitmask);
-	sigdelset(waitmask, SIGTERM);
-	sigdelset(waitmask, SIGINT);
-	sigdelset(waitmask, SIGHUP);
-	sigdelset(waitmask, SIGUSR1);
+	hark_signals_worker_unblock(waitmask);
+	if (!has_master)
+		return;
+	orphan_fd = orphan_shuts ? listen_fd : -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_orphan;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(HARK_SIG_ORPHAN, &sa, NULL);
+	sigemptyset(&orphan);
+	sigaddset(&orphan, HARK_SIG_ORPHAN);
+	sigdelset(waitmask, HARK_SIG_ORPHAN);
+	sigprocmask(SIG_UNBLOCK, &orphan, NULL);
+}
+
+void
+hark_server_count_in(struct hark_status_slot *slot)
+{
+	count_slot = slot;
+}
+
+void
+hark_server_socket_shared(void)
+{
+	orphan_shuts = 0;
 }
 
 static const char *
@@ -123,38 +162,34 @@ parse_length(const char *s, long long *out)
 	return 0;
 }
 
-/* HTTP_X_HARK_KEY=... becomes the header x-hark-key. */
+/*
+ * The client's address: REMOTE_ADDR, or behind a trusted proxy the address
+ * it forwarded, so the failed-key lock-out and the audit count the client.
+ */
 static int
-add_env_header(struct hark_req *req, const char *var)
+client_addr(struct hark_req *req, char **envp)
 {
-	char		 name[256];
-	const char	*eq = strchr(var, '=');
-	size_t		 i, n;
+	char	 addr[HARK_ADDR_MAX];
 
-	if (eq == NULL)
-		return 0;
-	n = (size_t)(eq - var) - 5;
-	if (n == 0 || n >= sizeof(name))
-		return 0;
-	for (i = 0; i < n; i++)
-		name[i] = var[5 + i] == '_' ? '-' : var[5 + i];
-	name[n] = '\0';
-	return hark_req_add_header(req, name, eq + 1);
+	hark_proxies_client(&proxies, env_get(envp, "REMOTE_ADDR"),
+	    env_get(envp, "HTTP_X_FORWARDED_FOR"),
+	    env_get(envp, "HTTP_FORWARDED"), addr, sizeof(addr));
+	return dup_or_empty(&req->remote_addr, addr);
 }
 
 /*
- * Fills req from a CGI/FastCGI environment.  Returns 0, -1 on ENOMEM, or
- * 400 when the environment describes a malformed request.
+ * Fills req from a CGI/FastCGI environment.  Returns 0, -1 on ENOMEM, 400
+ * when the environment describes a malformed request, or 409 (answered as
+ * 400 ambiguous_header) with the header's name in dup.
  */
 static int
-req_from_env(struct hark_req *req, char **envp)
+req_from_env(struct hark_req *req, char **envp, char *dup, size_t dupsz)
 {
 	const char	*uri, *qs;
 	struct hark_buf	 b = { 0 };
-	char		**e;
+	int		 rc;
 
-	if (dup_or_empty(&req->method, env_get(envp, "REQUEST_METHOD")) == -1 ||
-	    dup_or_empty(&req->remote_addr, env_get(envp, "REMOTE_ADDR")) == -1)
+	if (dup_or_empty(&req->method, env_get(envp, "REQUEST_METHOD")) == -1)
 		return -1;
 	if ((uri = env_get(envp, "REQUEST_URI")) != NULL && *uri != '\0') {
 		if ((req->uri = strdup(uri)) == NULL)
@@ -174,12 +209,34 @@ req_from_env(struct hark_req *req, char **envp)
 	if (env_get(envp, "CONTENT_TYPE") != NULL && *env_get(envp, "CONTENT_TYPE") &&
 	    (req->content_type = strdup(env_get(envp, "CONTENT_TYPE"))) == NULL)
 		return -1;
-	for (e = envp; e != NULL && *e != NULL; e++)
-		if (strncmp(*e, "HTTP_", 5) == 0 && add_env_header(req, *e) == -1)
-			return -1;
+	if ((rc = hark_req_add_env_headers(req, envp, dup, dupsz)) == -2)
+		return 409;
+	if (rc == -1)
+		return -1;
+	/* After the headers: a doubled X-Forwarded-For is refused above. */
+	if (client_addr(req, envp) == -1)
+		return -1;
 	if (parse_length(env_get(envp, "CONTENT_LENGTH"), &req->content_length) == -1)
 		return 400;
 	return 0;
+}
+
+/*
+ * What the request path reads from the configuration on each load.  The
+ * list parsed when the file was loaded, so only memory can fail here, and
+ * then nobody is trusted (the peer is the client: fail closed).
+ */
+static void
+apply_conf(const struct hark_conf *conf)
+{
+	char	 why[128];
+
+	log_requests = conf->log_requests;
+	hark_proxies_free(&proxies);
+	if (hark_proxies_parse(conf->trusted_proxies, &proxies, why,
+	    sizeof(why)) == -1)
+		hark_log(HARK_LOG_ERR, "trusted_proxies: %s; trusting none",
+		    why);
 }
 
 static ssize_t
@@ -286,10 +343,15 @@ static void
 answer(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
     char **envp)
 {
+	char	 dup[128];
 	int	 rc;
 
-	rc = req_from_env(req, envp);
-	if (rc == 400)
+	rc = req_from_env(req, envp, dup, sizeof(dup));
+	if (rc == 409)
+		hark_resp_error(resp, 400, "ambiguous_header", dup,
+		    "the header %s arrived twice (under CGI X_A and X-A are "
+		    "one name); send it once, with dashes", dup);
+	else if (rc == 400)
 		hark_resp_error(resp, 400, "bad_request", "Content-Length",
 		    "Content-Length is not a number");
 	else if (rc != 0)
@@ -345,7 +407,7 @@ reload_in_place(struct hark_app **app, struct hark_conf *conf,
 	hark_conf_free(conf);
 	*conf = fresh;
 	hark_log_set_level(conf->log_level);
-	log_requests = conf->log_requests;
+	apply_conf(conf);
 	if ((napp = hark_app_new(conf)) == NULL)
 		return;
 	*app = napp;
@@ -416,8 +478,8 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 	long		 served = 0;
 	int		 rc, status = 0;
 
-	install_signals(&waitmask);
-	log_requests = conf->log_requests;
+	install_signals(&waitmask, listen_fd, !reload);
+	apply_conf(conf);
 	if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, listen_fd,
 	    FCGI_FAIL_ACCEPT_ON_INTR) != 0 || set_nonblocking(listen_fd) == -1) {
 		hark_log(HARK_LOG_ERR, "cannot set up FastCGI on fd %d", listen_fd);
@@ -471,8 +533,14 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 			status = 1;
 			break;
 		}
+		if (count_slot != NULL)
+			count_slot->busy = 1;
 		serve_fcgi(app, &rq);
 		served++;
+		if (count_slot != NULL) {
+			count_slot->served++;
+			count_slot->busy = 0;
+		}
 	}
 	FCGX_Free(&rq, 1);
 	hark_app_free(app);
@@ -494,7 +562,7 @@ hark_server_cgi(const struct hark_conf *conf)
 	size_t			 off;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	log_requests = conf->log_requests;
+	apply_conf(conf);
 	if ((app = hark_app_new(conf)) == NULL)
 		return 1;
 	hark_req_init(&req);

@@ -7,6 +7,7 @@
 #define HARK_SERVER_H
 
 struct hark_conf;
+struct hark_status_slot;
 
 /*
  * A worker: answers FastCGI requests on listen_fd until SIGTERM/SIGINT or
@@ -16,6 +17,19 @@ struct hark_conf;
  */
 int	hark_server_run(int listen_fd, struct hark_conf *conf,
 	    const char *config_path, int reload);
+
+/*
+ * The listening socket belongs to whoever passed it and serves the next
+ * master too (systemd socket activation): a worker whose master died must
+ * not shut it down, only stop.  Called before hark_prefork_run.
+ */
+void	hark_server_socket_shared(void);
+
+/*
+ * Counts the requests this worker answers, and whether it is answering
+ * one, in slot (memory shared with the master; see status.h).
+ */
+void	hark_server_count_in(struct hark_status_slot *slot);
 
 /* Answers the one request of a plain CGI invocation; the exit status. */
 int	hark_server_cgi(const struct hark_conf *conf);

@@ -17,6 +17,7 @@
 
 #include "conf.h"
 #include "log.h"
+#include "proxies.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR	"/etc"
@@ -87,8 +88,12 @@ static const struct conf_key conf_keys[] = {
 	    "10000", 0, LONG_MAX, 0, NULL },
 	{ "server", "shutdown_timeout", CONF_SECONDS,
 	    FIELD(shutdown_timeout, int), "30", 0, 3600, 0, NULL },
-	{ "server", "socket_mode", CONF_MODE, FIELD(socket_mode, int),
+	{ "server", "listen_mode", CONF_MODE, FIELD(listen_mode, int),
 	    "0660", 0, 0777, 0, NULL },
+	{ "server", "listen_owner", CONF_STRING, FIELD(listen_owner, char *),
+	    "", 0, 0, 0, NULL },
+	{ "server", "listen_group", CONF_STRING, FIELD(listen_group, char *),
+	    "", 0, 0, 0, NULL },
 	{ "server", "base_path", CONF_STRING, FIELD(base_path, char *),
 	    "", 0, 0, 0, check_base_path },
 	{ "server", "max_body", CONF_SIZE, FIELD(max_body, size_t),
@@ -101,6 +106,8 @@ static const struct conf_key conf_keys[] = {
 	    LOCALSTATEDIR "/lib/hark", 0, 0, 0, check_abs_path },
 	{ "server", "media_dir", CONF_STRING, FIELD(media_dir, char *),
 	    LOCALSTATEDIR "/lib/hark/media", 0, 0, 0, check_abs_path },
+	{ "server", "trusted_proxies", CONF_STRING,
+	    FIELD(trusted_proxies, char *), "", 0, 0, 0, hark_proxies_check },
 
 	{ "log", "file", CONF_STRING, FIELD(log_file, char *),
 	    "", 0, 0, 0, check_abs_or_empty },
@@ -144,6 +151,13 @@ static const struct conf_key conf_keys[] = {
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))
+
+/* Keys renamed since a release: the old name still sets the new key. */
+static const struct {
+	const char	*section, *old, *key;
+} conf_renamed[] = {
+	{ "server", "socket_mode", "listen_mode" },	/* php-fpm's listen.mode */
+};
 
 struct conf_parser {
 	const char		*path;
@@ -508,8 +522,13 @@ conf_section(struct conf_parser *p, char *s)
 static const struct conf_key *
 conf_find(const struct conf_parser *p, const char *key, int *via_file)
 {
-	size_t	 i, n, klen = strlen(key);
+	size_t	 i, n, klen;
 
+	for (i = 0; i < sizeof(conf_renamed) / sizeof(conf_renamed[0]); i++)
+		if (strcmp(conf_renamed[i].section, p->section) == 0 &&
+		    strcmp(conf_renamed[i].old, key) == 0)
+			key = conf_renamed[i].key;
+	klen = strlen(key);
 	for (i = 0; i < NKEYS; i++) {
 		if (strcmp(conf_keys[i].section, p->section) != 0)
 			continue;

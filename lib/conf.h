@@ -17,13 +17,16 @@ struct hark_conf {
 	int	 workers;		/* pre-forked worker processes */
 	long	 max_requests;		/* a worker retires after this many; 0 = never */
 	int	 shutdown_timeout;	/* seconds in-flight requests get on stop */
-	int	 socket_mode;		/* permissions of a unix listen socket */
+	int	 listen_mode;		/* permissions of a unix listen socket */
+	char	*listen_owner;		/* its owner; "" = user when root */
+	char	*listen_group;		/* its group; "" = group when root */
 	char	*base_path;		/* URL prefix hark is mounted under, "" = / */
 	size_t	 max_body;		/* largest request body accepted, bytes */
 	char	*user;			/* drop to this user after binding; "" = stay */
 	char	*group;
 	char	*state_dir;		/* rate-limit file, batch lock */
 	char	*media_dir;		/* stored audio and screenshots */
+	char	*trusted_proxies;	/* CIDRs whose X-Forwarded-For counts */
 
 	/* [log] */
 	char	*log_file;		/* "" = stderr (the web server's error log) */

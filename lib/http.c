@@ -65,6 +65,38 @@ hark_req_add_header(struct hark_req *req, const char *name, const char *value)
 	return 0;
 }
 
+int
+hark_req_add_env_headers(struct hark_req *req, char **envp, char *dup,
+    size_t dupsz)
+{
+	char		 name[256];
+	const char	*eq;
+	size_t		 i, n;
+
+	if (dupsz > 0)
+		dup[0] = '\0';
+	for (; envp != NULL && *envp != NULL; envp++) {
+		if (strncmp(*envp, "HTTP_", 5) != 0 ||
+		    (eq = strchr(*envp, '=')) == NULL)
+			continue;
+		n = (size_t)(eq - *envp) - 5;
+		if (n == 0 || n >= sizeof(name))
+			continue;
+		for (i = 0; i < n; i++)
+			name[i] = (*envp)[5 + i] == '_' ? '-' : (*envp)[5 + i];
+		name[n] = '\0';
+		if (hark_req_header(req, name) != NULL) {
+			for (i = 0; i < n; i++)
+				name[i] = (char)tolower((unsigned char)name[i]);
+			snprintf(dup, dupsz, "%s", name);
+			return -2;
+		}
+		if (hark_req_add_header(req, name, eq + 1) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 const char *
 hark_req_header(const struct hark_req *req, const char *name)
 {

@@ -65,6 +65,15 @@ void		 hark_req_free(struct hark_req *);
 /* Adds a header, lower-casing the name; 0 or -1 (ENOMEM). */
 int		 hark_req_add_header(struct hark_req *, const char *name,
 		    const char *value);
+/*
+ * Adds the request headers of a CGI/FastCGI environment: HTTP_X_HARK_KEY=v
+ * becomes the header x-hark-key.  Returns 0, -1 (ENOMEM), or -2 when two
+ * variables carry the same name, with that header name (never its value)
+ * copied to dup: the web server passed X_Hark_Key and X-Hark-Key (or one
+ * twice), and a proxy in front may have checked the one hark would not read.
+ */
+int		 hark_req_add_env_headers(struct hark_req *, char **envp,
+		    char *dup, size_t dupsz);
 /* Case-insensitive; NULL when absent. */
 const char	*hark_req_header(const struct hark_req *, const char *name);
 const char	*hark_req_param(const struct hark_req *, const char *name);

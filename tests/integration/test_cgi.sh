@@ -126,5 +126,96 @@ check "harkctl migrate again is a no-op that succeeds" \
 check "schema_migrations has a row" \
     eval "[ \"\$(mariadb_sql '$HARK_DB_SOCKET' 'SELECT COUNT(*) FROM \`$HARK_DB_NAME\`.schema_migrations')\" -ge 1 ]"
 
+# ---------------------------------------------------------------- as root
+
+# can_connect USER SOCKET: USER may connect to the unix socket (what a web
+# server's worker running as USER does; EACCES there is nginx's 502).
+can_connect() {
+	runuser -u "$1" -- python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])' "$2" 2>/dev/null
+}
+
+sock_owner() { stat -c '%U:%G %a' "$1"; }
+
+# root_start NAME [section.key=value...]: hark-fcgi --listen started as root
+# with the settings given, state and logs where its user can write.
+root_start() {
+	local name=$1
+	shift
+	mkdir -p "$T/$name/state" "$T/$name/media"
+	chmod 1777 "$T/$name" "$T/$name/state" "$T/$name/media"
+	write_hark_conf "$T/$name/hark.conf" server.state_dir="$T/$name/state" \
+	    server.media_dir="$T/$name/media" log.file="$T/$name/hark.log" "$@"
+	hark_standalone "$name" "$T/$name/hark.conf" 1
+}
+
+if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
+	t_ctx root
+	# hark.conf(5)'s nginx example: user and group, nothing else.
+	if root_start example server.user=nobody server.group=www-data \
+	    server.socket_mode=-; then
+		check "as root with user/group the socket is user:group 0660" \
+		    test "$(sock_owner "$HARK_SOCK")" = "nobody:www-data 660"
+		check "so the web server's user in that group may connect" \
+		    can_connect www-data "$HARK_SOCK"
+		check "and a user outside it may not" \
+		    eval "! can_connect daemon '$HARK_SOCK'"
+		check "the master runs as the configured user" \
+		    test "$(stat -c %U "/proc/$HARK_MASTER")" = nobody
+		stop_pid "$HARK_MASTER" 20
+	else
+		fail "hark-fcgi starts as root with user and group"
+	fi
+	if root_start owner server.user=nobody server.group=nogroup \
+	    server.listen_owner=www-data server.listen_group=daemon \
+	    server.socket_mode=- server.listen_mode=0640; then
+		check "listen_owner, listen_group and listen_mode set the socket" \
+		    test "$(sock_owner "$HARK_SOCK")" = "www-data:daemon 640"
+		check "the owner may connect" can_connect www-data "$HARK_SOCK"
+		check "the workers' user, neither owner nor in the group, may not" \
+		    eval "! can_connect nobody '$HARK_SOCK'"
+		stop_pid "$HARK_MASTER" 20
+	else
+		fail "hark-fcgi starts with listen_owner and listen_group"
+	fi
+	mkdir -p "$T/badowner"
+	write_hark_conf "$T/badowner/hark.conf" server.user=nobody \
+	    server.listen_owner=no-such-user-hark
+	out=$(env HARK_TEST_DIR="$T" timeout 20 "$HARK_BUILD/hark-fcgi" \
+	    -c "$T/badowner/hark.conf" --listen "unix:$T/badowner/hark.sock" 2>&1)
+	check "an unknown listen_owner stops start-up naming it" \
+	    eval '[[ "$out" == *"listen_owner: no such user: no-such-user-hark"* ]]'
+	check "and leaves no socket" test ! -e "$T/badowner/hark.sock"
+
+	# initgroups: a root:G 0640 password file, G one of the user's
+	# supplementary groups (not its primary nor [server] group), is still
+	# readable when a SIGHUP re-reads the configuration.
+	supp=$(getent group | awk -F: '$4 != "" { split($4, u, ","); print $1 ":" u[1]; exit }')
+	if [ -n "$supp" ]; then
+		sgroup=${supp%%:*} suser=${supp#*:}
+		mkdir -p "$T/secret"
+		printf '%s\n' "$HARK_DB_PASSWORD" >"$T/secret/db.password"
+		chown "root:$sgroup" "$T/secret/db.password"
+		chmod 0640 "$T/secret/db.password"
+		if root_start secret server.user="$suser" \
+		    database.password=- database.password_file="$T/secret/db.password"; then
+			kill -HUP "$HARK_MASTER"
+			# (The log file root made may be closed to the user by
+			# then, so the lines can land on stderr instead.)
+			wait_until 10 grep -qE 'configuration reloaded|reload refused' \
+			    "$T/secret/hark.log" "$T/secret/hark-fcgi.out"
+			check "after SIGHUP a secret readable through a supplementary group ($suser in $sgroup) is read again" \
+			    grep -q 'configuration reloaded' "$T/secret/hark.log" \
+			    "$T/secret/hark-fcgi.out"
+			stop_pid "$HARK_MASTER" 20
+		else
+			fail "hark-fcgi starts with a password file of a supplementary group"
+		fi
+	else
+		say "skip - no user with a supplementary group on this system"
+	fi
+fi
+
 t_ctx
 t_summary

@@ -102,6 +102,68 @@ test_killed_worker() {
 	check "the master is still running" kill -0 "$MASTER"
 }
 
+# ---------------------------------------------------------------- --status
+
+# status_json: hark-fcgi --status --json into R_BODY, its exit status in ST_RC.
+status_json() {
+	R_BODY=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status --json 2>&1)
+	ST_RC=$?
+}
+
+# After test_killed_worker: 200 requests, one worker killed.
+test_status() {
+	local out
+	t_ctx "--status"
+	sleep 1.1	# the master writes it once a second
+	status_json
+	check "--status exits 0 while the master runs" test "$ST_RC" -eq 0
+	check_json "--json names the master's pid" pid "$MASTER"
+	check_json "and that it runs" running true
+	check_json "it counts $WORKERS configured workers" workers.configured "$WORKERS"
+	check_json "all of them alive" workers.alive "$WORKERS"
+	check "it counts the requests served (>= 200: $(json requests_served))" \
+	    test "$(json requests_served)" -ge 200
+	check "and the restart of the killed worker" test "$(json restarts)" -ge 1
+	check_json "the last restart's cause" last_restart.cause "killed by signal 9 (Killed)"
+	check "with the rate-limit table's statistics (hark_rl_stats)" \
+	    test "$(json rate_limit_table.buckets)" -ge 1
+	out=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status)
+	check "the text view says the same" \
+	    eval '[[ "$out" == *"workers:           $WORKERS alive of $WORKERS"* &&
+	    "$out" == *"killed by signal 9"* ]]'
+	check "--json without --status is a usage error" \
+	    eval '"$HARK_BUILD/hark-fcgi" -c "$CONF" --json >/dev/null 2>&1; [ $? -eq 2 ]'
+}
+
+# After test_reload_good: the reload is counted, and its replacements say why.
+test_status_reload() {
+	t_ctx "--status"
+	sleep 1.1
+	status_json
+	check "a reload is counted ($(json reloads))" test "$(json reloads)" -ge 1
+	check_json "and the workers it replaced say why" last_restart.cause \
+	    "retired by the master (reload)"
+}
+
+# After a graceful stop: no master, no status.
+test_status_stopped() {
+	local out rc
+	t_ctx "--status"
+	out=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status 2>&1)
+	rc=$?
+	check "--status exits 3 once the master stopped ($out)" test "$rc" -eq 3
+}
+
+# After a SIGKILL: the file stays, and says it is stale.
+test_status_killed() {
+	local out rc
+	t_ctx "--status"
+	out=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status 2>&1)
+	rc=$?
+	check "--status of a killed master exits 3" test "$rc" -eq 3
+	check "saying its status is stale" eval '[[ "$out" == *stale* ]]'
+}
+
 # ---------------------------------------------------------------- the database goes away
 
 test_database_down() {
@@ -344,8 +406,95 @@ test_master_killed() {
 		    "still running: $(for p in $workers; do kill -0 "$p" 2>/dev/null && echo -n "$p "; done)"
 		for p in $workers; do kill -KILL "$p" 2>/dev/null; done
 	fi
+	test_status_killed
+	t_ctx "master SIGKILL"
 	start_master
 	check "a new master serves on the same socket" health_is "$URL" 200
+}
+
+# The same under lighttpd's bin-path mode, where lighttpd spawned the
+# master: once its workers are gone lighttpd starts a new hark-fcgi, and
+# requests succeed again (issue 13: 409 x 503 for 3 minutes, orphans PPID 1).
+hark_children() {
+	local p
+	for p in $(children_of "$1" 2>/dev/null); do
+		[ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$HARK_BUILD/hark-fcgi" ] && echo "$p"
+	done
+}
+
+orphans_of() {
+	local p out=
+	for p in $1; do
+		kill -0 "$p" 2>/dev/null && out+="$p(ppid $(cut -d' ' -f4 "/proc/$p/stat" 2>/dev/null)) "
+	done
+	echo "$out"
+}
+
+test_spawned_master_killed() {
+	local d="$T/faults-lighttpd" port lpid old workers new codes
+	t_ctx "lighttpd bin-path, master SIGKILL"
+	mkdir -p "$d"
+	port=$(pick_port) || return
+	write_hark_conf "$d/hark.conf" log.file="$d/hark.log" \
+	    server.workers="$WORKERS" server.state_dir="$d/state" \
+	    server.media_dir="$d/media"
+	if ! lighttpd_start faults-lighttpd "$port" "$d/hark.conf" >"$d/setup.out" 2>&1; then
+		fail "lighttpd starts" "$(tail -n 5 "$d/setup.out" | tr '\n' '|')"
+		return
+	fi
+	lpid=$SPAWNED_PID
+	URL2="http://127.0.0.1:$port"
+	if ! wait_until 30 eval 'health_is "$URL2" 200 && [ -n "$(hark_children "$lpid")" ] &&
+	    [ "$(worker_count "$(hark_children "$lpid")" 2>/dev/null)" -eq "$WORKERS" ]'; then
+		fail "lighttpd spawns hark-fcgi and it serves" \
+		    "children: $(children_of "$lpid" | tr '\n' ' ')"
+		stop_pid "$lpid" 20
+		return
+	fi
+	old=$(hark_children "$lpid")
+	workers=$(worker_pids "$old" 2>/dev/null)
+	pass "lighttpd spawns a master ($old) with $WORKERS workers"
+	URL_SAVED=$URL
+	URL=$URL2
+	loop_start 100000 "$T/spawned.codes"
+	wait_until 60 eval '[ "$(lines "$T/spawned.codes")" -ge 20 ]'
+	kill -KILL "$old"
+	if wait_until 15 eval '[ -z "$(orphans_of "$workers")" ]'; then
+		pass "the killed master's workers exit by themselves"
+	else
+		fail "the killed master's workers exit within 15 s" \
+		    "still running: $(orphans_of "$workers")"
+		for p in $workers; do kill -KILL "$p" 2>/dev/null; done
+	fi
+	if wait_until 30 eval 'new=$(hark_children "$lpid"); [ -n "$new" ] && [ "$new" != "$old" ] &&
+	    health_is "$URL2" 200'; then
+		pass "lighttpd starts a new hark-fcgi ($(hark_children "$lpid")) that serves"
+	else
+		fail "lighttpd starts a new hark-fcgi that serves within 30 s" \
+		    "children: $(children_of "$lpid" | tr '\n' ' '); $(tail -n 3 "$d/logs/lighttpd-error.log" | tr '\n' '|')"
+	fi
+	# Let the load run on the new master a little, then look at it.
+	: >"$T/spawned.after"
+	for i in $(seq 20); do
+		curl -s -o /dev/null --max-time 30 -w '%{http_code}\n' \
+		    "$URL2/v1/health" >>"$T/spawned.after"
+	done
+	loop_end
+	URL=$URL_SAVED
+	check "then every request succeeds again ($(summary_of "$T/spawned.after"))" \
+	    test "$(bad_count "$T/spawned.after")" -eq 0
+	# Requests between the kill and the respawn get 503 from lighttpd: up
+	# to its disable time (1 s) and trigger (1 s) when the socket refused
+	# before lighttpd had reaped the master.  Shown, not asserted.
+	say "   (statuses under load across the kill: $(summary_of "$T/spawned.codes"))"
+	new=$(hark_children "$lpid")
+	new="$new $(worker_pids "$new" 2>/dev/null)"
+	stop_pid "$lpid" 20
+	if wait_until 15 eval '[ -z "$(orphans_of "$new")" ]'; then
+		pass "no hark-fcgi left once lighttpd stopped"
+	else
+		fail "no hark-fcgi left once lighttpd stopped" "$(orphans_of "$new")"
+	fi
 }
 
 # ---------------------------------------------------------------- main
@@ -368,13 +517,17 @@ nginx_start faults-nginx "$PORT" "$T/faults/hark.sock" || {
 start_master
 
 test_killed_worker
+test_status
 test_database_down
 test_reload_broken
 test_reload_good
+test_status_reload
 test_graceful_stop
+test_status_stopped
 test_max_requests
 test_stop_right_after_start
 test_master_killed
+test_spawned_master_killed
 
 t_ctx
 t_summary

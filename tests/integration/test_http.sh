@@ -189,6 +189,73 @@ check_log() {
 	check "log never holds the X-Hark-Key value" eval "! grep -q '$xk' '$log'"
 }
 
+# check_ambiguous_header passes|drops: X_Hark_Key beside X-Hark-Key.  Under
+# CGI both are HTTP_X_HARK_KEY, so a proxy that checked one spelling could be
+# passed with the other: a server that passes underscores (lighttpd) gets
+# 400 ambiguous_header; nginx and Apache drop the underscored one.
+check_ambiguous_header() {
+	req GET "$URL/v1/health" -H 'X_Hark_Key: sk_smuggled' \
+	    -H 'X-Hark-Key: sk_checked'
+	if [ "$1" = passes ]; then
+		check_hark_error "X_Hark_Key beside X-Hark-Key is 400" 400
+		check_json "code ambiguous_header" error.code ambiguous_header
+		check_json "naming the header" error.field x-hark-key
+	else
+		check_status "X_Hark_Key beside X-Hark-Key: the server drops one, 200" 200
+	fi
+}
+
+# audited_from ADDR: auth_failed rows the audit log holds for ADDR.
+audited_from() {
+	mariadb_sql "$HARK_DB_SOCKET" "SELECT COUNT(*) FROM \`$HARK_DB_NAME\`.audit_log WHERE action = 'auth_failed' AND remote_addr = '$1'"
+}
+
+# bad_key_from HEADER...: one POST with an unknown key; the status.
+bad_key_from() {
+	curl -s -o /dev/null -w '%{http_code}' -X POST "$URL/v1/feedback" \
+	    -H 'Content-Type: application/json' -d '{"text":"x"}' \
+	    -H "Authorization: Bearer sk_$(rand_hex 21)x" "$@"
+}
+
+# check_client_address trusted|untrusted: whose address a bad key is counted
+# and audited against, with [limits] auth_failures = 5 (the stacks' setting).
+# Addresses are 2001:db8:R::N with R random, written as inet_ntop prints
+# them, so rows of an earlier run never count.
+check_client_address() {
+	local i codes= net
+	net=2001:db8:$(printf '%x' $((RANDOM + 1)))
+	if [ "$1" = untrusted ]; then
+		for i in 1 2 3 4 5 6 7; do
+			codes+="$(bad_key_from -H "X-Forwarded-For: $net::$i") "
+		done
+		check "X-Forwarded-For from an untrusted peer is not audited" \
+		    test "$(audited_from "$net::1")" = 0
+		check "and does not split the lock-out: the 6th bad key is 429 ($codes)" \
+		    eval '[[ "$codes" == *429* ]]'
+		codes=$(bad_key_from -H "Forwarded: for=\"[$net::99]\"")
+		check "nor does Forwarded ($codes)" test "$codes" = 429
+		return
+	fi
+	for i in 1 2 3 4 5 6 7; do
+		codes+="$(bad_key_from -H "X-Forwarded-For: $net::ffff, $net::$i") "
+	done
+	check "behind a trusted proxy the right-most X-Forwarded-For hop is audited" \
+	    test "$(audited_from "$net::1")" = 1
+	check "and the address the client wrote on the left is not" \
+	    test "$(audited_from "$net::ffff")" = 0
+	check "7 clients' bad keys behind one proxy: none locked out ($codes)" \
+	    eval '[[ "$codes" != *429* ]]'
+	bad_key_from -H "Forwarded: for=\"[$net::99]:4711\";proto=http" >/dev/null
+	check "an RFC 7239 Forwarded for= is read as well" \
+	    test "$(audited_from "$net::99")" = 1
+	codes=
+	for i in 1 2 3 4 5 6; do
+		codes+="$(bad_key_from -H "X-Forwarded-For: $net::99") "
+	done
+	check "one client behind it is still locked out ($codes)" \
+	    eval '[[ "$codes" == *429* ]]'
+}
+
 # http_suite URL LOG: every check against one stack.
 http_suite() {
 	URL=$1
@@ -206,6 +273,8 @@ http_suite() {
 	check_junk
 	check_parallel
 	check_log "$2"
+	[ -n "${STACK_UNDERSCORES:-}" ] && check_ambiguous_header "$STACK_UNDERSCORES"
+	[ -n "${STACK_PROXIES:-}" ] && check_client_address "$STACK_PROXIES"
 	still_serving "the whole suite"
 }
 
@@ -237,20 +306,25 @@ stack_lighttpd() {
 	mkdir -p "$d"
 	port=$(pick_port) || return 1
 	write_hark_conf "$d/hark.conf" log.file="$d/hark.log" \
-	    server.state_dir="$d/state" server.media_dir="$d/media"
+	    server.state_dir="$d/state" server.media_dir="$d/media" \
+	    limits.auth_failures=5
 	lighttpd_start lighttpd "$port" "$d/hark.conf" || return 1
 	STACK_PIDS+=("$SPAWNED_PID")
 	STACK_URL="http://127.0.0.1:$port"
 	STACK_LOG="$d/hark.log"
 	STACK_SPAWNS=spawns
+	STACK_UNDERSCORES=passes
+	STACK_PROXIES=untrusted
 }
 
 stack_nginx() {
 	local port d="$T/nginx"
 	mkdir -p "$d"
 	port=$(pick_port) || return 1
+	# nginx's peer is curl on 127.0.0.1: it plays the trusted proxy.
 	write_hark_conf "$d/hark.conf" log.file="$d/hark.log" \
-	    server.state_dir="$d/state" server.media_dir="$d/media"
+	    server.state_dir="$d/state" server.media_dir="$d/media" \
+	    server.trusted_proxies="127.0.0.1, ::1" limits.auth_failures=5
 	hark_standalone nginx "$d/hark.conf" 2 || return 1
 	STACK_PIDS+=("$HARK_MASTER")
 	nginx_start nginx "$port" "$HARK_SOCK" || return 1
@@ -258,6 +332,8 @@ stack_nginx() {
 	STACK_URL="http://127.0.0.1:$port"
 	STACK_LOG="$d/hark.log"
 	STACK_SPAWNS=
+	STACK_UNDERSCORES=drops
+	STACK_PROXIES=trusted
 }
 
 stack_apache_proxy_fcgi() {
@@ -273,6 +349,8 @@ stack_apache_proxy_fcgi() {
 	STACK_URL="http://127.0.0.1:$port"
 	STACK_LOG="$d/hark.log"
 	STACK_SPAWNS=
+	STACK_UNDERSCORES=drops
+	STACK_PROXIES=
 }
 
 stack_apache_fcgid() {
@@ -291,6 +369,8 @@ stack_apache_fcgid() {
 	STACK_URL="http://127.0.0.1:$port"
 	STACK_LOG="$d/hark.log"
 	STACK_SPAWNS=spawns
+	STACK_UNDERSCORES=drops
+	STACK_PROXIES=
 }
 
 # ---------------------------------------------------------------- main

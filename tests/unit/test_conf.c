@@ -173,7 +173,10 @@ START_TEST(shipped_example_shows_the_real_defaults)
 	ck_assert_int_eq(conf.workers, def.workers);
 	ck_assert_int_eq(conf.max_requests, def.max_requests);
 	ck_assert_int_eq(conf.shutdown_timeout, def.shutdown_timeout);
-	ck_assert_int_eq(conf.socket_mode, def.socket_mode);
+	ck_assert_int_eq(conf.listen_mode, def.listen_mode);
+	ck_assert_str_eq(conf.listen_owner, def.listen_owner);
+	ck_assert_str_eq(conf.listen_group, def.listen_group);
+	ck_assert_str_eq(conf.trusted_proxies, def.trusted_proxies);
 	ck_assert_str_eq(conf.base_path, def.base_path);
 	ck_assert_uint_eq(conf.max_body, def.max_body);
 	ck_assert_str_eq(conf.user, def.user);
@@ -207,7 +210,7 @@ START_TEST(defaults_fill_every_field)
 	ck_assert_int_eq(conf.workers, 8);
 	ck_assert_int_eq(conf.max_requests, 10000);
 	ck_assert_int_eq(conf.shutdown_timeout, 30);
-	ck_assert_int_eq(conf.socket_mode, 0660);
+	ck_assert_int_eq(conf.listen_mode, 0660);
 	ck_assert_str_eq(conf.base_path, "");
 	ck_assert_uint_eq(conf.max_body, 50 * 1024 * 1024);
 	ck_assert_str_eq(conf.user, "");
@@ -286,7 +289,7 @@ START_TEST(reads_a_value_for_every_key)
 	ck_assert_int_eq(conf.workers, 16);
 	ck_assert_int_eq(conf.max_requests, 0);
 	ck_assert_int_eq(conf.shutdown_timeout, 5);
-	ck_assert_int_eq(conf.socket_mode, 0600);
+	ck_assert_int_eq(conf.listen_mode, 0600);
 	ck_assert_str_eq(conf.base_path, "/feedback");
 	ck_assert_uint_eq(conf.max_body, 10 * 1024 * 1024);
 	ck_assert_str_eq(conf.user, "www-data");
@@ -781,14 +784,14 @@ END_TEST
 START_TEST(parses_octal_socket_mode)
 {
 	load_ok("[server]\nsocket_mode = 0640\n" DB);
-	ck_assert_int_eq(conf.socket_mode, 0640);
+	ck_assert_int_eq(conf.listen_mode, 0640);
 }
 END_TEST
 
 START_TEST(parses_socket_mode_without_leading_zero_as_octal)
 {
 	load_ok("[server]\nsocket_mode = 600\n" DB);
-	ck_assert_int_eq(conf.socket_mode, 0600);
+	ck_assert_int_eq(conf.listen_mode, 0600);
 }
 END_TEST
 
@@ -802,6 +805,39 @@ END_TEST
 START_TEST(rejects_mode_with_special_bits)
 {
 	load_fails("[server]\nsocket_mode = 4755\n" DB, 2, "from 0 to 0777");
+}
+END_TEST
+
+START_TEST(parses_listen_mode_owner_and_group)
+{
+	load_ok("[server]\nlisten_mode = 0640\nlisten_owner = hark\n"
+	    "listen_group = www-data\n" DB);
+	ck_assert_int_eq(conf.listen_mode, 0640);
+	ck_assert_str_eq(conf.listen_owner, "hark");
+	ck_assert_str_eq(conf.listen_group, "www-data");
+}
+END_TEST
+
+START_TEST(listen_mode_and_its_old_name_socket_mode_are_one_key)
+{
+	load_fails("[server]\nlisten_mode = 0640\nsocket_mode = 0600\n" DB,
+	    3, "duplicate key 'socket_mode'");
+}
+END_TEST
+
+START_TEST(parses_trusted_proxies)
+{
+	load_ok("[server]\ntrusted_proxies = 10.0.0.0/8, ::1 192.0.2.1\n" DB);
+	ck_assert_str_eq(conf.trusted_proxies, "10.0.0.0/8, ::1 192.0.2.1");
+}
+END_TEST
+
+START_TEST(rejects_a_bad_trusted_proxy_naming_key_and_entry)
+{
+	load_fails("[server]\ntrusted_proxies = 10.0.0.0/8, 10.0.0.0/33\n" DB,
+	    2, "for trusted_proxies: '10.0.0.0/33' is not an IPv4 or IPv6");
+	load_fails("[server]\ntrusted_proxies = proxy.example.com\n" DB,
+	    2, "for trusted_proxies: 'proxy.example.com'");
 }
 END_TEST
 
@@ -1154,6 +1190,10 @@ conf_suite(void)
 	tcase_add_test(tc, accepts_every_boolean_form);
 	tcase_add_test(tc, rejects_bad_boolean);
 	tcase_add_test(tc, parses_octal_socket_mode);
+	tcase_add_test(tc, parses_listen_mode_owner_and_group);
+	tcase_add_test(tc, listen_mode_and_its_old_name_socket_mode_are_one_key);
+	tcase_add_test(tc, parses_trusted_proxies);
+	tcase_add_test(tc, rejects_a_bad_trusted_proxy_naming_key_and_entry);
 	tcase_add_test(tc, parses_socket_mode_without_leading_zero_as_octal);
 	tcase_add_test(tc, rejects_non_octal_mode);
 	tcase_add_test(tc, rejects_mode_with_special_bits);

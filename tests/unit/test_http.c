@@ -196,6 +196,40 @@ START_TEST(headers_are_case_insensitive)
 }
 END_TEST
 
+START_TEST(env_headers_become_lower_case_dashed_names)
+{
+	char		*env[] = { "REQUEST_METHOD=GET", "HTTP_X_HARK_KEY=sk_1",
+	    "HTTP_ACCEPT=*/*", "HTTP_=x", "HTTPS=on", NULL };
+	char		 dup[64];
+	struct hark_req	 req;
+
+	hark_req_init(&req);
+	ck_assert_int_eq(hark_req_add_env_headers(&req, env, dup, sizeof(dup)),
+	    0);
+	ck_assert_uint_eq(req.nheaders, 2);
+	ck_assert_str_eq(req.headers[0].name, "x-hark-key");
+	ck_assert_str_eq(hark_req_header(&req, "accept"), "*/*");
+	ck_assert_str_eq(dup, "");
+	hark_req_free(&req);
+}
+END_TEST
+
+/* X_Hark_Key and X-Hark-Key: one checked by a proxy, the other read here. */
+START_TEST(refuses_one_header_name_carried_twice)
+{
+	char		*env[] = { "HTTP_X_HARK_KEY=sk_checked",
+	    "HTTP_ACCEPT=*/*", "HTTP_X_HARK_KEY=sk_smuggled", NULL };
+	char		 dup[64];
+	struct hark_req	 req;
+
+	hark_req_init(&req);
+	ck_assert_int_eq(hark_req_add_env_headers(&req, env, dup, sizeof(dup)),
+	    -2);
+	ck_assert_str_eq(dup, "x-hark-key");
+	hark_req_free(&req);
+}
+END_TEST
+
 START_TEST(content_type_ignores_parameters_and_case)
 {
 	struct hark_req	 req;
@@ -299,6 +333,8 @@ main(void)
 	tcase_add_test(tc, strips_base_path);
 	tcase_add_test(tc, query_params_decode_and_flag_bad_ones);
 	tcase_add_test(tc, headers_are_case_insensitive);
+	tcase_add_test(tc, env_headers_become_lower_case_dashed_names);
+	tcase_add_test(tc, refuses_one_header_name_carried_twice);
 	tcase_add_test(tc, content_type_ignores_parameters_and_case);
 	tcase_add_test(tc, read_body_enforces_limit_while_reading);
 	tcase_add_test(tc, error_format_has_code_message_field);
