@@ -4,8 +4,9 @@
 #	./test.sh
 #
 # Installs what is missing, builds ./build (as run.sh does) and ./build-asan
-# (clang, --enable-sanitizers), runs the unit tests of both (make check), the
-# integration suites (tests/integration/test_*.sh: real MariaDB, lighttpd,
+# (clang, --enable-sanitizers), runs the unit tests of both (make check),
+# lints doc/openapi.yaml (npm @redocly/cli, tests/openapi), the integration
+# suites (tests/integration/test_*.sh: real MariaDB, lighttpd,
 # nginx, Apache with mod_proxy_fcgi and mod_fcgid, curl), the HTTP, CGI and
 # faults suites once more on the sanitized hark-fcgi (any ASan/UBSan report
 # fails), and make distcheck.  Each step's log is kept under build/test-logs/.
@@ -141,6 +142,47 @@ one "build (sanitizers, $ASAN_CC)" "$ASAN_OK"
 
 unit_tests "$BUILD" build
 [ "$ASAN_OK" = ok ] && unit_tests "$ASAN_BUILD" asan
+
+# ---------------------------------------------------------------- API reference
+
+# doc/openapi.yaml is linted with @redocly/cli (tests/openapi/redocly.yaml:
+# recommended-strict, so a warning fails too).  The tools are the exact
+# versions of tests/openapi/package-lock.json, installed by npm ci (from the
+# npm registry on a first run, from npm's cache after); only test.sh uses
+# them, hark never does.
+OPENAPI=$ROOT/tests/openapi
+openapi_tools() {
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		echo "node and npm are needed (Node.js 20.19 or later)"
+		return 1
+	fi
+	if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+	    process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+		echo "Node.js $(node --version) is older than 20.19, which @redocly/cli needs"
+		return 1
+	fi
+	(cd "$OPENAPI" && npm ci --no-audit --no-fund)
+}
+echo "== openapi: npm ci in tests/openapi, redocly lint"
+OPENAPI_OK=fail
+if openapi_tools >"$LOGS/openapi-npm-ci.log" 2>&1; then
+	OPENAPI_OK=ok
+else
+	tail -n 15 "$LOGS/openapi-npm-ci.log" | sed 's/^/   /'
+fi
+one "openapi: npm ci (tests/openapi/package-lock.json)" "$OPENAPI_OK"
+if [ "$OPENAPI_OK" = ok ]; then
+	if REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	    "$OPENAPI/node_modules/.bin/redocly" lint --format=stylish \
+	    --config "$OPENAPI/redocly.yaml" doc/openapi.yaml \
+	    >"$LOGS/openapi-lint.log" 2>&1 &&
+	    ! grep -qE '^ +[0-9]+:[0-9]+ +(error|warning) ' "$LOGS/openapi-lint.log"; then
+		one "openapi: redocly lint doc/openapi.yaml (0 errors, 0 warnings)" ok
+	else
+		grep -E '^ +[0-9]+:[0-9]+ ' "$LOGS/openapi-lint.log" | head -n 30 | sed 's/^/   /'
+		one "openapi: redocly lint doc/openapi.yaml (0 errors, 0 warnings)" fail
+	fi
+fi
 
 # ---------------------------------------------------------------- integration
 
