@@ -5,13 +5,14 @@
 #
 # Installs what is missing, builds ./build (as run.sh does) and ./build-asan
 # (clang, --enable-sanitizers), runs the unit tests of both (make check),
-# lints doc/openapi.yaml (npm @redocly/cli, tests/openapi), the integration
-# suites (tests/integration/test_*.sh: real MariaDB, lighttpd,
-# nginx, Apache with mod_proxy_fcgi and mod_fcgid, curl), the HTTP, CGI and
-# faults suites once more on the sanitized hark-fcgi (any ASan/UBSan report
-# fails), and make distcheck.  Each step's log is kept under build/test-logs/.
-# The last line is "N passed, N failed", summed over all of it; the exit
-# status is non-zero when anything failed.
+# lints doc/openapi.yaml (npm @redocly/cli, tests/openapi), runs the
+# integration suites (tests/integration/test_*.sh: real MariaDB, lighttpd,
+# nginx, Apache with mod_proxy_fcgi and mod_fcgid, curl) and checks every
+# response they get against doc/openapi.yaml (tests/openapi/validate.js),
+# runs the HTTP, CGI and faults suites once more on the sanitized hark-fcgi
+# (any ASan/UBSan report fails), and make distcheck.  Each step's log is kept
+# under build/test-logs/.  The last line is "N passed, N failed", summed
+# over all of it; the exit status is non-zero when anything failed.
 #
 # Environment: HARK_BUILD_DIR (./build), HARK_ASAN_BUILD_DIR (./build-asan),
 # HARK_ASAN_CC (clang), HARK_TEST_PORT_BASE (18080; run.sh uses 8080),
@@ -163,7 +164,19 @@ openapi_tools() {
 	fi
 	(cd "$OPENAPI" && npm ci --no-audit --no-fund)
 }
-echo "== openapi: npm ci in tests/openapi, redocly lint"
+# openapi_counts STEP LOG: tallies validate.js's "N passed, N failed".
+openapi_counts() {
+	local last
+	grep -E '^FAIL' "$2" | head -n 40 | cut -c1-300 | sed 's/^/   /'
+	last=$(tail -n 1 "$2")
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		tally "$1" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+	else
+		tail -n 10 "$2" | sed 's/^/   /'
+		tally "$1" 0 1
+	fi
+}
+echo "== openapi: npm ci in tests/openapi, redocly lint, validator self-test"
 OPENAPI_OK=fail
 if openapi_tools >"$LOGS/openapi-npm-ci.log" 2>&1; then
 	OPENAPI_OK=ok
@@ -182,6 +195,10 @@ if [ "$OPENAPI_OK" = ok ]; then
 		grep -E '^ +[0-9]+:[0-9]+ ' "$LOGS/openapi-lint.log" | head -n 30 | sed 's/^/   /'
 		one "openapi: redocly lint doc/openapi.yaml (0 errors, 0 warnings)" fail
 	fi
+	# The validator must tell a described response from one that is not.
+	node "$OPENAPI/validate.js" --selftest doc/openapi.yaml \
+	    "$OPENAPI/selftest.jsonl" >"$LOGS/openapi-selftest.log" 2>&1
+	openapi_counts "openapi: validate.js self-test" "$LOGS/openapi-selftest.log"
 fi
 
 # ---------------------------------------------------------------- integration
@@ -200,11 +217,24 @@ else
 	finish
 fi
 
+# Every answer these runs get through req() is recorded (tests/openapi/
+# record.pl), then checked against doc/openapi.yaml: one that the reference
+# does not describe fails.
+RESPONSES=$LOGS/responses.jsonl
+rm -f "$RESPONSES"
 for script in tests/integration/test_*.sh; do
 	[ -x "$script" ] || continue
 	name=$(basename "$script" .sh)
-	suite "$name" "$script" "$BUILD"
+	suite "$name" "$script" "$BUILD" HARK_RESPONSE_LOG="$RESPONSES"
 done
+if [ "$OPENAPI_OK" = ok ]; then
+	echo "== openapi: the suites' responses against doc/openapi.yaml"
+	touch "$RESPONSES"
+	node "$OPENAPI/validate.js" doc/openapi.yaml "$RESPONSES" \
+	    >"$LOGS/openapi-responses.log" 2>&1
+	openapi_counts "openapi: suite responses match doc/openapi.yaml" \
+	    "$LOGS/openapi-responses.log"
+fi
 
 # ---------------------------------------------------------------- sanitizers
 
