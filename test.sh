@@ -227,6 +227,10 @@ for script in tests/integration/test_*.sh; do
 	name=$(basename "$script" .sh)
 	suite "$name" "$script" "$BUILD" HARK_RESPONSE_LOG="$RESPONSES"
 done
+# What the reference describes and no suite above asks for (HEAD, OPTIONS,
+# 401/403/429/503 on items and the list).
+suite openapi_probe tests/openapi/probe.sh "$BUILD" \
+    HARK_RESPONSE_LOG="$RESPONSES"
 if [ "$OPENAPI_OK" = ok ]; then
 	echo "== openapi: the suites' responses against doc/openapi.yaml"
 	touch "$RESPONSES"

@@ -474,8 +474,11 @@ req() {
 	R_TIME=${out#* }
 	[ -n "$R_STATUS" ] || R_STATUS=000
 	if [ -n "${HARK_RESPONSE_LOG:-}" ] && [ "$R_STATUS" != 000 ]; then
+		# (curl -I writes the headers to -o: a HEAD answer has no body.)
+		local body=$T/r.body
+		[ "$method" = HEAD ] && body=/dev/null
 		perl "$HARK_SRCDIR/tests/openapi/record.pl" "$HARK_RESPONSE_LOG" \
-		    "$method" "$url" "$R_STATUS" "$T/r.hdrs" "$T/r.body" \
+		    "$method" "$url" "$R_STATUS" "$T/r.hdrs" "$body" \
 		    "$(basename "$0" .sh)" ||
 		    echo "   (could not record the response in $HARK_RESPONSE_LOG)" >&2
 	fi

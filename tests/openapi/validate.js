@@ -15,7 +15,8 @@
 // is empty when the response declares no content (and always for HEAD).
 //
 // The last line is "N passed, N failed"; the exit status is 1 when anything
-// failed or there was nothing to check.  --selftest reads cases that carry
+// failed or there was nothing to check; a line before it (starting with
+// "#") lists the described responses no recorded one exercised.  --selftest reads cases that carry
 // "expect": "pass" or "fail" (and optionally "why", a substring the failure
 // must contain) and checks that the validator says so for each.
 'use strict';
@@ -101,6 +102,23 @@ class Validator {
 		const un = spec['x-hark-unrouted'] || {};
 		this.unknownPath = un.unknownPath || {};
 		this.otherMethod = un.otherMethod || {};
+		this.exercised = new Set();
+	}
+
+	// Every response the spec describes, named as check() names them.
+	described() {
+		const all = [];
+		for (const p of this.paths) {
+			const item = deref(this.spec, this.spec.paths[p.template]);
+			for (const m of METHODS)
+				for (const k of Object.keys((item[m] || {}).responses || {}))
+					all.push(`${m.toUpperCase()} ${p.template} ${k}`);
+		}
+		for (const k of Object.keys(this.unknownPath))
+			all.push(`x-hark-unrouted.unknownPath ${k}`);
+		for (const k of Object.keys(this.otherMethod))
+			all.push(`x-hark-unrouted.otherMethod ${k}`);
+		return all;
 	}
 
 	schemaCheck(schema, value) {
@@ -123,8 +141,8 @@ class Validator {
 		const item = deref(this.spec, this.spec.paths[hit.template]);
 		const op = item[method];
 		if (!op || !METHODS.includes(method))
-			return { where: `x-hark-unrouted.otherMethod (${hit.template})`,
-			    responses: this.otherMethod };
+			return { where: 'x-hark-unrouted.otherMethod',
+			    responses: this.otherMethod, template: hit.template };
 		return { where: `${method.toUpperCase()} ${hit.template}`,
 		    responses: op.responses || {} };
 	}
@@ -142,13 +160,15 @@ class Validator {
 				return [`path ${path} is not under the base path ${this.basePath}`];
 			path = path.slice(this.basePath.length);
 		}
-		const { where, responses } = this.responsesFor(method, path);
+		const { where, responses, template } = this.responsesFor(method, path);
 		const status = String(rec.status);
 		const key = status in responses ? status :
 		    `${status[0]}XX` in responses ? `${status[0]}XX` :
 		    'default' in responses ? 'default' : null;
 		if (key === null)
-			return [`status ${status} is not described for ${where}`];
+			return [`status ${status} is not described for ${where}${
+			    template ? ` (${template})` : ''}`];
+		this.exercised.add(`${where} ${key}`);
 		const resp = deref(this.spec, responses[key]);
 
 		// Headers: the last value of each name counts, as hdr() reads it.
@@ -281,6 +301,12 @@ function main(argv) {
 	}
 	for (const [k, c] of seen)
 		console.log(`FAIL ${k}${c > 1 ? ` (${c} times)` : ''}`);
+	if (!selftest) {
+		// Information only: what the suites never made the server answer.
+		const missed = v.described().filter((d) => !v.exercised.has(d));
+		if (missed.length > 0)
+			console.log(`# described but not exercised (${missed.length}): ${missed.join(', ')}`);
+	}
 	if (passed + failed === 0) {
 		console.log('FAIL no responses to check');
 		failed++;
