@@ -4,13 +4,15 @@
 #	./test.sh
 #
 # Installs what is missing, builds ./build (as run.sh does) and ./build-asan
-# (clang, --enable-sanitizers), runs the unit tests of both (make check), the
+# (clang, --enable-sanitizers), runs the unit tests of both (make check),
+# lints doc/openapi.yaml (npm @redocly/cli, tests/openapi), runs the
 # integration suites (tests/integration/test_*.sh: real MariaDB, lighttpd,
-# nginx, Apache with mod_proxy_fcgi and mod_fcgid, curl), the HTTP, CGI and
-# faults suites once more on the sanitized hark-fcgi (any ASan/UBSan report
-# fails), and make distcheck.  Each step's log is kept under build/test-logs/.
-# The last line is "N passed, N failed", summed over all of it; the exit
-# status is non-zero when anything failed.
+# nginx, Apache with mod_proxy_fcgi and mod_fcgid, curl) and checks every
+# response they get against doc/openapi.yaml (tests/openapi/validate.js),
+# runs the HTTP, CGI and faults suites once more on the sanitized hark-fcgi
+# (any ASan/UBSan report fails), and make distcheck.  Each step's log is kept
+# under build/test-logs/.  The last line is "N passed, N failed", summed
+# over all of it; the exit status is non-zero when anything failed.
 #
 # Environment: HARK_BUILD_DIR (./build), HARK_ASAN_BUILD_DIR (./build-asan),
 # HARK_ASAN_CC (clang), HARK_TEST_PORT_BASE (18080; run.sh uses 8080),
@@ -142,6 +144,63 @@ one "build (sanitizers, $ASAN_CC)" "$ASAN_OK"
 unit_tests "$BUILD" build
 [ "$ASAN_OK" = ok ] && unit_tests "$ASAN_BUILD" asan
 
+# ---------------------------------------------------------------- API reference
+
+# doc/openapi.yaml is linted with @redocly/cli (tests/openapi/redocly.yaml:
+# recommended-strict, so a warning fails too).  The tools are the exact
+# versions of tests/openapi/package-lock.json, installed by npm ci (from the
+# npm registry on a first run, from npm's cache after); only test.sh uses
+# them, hark never does.
+OPENAPI=$ROOT/tests/openapi
+openapi_tools() {
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		echo "node and npm are needed (Node.js 20.19 or later)"
+		return 1
+	fi
+	if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+	    process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+		echo "Node.js $(node --version) is older than 20.19, which @redocly/cli needs"
+		return 1
+	fi
+	(cd "$OPENAPI" && npm ci --no-audit --no-fund)
+}
+# openapi_counts STEP LOG: tallies validate.js's "N passed, N failed".
+openapi_counts() {
+	local last
+	grep -E '^FAIL' "$2" | head -n 40 | cut -c1-300 | sed 's/^/   /'
+	last=$(tail -n 1 "$2")
+	if [[ "$last" =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+		tally "$1" "${BASH_REMATCH[1]}" "${BASH_REMATCH[2]}"
+	else
+		tail -n 10 "$2" | sed 's/^/   /'
+		tally "$1" 0 1
+	fi
+}
+echo "== openapi: npm ci in tests/openapi, redocly lint, validator self-test"
+OPENAPI_OK=fail
+if openapi_tools >"$LOGS/openapi-npm-ci.log" 2>&1; then
+	OPENAPI_OK=ok
+else
+	tail -n 15 "$LOGS/openapi-npm-ci.log" | sed 's/^/   /'
+fi
+one "openapi: npm ci (tests/openapi/package-lock.json)" "$OPENAPI_OK"
+if [ "$OPENAPI_OK" = ok ]; then
+	if REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	    "$OPENAPI/node_modules/.bin/redocly" lint --format=stylish \
+	    --config "$OPENAPI/redocly.yaml" doc/openapi.yaml \
+	    >"$LOGS/openapi-lint.log" 2>&1 &&
+	    ! grep -qE '^ +[0-9]+:[0-9]+ +(error|warning) ' "$LOGS/openapi-lint.log"; then
+		one "openapi: redocly lint doc/openapi.yaml (0 errors, 0 warnings)" ok
+	else
+		grep -E '^ +[0-9]+:[0-9]+ ' "$LOGS/openapi-lint.log" | head -n 30 | sed 's/^/   /'
+		one "openapi: redocly lint doc/openapi.yaml (0 errors, 0 warnings)" fail
+	fi
+	# The validator must tell a described response from one that is not.
+	node "$OPENAPI/validate.js" --selftest doc/openapi.yaml \
+	    "$OPENAPI/selftest.jsonl" >"$LOGS/openapi-selftest.log" 2>&1
+	openapi_counts "openapi: validate.js self-test" "$LOGS/openapi-selftest.log"
+fi
+
 # ---------------------------------------------------------------- integration
 
 # One MariaDB for every suite (each makes its own database in it); the faults
@@ -158,11 +217,28 @@ else
 	finish
 fi
 
+# Every answer these runs get through req() is recorded (tests/openapi/
+# record.pl), then checked against doc/openapi.yaml: one that the reference
+# does not describe fails.
+RESPONSES=$LOGS/responses.jsonl
+rm -f "$RESPONSES"
 for script in tests/integration/test_*.sh; do
 	[ -x "$script" ] || continue
 	name=$(basename "$script" .sh)
-	suite "$name" "$script" "$BUILD"
+	suite "$name" "$script" "$BUILD" HARK_RESPONSE_LOG="$RESPONSES"
 done
+# What the reference describes and no suite above asks for (HEAD, OPTIONS,
+# 401/403/429/503 on items and the list).
+suite openapi_probe tests/openapi/probe.sh "$BUILD" \
+    HARK_RESPONSE_LOG="$RESPONSES"
+if [ "$OPENAPI_OK" = ok ]; then
+	echo "== openapi: the suites' responses against doc/openapi.yaml"
+	touch "$RESPONSES"
+	node "$OPENAPI/validate.js" doc/openapi.yaml "$RESPONSES" \
+	    >"$LOGS/openapi-responses.log" 2>&1
+	openapi_counts "openapi: suite responses match doc/openapi.yaml" \
+	    "$LOGS/openapi-responses.log"
+fi
 
 # ---------------------------------------------------------------- sanitizers
 

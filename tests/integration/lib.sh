@@ -458,7 +458,10 @@ R_BODY=
 R_TIME=
 
 # req METHOD URL [curl options...]: one request.  Sets R_STATUS (000 when no
-# answer came), R_BODY, R_TIME (seconds); headers in $T/r.hdrs.
+# answer came), R_BODY, R_TIME (seconds); headers in $T/r.hdrs.  With
+# HARK_RESPONSE_LOG set, each answer is appended to that file as a JSON line
+# (tests/openapi/record.pl) for tests/openapi/validate.js to check against
+# doc/openapi.yaml.
 req() {
 	local method=$1 url=$2 out
 	shift 2
@@ -470,6 +473,15 @@ req() {
 	R_STATUS=${out%% *}
 	R_TIME=${out#* }
 	[ -n "$R_STATUS" ] || R_STATUS=000
+	if [ -n "${HARK_RESPONSE_LOG:-}" ] && [ "$R_STATUS" != 000 ]; then
+		# (curl -I writes the headers to -o: a HEAD answer has no body.)
+		local body=$T/r.body
+		[ "$method" = HEAD ] && body=/dev/null
+		perl "$HARK_SRCDIR/tests/openapi/record.pl" "$HARK_RESPONSE_LOG" \
+		    "$method" "$url" "$R_STATUS" "$T/r.hdrs" "$body" \
+		    "$(basename "$0" .sh)" ||
+		    echo "   (could not record the response in $HARK_RESPONSE_LOG)" >&2
+	fi
 	R_BODY=$(cat "$T/r.body" 2>/dev/null)
 	: >"$T/r.body"
 }
