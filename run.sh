@@ -8,8 +8,10 @@
 #
 # Installs the Debian packages that are missing (nothing when none is, so a
 # second run is fast and works offline), builds in ./build, starts a private
-# MariaDB (data in var/mysql, socket var/run/mysqld.sock, no TCP), applies the
-# schema, and serves hark with lighttpd on 127.0.0.1:$HARK_PORT (8080),
+# MariaDB (data in var/mysql, socket var/run/mysqld.sock in a directory only
+# root can enter, no TCP; root by unix_socket, hark's user with rows only and
+# its password in var/db.password), applies the schema as root
+# (var/migrate.conf), and serves hark with lighttpd on 127.0.0.1:$HARK_PORT (8080),
 # lighttpd spawning hark-fcgi as conf/lighttpd.conf shows.  Everything lives
 # under var/; a second run reuses its data.  var/demo.env holds HARK_URL,
 # HARK_CONFIG, HARK_BIN and friends for scripts and demos:  . var/demo.env
@@ -82,30 +84,40 @@ start_mariadb() {
 	if [ ! -d "$MARIADB_DATA/mysql" ]; then
 		echo "== creating a MariaDB data directory in $MARIADB_DATA"
 	fi
+	[ -d "$MARIADB_DATA" ] && chmod 700 "$MARIADB_DATA"
 	mariadb_init "$VAR" || die "mariadb-install-db failed (see $VAR/log/install-db.log)"
 	echo "== starting MariaDB on $DB_SOCKET"
 	mariadb_start "$VAR" || die "MariaDB did not start (see $VAR/log/mariadb.log)"
 	# mariadb_start keeps its pid file in var/run/mysqld.pid.
 }
 
-# The database, and a user for hark with a random password kept in var/.
+# The database, and hark's own user of it: rows only (SELECT, INSERT, UPDATE,
+# DELETE), with a random password in var/db.password (0640: the owner and the
+# group hark runs with).  root gets in by unix_socket only, as the OS root;
+# the schema is root's, migrated with var/migrate.conf.  A data directory
+# from before (root without a password, hark with ALL, var/db-password) is
+# brought to the same.
 setup_database() {
-	local pwfile="$VAR/db-password"
+	local pwfile="$VAR/db.password"
+	if [ ! -s "$pwfile" ] && [ -s "$VAR/db-password" ]; then
+		mv "$VAR/db-password" "$pwfile"
+	fi
+	rm -f "$VAR/db-password"
 	if [ ! -s "$pwfile" ]; then
 		(umask 077 && rand_hex 18 >"$pwfile")
 	fi
-	chmod 600 "$pwfile"
+	chmod 640 "$pwfile"
 	DB_PASSWORD=$(cat "$pwfile")
+	mariadb_secure "$DB_SOCKET" "$DB_USER@localhost" ||
+	    die "cannot set root to unix_socket authentication"
 	mariadb_app_db "$DB_SOCKET" "$DB_NAME" "$DB_USER" "$DB_PASSWORD" ||
 	    die "cannot create database $DB_NAME"
 }
 
-write_config() {
-	mkdir -p "$VAR/state" "$VAR/media" "$VAR/log"
-	(
-		umask 077
-		cat >"$VAR/hark.conf" <<EOF
-# hark.conf written by run.sh (rewritten on every run; edit run.sh instead).
+# hark_conf USER [PASSWORD_FILE]: the configuration, with [database] USER.
+hark_conf() {
+	cat <<EOF
+# written by run.sh (rewritten on every run; edit run.sh instead).
 [server]
 workers = $WORKERS
 state_dir = $VAR/state
@@ -119,9 +131,19 @@ requests = yes
 [database]
 socket = $DB_SOCKET
 name = $DB_NAME
-user = $DB_USER
-password_file = $VAR/db-password
+user = $1
 EOF
+	[ -z "${2:-}" ] || echo "password_file = $2"
+}
+
+# hark.conf for hark (its own database user) and migrate.conf for harkctl
+# migrate (root, by unix_socket: no password anywhere).
+write_config() {
+	mkdir -p "$VAR/state" "$VAR/media" "$VAR/log"
+	(
+		umask 077
+		hark_conf "$DB_USER" "$VAR/db.password" >"$VAR/hark.conf"
+		hark_conf root >"$VAR/migrate.conf"
 	)
 	"$BUILD/hark-fcgi" -c "$VAR/hark.conf" --check-config ||
 	    die "hark-fcgi rejects $VAR/hark.conf"
@@ -129,7 +151,7 @@ EOF
 
 migrate() {
 	echo "== harkctl migrate"
-	HARK_SCHEMA_DIR="$ROOT/schema" "$BUILD/harkctl" -c "$VAR/hark.conf" migrate ||
+	HARK_SCHEMA_DIR="$ROOT/schema" "$BUILD/harkctl" -c "$VAR/migrate.conf" migrate ||
 	    die "harkctl migrate failed"
 }
 
@@ -225,11 +247,12 @@ case ${1:-} in
 --detach | -d) MODE=detach ;;
 stop) stop_all; exit 0 ;;
 status) status; exit 0 ;;
--h | --help | help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+-h | --help | help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 *) die "unknown argument '$1' (try --help)" ;;
 esac
 
 mkdir -p "$VAR/run" "$VAR/log"
+chmod 750 "$VAR/run"		# MariaDB's socket: root's alone
 if running lighttpd; then
 	echo "== a previous run is still serving: restarting lighttpd"
 	stop_pid "$(pid_of lighttpd)" 30
@@ -262,7 +285,7 @@ cat <<EOF
 hark is up: $URL  (GET $URL/v1/health)
   config   $VAR/hark.conf
   logs     $VAR/log/ (hark.log, lighttpd-error.log, access.log, mariadb.log)
-  database mariadb --no-defaults -S $DB_SOCKET -uroot $DB_NAME
+  database mariadb --no-defaults -S $DB_SOCKET -uroot $DB_NAME  (as root: unix_socket)
   env      . $VAR/demo.env
   project  $HARK_PROJECT_ID
   key      $HARK_SECRET_KEY  (secret: server side only)

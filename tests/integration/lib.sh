@@ -14,8 +14,9 @@
 # process a suite starts is stopped when it exits, however it exits.
 #
 # Environment a suite honours:
-#   HARK_TEST_DB_SOCKET	use this running MariaDB (root over the socket, no
-#			password) instead of starting a private one
+#   HARK_TEST_DB_SOCKET	use this running MariaDB (root over the socket, by
+#			unix_socket or without a password) instead of
+#			starting a private one
 #   HARK_TEST_PORT_BASE	first TCP port to try (default 18080)
 #   HARK_SERVERS	test_http.sh: web servers to test behind
 #   HARK_KEEP=1		keep the suite's temporary directory even on success
@@ -142,7 +143,7 @@ stop_pid() {
 children_of() {
 	local want=$1 f line rest ppid
 	for f in /proc/[0-9]*/stat; do
-		read -r line <"$f" 2>/dev/null || continue
+		read -r line 2>/dev/null <"$f" || continue
 		rest=${line##*) }
 		ppid=${rest#* }
 		ppid=${ppid%% *}
@@ -200,22 +201,28 @@ rand_hex() { od -An -N"${1:-16}" -tx1 /dev/urandom | tr -d ' \n'; }
 # ---------------------------------------------------------------- mariadb
 
 # The layout of a private server in DIR: data in DIR/data (or
-# $MARIADB_DATA), socket and pid file in DIR/run, logs in DIR/log.  root
-# connects over the socket without a password; nothing listens on TCP.
+# $MARIADB_DATA), socket and pid file in DIR/run, logs in DIR/log.  Nothing
+# listens on TCP.  root is authenticated by unix_socket, so only the OS root
+# gets in as root (no password to leak, none to guess), and DIR/run is 0750:
+# only its owner, and the group that mariadb_socket_group gives it, can even
+# reach the socket (mariadbd makes the socket itself 0777).
 
 # mariadb_init DIR: a new data directory (no-op when there is one).
 mariadb_init() {
 	local dir=$1 data=${MARIADB_DATA:-$1/data}
 	mkdir -p "$data" "$dir/run" "$dir/log"
+	chmod 750 "$dir/run"
 	[ -d "$data/mysql" ] && return 0
 	local user=()
 	[ "$(id -u)" = 0 ] && user=(--user=root)
-	mariadb-install-db --no-defaults --force --auth-root-authentication-method=normal \
+	mariadb-install-db --no-defaults --force \
+	    --auth-root-authentication-method=socket \
 	    "${user[@]}" --datadir="$data" --skip-test-db \
 	    >"$dir/log/install-db.log" 2>&1 || {
 		tail -n 20 "$dir/log/install-db.log" >&2
 		return 1
 	}
+	chmod 700 "$data"
 }
 
 # mariadb_start DIR [extra mariadbd options]: starts mariadbd on
@@ -227,6 +234,9 @@ mariadb_start() {
 	sock="$dir/run/mysqld.sock"
 	local user=()
 	[ "$(id -u)" = 0 ] && user=(--user=root)
+	mkdir -p "$dir/run" "$dir/log"
+	# Before the socket exists: it is never reachable through a wider dir.
+	chmod 750 "$dir/run"
 	rm -f "$sock"
 	setsid mariadbd --no-defaults --datadir="$data" --socket="$sock" \
 	    --skip-networking --pid-file="$dir/run/mysqld.pid" \
@@ -249,17 +259,48 @@ mariadb_stop() {
 	stop_pid "$pid" 60
 }
 
+# mariadb_socket_group SOCKET GROUP: the socket's directory root:GROUP 0750,
+# for a hark that runs as a member of GROUP (mod_fcgid's www-data, say).
+# Only a directory this user owns is changed: a system server's is left be.
+mariadb_socket_group() {
+	local d
+	d=$(dirname "$1")
+	[ -O "$d" ] || return 0
+	chgrp "$2" "$d" && chmod 750 "$d"
+}
+
 # mariadb_sql SOCKET SQL: runs SQL as root, tab-separated output, no headers.
 mariadb_sql() {
 	mariadb --no-defaults -S "$1" -uroot -N -B -e "$2"
 }
 
-# mariadb_app_db SOCKET DB USER PASSWORD: the database and a user owning it.
+# mariadb_secure SOCKET [USER@HOST...]: what mariadb_init makes, for a data
+# directory made before it did (root without a password, anonymous
+# accounts): root by unix_socket only, and no account but root, mariadb.sys
+# and the USER@HOSTs given (hark@localhost, say).
+mariadb_secure() {
+	local sock=$1 keep="'root@localhost','mariadb.sys@localhost'" a drop
+	shift
+	for a in "$@"; do keep="$keep,'$a'"; done
+	mariadb_sql "$sock" "ALTER USER 'root'@'localhost' IDENTIFIED VIA unix_socket;" ||
+	    return 1
+	drop=$(mariadb_sql "$sock" "SELECT CONCAT(QUOTE(User), '@', QUOTE(Host))
+	    FROM mysql.global_priv WHERE CONCAT(User, '@', Host) NOT IN ($keep)") ||
+	    return 1
+	[ -z "$drop" ] && return 0
+	mariadb_sql "$sock" "DROP USER $(printf '%s\n' "$drop" | paste -sd, -);"
+}
+
+# mariadb_app_db SOCKET DB USER PASSWORD: the database and hark's user of it,
+# with what hark needs and nothing more: reading and writing rows (SELECT,
+# INSERT, UPDATE, DELETE).  The schema belongs to root: `harkctl migrate`
+# runs with a configuration naming root (unix_socket, no password).
 mariadb_app_db() {
 	mariadb_sql "$1" "CREATE DATABASE IF NOT EXISTS \`$2\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS '$3'@'localhost' IDENTIFIED BY '$4';
 ALTER USER '$3'@'localhost' IDENTIFIED BY '$4';
-GRANT ALL PRIVILEGES ON \`$2\`.* TO '$3'@'localhost';"
+REVOKE ALL PRIVILEGES, GRANT OPTION FROM '$3'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`$2\`.* TO '$3'@'localhost';"
 }
 
 # ---------------------------------------------------------------- suite
@@ -573,8 +614,10 @@ answers() {
 
 # ---------------------------------------------------------------- test database
 
-# t_db: a migrated database for this suite, HARK_DB_* set.  Uses the MariaDB
-# of HARK_TEST_DB_SOCKET when set (and private=no), else starts one in $T/db.
+# t_db: a migrated database for this suite, HARK_DB_* set (HARK_DB_USER may
+# read and write rows, nothing more; $T/migrate.conf names root, for harkctl
+# migrate).  Uses the MariaDB of HARK_TEST_DB_SOCKET when set (and
+# private=no), else starts one in $T/db.
 t_db() {
 	local private=${1:-no}
 	if [ -n "${HARK_TEST_DB_SOCKET:-}" ] && [ "$private" = no ]; then
@@ -585,13 +628,16 @@ t_db() {
 		mariadb_start "$T/db" || exit 2
 		HARK_DB_SOCKET="$T/db/run/mysqld.sock"
 	fi
-	chmod 755 "$(dirname "$HARK_DB_SOCKET")" 2>/dev/null
+	# mod_fcgid runs hark as www-data: the socket's group.
+	mariadb_socket_group "$HARK_DB_SOCKET" www-data
 	HARK_DB_NAME="hark_t$(rand_hex 4)"
 	HARK_DB_USER=$HARK_DB_NAME
 	HARK_DB_PASSWORD=$(rand_hex 12)
 	mariadb_app_db "$HARK_DB_SOCKET" "$HARK_DB_NAME" "$HARK_DB_USER" \
 	    "$HARK_DB_PASSWORD" || exit 2
-	write_hark_conf "$T/migrate.conf" || exit 2
+	# The schema is root's (hark's user has rows only): root by unix_socket.
+	write_hark_conf "$T/migrate.conf" database.user=root \
+	    database.password=- || exit 2
 	if ! HARK_SCHEMA_DIR="$HARK_SRCDIR/schema" "$HARK_BUILD/harkctl" \
 	    -c "$T/migrate.conf" migrate >"$T/migrate.out" 2>&1; then
 		fail "harkctl migrate" "$(tail -n 5 "$T/migrate.out" | tr '\n' ' ')"
@@ -611,7 +657,9 @@ write_hark_conf() {
 		[server.max_requests]=0
 		[server.shutdown_timeout]=20
 		[server.socket_mode]=0666
-		[server.max_body]=1M
+		# Between max_json_body (64K) and the web-server examples' 128k,
+		# so hark's own 413 for max_body is seen through each of them.
+		[server.max_body]=100K
 		[server.state_dir]="$T/state"
 		[server.media_dir]="$T/media"
 		[log.file]="$T/hark.log"
@@ -808,7 +856,9 @@ lighttpd_start() {
 apache_start() {
 	local name=$1 port=$2 mode=$3 arg=$4 d mods
 	d="$T/$name"
-	mkdir -p "$d/logs" "$d/run" "$d/fcgid"
+	# tmp: TMPDIR, where mod_fcgid would spool a request body.
+	mkdir -p "$d/logs" "$d/run" "$d/fcgid" "$d/tmp"
+	chown www-data: "$d/tmp"
 	case $mode in
 	proxy-fcgi)
 		conf_subst "$HARK_SRCDIR/conf/apache-proxy-fcgi.conf" \
@@ -848,6 +898,7 @@ Timeout 60
 LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule alias_module /usr/lib/apache2/modules/mod_alias.so
+LoadModule reqtimeout_module /usr/lib/apache2/modules/mod_reqtimeout.so
 EOF
 		for m in $mods; do
 			echo "LoadModule ${m}_module /usr/lib/apache2/modules/mod_$m.so"
@@ -875,7 +926,8 @@ EOF
 		cat "$d/check.out" >&2
 		return 1
 	fi
-	t_spawn "$name/apache" apache2 -f "$d/httpd.conf" -d "$d" -DFOREGROUND
+	t_spawn "$name/apache" env TMPDIR="$d/tmp" apache2 -f "$d/httpd.conf" \
+	    -d "$d" -DFOREGROUND
 	# 60 s: on a loaded 2-core machine Apache's start has taken over 20.
 	wait_until 60 port_in_use "$port" || {
 		echo "apache did not listen on $port" >&2

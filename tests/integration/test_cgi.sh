@@ -122,7 +122,7 @@ check "\$HARK_CONFIG is read when there is no -c" \
 check "hark-fcgi with a missing config file fails" \
     eval "! '$HARK_BUILD/hark-fcgi' -c '$T/none.conf' --check-config"
 check "harkctl migrate again is a no-op that succeeds" \
-    env HARK_SCHEMA_DIR="$HARK_SRCDIR/schema" "$HARK_BUILD/harkctl" -c "$CONF" migrate
+    env HARK_SCHEMA_DIR="$HARK_SRCDIR/schema" "$HARK_BUILD/harkctl" -c "$T/migrate.conf" migrate
 check "schema_migrations has a row" \
     eval "[ \"\$(mariadb_sql '$HARK_DB_SOCKET' 'SELECT COUNT(*) FROM \`$HARK_DB_NAME\`.schema_migrations')\" -ge 1 ]"
 

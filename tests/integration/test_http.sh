@@ -63,7 +63,7 @@ check_method() {
 	done
 }
 
-# The stacks this script starts have max_body = 1M; with --url, the stack's
+# The stacks this script starts have max_body = 100K; with --url, the stack's
 # max_body in bytes comes from HARK_TEST_MAX_BODY (else the checks are skipped).
 check_body_limit() {
 	local size
@@ -390,7 +390,7 @@ fi
 
 t_init "${1:-}" http
 t_db
-MAX_BODY=1048576	# write_hark_conf's max_body = 1M
+MAX_BODY=102400		# write_hark_conf's max_body = 100K
 for server in ${HARK_SERVERS:-lighttpd nginx apache-proxy-fcgi apache-fcgid}; do
 	t_ctx "$server"
 	say "== $server"

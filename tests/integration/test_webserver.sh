@@ -1,0 +1,216 @@
+#!/bin/bash
+# test_webserver.sh: the web-server examples' own limits, in front of hark.
+#
+#	tests/integration/test_webserver.sh BUILD_DIR
+#	HARK_SERVERS="nginx lighttpd" tests/integration/test_webserver.sh BUILD_DIR
+#
+# Each stack is built from the shipped conf/ example, as test_http.sh's are.
+# Bodies: between hark's JSON limit ([limits] max_json_body, 64K) and the web
+# server's (128k) hark answers its own JSON 413; a 50 MB body is refused from
+# its Content-Length, quickly, and never written anywhere (the server's
+# processes write next to nothing while it is sent, and their spool directory
+# stays empty).  Slow clients: a request whose headers or body stop coming is
+# closed within the example's timeout.
+set -u -o pipefail
+. "$(dirname "$0")/lib.sh"
+
+BIG=$((50 * 1024 * 1024))
+SLOW_BOUND=20		# seconds: every example's read timeouts are below it
+SLOW_WAIT=40		# how long a probe waits before calling the socket open
+
+# descendants PID: PID and every process under it.
+descendants() {
+	local p
+	echo "$1"
+	for p in $(children_of "$1"); do descendants "$p"; done
+}
+
+# wchar_of PID: bytes written (any write: files, sockets) by PID and the
+# processes under it.
+wchar_of() {
+	local p sum=0 w
+	for p in $(descendants "$1"); do
+		w=$(awk '/^wchar:/ { print $2 }' "/proc/$p/io" 2>/dev/null) || continue
+		sum=$((sum + ${w:-0}))
+	done
+	echo "$sum"
+}
+
+# largest_file DIR: size in bytes of the largest file under DIR (0: none).
+largest_file() {
+	find "$1" -type f -printf '%s\n' 2>/dev/null | sort -n | tail -n 1 | grep . || echo 0
+}
+
+# idle_close TEXT: connects to HOST:PORT, sends TEXT, then waits up to
+# SLOW_WAIT seconds for the server to close the connection; prints the
+# seconds it took, or "open".
+idle_close() {
+	(
+		local start end line rc
+		exec 3<>"/dev/tcp/$HOST/$PORT" || { echo error; exit 0; }
+		printf '%b' "$1" >&3
+		start=$(date +%s%N)
+		end=$((SECONDS + SLOW_WAIT))
+		while [ "$SECONDS" -lt "$end" ]; do
+			IFS= read -r -t 1 line <&3
+			rc=$?
+			if [ "$rc" -ne 0 ] && [ "$rc" -le 128 ]; then
+				echo $((($(date +%s%N) - start) / 1000000000))
+				exit 0
+			fi
+		done
+		echo open
+	) 2>/dev/null
+}
+
+# ---------------------------------------------------------------- the checks
+
+check_bodies() {
+	local small out code secs sent before after wrote big_file err closed
+	small="$T/body-100k"
+	[ -f "$small" ] || {
+		printf '{"text": "%s"}' "$(head -c 102400 /dev/zero | tr '\0' a)" >"$small"
+		head -c $((200 * 1024)) /dev/zero | tr '\0' a >"$T/body-200k"
+		head -c "$BIG" /dev/zero >"$T/body-50m"
+	}
+	# hark's limit is the one clients meet: the web server lets 100 KiB pass.
+	req POST "$URL/v1/feedback" -H 'Content-Type: application/json' \
+	    --data-binary @"$small"
+	check_hark_error "100 KiB JSON body: hark's own JSON 413" 413
+	req POST "$URL/v1/feedback" -H 'Content-Type: application/json' \
+	    --data-binary @"$T/body-200k"
+	check_status "200 KiB body: 413" 413
+	# Without a Content-Length the limit holds while the body is read:
+	# refused, and hark never sees a truncated request (it would answer
+	# 400 or 401 to one).
+	req POST "$URL/v1/feedback" -H 'Content-Type: application/json' \
+	    -H "Authorization: Bearer $KEY" -H 'Transfer-Encoding: chunked' \
+	    --data-binary @"$T/body-200k"
+	check_status "200 KiB chunked body: refused (413; mod_fcgid 500)" "413|500"
+
+	# 50 MB sent whole, without waiting for 100-continue, as an attacker would.
+	before=$(wchar_of "$SERVER_PID")
+	out=$(curl -sS -o /dev/null --max-time 60 -H 'Expect:' \
+	    -H 'Content-Type: application/json' -w '%{http_code} %{time_total} %{size_upload}' \
+	    --data-binary @"$T/body-50m" "$URL/v1/feedback" 2>"$T/big.err")
+	after=$(wchar_of "$SERVER_PID")
+	code=${out%% *}
+	secs=${out#* }
+	secs=${secs%% *}
+	sent=${out##* }
+	wrote=$((after - before))
+	err=$(cat "$T/big.err")
+	closed=no
+	if [ "$code" = 413 ] || { [ "$code" = 000 ] &&
+	    [[ "$err" =~ reset|Send\ failure|Recv\ failure|closed ]]; }; then
+		closed=yes
+	fi
+	if [ "$closed" = yes ] && [ "${secs%%.*}" -lt 5 ]; then
+		pass "50 MB body: refused in ${secs}s (HTTP $code, $sent bytes sent)"
+	else
+		fail "50 MB body: refused within 5 s" "HTTP $code in ${secs}s: $(head -c 200 "$T/big.err")"
+	fi
+	if [ "$wrote" -lt $((1024 * 1024)) ]; then
+		pass "50 MB body: the web server wrote $wrote bytes meanwhile (< 1 MiB: neither spooled nor forwarded)"
+	else
+		fail "50 MB body: neither spooled nor forwarded" "the web server's processes wrote $wrote bytes"
+	fi
+	big_file=$(largest_file "$SPOOL")
+	check "50 MB body: nothing over 1 MiB in the spool directory" \
+	    test "$big_file" -lt $((1024 * 1024))
+	still_serving "the bodies"
+}
+
+check_slow() {
+	local hdr body
+	idle_close 'GET /v1/health HTTP/1.1\r\nHost: localhost\r\nX-Slow: 1\r\n' >"$T/slow-hdr" &
+	local p1=$!
+	idle_close 'POST /v1/feedback HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"text": "' >"$T/slow-body" &
+	local p2=$!
+	wait "$p1" "$p2"
+	hdr=$(cat "$T/slow-hdr")
+	body=$(cat "$T/slow-body")
+	if [[ "$hdr" =~ ^[0-9]+$ ]] && [ "$hdr" -le "$SLOW_BOUND" ]; then
+		pass "headers that stop coming: closed after ${hdr}s"
+	else
+		fail "headers that stop coming: closed within ${SLOW_BOUND}s" "after $hdr"
+	fi
+	if [[ "$body" =~ ^[0-9]+$ ]] && [ "$body" -le "$SLOW_BOUND" ]; then
+		pass "a body that stops coming: closed after ${body}s"
+	else
+		fail "a body that stops coming: closed within ${SLOW_BOUND}s" "after $body"
+	fi
+	still_serving "slow clients"
+}
+
+still_serving() {
+	req GET "$URL/v1/health"
+	check_status "still serving after $1" 200
+}
+
+# ---------------------------------------------------------------- the stacks
+
+# start_stack NAME: one stack from its shipped example.  Sets URL, HOST,
+# PORT, SERVER_PID (the web server's first process), SPOOL (where it would
+# put a request body it spools), STOP (the pids to stop, in order).
+start_stack() {
+	local name=$1 d="$T/$1"
+	mkdir -p "$d"
+	PORT=$(pick_port) || return 1
+	HOST=127.0.0.1
+	URL="http://$HOST:$PORT"
+	STOP=()
+	write_hark_conf "$d/hark.conf" log.file="$d/hark.log" \
+	    server.state_dir="$d/state" server.media_dir="$d/media"
+	case $name in
+	lighttpd)
+		lighttpd_start lighttpd "$PORT" "$d/hark.conf" || return 1
+		;;
+	nginx | apache-proxy-fcgi)
+		hark_standalone "$name" "$d/hark.conf" 2 || return 1
+		STOP+=("$HARK_MASTER")
+		if [ "$name" = nginx ]; then
+			nginx_start nginx "$PORT" "$HARK_SOCK" || return 1
+		else
+			apache_start "$name" "$PORT" proxy-fcgi "$HARK_SOCK" || return 1
+		fi
+		;;
+	apache-fcgid)
+		# mod_fcgid: one worker a process, run as www-data.
+		write_hark_conf "$d/hark.conf" log.file="$d/hark.log" \
+		    server.workers=1 server.state_dir="$d/state" \
+		    server.media_dir="$d/media"
+		: >"$d/hark.log"
+		chown www-data: "$d/hark.log" "$d/state" "$d/media"
+		chmod 644 "$d/hark.conf"
+		apache_start "$name" "$PORT" fcgid "$d/hark.conf" || return 1
+		;;
+	esac
+	SERVER_PID=$SPAWNED_PID
+	STOP=("$SERVER_PID" "${STOP[@]}")
+	SPOOL="$d/tmp"
+	wait_until 30 health_is "$URL" 200
+}
+
+t_init "${1:-}" webserver
+t_db
+# A key, so that hark reads the bodies it is sent rather than answer 401.
+KEY=$("$HARK_BUILD/harkctl" -c "$T/migrate.conf" project create webserver 2>&1 |
+    grep -o 'prj_[A-Za-z0-9_-]*' | head -n 1)
+KEY=$("$HARK_BUILD/harkctl" -c "$T/migrate.conf" key create "$KEY" 2>&1 |
+    grep -o 'sk_[A-Za-z0-9_-]*' | head -n 1)
+check "a project and its key for the suite" test -n "$KEY"
+for server in ${HARK_SERVERS:-lighttpd nginx apache-proxy-fcgi apache-fcgid}; do
+	t_ctx "$server"
+	say "== $server"
+	if ! start_stack "$server" >"$T/$server.setup" 2>&1; then
+		fail "$server stack starts" "$(tail -n 8 "$T/$server.setup" | tr '\n' '|')"
+	else
+		check_bodies
+		check_slow
+	fi
+	for pid in "${STOP[@]}"; do stop_pid "$pid" 20; done
+done
+rm -f "$T/body-50m"	# kept logs need not keep 50 MB of zeros
+t_ctx
+t_summary
