@@ -263,6 +263,8 @@ if [ "$ASAN_OK" = ok ]; then
 	    "${sanenv[@]}"
 	suite "test_batch (asan)" tests/integration/test_batch.sh \
 	    "$ASAN_BUILD" "${sanenv[@]}"
+	suite "test_api (asan)" tests/integration/test_api.sh \
+	    "$ASAN_BUILD" "${sanenv[@]}"
 	if ls "$SANLOG"/* >/dev/null 2>&1; then
 		echo "   sanitizer reports:"
 		for f in "$SANLOG"/*; do
