@@ -183,17 +183,17 @@ if openapi_tools >"$LOGS/openapi-npm-ci.log" 2>&1; then
 else
 	tail -n 15 "$LOGS/openapi-npm-ci.log" | sed 's/^/   /'
 fi
-one "openapi: npm ci (tests/openapi/package-lock.json)" "$OPENAPI_OK"
+one "openapi: npm ci (tests/openapi)" "$OPENAPI_OK"
 if [ "$OPENAPI_OK" = ok ]; then
 	if REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 	    "$OPENAPI/node_modules/.bin/redocly" lint --format=stylish \
 	    --config "$OPENAPI/redocly.yaml" doc/openapi.yaml \
 	    >"$LOGS/openapi-lint.log" 2>&1 &&
 	    ! grep -qE '^ +[0-9]+:[0-9]+ +(error|warning) ' "$LOGS/openapi-lint.log"; then
-		one "openapi: redocly lint doc/openapi.yaml (0 errors, 0 warnings)" ok
+		one "openapi: redocly lint, 0 errors/warnings" ok
 	else
 		grep -E '^ +[0-9]+:[0-9]+ ' "$LOGS/openapi-lint.log" | head -n 30 | sed 's/^/   /'
-		one "openapi: redocly lint doc/openapi.yaml (0 errors, 0 warnings)" fail
+		one "openapi: redocly lint, 0 errors/warnings" fail
 	fi
 	# The validator must tell a described response from one that is not.
 	node "$OPENAPI/validate.js" --selftest doc/openapi.yaml \
@@ -236,7 +236,7 @@ if [ "$OPENAPI_OK" = ok ]; then
 	touch "$RESPONSES"
 	node "$OPENAPI/validate.js" doc/openapi.yaml "$RESPONSES" \
 	    >"$LOGS/openapi-responses.log" 2>&1
-	openapi_counts "openapi: suite responses match doc/openapi.yaml" \
+	openapi_counts "openapi: responses match openapi.yaml" \
 	    "$LOGS/openapi-responses.log"
 fi
 
