@@ -436,11 +436,11 @@ main(int argc, char *argv[])
 	if (hark_log_open("hark-fcgi", conf->log_file, conf->log_level) == -1) {
 		fprintf(stderr, "hark-fcgi: cannot open log file %s: %s\n",
 		    conf->log_file, strerror(errno));
-		return 1;
+		goto fail;
 	}
 	if (hark_db_library_init() != 0) {
 		hark_log(HARK_LOG_ERR, "cannot initialise the MariaDB library");
-		return 1;
+		goto fail;
 	}
 
 	if (listen_spec != NULL || sd_fd != -1) {
@@ -449,20 +449,20 @@ main(int argc, char *argv[])
 			hark_server_socket_shared();
 		} else if ((fd = open_listener(listen_spec, conf,
 		    &unix_path)) == -1)
-			return 1;
+			goto fail;
 		/* The pid file is written while still root, as the
 		 * directories init systems give it (/run) want. */
 		if ((pid_file != NULL && write_pid_file(pid_file) == -1) ||
 		    drop_privileges(conf) == -1 || check_ratelimit(conf) == -1) {
 			unlink_own_socket(unix_path);
-			return 1;
+			goto fail;
 		}
 		rc = hark_prefork_run(fd, conf, config_path, (int)workers);
 		unlink_own_socket(unix_path);
 	} else if (fd0_is_listener()) {
 		if ((pid_file != NULL && write_pid_file(pid_file) == -1) ||
 		    drop_privileges(conf) == -1 || check_ratelimit(conf) == -1)
-			return 1;
+			goto fail;
 		if (conf->workers > 1)
 			rc = hark_prefork_run(STDIN_FILENO, conf, config_path,
 			    (int)workers);
@@ -486,4 +486,11 @@ main(int argc, char *argv[])
 	hark_db_library_end();
 	hark_log_close();
 	return rc;
+
+fail:
+	/* Nothing has taken the configuration over yet. */
+	hark_conf_free(conf);
+	free(conf);
+	hark_log_close();
+	return 1;
 }

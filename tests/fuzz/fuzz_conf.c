@@ -1,7 +1,7 @@
 /*
  * fuzz_conf.c: libFuzzer harness for the configuration parser (lib/conf).
  *
- * fuzz-sources: lib/conf.c lib/log.c lib/buf.c
+ * fuzz-sources: lib/conf.c lib/log.c lib/buf.c lib/proxies.c
  * fuzz-pkgs: json-c
  *
  * The input is a whole hark.conf, handed over through a memfd so the parser
