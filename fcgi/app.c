@@ -168,7 +168,7 @@ hark_app_handle(struct hark_app *app, struct hark_req *req,
 		}
 		hark_resp_error(resp, 405, "method_not_allowed", NULL,
 		    "this endpoint answers %s", allow);
-		hark_resp_header(resp, "Allow", "%s", allow);
+		hark_resp_header(resp, "Allow", "%s, OPTIONS", allow);
 		return;
 	case HARK_ROUTE_NO_PATH:
 		hark_resp_error(resp, 404, "not_found", NULL,

@@ -55,10 +55,12 @@ check_method() {
 		    --data-binary '{}'
 		check_hark_error "$m /v1/health is a JSON 405" 405
 		allow=$(hdr Allow)
-		if [[ ",${allow// /}," == *,GET,* ]]; then
+		if [[ ",${allow// /}," == *,GET,* &&
+		    ",${allow// /}," == *,OPTIONS,* ]]; then
 			pass "$m /v1/health answers Allow: $allow"
 		else
-			fail "$m /v1/health answers Allow with GET" "Allow: '$allow'"
+			fail "$m /v1/health answers Allow with GET and OPTIONS" \
+			    "Allow: '$allow'"
 		fi
 	done
 }

@@ -197,7 +197,8 @@ START_TEST(wrong_method_on_health_is_405_with_allow)
 	struct hark_resp	 resp;
 
 	ck_assert_int_eq(run("DELETE", "/v1/health", -1, NULL, &resp), 405);
-	ck_assert_str_eq(hark_resp_get_header(&resp, "Allow"), "GET, HEAD");
+	ck_assert_str_eq(hark_resp_get_header(&resp, "Allow"),
+	    "GET, HEAD, OPTIONS");
 	hark_resp_free(&resp);
 }
 END_TEST
