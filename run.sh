@@ -284,7 +284,7 @@ cat <<EOF
 
 hark is up: $URL  (GET $URL/v1/health)
   config   $VAR/hark.conf
-  logs     $VAR/log/ (hark.log, lighttpd-error.log, access.log, mariadb.log)
+  logs     $VAR/log/ (hark.log, lighttpd-error.log, hark-access.log, mariadb.log)
   database mariadb --no-defaults -S $DB_SOCKET -uroot $DB_NAME  (as root: unix_socket)
   env      . $VAR/demo.env
   project  $HARK_PROJECT_ID

@@ -705,29 +705,38 @@ write_hark_conf() {
 
 # conf_subst EXAMPLE OUT VAR=VALUE...: the shipped example with its installed
 # paths replaced: BIN (hark-fcgi), CONF (hark.conf), SOCK (hark's socket),
-# RUNDIR (lighttpd's run directory), PORT.  Fails when an installed path is
-# left over, so the examples and this harness cannot drift apart.
+# RUNDIR (lighttpd's run directory), LOGDIR (the web server's log
+# directory), PORT.  Fails when an installed path is left over, so the
+# examples and this harness cannot drift apart.
 conf_subst() {
-	local in=$1 out=$2 kv BIN= CONF= SOCK= RUNDIR= PORT=
+	local in=$1 out=$2 kv BIN= CONF= SOCK= RUNDIR= LOGDIR= PORT=
 	shift 2
 	for kv in "$@"; do
 		case ${kv%%=*} in
-		BIN | CONF | SOCK | RUNDIR | PORT) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
+		BIN | CONF | SOCK | RUNDIR | LOGDIR | PORT) printf -v "${kv%%=*}" '%s' "${kv#*=}" ;;
 		esac
 	done
 	sed -e "s|/usr/sbin/hark-fcgi|$BIN|g" \
 	    -e "s|/etc/hark/hark.conf|$CONF|g" \
 	    -e "s|/run/hark/hark.sock|$SOCK|g" \
 	    -e "s|/run/lighttpd/|$RUNDIR/|g" \
+	    -e "s|/var/log/nginx/|$LOGDIR/|g" \
+	    -e "s|/var/log/lighttpd/|$LOGDIR/|g" \
 	    -e "s|^\([[:space:]]*\)listen 80;|\1listen 127.0.0.1:$PORT;|" \
 	    -e '/^[[:space:]]*listen \[::\]:80;/d' \
 	    -e "s|<VirtualHost \*:80>|<VirtualHost 127.0.0.1:$PORT>|" \
 	    "$in" >"$out"
 	if grep -v '^[[:space:]]*#' "$out" |
-	    grep -nE '/usr/sbin/hark|/etc/hark/|/run/hark/|/run/lighttpd/|listen 80;|\*:80>'; then
+	    grep -nE '/usr/sbin/hark|/etc/hark/|/run/hark/|/run/lighttpd/|(^|[[:space:]"])/var/log/|listen 80;|\*:80>'; then
 		echo "conf_subst: $in still names an installed path (above)" >&2
 		return 1
 	fi
+}
+
+# access_log_file FILE: an access log made 0640 before the web server
+# opens it, as the examples say (a server makes a new one 0644).
+access_log_file() {
+	[ -e "$1" ] || install -m 0640 /dev/null "$1"
 }
 
 # ---------------------------------------------------------------- hark-fcgi
@@ -760,7 +769,8 @@ worker_count() { children_of "$1" | wc -l; }
 # ---------------------------------------------------------------- nginx
 
 # nginx_start NAME PORT HARK_SOCK: nginx with conf/nginx.conf in front of a
-# standalone hark.  Workers run as nginx's default unprivileged user.
+# standalone hark.  Workers run as nginx's default unprivileged user.  The
+# site's access log is $T/NAME/logs/hark-access.log.
 # NGINX_EXTRA, when set, is more configuration for the http block (another
 # server, say).
 nginx_start() {
@@ -769,7 +779,8 @@ nginx_start() {
 	mkdir -p "$d/logs" "$d/tmp"
 	cp /etc/nginx/fastcgi_params "$d/fastcgi_params"
 	conf_subst "$HARK_SRCDIR/conf/nginx.conf" "$d/hark-site.conf" \
-	    SOCK="$sock" PORT="$port" || return 1
+	    SOCK="$sock" PORT="$port" LOGDIR="$d/logs" || return 1
+	access_log_file "$d/logs/hark-access.log"
 	cat >"$d/nginx.conf" <<EOF
 # private top level for a test; the site is the shipped conf/nginx.conf
 worker_processes 2;
@@ -805,12 +816,15 @@ EOF
 # lighttpd_write_conf DIR PORT HARK_CONF [LOGDIR]: DIR/lighttpd.conf, a
 # private top level (pid, logs, uploads under DIR) including DIR/hark-site.conf,
 # the shipped conf/lighttpd.conf, which spawns hark-fcgi itself (bin-path)
-# with HARK_CONFIG=HARK_CONF.  Listens on 127.0.0.1:PORT.
+# with HARK_CONFIG=HARK_CONF.  Listens on 127.0.0.1:PORT; the access log is
+# LOGDIR/hark-access.log.
 lighttpd_write_conf() {
 	local d=$1 port=$2 conf=$3 logs=${4:-$1/logs}
 	mkdir -p "$logs" "$d/run" "$d/www" "$d/tmp"
 	conf_subst "$HARK_SRCDIR/conf/lighttpd.conf" "$d/hark-site.conf" \
-	    BIN="$HARK_BUILD/hark-fcgi" CONF="$conf" RUNDIR="$d/run" || return 1
+	    BIN="$HARK_BUILD/hark-fcgi" CONF="$conf" RUNDIR="$d/run" \
+	    LOGDIR="$logs" || return 1
+	access_log_file "$logs/hark-access.log"
 	cat >"$d/lighttpd.conf" <<EOF
 # private top level; the site is the shipped conf/lighttpd.conf
 server.document-root = "$d/www"
@@ -819,8 +833,6 @@ server.port = $port
 server.pid-file = "$d/run/lighttpd.pid"
 server.errorlog = "$logs/lighttpd-error.log"
 server.upload-dirs = ( "$d/tmp" )
-server.modules = ( "mod_accesslog" )
-accesslog.filename = "$logs/access.log"
 include "$d/hark-site.conf"
 EOF
 	lighttpd -tt -f "$d/lighttpd.conf" >"$d/check.out" 2>&1 || {
@@ -922,6 +934,7 @@ FcgidProcessTableFile "$d/fcgid/shm"
 EOF
 		echo "Include \"$d/hark-site.conf\""
 	} >"$d/httpd.conf"
+	access_log_file "$d/logs/hark-access.log"
 	if ! apache2 -t -f "$d/httpd.conf" -d "$d" >"$d/check.out" 2>&1; then
 		cat "$d/check.out" >&2
 		return 1

@@ -8,7 +8,8 @@
 # data directory made the old way): root gets into MariaDB only as the OS
 # root (unix_socket), the socket sits in a directory other users cannot enter,
 # hark's database user reads and writes rows and can change nothing else,
-# and hark still serves.
+# and hark still serves; lighttpd's access log has no query string and is
+# 0640.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -151,8 +152,15 @@ run_checks() {
 	    -H 'Content-Type: application/json' \
 	    --data-binary "{\"projectId\": \"$prj\", \"text\": \"install test\"}"
 	check_status "$label: POST /v1/feedback is 201" 201
-	req GET "$URL/v1/feedback?limit=1" -H "Authorization: Bearer $key"
-	check_status "$label: GET /v1/feedback is 200" 200
+	req GET "$URL/v1/feedback?limit=1&q=secret$(rand_hex 4)" -H "Authorization: Bearer $key"
+	check_status "$label: GET /v1/feedback?q=... is 200" 200
+	# lighttpd's access log: the path without the query, in a 0640 file.
+	local alog="$VAR/log/hark-access.log"
+	check "$label: access log has the request's path" \
+	    wait_until 10 grep -qF '"GET /v1/feedback HTTP/1.1" 200' "$alog"
+	check "$label: access log holds no query string" \
+	    eval "! grep -qF 'secret' '$alog'"
+	check "$label: access log is 0640" eval '[ "$(stat -c %a "$alog")" = 640 ]'
 }
 
 if run --detach; then

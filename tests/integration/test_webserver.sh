@@ -10,7 +10,8 @@
 # its Content-Length, quickly, and never written anywhere (the server's
 # processes write next to nothing while it is sent, and their spool directory
 # stays empty).  Slow clients: a request whose headers or body stop coming is
-# closed within the example's timeout.
+# closed within the example's timeout.  Access logs: no query string (a
+# ?q=secret leaves no "secret" in it), and the file is 0640.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -143,6 +144,26 @@ check_slow() {
 	still_serving "slow clients"
 }
 
+check_access_log() {
+	local secret="secret$(rand_hex 6)"
+	req GET "$URL/v1/health?q=$secret"
+	check_status "GET /v1/health?q=... is 200" 200
+	req GET "$URL/v1/feedback?q=$secret&limit=1" -H "Authorization: Bearer $KEY"
+	check_status "GET /v1/feedback?q=... is 200" 200
+	# lighttpd writes its access log in batches: wait for the lines.
+	if wait_until 10 eval "[ \"\$(grep -c '\"GET /v1/feedback HTTP/1.1\" 200 ' '$ACCESS_LOG')\" -ge 1 ]"; then
+		pass "access log has '\"GET /v1/feedback HTTP/1.1\" 200': the path, no query"
+	else
+		fail "access log has '\"GET /v1/feedback HTTP/1.1\" 200'" \
+		    "last lines of $ACCESS_LOG: $(tail -n 3 "$ACCESS_LOG" 2>/dev/null | tr '\n' '|')"
+	fi
+	check "access log holds no query string (no '$secret')" \
+	    eval "! grep -qF '$secret' '$ACCESS_LOG'"
+	check "access log holds no '?'" eval "! grep -qF '?' '$ACCESS_LOG'"
+	check "access log is 0640" \
+	    eval '[ "$(stat -c %a "$ACCESS_LOG")" = 640 ]'
+}
+
 still_serving() {
 	req GET "$URL/v1/health"
 	check_status "still serving after $1" 200
@@ -152,7 +173,8 @@ still_serving() {
 
 # start_stack NAME: one stack from its shipped example.  Sets URL, HOST,
 # PORT, SERVER_PID (the web server's first process), SPOOL (where it would
-# put a request body it spools), STOP (the pids to stop, in order).
+# put a request body it spools), ACCESS_LOG, STOP (the pids to stop, in
+# order).
 start_stack() {
 	local name=$1 d="$T/$1"
 	mkdir -p "$d"
@@ -189,6 +211,7 @@ start_stack() {
 	SERVER_PID=$SPAWNED_PID
 	STOP=("$SERVER_PID" "${STOP[@]}")
 	SPOOL="$d/tmp"
+	ACCESS_LOG="$d/logs/hark-access.log"
 	wait_until 30 health_is "$URL" 200
 }
 
@@ -208,6 +231,7 @@ for server in ${HARK_SERVERS:-lighttpd nginx apache-proxy-fcgi apache-fcgid}; do
 	else
 		check_bodies
 		check_slow
+		check_access_log
 	fi
 	for pid in "${STOP[@]}"; do stop_pid "$pid" 20; done
 done
