@@ -64,7 +64,8 @@ hark_app_free(struct hark_app *app)
 void
 hark_respond_db_error(struct hark_app *app, struct hark_resp *resp, int rc)
 {
-	if (rc == HARK_DB_UNAVAILABLE || rc == HARK_DB_RETRY) {
+	if (rc == HARK_DB_UNAVAILABLE || rc == HARK_DB_RETRY ||
+	    rc == HARK_DB_TIMEOUT || rc == HARK_DB_OUTCOME_UNKNOWN) {
 		/* Say why (a full disk, a lost server) once per refusal: the
 		 * message never holds user data (lib/db scrubs it). */
 		hark_log(HARK_LOG_WARN, "database unavailable: %s",

@@ -171,7 +171,8 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 		return fail(err, 503, "unavailable", NULL,
 		    "cannot check the key now; retry shortly");
 	rc = key_lookup(db, hash, &k);
-	if (rc == HARK_DB_UNAVAILABLE || rc == HARK_DB_RETRY)
+	if (rc == HARK_DB_UNAVAILABLE || rc == HARK_DB_RETRY ||
+	    rc == HARK_DB_TIMEOUT || rc == HARK_DB_OUTCOME_UNKNOWN)
 		return fail(err, 503, "database_unavailable", NULL,
 		    "the database is unavailable; retry shortly");
 	if (rc != HARK_DB_OK && rc != HARK_STORE_NOTFOUND) {

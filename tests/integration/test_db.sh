@@ -141,8 +141,10 @@ n=$(sql hark -e "SELECT COUNT(*) FROM information_schema.tables
 	not_ok "every table is InnoDB and utf8mb4" "$n tables are not"
 
 n=$(sql hark -e "SELECT COUNT(*) FROM schema_migrations")
-[ "$n" = 1 ] && ok "schema_migrations records one version" ||
-	not_ok "schema_migrations records one version" "it has $n rows"
+nfiles=$(ls "$src/schema/"[0-9]*.sql | wc -l)
+[ "$n" = "$nfiles" ] && ok "schema_migrations records one version per file" ||
+	not_ok "schema_migrations records one version per file" \
+	    "it has $n rows for $nfiles files"
 
 out=$("$harkctl" -c "$conf" migrate --schema-dir "$tmp/no-such-dir" 2>&1)
 rc=$?
@@ -184,7 +186,9 @@ out=$("$harkctl" version 2>&1)
 # ---- lib/db through db_check --------------------------------------------
 
 # db_check keeps one handle across the server's stop and restart.
-exec {dbc_in}> >(exec "$db_check" "$conf" >"$tmp/dbc.out" 2>"$tmp/dbc.err")
+# It freezes mariadbd (SIGSTOP) itself for commit_stopped.
+exec {dbc_in}> >(HARK_TEST_MYSQLD_PID=$mysqld_pid exec "$db_check" "$conf" \
+    >"$tmp/dbc.out" 2>"$tmp/dbc.err")
 dbc_pid=$!
 
 # Sends one check and waits for its answer: db_check answers every line
@@ -214,7 +218,8 @@ dbc() {
 }
 
 for c in setup session roundtrip duplicate errors callback nested cache tx \
-    killed killed_in_tx lost_in_callback lock_wait cascade version; do
+    killed killed_in_tx lost_in_callback lock_wait cascade version \
+    statement_timeout read_timeout commit_stopped; do
 	dbc "$c"
 done
 
