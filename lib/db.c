@@ -184,7 +184,9 @@ db_is_duplicate(unsigned int e)
 static int
 db_classify(unsigned int e)
 {
-	if (e == ER_STATEMENT_TIMEOUT_)
+	/* 188 (HA_ERR_ABORTED_BY_USER) is how InnoDB's FULLTEXT search
+	 * reports being stopped by max_statement_time; 1317 a KILL QUERY. */
+	if (e == ER_STATEMENT_TIMEOUT_ || e == 188 || e == ER_QUERY_INTERRUPTED)
 		return HARK_DB_TIMEOUT;
 	if (db_is_lost(e))
 		return DB_LOST;

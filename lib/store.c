@@ -15,8 +15,7 @@
 
 #include "db.h"
 #include "store.h"
-
-#define NARGS(a)	(sizeof(a) / sizeof((a)[0]))
+#include "store_int.h"
 
 static const char *const categories[] = { "bug", "feature_request",
     "improvement", "question", "praise", "other", NULL };
@@ -30,8 +29,8 @@ static const char *const channels[] = { "api", "widget", "voice", NULL };
  * Maps an ENUM column value to the static string of the same name; fallback
  * (the column's schema default) if the value is unknown or NULL.
  */
-static const char *
-intern(const char *s, const char *const *list, const char *fallback)
+const char *
+store_intern(const char *s, const char *const *list, const char *fallback)
 {
 	for (; s != NULL && *list != NULL; list++)
 		if (strcmp(s, *list) == 0)
@@ -39,14 +38,14 @@ intern(const char *s, const char *const *list, const char *fallback)
 	return fallback;
 }
 
-static void
-copy_col(char *dst, size_t size, const char *src)
+void
+store_copy_col(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
-static char *
-dup_col(const struct hark_db_row *row, unsigned i, size_t *len)
+char *
+store_dup_col(const struct hark_db_row *row, unsigned i, size_t *len)
 {
 	char	*p;
 
@@ -61,8 +60,8 @@ dup_col(const struct hark_db_row *row, unsigned i, size_t *len)
 	return p;
 }
 
-static struct hark_db_val
-opt_str(const char *s, size_t len)
+struct hark_db_val
+store_opt_str(const char *s, size_t len)
 {
 	return s != NULL ? HARK_DB_STR(s, len) : HARK_DB_NULLV;
 }
@@ -164,6 +163,60 @@ hark_store_ts_from_rfc3339(const char *s, char out[HARK_STORE_TS_SIZE])
 	return 0;
 }
 
+/* ---- the SQL builder ---- */
+
+void
+store_sql_init(struct store_sql *b)
+{
+	b->text[0] = '\0';
+	b->len = 0;
+	b->nargs = 0;
+	b->overflow = 0;
+}
+
+int
+store_sql_add(struct store_sql *b, const char *fragment)
+{
+	size_t	 n = strlen(fragment);
+
+	if (b->overflow || n >= sizeof(b->text) - b->len) {
+		b->overflow = 1;
+		return -1;
+	}
+	memcpy(b->text + b->len, fragment, n + 1);
+	b->len += n;
+	return 0;
+}
+
+int
+store_sql_arg(struct store_sql *b, struct hark_db_val v)
+{
+	if (b->overflow || b->nargs >= STORE_SQL_MAXARGS) {
+		b->overflow = 1;
+		return -1;
+	}
+	b->args[b->nargs++] = v;
+	return 0;
+}
+
+int
+store_sql_filter(struct store_sql *b, const char *fragment,
+    struct hark_db_val v)
+{
+	if (store_sql_add(b, fragment) == -1)
+		return -1;
+	return store_sql_arg(b, v);
+}
+
+int
+store_sql_query(struct hark_db *db, const struct store_sql *b,
+    hark_db_row_fn fn, void *ctx)
+{
+	if (b->overflow)
+		return HARK_STORE_ERROR;
+	return hark_db_query(db, b->text, b->args, b->nargs, fn, ctx);
+}
+
 /* ---- projects ---- */
 
 int
@@ -175,8 +228,8 @@ hark_store_project_create(struct hark_db *db, const char *id, const char *name)
 	    a, NARGS(a), NULL);
 }
 
-static int
-found_row(void *ctx, const struct hark_db_row *row)
+int
+store_found_row(void *ctx, const struct hark_db_row *row)
 {
 	*(int *)ctx = 1;
 	return 0;
@@ -189,7 +242,7 @@ hark_store_project_exists(struct hark_db *db, const char *id)
 	int			 found = 0, rc;
 
 	rc = hark_db_query(db, "SELECT 1 FROM projects WHERE id = ?", a,
-	    NARGS(a), found_row, &found);
+	    NARGS(a), store_found_row, &found);
 	if (rc != HARK_DB_OK)
 		return rc;
 	return found ? HARK_DB_OK : HARK_STORE_NOTFOUND;
@@ -226,8 +279,8 @@ hark_store_project_list(struct hark_db *db, hark_project_fn fn, void *ctx)
  * lost attempt did the work: with the row gone (or changed) either way, that
  * is success, not "not found".
  */
-static int
-exec_found(struct hark_db *db, const char *sql, const struct hark_db_val *a,
+int
+store_exec_found(struct hark_db *db, const char *sql, const struct hark_db_val *a,
     size_t n)
 {
 	unsigned long long	 affected = 0;
@@ -266,7 +319,7 @@ hark_store_origin_add(struct hark_db *db, const char *project_id,
 	int			 rc;
 
 	/* No row inserted is a pattern already there. */
-	rc = exec_found(db, "INSERT IGNORE INTO project_origins "
+	rc = store_exec_found(db, "INSERT IGNORE INTO project_origins "
 	    "(project_id, pattern) VALUES (?, ?)", a, NARGS(a));
 	return rc == HARK_STORE_NOT_FOUND ? HARK_STORE_DUPLICATE : rc;
 }
@@ -278,7 +331,7 @@ hark_store_origin_remove(struct hark_db *db, const char *project_id,
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id),
 				    HARK_DB_CSTR(pattern) };
 
-	return exec_found(db, "DELETE FROM project_origins WHERE project_id = ? "
+	return store_exec_found(db, "DELETE FROM project_origins WHERE project_id = ? "
 	    "AND pattern = ?", a, NARGS(a));
 }
 
@@ -327,8 +380,8 @@ key_row(void *ctx, const struct hark_db_row *row)
 {
 	struct hark_key_info	*k = ctx;
 
-	copy_col(k->id, sizeof(k->id), row->vals[0]);
-	copy_col(k->project_id, sizeof(k->project_id), row->vals[1]);
+	store_copy_col(k->id, sizeof(k->id), row->vals[0]);
+	store_copy_col(k->project_id, sizeof(k->project_id), row->vals[1]);
 	if (row->vals[2] != NULL && row->lens[2] == HARK_KEY_HASH_LEN)
 		memcpy(k->hash, row->vals[2], HARK_KEY_HASH_LEN);
 	k->revoked = row->vals[3] != NULL;
@@ -364,7 +417,7 @@ hark_store_key_touch(struct hark_db *db, const char *key_id)
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(key_id) };
 
 	/* NOTFOUND when another worker stamped it first. */
-	return exec_found(db, "UPDATE api_keys SET last_used_at = UTC_TIMESTAMP(6) "
+	return store_exec_found(db, "UPDATE api_keys SET last_used_at = UTC_TIMESTAMP(6) "
 	    "WHERE id = ? AND (last_used_at IS NULL OR "
 	    "last_used_at < UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE)",
 	    a, NARGS(a));
@@ -375,7 +428,7 @@ hark_store_key_revoke(struct hark_db *db, const char *key_id)
 {
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(key_id) };
 
-	return exec_found(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(6) "
+	return store_exec_found(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(6) "
 	    "WHERE id = ? AND revoked_at IS NULL", a, NARGS(a));
 }
 
@@ -490,9 +543,9 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 		HARK_DB_CSTR(fb->id), HARK_DB_CSTR(fb->project_id),
 		HARK_DB_CSTR(fb->channel),
 		HARK_DB_STR(fb->text, fb->text_len),
-		opt_str(fb->page, fb->page_len),
-		opt_str(fb->user_email, fb->user_email_len),
-		opt_str(fb->metadata, fb->metadata_len),
+		store_opt_str(fb->page, fb->page_len),
+		store_opt_str(fb->user_email, fb->user_email_len),
+		store_opt_str(fb->metadata, fb->metadata_len),
 		HARK_DB_CSTR(fb->category), HARK_DB_CSTR(fb->sentiment),
 		HARK_DB_STR(score, 0), HARK_DB_INT(fb->impact),
 		HARK_DB_CSTR(fb->status), HARK_DB_CSTR(fb->created_at)
@@ -512,7 +565,7 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 		return rc;
 	/* Our own row, committed before the connection dropped. */
 	rc = hark_db_query(db, "SELECT 1 FROM feedback WHERE id = ?", idv,
-	    NARGS(idv), found_row, &found);
+	    NARGS(idv), store_found_row, &found);
 	if (rc != HARK_DB_OK)
 		return rc;
 	return found ? HARK_DB_OK : HARK_DB_DUPLICATE;
@@ -528,21 +581,21 @@ static int
 feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 {
 	memset(fb, 0, sizeof(*fb));
-	copy_col(fb->id, sizeof(fb->id), row->vals[0]);
-	copy_col(fb->project_id, sizeof(fb->project_id), row->vals[1]);
-	if ((fb->text = dup_col(row, 2, &fb->text_len)) == NULL)
+	store_copy_col(fb->id, sizeof(fb->id), row->vals[0]);
+	store_copy_col(fb->project_id, sizeof(fb->project_id), row->vals[1]);
+	if ((fb->text = store_dup_col(row, 2, &fb->text_len)) == NULL)
 		return -1;
-	fb->page = dup_col(row, 3, &fb->page_len);
-	fb->user_email = dup_col(row, 4, &fb->user_email_len);
-	fb->metadata = dup_col(row, 5, &fb->metadata_len);
-	fb->channel = intern(row->vals[6], channels, "api");
-	fb->category = intern(row->vals[7], categories, "other");
-	fb->sentiment = intern(row->vals[8], sentiments, "neutral");
+	fb->page = store_dup_col(row, 3, &fb->page_len);
+	fb->user_email = store_dup_col(row, 4, &fb->user_email_len);
+	fb->metadata = store_dup_col(row, 5, &fb->metadata_len);
+	fb->channel = store_intern(row->vals[6], channels, "api");
+	fb->category = store_intern(row->vals[7], categories, "other");
+	fb->sentiment = store_intern(row->vals[8], sentiments, "neutral");
 	fb->sentiment_score = row->vals[9] ? atof(row->vals[9]) : 0.0;
 	fb->impact = row->vals[10] ? atoi(row->vals[10]) : 0;
-	fb->status = intern(row->vals[11], statuses, "new");
+	fb->status = store_intern(row->vals[11], statuses, "new");
 	fb->priority = row->vals[12] ? atoi(row->vals[12]) : -1;
-	copy_col(fb->created_at, sizeof(fb->created_at), row->vals[13]);
+	store_copy_col(fb->created_at, sizeof(fb->created_at), row->vals[13]);
 	return 0;
 }
 
@@ -611,53 +664,200 @@ like_pattern(const char *q, size_t len, size_t *outlen)
 	return p;
 }
 
+static int
+word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+int
+store_search_phrase(const char *q, size_t qlen, char *out, size_t outsize,
+    size_t *outlen)
+{
+	size_t	 i, run = 0, chars = 0, o = 0;
+	int	 served = 0;
+	unsigned char c;
+
+	if (outsize < qlen + 4)
+		return -1;
+	out[o++] = '+';
+	out[o++] = '"';
+	for (i = 0; i < qlen; i++) {
+		c = (unsigned char)q[i];
+		/* ASCII letters, digits, '_' are word bytes for InnoDB too. */
+		run = word_byte(c) ? run + 1 : 0;
+		if (run >= STORE_FT_MIN_WORD)
+			served = 1;
+		/* Characters of a word as InnoDB may see it (non-ASCII
+		 * counted as letters: too long only errs towards the window). */
+		if (word_byte(c) || c >= 0x80) {
+			if ((c & 0xc0) != 0x80)
+				chars++;
+		} else
+			chars = 0;
+		if (chars > STORE_FT_MAX_WORD)
+			return 0;
+		out[o++] = c == '"' || c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	*outlen = o;
+	return served;
+}
+
+/* The filters every listing shares, after "WHERE project_id = ?". */
+static void
+list_filters(struct store_sql *b, const char *project_id,
+    const struct hark_feedback_filter *f)
+{
+	store_sql_arg(b, HARK_DB_CSTR(project_id));
+	if (f->status != NULL)
+		store_sql_filter(b, " AND status = ?", HARK_DB_CSTR(f->status));
+	if (f->category != NULL)
+		store_sql_filter(b, " AND category = ?",
+		    HARK_DB_CSTR(f->category));
+	if (f->since != NULL)
+		store_sql_filter(b, " AND created_at >= ?",
+		    HARK_DB_CSTR(f->since));
+	if (f->until != NULL)
+		store_sql_filter(b, " AND created_at < ?",
+		    HARK_DB_CSTR(f->until));
+	if (f->cursor_ts != NULL && f->cursor_id != NULL) {
+		store_sql_filter(b, " AND (created_at < ? OR (created_at = ? "
+		    "AND id < ?))", HARK_DB_CSTR(f->cursor_ts));
+		store_sql_arg(b, HARK_DB_CSTR(f->cursor_ts));
+		store_sql_arg(b, HARK_DB_CSTR(f->cursor_id));
+	}
+}
+
+#define LIST_ORDER	" ORDER BY created_at DESC, id DESC"
+
+/* The row STORE_SEARCH_WINDOW rows down the listing: where the window ends. */
+struct edge {
+	char	 ts[HARK_STORE_TS_SIZE];
+	char	 id[HARK_ID_SIZE];
+	int	 found;
+};
+
+static int
+edge_row(void *ctx, const struct hark_db_row *row)
+{
+	struct edge	*e = ctx;
+
+	store_copy_col(e->ts, sizeof(e->ts), row->vals[0]);
+	store_copy_col(e->id, sizeof(e->id), row->vals[1]);
+	e->found = 1;
+	return 0;
+}
+
+struct search_ctx {
+	hark_feedback_fn	 fn;
+	void			*ctx;
+	unsigned		 n;	/* rows handed on */
+};
+
+static int
+search_row(void *ctx, const struct hark_db_row *row)
+{
+	struct search_ctx	*sc = ctx;
+	struct list_ctx		 lc = { sc->fn, sc->ctx };
+
+	sc->n++;
+	return list_row(&lc, row);
+}
+
+/*
+ * q in two bounded steps, newest first:
+ *  1. the newest STORE_SEARCH_WINDOW rows that pass the other filters,
+ *     tested with LIKE (an index range of at most that many rows): a common
+ *     word fills the page here;
+ *  2. when the page is not full and older rows exist, the FULLTEXT index of
+ *     schema/002_search.sql for the rows past the window: q's words as a
+ *     phrase, then q as written (LIKE) among the rows it finds; a rare word
+ *     costs its few rows.  A q with no word the index holds stops at 1.
+ * Every statement is bounded by [database] statement_timeout besides.
+ */
+static int
+feedback_search(struct hark_db *db, const char *project_id,
+    const struct hark_feedback_filter *f, hark_feedback_fn fn, void *ctx)
+{
+	struct store_sql	 b;
+	struct edge		 e = { "", "", 0 };
+	struct search_ctx	 sc = { fn, ctx, 0 };
+	char			*like = NULL, *phrase = NULL;
+	size_t			 likelen = 0, phraselen = 0;
+	int			 rc, served;
+
+	if ((like = like_pattern(f->q, f->q_len, &likelen)) == NULL ||
+	    (phrase = malloc(f->q_len + 4)) == NULL) {
+		rc = HARK_STORE_NOMEM;
+		goto out;
+	}
+	served = store_search_phrase(f->q, f->q_len, phrase, f->q_len + 4,
+	    &phraselen) == 1;
+
+	store_sql_init(&b);
+	store_sql_add(&b, "SELECT created_at, id FROM feedback "
+	    "WHERE project_id = ?");
+	list_filters(&b, project_id, f);
+	store_sql_filter(&b, LIST_ORDER " LIMIT 1 OFFSET ?",
+	    HARK_DB_INT(STORE_SEARCH_WINDOW - 1));
+	if ((rc = store_sql_query(db, &b, edge_row, &e)) != HARK_DB_OK)
+		goto out;
+
+	store_sql_init(&b);
+	store_sql_add(&b, FEEDBACK_COLUMNS "WHERE project_id = ?");
+	list_filters(&b, project_id, f);
+	if (e.found) {
+		store_sql_filter(&b, " AND (created_at > ? OR (created_at = ? "
+		    "AND id >= ?))", HARK_DB_CSTR(e.ts));
+		store_sql_arg(&b, HARK_DB_CSTR(e.ts));
+		store_sql_arg(&b, HARK_DB_CSTR(e.id));
+	}
+	store_sql_filter(&b, " AND text LIKE ?", HARK_DB_STR(like, likelen));
+	store_sql_filter(&b, LIST_ORDER " LIMIT ?", HARK_DB_INT(f->limit));
+	rc = store_sql_query(db, &b, search_row, &sc);
+	if (rc != HARK_DB_OK || !e.found || !served || sc.n >= f->limit)
+		goto out;
+
+	store_sql_init(&b);
+	store_sql_add(&b, FEEDBACK_COLUMNS "WHERE project_id = ?");
+	list_filters(&b, project_id, f);
+	store_sql_filter(&b, " AND (created_at < ? OR (created_at = ? "
+	    "AND id < ?))", HARK_DB_CSTR(e.ts));
+	store_sql_arg(&b, HARK_DB_CSTR(e.ts));
+	store_sql_arg(&b, HARK_DB_CSTR(e.id));
+	store_sql_filter(&b, " AND MATCH (text) AGAINST (? IN BOOLEAN MODE)",
+	    HARK_DB_STR(phrase, phraselen));
+	store_sql_filter(&b, " AND text LIKE ?", HARK_DB_STR(like, likelen));
+	store_sql_filter(&b, LIST_ORDER " LIMIT ?",
+	    HARK_DB_INT(f->limit - sc.n));
+	rc = store_sql_query(db, &b, search_row, &sc);
+out:
+	free(like);
+	free(phrase);
+	return rc;
+}
+
+/*
+ * Each filter adds a fixed fragment, so the statement cache holds at most
+ * one statement per combination.
+ */
 int
 hark_store_feedback_list(struct hark_db *db, const char *project_id,
     const struct hark_feedback_filter *f, hark_feedback_fn fn, void *ctx)
 {
-	struct hark_db_val	 a[10];
+	struct store_sql	 b;
 	struct list_ctx		 lc = { fn, ctx };
-	char			 sql[768], *like = NULL;
-	size_t			 n = 0, likelen = 0;
-	int			 rc;
 
-	/* Each filter adds a fixed fragment, so the statement cache holds at
-	 * most one statement per combination. */
-	snprintf(sql, sizeof(sql), FEEDBACK_COLUMNS "WHERE project_id = ?");
-	a[n++] = HARK_DB_CSTR(project_id);
-	if (f->status != NULL) {
-		strcat(sql, " AND status = ?");
-		a[n++] = HARK_DB_CSTR(f->status);
-	}
-	if (f->category != NULL) {
-		strcat(sql, " AND category = ?");
-		a[n++] = HARK_DB_CSTR(f->category);
-	}
-	if (f->since != NULL) {
-		strcat(sql, " AND created_at >= ?");
-		a[n++] = HARK_DB_CSTR(f->since);
-	}
-	if (f->until != NULL) {
-		strcat(sql, " AND created_at < ?");
-		a[n++] = HARK_DB_CSTR(f->until);
-	}
-	if (f->q != NULL) {
-		if ((like = like_pattern(f->q, f->q_len, &likelen)) == NULL)
-			return HARK_DB_ERROR;
-		strcat(sql, " AND text LIKE ?");
-		a[n++] = HARK_DB_STR(like, likelen);
-	}
-	if (f->cursor_ts != NULL && f->cursor_id != NULL) {
-		strcat(sql, " AND (created_at < ? OR (created_at = ? AND id < ?))");
-		a[n++] = HARK_DB_CSTR(f->cursor_ts);
-		a[n++] = HARK_DB_CSTR(f->cursor_ts);
-		a[n++] = HARK_DB_CSTR(f->cursor_id);
-	}
-	strcat(sql, " ORDER BY created_at DESC, id DESC LIMIT ?");
-	a[n++] = HARK_DB_INT(f->limit);
-	rc = hark_db_query(db, sql, a, n, list_row, &lc);
-	free(like);
-	return rc;
+	if (f->q != NULL)
+		return feedback_search(db, project_id, f, fn, ctx);
+	store_sql_init(&b);
+	store_sql_add(&b, FEEDBACK_COLUMNS "WHERE project_id = ?");
+	list_filters(&b, project_id, f);
+	store_sql_filter(&b, LIST_ORDER " LIMIT ?", HARK_DB_INT(f->limit));
+	return store_sql_query(db, &b, list_row, &lc);
 }
 
 int
@@ -667,6 +867,6 @@ hark_store_feedback_delete(struct hark_db *db, const char *project_id,
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id), HARK_DB_CSTR(id) };
 
 	/* comments, labels, media rows and jobs go with it (ON DELETE CASCADE). */
-	return exec_found(db, "DELETE FROM feedback WHERE project_id = ? AND id = ?",
+	return store_exec_found(db, "DELETE FROM feedback WHERE project_id = ? AND id = ?",
 	    a, NARGS(a));
 }
