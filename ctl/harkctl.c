@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "conf.h"
-#include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "store.h"
 
 #include "ctl.h"
 
@@ -112,12 +112,12 @@ ctl_open(struct ctl *ctl)
 		return CTL_FAIL;
 	}
 	ctl->conf_loaded = 1;
-	if (hark_db_library_init() == -1) {
+	if (hark_store_library_init() == -1) {
 		fprintf(stderr, "harkctl: cannot initialise the MariaDB "
 		    "client library\n");
 		return CTL_FAIL;
 	}
-	if ((ctl->db = hark_db_new(&ctl->conf)) == NULL) {
+	if ((ctl->db = hark_store_open(&ctl->conf)) == NULL) {
 		fprintf(stderr, "harkctl: out of memory\n");
 		return CTL_FAIL;
 	}
@@ -128,8 +128,8 @@ static void
 ctl_close(struct ctl *ctl)
 {
 	if (ctl->db != NULL) {
-		hark_db_free(ctl->db);
-		hark_db_library_end();
+		hark_store_close(ctl->db);
+		hark_store_library_end();
 	}
 	if (ctl->conf_loaded)
 		hark_conf_free(&ctl->conf);
@@ -172,9 +172,9 @@ cmd_migrate(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "harkctl: migrate: %s\n", err);
 		return CTL_FAIL;
 	}
-	if (hark_migrate_current(ctl->db, &version) != HARK_DB_OK) {
+	if (hark_migrate_current(ctl->db, &version) != HARK_STORE_OK) {
 		fprintf(stderr, "harkctl: migrate: reading the schema "
-		    "version: %s\n", hark_db_errmsg(ctl->db));
+		    "version: %s\n", hark_store_errmsg(ctl->db));
 		return CTL_FAIL;
 	}
 	if (applied > 0)

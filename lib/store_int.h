@@ -44,6 +44,11 @@ int	store_sql_query(struct hark_db *, const struct store_sql *,
 
 /* A db result as a store result: the shared values pass, RETRY is 503. */
 int	store_rc(int db_rc);
+/* hark_db_query / hark_db_exec with their result through store_rc. */
+int	store_query(struct hark_db *, const char *sql,
+	    const struct hark_db_val *, size_t, hark_db_row_fn, void *ctx);
+int	store_exec(struct hark_db *, const char *sql,
+	    const struct hark_db_val *, size_t, unsigned long long *affected);
 
 /* Row helpers: the column as a C string / a malloc'd copy (NULL stays NULL). */
 void	store_copy_col(char *dst, size_t size, const char *src);
