@@ -112,6 +112,14 @@ ctl_open(struct ctl *ctl)
 		return CTL_FAIL;
 	}
 	ctl->conf_loaded = 1;
+	/*
+	 * A migration may rebuild a big table (002_search.sql's FULLTEXT
+	 * index) and waits up to 30 s for the migration lock: the service's
+	 * statement and read limits would cut it off midway.
+	 */
+	if (ctl->long_statements)
+		ctl->conf.db_statement_timeout = ctl->conf.db_read_timeout =
+		    ctl->conf.db_write_timeout = 3600;
 	if (hark_store_library_init() == -1) {
 		fprintf(stderr, "harkctl: cannot initialise the MariaDB "
 		    "client library\n");
@@ -165,6 +173,7 @@ cmd_migrate(struct ctl *ctl, int argc, char **argv)
 	if (optind != argc)
 		return ctl_usage_error("migrate: unexpected argument '%s'",
 		    argv[optind]);
+	ctl->long_statements = 1;
 	if (ctl_open(ctl) != CTL_OK)
 		return CTL_FAIL;
 	if (hark_migrate_apply(ctl->db, dir, &applied, err, sizeof(err)) ==

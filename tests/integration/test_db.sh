@@ -169,6 +169,24 @@ else
 fi
 sql hark -e 'DROP TABLE IF EXISTS t_ok'
 
+# A migration outlasts the service's statement and read limits (a FULLTEXT
+# index built on a big table): migrate is not cut off by them.
+mkdir -p "$tmp/slow-schema"
+cp "$src/schema/"*.sql "$tmp/slow-schema/"
+printf -- '-- slower than the limits below\nDO SLEEP(3);\n' \
+    >"$tmp/slow-schema/901_slow.sql"
+{ cat "$conf"; printf 'statement_timeout = 1\nread_timeout = 2\n'; } >"$tmp/short.conf"
+out=$("$harkctl" -c "$tmp/short.conf" migrate --schema-dir "$tmp/slow-schema" 2>&1)
+rc=$?
+n=$(sql hark -e "SELECT COUNT(*) FROM schema_migrations WHERE version = 901")
+if [ $rc = 0 ] && [ "$n" = 1 ]; then
+	ok "migrate runs past statement_timeout and read_timeout"
+else
+	not_ok "migrate runs past statement_timeout and read_timeout" \
+	    "exit $rc, recorded $n: $out"
+fi
+sql hark -e 'DELETE FROM schema_migrations WHERE version = 901'
+
 out=$("$harkctl" -c "$conf" migrate --bogus 2>&1)
 rc=$?
 [ $rc = 2 ] && [[ $out == *usage:* ]] && ok "a bad option exits 2 with usage" ||
