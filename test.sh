@@ -139,6 +139,16 @@ if ! hark_build "$ROOT" "$ASAN_BUILD" --enable-sanitizers CC="$ASAN_CC"; then
 fi
 one "build (sanitizers, $ASAN_CC)" "$ASAN_OK"
 
+# The layering rules (DESIGN.md; issue 12, item 4): lib/ without FastCGI,
+# db.h only behind lib/store, MariaDB's API only in lib/db.c.
+echo "== check-deps"
+if "$ROOT/tests/check-deps.sh" "$ROOT" >"$LOGS/check-deps.log" 2>&1; then
+	one "check-deps (layering rules)" ok
+else
+	grep -E '^(FAIL|    )' "$LOGS/check-deps.log" | head -n 40 | sed 's/^/   /'
+	one "check-deps (layering rules)" fail
+fi
+
 # ---------------------------------------------------------------- unit tests
 
 unit_tests "$BUILD" build

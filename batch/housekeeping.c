@@ -17,9 +17,9 @@
  */
 #include "config.h"
 
-#include "db.h"
 #include "jobs.h"
 #include "log.h"
+#include "store.h"
 
 struct hk_step {
 	const char		*name;
@@ -31,7 +31,7 @@ static enum hark_job_rc
 hk_check_database(struct hark_job_ctx *ctx)
 {
 	/* store: switch at merge */
-	if (hark_db_ping(ctx->db) != HARK_DB_OK) {
+	if (hark_store_ping(ctx->db) != HARK_STORE_OK) {
 		hark_log(HARK_LOG_WARN, "database unavailable; will retry next run");
 		return HARK_JOB_UNAVAILABLE;
 	}

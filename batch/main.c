@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "db.h"
 #include "jobs.h"
 #include "log.h"
+#include "store.h"
 
 struct batch_opts {
 	const char	*config_path;
@@ -187,13 +187,13 @@ main(int argc, char *argv[])
 		goto out;
 	}
 	/* store: switch at merge */
-	if (lock == -1 || hark_db_library_init() != 0 ||
-	    (db = hark_db_new(&conf)) == NULL)
+	if (lock == -1 || hark_store_library_init() != 0 ||
+	    (db = hark_store_open(&conf)) == NULL)
 		goto out;
 	rc = run(&conf, db, &o);
 out:
 	if (db != NULL)
-		hark_db_free(db);	/* store: switch at merge */
+		hark_store_close(db);	/* store: switch at merge */
 	if (lock >= 0)
 		close(lock);
 	hark_conf_free(&conf);

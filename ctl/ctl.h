@@ -17,6 +17,7 @@ struct ctl {
 	int			 verbose;
 	struct hark_conf	 conf;
 	int			 conf_loaded;
+	int			 long_statements; /* migrate: no 8-10 s limits */
 	struct hark_db		*db;
 };
 

@@ -12,9 +12,9 @@
 #include <string.h>
 
 #include "conf.h"
-#include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "store.h"
 
 #include "ctl.h"
 
@@ -112,12 +112,20 @@ ctl_open(struct ctl *ctl)
 		return CTL_FAIL;
 	}
 	ctl->conf_loaded = 1;
-	if (hark_db_library_init() == -1) {
+	/*
+	 * A migration may rebuild a big table (002_search.sql's FULLTEXT
+	 * index) and waits up to 30 s for the migration lock: the service's
+	 * statement and read limits would cut it off midway.
+	 */
+	if (ctl->long_statements)
+		ctl->conf.db_statement_timeout = ctl->conf.db_read_timeout =
+		    ctl->conf.db_write_timeout = 3600;
+	if (hark_store_library_init() == -1) {
 		fprintf(stderr, "harkctl: cannot initialise the MariaDB "
 		    "client library\n");
 		return CTL_FAIL;
 	}
-	if ((ctl->db = hark_db_new(&ctl->conf)) == NULL) {
+	if ((ctl->db = hark_store_open(&ctl->conf)) == NULL) {
 		fprintf(stderr, "harkctl: out of memory\n");
 		return CTL_FAIL;
 	}
@@ -128,8 +136,8 @@ static void
 ctl_close(struct ctl *ctl)
 {
 	if (ctl->db != NULL) {
-		hark_db_free(ctl->db);
-		hark_db_library_end();
+		hark_store_close(ctl->db);
+		hark_store_library_end();
 	}
 	if (ctl->conf_loaded)
 		hark_conf_free(&ctl->conf);
@@ -165,6 +173,7 @@ cmd_migrate(struct ctl *ctl, int argc, char **argv)
 	if (optind != argc)
 		return ctl_usage_error("migrate: unexpected argument '%s'",
 		    argv[optind]);
+	ctl->long_statements = 1;
 	if (ctl_open(ctl) != CTL_OK)
 		return CTL_FAIL;
 	if (hark_migrate_apply(ctl->db, dir, &applied, err, sizeof(err)) ==
@@ -172,9 +181,9 @@ cmd_migrate(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "harkctl: migrate: %s\n", err);
 		return CTL_FAIL;
 	}
-	if (hark_migrate_current(ctl->db, &version) != HARK_DB_OK) {
+	if (hark_migrate_current(ctl->db, &version) != HARK_STORE_OK) {
 		fprintf(stderr, "harkctl: migrate: reading the schema "
-		    "version: %s\n", hark_db_errmsg(ctl->db));
+		    "version: %s\n", hark_store_errmsg(ctl->db));
 		return CTL_FAIL;
 	}
 	if (applied > 0)

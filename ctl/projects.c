@@ -13,7 +13,6 @@
 
 #include "cors.h"
 #include "ctl.h"
-#include "db.h"
 #include "ids.h"
 #include "keys.h"
 #include "store.h"
@@ -24,12 +23,12 @@
 static int
 store_error(struct ctl *ctl, const char *what, int rc)
 {
-	if (rc == HARK_DB_UNAVAILABLE)
+	if (rc == HARK_STORE_UNAVAILABLE)
 		fprintf(stderr, "harkctl: %s: the database is unavailable: %s\n",
-		    what, hark_db_errmsg(ctl->db));
+		    what, hark_store_errmsg(ctl->db));
 	else
 		fprintf(stderr, "harkctl: %s: %s\n", what,
-		    hark_db_errmsg(ctl->db));
+		    hark_store_errmsg(ctl->db));
 	return CTL_FAIL;
 }
 
@@ -49,7 +48,7 @@ need_project(struct ctl *ctl, const char *id)
 		fprintf(stderr, "harkctl: no such project: %s\n", id);
 		return CTL_FAIL;
 	}
-	return rc == HARK_DB_OK ? CTL_OK : store_error(ctl, id, rc);
+	return rc == HARK_STORE_OK ? CTL_OK : store_error(ctl, id, rc);
 }
 
 static int
@@ -71,7 +70,7 @@ project_create(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "harkctl: no randomness for an id\n");
 		return CTL_FAIL;
 	}
-	if ((rc = hark_store_project_create(ctl->db, id, argv[2])) != HARK_DB_OK)
+	if ((rc = hark_store_project_create(ctl->db, id, argv[2])) != HARK_STORE_OK)
 		return store_error(ctl, "project create", rc);
 	printf("%s\n", id);
 	return CTL_OK;
@@ -96,7 +95,7 @@ project_list(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	printf("%-34s %-19s %5s  %s\n", "ID", "CREATED (UTC)", "KEYS", "NAME");
 	rc = hark_store_project_list(ctl->db, project_row, NULL);
-	return rc == HARK_DB_OK ? CTL_OK : store_error(ctl, "project list", rc);
+	return rc == HARK_STORE_OK ? CTL_OK : store_error(ctl, "project list", rc);
 }
 
 static int
@@ -115,7 +114,7 @@ project_rate_limit(struct ctl *ctl, int argc, char **argv)
 	if (ctl_open(ctl) != CTL_OK || need_project(ctl, argv[2]) != CTL_OK)
 		return CTL_FAIL;
 	rc = hark_store_project_set_rate_limit(ctl->db, argv[2], (unsigned)n);
-	if (rc != HARK_DB_OK)
+	if (rc != HARK_STORE_OK)
 		return store_error(ctl, "rate-limit", rc);
 	if (n == 0)
 		printf("%s: rate limit is the configured default\n", argv[2]);
@@ -174,7 +173,7 @@ key_create(struct ctl *ctl, int argc, char **argv)
 	}
 	hark_key_display_prefix(key, prefix, sizeof(prefix));
 	rc = hark_store_key_create(ctl->db, id, project, name, prefix, hash);
-	if (rc != HARK_DB_OK) {
+	if (rc != HARK_STORE_OK) {
 		explicit_bzero(key, sizeof(key));
 		return store_error(ctl, "key create", rc);
 	}
@@ -207,7 +206,7 @@ key_list(struct ctl *ctl, int argc, char **argv)
 	printf("%-34s %-10s %-19s %-19s %-8s %s\n", "ID", "PREFIX",
 	    "CREATED (UTC)", "LAST USED (UTC)", "STATE", "NAME");
 	rc = hark_store_key_list(ctl->db, argv[2], key_row, NULL);
-	return rc == HARK_DB_OK ? CTL_OK : store_error(ctl, "key list", rc);
+	return rc == HARK_STORE_OK ? CTL_OK : store_error(ctl, "key list", rc);
 }
 
 static int
@@ -229,7 +228,7 @@ key_revoke(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "harkctl: no active key %s\n", argv[2]);
 		return CTL_FAIL;
 	}
-	if (rc != HARK_DB_OK)
+	if (rc != HARK_STORE_OK)
 		return store_error(ctl, "key revoke", rc);
 	printf("revoked %s\n", argv[2]);
 	return CTL_OK;
@@ -285,7 +284,7 @@ source_create(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	rc = hark_store_source_create(ctl->db, id, project, pk, name, captcha);
-	if (rc != HARK_DB_OK)
+	if (rc != HARK_STORE_OK)
 		return store_error(ctl, "source create", rc);
 	printf("%s\n", pk);
 	fprintf(stderr, "harkctl: source %s created\n", id);
@@ -316,7 +315,7 @@ ctl_cmd_source(struct ctl *ctl, int argc, char **argv)
 	printf("%-34s %-36s %-19s %-7s %s\n", "ID", "PUBLIC KEY",
 	    "CREATED (UTC)", "CAPTCHA", "NAME");
 	rc = hark_store_source_list(ctl->db, argv[2], source_row, NULL);
-	return rc == HARK_DB_OK ? CTL_OK : store_error(ctl, "source list", rc);
+	return rc == HARK_STORE_OK ? CTL_OK : store_error(ctl, "source list", rc);
 }
 
 static int
@@ -335,7 +334,7 @@ ctl_cmd_origin(struct ctl *ctl, int argc, char **argv)
 		if (ctl_open(ctl) != CTL_OK || need_project(ctl, argv[2]) != CTL_OK)
 			return CTL_FAIL;
 		rc = hark_store_origin_list(ctl->db, argv[2], origin_row, NULL);
-		return rc == HARK_DB_OK ? CTL_OK : store_error(ctl, "origin", rc);
+		return rc == HARK_STORE_OK ? CTL_OK : store_error(ctl, "origin", rc);
 	}
 	if (argc != 4 || (strcmp(argv[1], "add") != 0 &&
 	    strcmp(argv[1], "remove") != 0))
@@ -359,7 +358,7 @@ ctl_cmd_origin(struct ctl *ctl, int argc, char **argv)
 		    argv[3]);
 		return CTL_FAIL;
 	}
-	if (rc != HARK_DB_OK)
+	if (rc != HARK_STORE_OK)
 		return store_error(ctl, "origin", rc);
 	printf("%s: %s origin %s\n", argv[2], add ? "added" : "removed",
 	    argv[3]);

@@ -16,7 +16,7 @@
 #include "app.h"
 #include "conf.h"
 #include "cors.h"
-#include "db.h"
+#include "store.h"
 #include "log.h"
 #include "prologue.h"
 #include "ratelimit.h"
@@ -31,7 +31,7 @@ hark_app_new(const struct hark_conf *conf)
 	if ((app = calloc(1, sizeof(*app))) == NULL)
 		return NULL;
 	app->conf = conf;
-	if ((app->db = hark_db_new(conf)) == NULL) {
+	if ((app->db = hark_store_open(conf)) == NULL) {
 		hark_log(HARK_LOG_ERR, "cannot make a database handle");
 		free(app);
 		return NULL;
@@ -56,7 +56,7 @@ hark_app_free(struct hark_app *app)
 {
 	if (app == NULL)
 		return;
-	hark_db_free(app->db);
+	hark_store_close(app->db);
 	if (app->rl != NULL)
 		hark_rl_close(app->rl);
 	OPENSSL_cleanse(&app->cursor_key, sizeof(app->cursor_key));

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "db.h"
+#include "store.h"
 #include "log.h"
 #include "prefork.h"
 #include "ratelimit.h"
@@ -312,16 +312,16 @@ check_environment(const struct hark_conf *conf)
 		printf("media_dir %s: %s\n", conf->media_dir, strerror(errno));
 		bad = 1;
 	}
-	if (hark_db_library_init() != 0 || (db = hark_db_new(conf)) == NULL) {
+	if (hark_store_library_init() != 0 || (db = hark_store_open(conf)) == NULL) {
 		printf("database: cannot initialise the MariaDB library\n");
 		return -1;
 	}
-	if (hark_db_ping(db) != HARK_DB_OK) {
-		printf("database: %s\n", hark_db_errmsg(db));
+	if (hark_store_ping(db) != HARK_STORE_OK) {
+		printf("database: %s\n", hark_store_errmsg(db));
 		bad = 1;
 	}
-	hark_db_free(db);
-	hark_db_library_end();
+	hark_store_close(db);
+	hark_store_library_end();
 	return bad ? -1 : 0;
 }
 
@@ -438,7 +438,7 @@ main(int argc, char *argv[])
 		    conf->log_file, strerror(errno));
 		goto fail;
 	}
-	if (hark_db_library_init() != 0) {
+	if (hark_store_library_init() != 0) {
 		hark_log(HARK_LOG_ERR, "cannot initialise the MariaDB library");
 		goto fail;
 	}
@@ -483,7 +483,7 @@ main(int argc, char *argv[])
 		hark_conf_free(conf);
 		free(conf);
 	}
-	hark_db_library_end();
+	hark_store_library_end();
 	hark_log_close();
 	return rc;
 

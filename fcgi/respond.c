@@ -4,7 +4,6 @@
 #include <json-c/json.h>
 
 #include "app.h"
-#include "db.h"
 #include "http.h"
 #include "log.h"
 #include "respond.h"
@@ -47,7 +46,7 @@ static void
 retry_later(struct hark_app *app, struct hark_resp *resp, const char *what,
     const char *code, const char *message)
 {
-	hark_log(HARK_LOG_WARN, "%s: %s", what, hark_db_errmsg(app->db));
+	hark_log(HARK_LOG_WARN, "%s: %s", what, hark_store_errmsg(app->db));
 	hark_resp_error(resp, 503, code, NULL, "%s", message);
 	hark_resp_header(resp, "Retry-After", HARK_RETRY_AFTER_DB);
 }
@@ -64,7 +63,7 @@ hark_respond_store_write(struct hark_app *app, struct hark_resp *resp, int rc,
 	case HARK_STORE_OUTCOME_UNKNOWN:
 		if (id != NULL && id[0] != '\0') {
 			hark_log(HARK_LOG_WARN, "outcome of the write of %s "
-			    "unknown: %s", id, hark_db_errmsg(app->db));
+			    "unknown: %s", id, hark_store_errmsg(app->db));
 			outcome_unknown(resp, id);
 			return;
 		}
@@ -86,7 +85,7 @@ hark_respond_store_write(struct hark_app *app, struct hark_resp *resp, int rc,
 		return;
 	default:
 		hark_log(HARK_LOG_ERR, "database error %u: %s",
-		    hark_db_errno(app->db), hark_db_errmsg(app->db));
+		    hark_store_errno(app->db), hark_store_errmsg(app->db));
 		hark_resp_error(resp, 500, "internal", NULL,
 		    "an internal error occurred; it has been logged");
 		return;

@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "auth.h"
-#include "db.h"
 #include "http.h"
 #include "keys.h"
 #include "log.h"
@@ -32,9 +31,9 @@ audit_failure(bool audit, struct hark_db *db, const struct hark_req *req,
 	if (!audit)
 		return;
 	if (hark_store_audit(db, project_id, NULL, "auth_failed",
-	    req->remote_addr, reason) != HARK_DB_OK)
+	    req->remote_addr, reason) != HARK_STORE_OK)
 		hark_log(HARK_LOG_WARN, "cannot write the audit log: %s",
-		    hark_db_errmsg(db));
+		    hark_store_errmsg(db));
 }
 
 static const char *
@@ -142,9 +141,9 @@ key_lookup(struct hark_db *db, const unsigned char hash[HARK_KEY_HASH_LEN],
 	int	 rc;
 
 	if (key_cache_get(hash, k) == 0)
-		return HARK_DB_OK;
+		return HARK_STORE_OK;
 	rc = hark_store_key_lookup(db, hash, k);
-	if (rc == HARK_DB_OK && !k->revoked &&
+	if (rc == HARK_STORE_OK && !k->revoked &&
 	    hark_key_hash_equal(hash, k->hash))
 		key_cache_put(k);
 	return rc;
@@ -171,11 +170,12 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 		return fail(err, 503, "unavailable", NULL,
 		    "cannot check the key now; retry shortly");
 	rc = key_lookup(db, hash, &k);
-	if (rc == HARK_DB_UNAVAILABLE || rc == HARK_DB_RETRY)
+	if (rc == HARK_STORE_UNAVAILABLE ||
+	    rc == HARK_STORE_TIMEOUT || rc == HARK_STORE_OUTCOME_UNKNOWN)
 		return fail(err, 503, "database_unavailable", NULL,
 		    "the database is unavailable; retry shortly");
-	if (rc != HARK_DB_OK && rc != HARK_STORE_NOTFOUND) {
-		hark_log(HARK_LOG_ERR, "key lookup: %s", hark_db_errmsg(db));
+	if (rc != HARK_STORE_OK && rc != HARK_STORE_NOTFOUND) {
+		hark_log(HARK_LOG_ERR, "key lookup: %s", hark_store_errmsg(db));
 		return fail(err, 500, "internal", NULL,
 		    "an internal error occurred; it has been logged");
 	}
@@ -204,7 +204,7 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 	if (time(NULL) - k.last_used >= 60) {
 		k.last_used = time(NULL);
 		key_cache_put(&k);
-		if (hark_store_key_touch(db, k.id) == HARK_DB_OK)
+		if (hark_store_key_touch(db, k.id) == HARK_STORE_OK)
 			hark_store_audit(db, k.project_id, k.id, "key_used",
 			    req->remote_addr, NULL);
 	}

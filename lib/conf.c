@@ -134,6 +134,8 @@ static const struct conf_key conf_keys[] = {
 	    FIELD(db_read_timeout, int), "10", 1, 3600, 0, NULL },
 	{ "database", "write_timeout", CONF_SECONDS,
 	    FIELD(db_write_timeout, int), "10", 1, 3600, 0, NULL },
+	{ "database", "statement_timeout", CONF_SECONDS,
+	    FIELD(db_statement_timeout, int), "8", 1, 3600, 0, NULL },
 	{ "database", "retries", CONF_INT, FIELD(db_retries, int),
 	    "3", 1, 10, 0, NULL },
 

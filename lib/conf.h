@@ -43,6 +43,7 @@ struct hark_conf {
 	int	 db_connect_timeout;	/* seconds */
 	int	 db_read_timeout;	/* seconds; above Galera's ~6 s freeze */
 	int	 db_write_timeout;	/* seconds */
+	int	 db_statement_timeout;	/* seconds; the server's max_statement_time */
 	int	 db_retries;		/* retries after a lost connection or conflict */
 
 	/* [limits] */

@@ -32,13 +32,17 @@
 #define DB_BACKOFF_MAX_MS	1000
 
 /*
- * Session settings: timestamps are UTC whatever the server's zone, and the
- * SQL mode is pinned so a server's my.cnf cannot make hark silently truncate.
+ * Session settings: timestamps are UTC whatever the server's zone, the SQL
+ * mode is pinned so a server's my.cnf cannot make hark silently truncate,
+ * and max_statement_time makes MariaDB end a statement that hark would give
+ * up waiting for (it is otherwise left running, holding a server thread).
  */
 #define DB_SESSION_SQL \
 	"SET time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES," \
 	"ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_ZERO_DATE," \
-	"NO_ZERO_IN_DATE'"
+	"NO_ZERO_IN_DATE', max_statement_time = %u"
+
+#define ER_STATEMENT_TIMEOUT_	1969	/* max_statement_time exceeded */
 
 /* Internal outcomes of one attempt; never returned to callers. */
 #define DB_LOST			(-100)	/* connection gone or unreachable */
@@ -73,6 +77,7 @@ struct hark_db {
 	unsigned int	 connect_timeout;
 	unsigned int	 read_timeout;
 	unsigned int	 write_timeout;
+	unsigned int	 statement_timeout;	/* seconds; 0 = none (scripts) */
 	int		 retries;
 	unsigned int	 rng;
 
@@ -90,6 +95,7 @@ struct db_op {
 	void				*ctx;
 	int				 fnrc;	/* non-zero: fn stopped the query */
 	int				 ping;	/* a round trip, no statement */
+	int				 sent;	/* the statement reached the wire */
 };
 
 /* A result column fetched as text into a buffer that grows as needed. */
@@ -178,6 +184,10 @@ db_is_duplicate(unsigned int e)
 static int
 db_classify(unsigned int e)
 {
+	/* 188 (HA_ERR_ABORTED_BY_USER) is how InnoDB's FULLTEXT search
+	 * reports being stopped by max_statement_time; 1317 a KILL QUERY. */
+	if (e == ER_STATEMENT_TIMEOUT_ || e == 188 || e == ER_QUERY_INTERRUPTED)
+		return HARK_DB_TIMEOUT;
 	if (db_is_lost(e))
 		return DB_LOST;
 	if (db_is_conflict(e))
@@ -314,6 +324,7 @@ db_open(struct hark_db *db)
 {
 	MYSQL		*m;
 	const char	*host, *sock;
+	char		 session[sizeof(DB_SESSION_SQL) + 16];
 	int		 rc;
 
 	if ((m = mysql_init(NULL)) == NULL) {
@@ -329,7 +340,8 @@ db_open(struct hark_db *db)
 		mysql_close(m);
 		return rc == DB_LOST ? DB_LOST : HARK_DB_UNAVAILABLE;
 	}
-	if (mysql_real_query(m, DB_SESSION_SQL, strlen(DB_SESSION_SQL)) != 0) {
+	snprintf(session, sizeof(session), DB_SESSION_SQL, db->statement_timeout);
+	if (mysql_real_query(m, session, strlen(session)) != 0) {
 		rc = db_conn_fail(db, m);
 		mysql_close(m);
 		return rc == DB_LOST ? DB_LOST : HARK_DB_ERROR;
@@ -484,6 +496,27 @@ db_stmt_get(struct hark_db *db, const char *sql, MYSQL_STMT **st,
 	e->busy = 0;
 	*ent = e;
 	return HARK_DB_OK;
+}
+
+/* A monotonic clock in seconds, to tell a timed-out read from a drop. */
+static double
+db_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * How long an attempt must have waited for its loss to count as the client
+ * read timeout firing (a reset connection fails at once).  The library
+ * rounds nothing, so a little under the timeout is enough.
+ */
+static double
+db_timed_out(const struct hark_db *db)
+{
+	return (double)db->read_timeout * 0.9;
 }
 
 /* ---- running one statement ------------------------------------------- */
@@ -694,6 +727,7 @@ db_execute(struct hark_db *db, MYSQL_STMT *st, struct db_op *op)
 	rc = db_bind_params(db, st, op->args, op->nargs, b, lens);
 	if (rc != HARK_DB_OK)
 		goto out;
+	op->sent = 1;
 	if (mysql_stmt_execute(st) != 0) {
 		rc = db_stmt_fail(db, st);
 		goto out;
@@ -747,7 +781,8 @@ db_attempt(struct hark_db *db, struct db_op *op)
 static int
 db_run(struct hark_db *db, struct db_op *op)
 {
-	int	 attempt, rc;
+	double	 t0;
+	int	 attempt, rc, unknown = 0;
 
 	if (db->in_tx && db->tx_lost) {
 		db_set_err(db, CR_SERVER_LOST, NULL,
@@ -756,15 +791,28 @@ db_run(struct hark_db *db, struct db_op *op)
 	}
 	for (attempt = 0;; attempt++) {
 		op->fnrc = 0;
+		op->sent = 0;
+		t0 = db_now();
 		rc = db_attempt(db, op);
 		if (op->fnrc != 0)
 			return op->fnrc;
 		if (rc == DB_LOST) {
 			db_lost(db);
+			/*
+			 * Sent, then no answer within the read timeout: the
+			 * server is stalled or the statement is slow.  Running
+			 * it again would hold the caller that long once more,
+			 * and a write's fate is unknown.
+			 */
+			if (op->sent && db_now() - t0 >= db_timed_out(db))
+				return op->fn != NULL ? HARK_DB_TIMEOUT : HARK_DB_OUTCOME_UNKNOWN;
+			if (op->sent && op->fn == NULL)
+				unknown = 1;
 			if (db->in_tx)
 				return HARK_DB_RETRY;
 			if (attempt >= db->retries || db->fetching > 0)
-				return HARK_DB_UNAVAILABLE;
+				return unknown ? HARK_DB_OUTCOME_UNKNOWN :
+				    HARK_DB_UNAVAILABLE;
 		} else if (rc == DB_CONFLICT) {
 			if (db->in_tx || attempt >= db->retries ||
 			    db->err == ER_LOCK_WAIT_TIMEOUT)
@@ -820,6 +868,8 @@ hark_db_new(const struct hark_conf *conf)
 	    (unsigned int)conf->db_read_timeout : 10;
 	db->write_timeout = conf->db_write_timeout > 0 ?
 	    (unsigned int)conf->db_write_timeout : 10;
+	db->statement_timeout = conf->db_statement_timeout > 0 ?
+	    (unsigned int)conf->db_statement_timeout : 8;
 	db->retries = conf->db_retries > 0 ? conf->db_retries : 0;
 	db->rng = (unsigned int)getpid() ^ (unsigned int)time(NULL);
 	return db;
@@ -955,8 +1005,9 @@ hark_db_begin(struct hark_db *db)
 }
 
 /*
- * A failed COMMIT has rolled back on the server, or its outcome is unknown
- * because the connection died; either way the caller runs it all again.
+ * A failed COMMIT has rolled back on the server (HARK_DB_RETRY: run it all
+ * again), or its outcome is unknown because the connection died after it
+ * was sent (HARK_DB_OUTCOME_UNKNOWN).
  */
 int
 hark_db_commit(struct hark_db *db)
@@ -971,13 +1022,18 @@ hark_db_commit(struct hark_db *db)
 		db->in_tx = db->tx_lost = 0;
 		return HARK_DB_RETRY;
 	}
+	if (db->mysql == NULL || db->broken) {
+		db->in_tx = 0;
+		db_lost(db);
+		return HARK_DB_RETRY;	/* COMMIT never left: nothing kept */
+	}
 	rc = db_simple(db, "COMMIT");
 	db->in_tx = 0;
 	if (rc == HARK_DB_OK)
 		return HARK_DB_OK;
 	if (rc == DB_LOST) {
 		db_lost(db);
-		return HARK_DB_RETRY;
+		return HARK_DB_OUTCOME_UNKNOWN;
 	}
 	if (db_simple(db, "ROLLBACK") == DB_LOST)
 		db_lost(db);
@@ -1012,20 +1068,26 @@ hark_db_rollback(struct hark_db *db)
 int
 hark_db_tx(struct hark_db *db, hark_db_tx_fn fn, void *ctx)
 {
-	int	 attempt, rc;
+	int	 attempt, rc, unknown = 0;
 
 	if (db->in_tx)
 		return fn(db, ctx);
 	for (attempt = 0;; attempt++) {
 		if ((rc = hark_db_begin(db)) != HARK_DB_OK)
-			return rc;
+			return unknown && (rc == HARK_DB_UNAVAILABLE ||
+			    rc == HARK_DB_RETRY) ? HARK_DB_OUTCOME_UNKNOWN : rc;
 		rc = fn(db, ctx);
 		if (rc == HARK_DB_OK)
 			rc = hark_db_commit(db);
 		else
 			hark_db_rollback(db);
+		if (rc == HARK_DB_OUTCOME_UNKNOWN) {
+			unknown = 1;
+			rc = HARK_DB_RETRY;
+		}
 		if (rc != HARK_DB_RETRY || attempt >= db->retries)
-			return rc;
+			return unknown && rc == HARK_DB_RETRY ?
+			    HARK_DB_OUTCOME_UNKNOWN : rc;
 		hark_log(HARK_LOG_INFO, "db: transaction retried (%u)",
 		    db->err);
 		db_backoff(db, attempt);
@@ -1085,6 +1147,21 @@ db_script_stmt(struct hark_db *db, struct hark_buf *b, size_t line)
 	return HARK_DB_OK;
 }
 
+/* Puts the statement limit back after a script (a lost one comes back with
+ * the next connection). */
+static void
+db_limit_restore(struct hark_db *db)
+{
+	char	 sql[64];
+
+	if (db->mysql == NULL || db->broken)
+		return;
+	snprintf(sql, sizeof(sql), "SET SESSION max_statement_time = %u",
+	    db->statement_timeout);
+	if (db_simple(db, sql) == DB_LOST)
+		db_lost(db);
+}
+
 /*
  * Splits on ';' at the end of a line; whole-line "--" comments and blank
  * statements are skipped.  Text after the last ';' runs as a statement too.
@@ -1099,6 +1176,13 @@ hark_db_exec_script(struct hark_db *db, const char *text)
 
 	if ((rc = hark_db_connect(db)) != HARK_DB_OK)
 		return rc;
+	/* A migration may rebuild a big table: no statement limit for it. */
+	if ((rc = db_simple(db, "SET SESSION max_statement_time = 0")) !=
+	    HARK_DB_OK) {
+		if (rc == DB_LOST)
+			db_lost(db);
+		return rc == DB_LOST ? HARK_DB_UNAVAILABLE : HARK_DB_ERROR;
+	}
 	for (; *p != '\0'; p = nl + (*nl != '\0')) {
 		line++;
 		if ((nl = strchr(p, '\n')) == NULL)
@@ -1126,6 +1210,7 @@ nomem:
 	rc = HARK_DB_ERROR;
 out:
 	hark_buf_free(&b);
+	db_limit_restore(db);
 	return rc;
 }
 

@@ -16,12 +16,22 @@
 struct hark_conf;
 struct hark_db;
 
+/*
+ * The values shared with enum hark_store_rc (lib/store.h) are equal, so the
+ * store hands them on unchanged; HARK_DB_RETRY is the db layer's own and the
+ * store turns it into HARK_STORE_UNAVAILABLE.
+ */
 enum hark_db_rc {
 	HARK_DB_OK = 0,
 	HARK_DB_UNAVAILABLE = -1,	/* cannot reach the server: answer 503 */
-	HARK_DB_RETRY = -2,		/* conflict or lost connection mid-write */
+	HARK_DB_OUTCOME_UNKNOWN = -2,	/* a write sent, then the connection
+					 * died: it may have committed */
 	HARK_DB_DUPLICATE = -3,		/* unique key violated (1062) */
-	HARK_DB_ERROR = -4		/* anything else: a bug or a bad schema */
+	HARK_DB_ERROR = -4,		/* anything else: a bug or a bad schema */
+	HARK_DB_TIMEOUT = -6,		/* ran into [database] statement_timeout
+					 * or read_timeout: never run again */
+	HARK_DB_RETRY = -10		/* conflict, or a transaction's
+					 * connection lost before COMMIT */
 };
 
 enum hark_db_type {
@@ -91,7 +101,11 @@ int		 hark_db_query(struct hark_db *db, const char *sql,
 int		 hark_db_begin(struct hark_db *db);
 int		 hark_db_commit(struct hark_db *db);
 int		 hark_db_rollback(struct hark_db *db);
-/* BEGIN, fn, COMMIT; the whole of it retried on HARK_DB_RETRY, bounded. */
+/*
+ * BEGIN, fn, COMMIT; the whole of it retried on HARK_DB_RETRY and on a COMMIT
+ * whose outcome is unknown (callers make their ids first), bounded.  When
+ * the retries run out after such a COMMIT: HARK_DB_OUTCOME_UNKNOWN.
+ */
 int		 hark_db_tx(struct hark_db *db, hark_db_tx_fn fn, void *ctx);
 
 /* Runs a migration file's statements in order (admin use only: no params). */
@@ -106,6 +120,14 @@ unsigned int	 hark_db_errno(const struct hark_db *db);
  * - Outside a transaction a lost connection or a conflict is retried
  *   conf->db_retries times after the first attempt (50, 100, 200 ms ...
  *   apart); a server that stays unreachable gives HARK_DB_UNAVAILABLE.
+ * - Every statement runs under the server's max_statement_time, set from
+ *   [database] statement_timeout on each connection: a statement that runs
+ *   into it fails with HARK_DB_TIMEOUT (MariaDB has stopped it) and is not
+ *   run again.  A statement whose answer does not come within read_timeout
+ *   is not run again either: a query gives HARK_DB_TIMEOUT, a write
+ *   HARK_DB_OUTCOME_UNKNOWN.  hark_db_commit on a connection that dies
+ *   gives HARK_DB_OUTCOME_UNKNOWN; so does hark_db_exec when an attempt was
+ *   sent and lost and no retry could reach the server.
  * - Affected rows count matched rows (CLIENT_FOUND_ROWS): an UPDATE that
  *   finds its row but changes nothing reports 1.
  * - Every column arrives as text; DATETIME(6) as "YYYY-MM-DD hh:mm:ss.ffffff"

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -16,27 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "log.h"
 #include "migrate.h"
+#include "store.h"
 
 #define MIGRATE_LOCK		"hark_migrate"
 #define MIGRATE_LOCK_WAIT	30		/* seconds */
 #define MIGRATE_MAX_FILES	1000
 #define MIGRATE_MAX_SIZE	(8L * 1024 * 1024)
 #define MIGRATE_MAX_VERSION	999999999
-
-#define ER_NO_SUCH_TABLE_	1146
-#define ER_NOT_SUPPORTED_YET_	1235		/* GET_LOCK on Galera */
-
-/* Kept identical to its definition in schema/001_init.sql. */
-static const char migrate_table_sql[] =
-    "CREATE TABLE IF NOT EXISTS schema_migrations (\n"
-    "  version INT UNSIGNED NOT NULL,\n"
-    "  name VARCHAR(255) NOT NULL,\n"
-    "  applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),\n"
-    "  PRIMARY KEY (version)\n"
-    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;\n";
 
 struct migration {
 	int	 version;
@@ -206,17 +195,6 @@ out:
 	return text;
 }
 
-/* Row callback: copies the first column as an int; NULL leaves -1. */
-static int
-migrate_int_row(void *ctx, const struct hark_db_row *row)
-{
-	long	*out = ctx;
-
-	if (row->ncols > 0 && row->vals[0] != NULL)
-		*out = strtol(row->vals[0], NULL, 10);
-	return 0;
-}
-
 /*
  * Takes the server-wide migration lock.  Older Galera nodes refuse GET_LOCK
  * (error 1235); there DDL is cluster-wide anyway and every step tolerates a
@@ -226,24 +204,19 @@ migrate_int_row(void *ctx, const struct hark_db_row *row)
 static int
 migrate_lock(struct hark_db *db, int *locked, char *err, size_t errlen)
 {
-	struct hark_db_val	 args[2];
-	long			 got = -1;
-	int			 rc;
+	int	 held;
 
 	*locked = 0;
-	args[0] = HARK_DB_CSTR(MIGRATE_LOCK);
-	args[1] = HARK_DB_INT(MIGRATE_LOCK_WAIT);
-	rc = hark_db_query(db, "SELECT GET_LOCK(?, ?)", args, 2,
-	    migrate_int_row, &got);
-	if (rc != HARK_DB_OK && hark_db_errno(db) == ER_NOT_SUPPORTED_YET_) {
+	if (hark_store_lock(db, MIGRATE_LOCK, MIGRATE_LOCK_WAIT, &held) !=
+	    HARK_STORE_OK)
+		return migrate_fail(err, errlen, "taking the migration lock: "
+		    "%s", hark_store_errmsg(db));
+	if (held == -1) {
 		hark_log(HARK_LOG_WARN, "migrate: no GET_LOCK on this server; "
 		    "going ahead without the lock");
 		return 0;
 	}
-	if (rc != HARK_DB_OK)
-		return migrate_fail(err, errlen, "taking the migration lock: "
-		    "%s", hark_db_errmsg(db));
-	if (got != 1)
+	if (held != 1)
 		return migrate_fail(err, errlen, "another migration has held "
 		    "the lock '%s' for %d seconds", MIGRATE_LOCK,
 		    MIGRATE_LOCK_WAIT);
@@ -251,36 +224,11 @@ migrate_lock(struct hark_db *db, int *locked, char *err, size_t errlen)
 	return 0;
 }
 
-static void
-migrate_unlock(struct hark_db *db)
-{
-	struct hark_db_val	 arg = HARK_DB_CSTR(MIGRATE_LOCK);
-	long			 got = -1;
-
-	hark_db_query(db, "SELECT RELEASE_LOCK(?)", &arg, 1, migrate_int_row,
-	    &got);
-}
-
-/* *done is 1 when version is recorded in schema_migrations. */
-static int
-migrate_is_applied(struct hark_db *db, int version, int *done)
-{
-	struct hark_db_val	 arg = HARK_DB_INT(version);
-	long			 got = -1;
-	int			 rc;
-
-	rc = hark_db_query(db, "SELECT COUNT(*) FROM schema_migrations "
-	    "WHERE version = ?", &arg, 1, migrate_int_row, &got);
-	*done = got > 0;
-	return rc;
-}
-
 /* Runs one file and records it; a concurrent run recording it first is fine. */
 static int
 migrate_one(struct hark_db *db, const char *dir, const struct migration *m,
     char *err, size_t errlen)
 {
-	struct hark_db_val	 args[2];
 	char			 path[4096];
 	char			*text;
 	int			 rc;
@@ -290,18 +238,15 @@ migrate_one(struct hark_db *db, const char *dir, const struct migration *m,
 		return migrate_fail(err, errlen, "%s: path too long", dir);
 	if ((text = migrate_read(path, err, errlen)) == NULL)
 		return -1;
-	rc = hark_db_exec_script(db, text);
+	rc = hark_store_migration_run(db, text);
 	free(text);
-	if (rc != HARK_DB_OK)
+	if (rc != HARK_STORE_OK)
 		return migrate_fail(err, errlen, "%s: %s", m->file,
-		    hark_db_errmsg(db));
-	args[0] = HARK_DB_INT(m->version);
-	args[1] = HARK_DB_CSTR(m->file);
-	rc = hark_db_exec(db, "INSERT INTO schema_migrations (version, name) "
-	    "VALUES (?, ?)", args, 2, NULL);
-	if (rc != HARK_DB_OK && rc != HARK_DB_DUPLICATE)
+		    hark_store_errmsg(db));
+	rc = hark_store_migration_record(db, m->version, m->file);
+	if (rc != HARK_STORE_OK)
 		return migrate_fail(err, errlen, "recording %s: %s", m->file,
-		    hark_db_errmsg(db));
+		    hark_store_errmsg(db));
 	hark_log(HARK_LOG_INFO, "migrate: applied %s", m->file);
 	return 0;
 }
@@ -316,17 +261,17 @@ migrate_pending(struct hark_db *db, const char *dir,
 {
 	unsigned long	 gen;
 	size_t		 i;
-	int		 done;
+	bool		 done;
 
-	gen = hark_db_generation(db);
+	gen = hark_store_generation(db);
 	for (i = 0; i < l->n; i++) {
-		if (migrate_is_applied(db, l->v[i].version, &done) !=
-		    HARK_DB_OK)
+		if (hark_store_migration_applied(db, l->v[i].version, &done) !=
+		    HARK_STORE_OK)
 			return migrate_fail(err, errlen, "reading "
-			    "schema_migrations: %s", hark_db_errmsg(db));
+			    "schema_migrations: %s", hark_store_errmsg(db));
 		if (done)
 			continue;
-		if (hark_db_generation(db) != gen)
+		if (hark_store_generation(db) != gen)
 			return migrate_fail(err, errlen, "the database "
 			    "connection was reopened and the migration lock "
 			    "lost; run again");
@@ -348,22 +293,22 @@ hark_migrate_apply(struct hark_db *db, const char *schema_dir, int *applied,
 		*applied = 0;
 	if (migrate_list(schema_dir, &l, err, errlen) == -1)
 		goto out;
-	if (hark_db_connect(db) != HARK_DB_OK) {
+	if (hark_store_connect(db) != HARK_STORE_OK) {
 		migrate_fail(err, errlen, "cannot connect to the database: %s",
-		    hark_db_errmsg(db));
+		    hark_store_errmsg(db));
 		goto out;
 	}
 	if (migrate_lock(db, &locked, err, errlen) == -1)
 		goto out;
-	if (hark_db_exec_script(db, migrate_table_sql) != HARK_DB_OK) {
+	if (hark_store_migrations_table(db) != HARK_STORE_OK) {
 		migrate_fail(err, errlen, "creating schema_migrations: %s",
-		    hark_db_errmsg(db));
+		    hark_store_errmsg(db));
 		goto out;
 	}
 	rc = migrate_pending(db, schema_dir, &l, &n, err, errlen);
 out:
 	if (locked)
-		migrate_unlock(db);
+		hark_store_unlock(db, MIGRATE_LOCK);
 	if (applied != NULL)
 		*applied = n;
 	migrate_list_free(&l);
@@ -373,15 +318,5 @@ out:
 int
 hark_migrate_current(struct hark_db *db, int *version)
 {
-	long	 got = 0;
-	int	 rc;
-
-	*version = 0;
-	rc = hark_db_query(db, "SELECT COALESCE(MAX(version), 0) FROM "
-	    "schema_migrations", NULL, 0, migrate_int_row, &got);
-	if (rc != HARK_DB_OK && hark_db_errno(db) == ER_NO_SUCH_TABLE_)
-		return HARK_DB_OK;
-	if (rc == HARK_DB_OK)
-		*version = (int)got;
-	return rc;
+	return hark_store_schema_version(db, version);
 }

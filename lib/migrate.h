@@ -22,8 +22,8 @@ int	hark_migrate_apply(struct hark_db *db, const char *schema_dir,
 
 /*
  * Sets *version to the highest applied version, 0 when none is (or the
- * schema_migrations table does not exist yet).  Returns HARK_DB_OK or an
- * enum hark_db_rc error.
+ * schema_migrations table does not exist yet).  Returns HARK_STORE_OK or an
+ * enum hark_store_rc error (hark_store_schema_version, kept for callers).
  */
 int	hark_migrate_current(struct hark_db *db, int *version);
 

@@ -1,7 +1,11 @@
 /*
- * store.c: hark's SQL, all of it prepared statements with bound parameters.
+ * store.c: what every lib/store*.c file shares: the handle behind the
+ * store's names, the result mapping, the row helpers, the bounded SQL
+ * builder and the DATETIME(6) conversions.  The statements themselves live
+ * with their tables: store_projects.c (projects, keys, sources, origins,
+ * audit), store_feedback.c, store_schema.c (schema_migrations).
  *
- * Rows come back from lib/db as text; this file turns them into typed structs
+ * Rows come back from lib/db as text; the store turns them into typed structs
  * so nobody else parses a column.  Writes that create rows use ids made by
  * hark before the INSERT: a transaction retried after a lost connection that
  * meets its own row has succeeded (see DESIGN.md, Galera).
@@ -15,18 +19,16 @@
 
 #include "db.h"
 #include "store.h"
-#include "vocab.h"
+#include "store_int.h"
 
-#define NARGS(a)	(sizeof(a) / sizeof((a)[0]))
-
-static void
-copy_col(char *dst, size_t size, const char *src)
+void
+store_copy_col(char *dst, size_t size, const char *src)
 {
 	snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
-static char *
-dup_col(const struct hark_db_row *row, unsigned i, size_t *len)
+char *
+store_dup_col(const struct hark_db_row *row, unsigned i, size_t *len)
 {
 	char	*p;
 
@@ -41,67 +43,17 @@ dup_col(const struct hark_db_row *row, unsigned i, size_t *len)
 	return p;
 }
 
-static struct hark_db_val
-opt_str(const char *s, size_t len)
+struct hark_db_val
+store_opt_str(const char *s, size_t len)
 {
 	return s != NULL ? HARK_DB_STR(s, len) : HARK_DB_NULLV;
 }
 
-/* ---- projects ---- */
-
 int
-hark_store_project_create(struct hark_db *db, const char *id, const char *name)
-{
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(name) };
-
-	return hark_db_exec(db, "INSERT INTO projects (id, name) VALUES (?, ?)",
-	    a, NARGS(a), NULL);
-}
-
-static int
-found_row(void *ctx, const struct hark_db_row *row)
+store_found_row(void *ctx, const struct hark_db_row *row)
 {
 	*(int *)ctx = 1;
 	return 0;
-}
-
-int
-hark_store_project_exists(struct hark_db *db, const char *id)
-{
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(id) };
-	int			 found = 0, rc;
-
-	rc = hark_db_query(db, "SELECT 1 FROM projects WHERE id = ?", a,
-	    NARGS(a), found_row, &found);
-	if (rc != HARK_DB_OK)
-		return rc;
-	return found ? HARK_DB_OK : HARK_STORE_NOTFOUND;
-}
-
-struct project_ctx {
-	hark_project_fn	 fn;
-	void		*ctx;
-};
-
-static int
-project_row(void *ctx, const struct hark_db_row *row)
-{
-	struct project_ctx	*pc = ctx;
-
-	return pc->fn(pc->ctx, row->vals[0], row->vals[1], row->vals[2],
-	    row->vals[3] ? atoll(row->vals[3]) : 0);
-}
-
-int
-hark_store_project_list(struct hark_db *db, hark_project_fn fn, void *ctx)
-{
-	struct project_ctx	 pc = { fn, ctx };
-
-	return hark_db_query(db,
-	    "SELECT p.id, p.name, p.created_at, "
-	    "(SELECT COUNT(*) FROM api_keys k WHERE k.project_id = p.id "
-	    "AND k.revoked_at IS NULL) FROM projects p "
-	    "ORDER BY p.created_at, p.id", NULL, 0, project_row, &pc);
 }
 
 /*
@@ -109,449 +61,156 @@ hark_store_project_list(struct hark_db *db, hark_project_fn fn, void *ctx)
  * lost attempt did the work: with the row gone (or changed) either way, that
  * is success, not "not found".
  */
-static int
-exec_found(struct hark_db *db, const char *sql, const struct hark_db_val *a,
+int
+store_exec_found(struct hark_db *db, const char *sql, const struct hark_db_val *a,
     size_t n)
 {
 	unsigned long long	 affected = 0;
 	unsigned long		 gen = hark_db_generation(db);
 	int			 rc;
 
-	if ((rc = hark_db_exec(db, sql, a, n, &affected)) != HARK_DB_OK)
+	if ((rc = store_exec(db, sql, a, n, &affected)) != HARK_DB_OK)
 		return rc;
 	if (affected == 0 && hark_db_generation(db) != gen && gen != 0)
 		return HARK_DB_OK;
 	return affected > 0 ? HARK_DB_OK : HARK_STORE_NOTFOUND;
 }
 
+/* The db layer's own RETRY is, to the store's callers, a database that could
+ * not take the statement now; every other value is shared (see db.h). */
 int
-hark_store_project_set_rate_limit(struct hark_db *db, const char *id,
-    unsigned limit)
+store_rc(int rc)
 {
-	struct hark_db_val	 a[] = {
-		limit ? HARK_DB_INT(limit) : HARK_DB_NULLV, HARK_DB_CSTR(id) };
-	int			 rc;
-
-	/* affected is 0 when the value does not change: check existence. */
-	if ((rc = hark_store_project_exists(db, id)) != HARK_DB_OK)
-		return rc;
-	return hark_db_exec(db, "UPDATE projects SET rate_limit = ? WHERE id = ?",
-	    a, NARGS(a), NULL);
+	return rc == HARK_DB_RETRY ? HARK_STORE_UNAVAILABLE : rc;
 }
 
 int
-hark_store_origin_add(struct hark_db *db, const char *project_id,
-    const char *pattern)
+store_query(struct hark_db *db, const char *sql, const struct hark_db_val *a,
+    size_t n, hark_db_row_fn fn, void *ctx)
 {
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id),
-				    HARK_DB_CSTR(pattern) };
-
-	int			 rc;
-
-	/* No row inserted is a pattern already there. */
-	rc = exec_found(db, "INSERT IGNORE INTO project_origins "
-	    "(project_id, pattern) VALUES (?, ?)", a, NARGS(a));
-	return rc == HARK_STORE_NOT_FOUND ? HARK_STORE_DUPLICATE : rc;
+	return store_rc(hark_db_query(db, sql, a, n, fn, ctx));
 }
 
 int
-hark_store_origin_remove(struct hark_db *db, const char *project_id,
-    const char *pattern)
+store_exec(struct hark_db *db, const char *sql, const struct hark_db_val *a,
+    size_t n, unsigned long long *affected)
 {
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id),
-				    HARK_DB_CSTR(pattern) };
-
-	return exec_found(db, "DELETE FROM project_origins WHERE project_id = ? "
-	    "AND pattern = ?", a, NARGS(a));
+	return store_rc(hark_db_exec(db, sql, a, n, affected));
 }
 
-struct origin_ctx {
-	hark_origin_fn	 fn;
-	void		*ctx;
-};
-
-static int
-origin_row(void *ctx, const struct hark_db_row *row)
-{
-	struct origin_ctx	*oc = ctx;
-
-	return oc->fn(oc->ctx, row->vals[0]);
-}
+/* ---- the handle: lib/db's, behind the store's names ---- */
 
 int
-hark_store_origin_list(struct hark_db *db, const char *project_id,
-    hark_origin_fn fn, void *ctx)
+hark_store_library_init(void)
 {
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
-	struct origin_ctx	 oc = { fn, ctx };
-
-	return hark_db_query(db, "SELECT pattern FROM project_origins "
-	    "WHERE project_id = ? ORDER BY pattern", a, NARGS(a), origin_row, &oc);
+	return hark_db_library_init();
 }
-
-/* ---- keys ---- */
-
-int
-hark_store_key_create(struct hark_db *db, const char *id,
-    const char *project_id, const char *name, const char *prefix,
-    const unsigned char hash[HARK_KEY_HASH_LEN])
-{
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(project_id),
-				    HARK_DB_CSTR(name), HARK_DB_CSTR(prefix),
-				    HARK_DB_STR((const char *)hash, HARK_KEY_HASH_LEN) };
-
-	return hark_db_exec(db, "INSERT INTO api_keys "
-	    "(id, project_id, name, prefix, key_hash) VALUES (?, ?, ?, ?, ?)",
-	    a, NARGS(a), NULL);
-}
-
-static int
-key_row(void *ctx, const struct hark_db_row *row)
-{
-	struct hark_key_info	*k = ctx;
-
-	copy_col(k->id, sizeof(k->id), row->vals[0]);
-	copy_col(k->project_id, sizeof(k->project_id), row->vals[1]);
-	if (row->vals[2] != NULL && row->lens[2] == HARK_KEY_HASH_LEN)
-		memcpy(k->hash, row->vals[2], HARK_KEY_HASH_LEN);
-	k->revoked = row->vals[3] != NULL;
-	k->last_used = row->vals[4] ? atoll(row->vals[4]) : 0;
-	k->key_limit = row->vals[5] ? (unsigned)atol(row->vals[5]) : 0;
-	k->project_limit = row->vals[6] ? (unsigned)atol(row->vals[6]) : 0;
-	return 1;
-}
-
-int
-hark_store_key_lookup(struct hark_db *db,
-    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_key_info *out)
-{
-	struct hark_db_val	 a[] = {
-		HARK_DB_STR((const char *)hash, HARK_KEY_HASH_LEN) };
-	int			 rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = hark_db_query(db,
-	    "SELECT k.id, k.project_id, k.key_hash, k.revoked_at, "
-	    "UNIX_TIMESTAMP(k.last_used_at), COALESCE(k.rate_limit, p.rate_limit), "
-	    "p.rate_limit "
-	    "FROM api_keys k JOIN projects p ON p.id = k.project_id "
-	    "WHERE k.key_hash = ?", a, NARGS(a), key_row, out);
-	if (rc == 1)
-		return HARK_DB_OK;
-	return rc == HARK_DB_OK ? HARK_STORE_NOTFOUND : rc;
-}
-
-int
-hark_store_key_touch(struct hark_db *db, const char *key_id)
-{
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(key_id) };
-
-	/* NOTFOUND when another worker stamped it first. */
-	return exec_found(db, "UPDATE api_keys SET last_used_at = UTC_TIMESTAMP(6) "
-	    "WHERE id = ? AND (last_used_at IS NULL OR "
-	    "last_used_at < UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE)",
-	    a, NARGS(a));
-}
-
-int
-hark_store_key_revoke(struct hark_db *db, const char *key_id)
-{
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(key_id) };
-
-	return exec_found(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(6) "
-	    "WHERE id = ? AND revoked_at IS NULL", a, NARGS(a));
-}
-
-struct keylist_ctx {
-	hark_key_fn	 fn;
-	void		*ctx;
-};
-
-static int
-keylist_row(void *ctx, const struct hark_db_row *row)
-{
-	struct keylist_ctx	*kc = ctx;
-
-	return kc->fn(kc->ctx, row->vals[0], row->vals[1], row->vals[2],
-	    row->vals[3], row->vals[4], row->vals[5]);
-}
-
-int
-hark_store_key_list(struct hark_db *db, const char *project_id,
-    hark_key_fn fn, void *ctx)
-{
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
-	struct keylist_ctx	 kc = { fn, ctx };
-
-	return hark_db_query(db, "SELECT id, name, prefix, created_at, "
-	    "last_used_at, revoked_at FROM api_keys WHERE project_id = ? "
-	    "ORDER BY created_at, id", a, NARGS(a), keylist_row, &kc);
-}
-
-/* ---- sources ---- */
-
-int
-hark_store_source_create(struct hark_db *db, const char *id,
-    const char *project_id, const char *public_key, const char *name,
-    bool require_captcha)
-{
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(project_id),
-				    HARK_DB_CSTR(public_key), HARK_DB_CSTR(name),
-				    HARK_DB_INT(require_captcha) };
-
-	return hark_db_exec(db, "INSERT INTO sources (id, project_id, "
-	    "public_key, name, require_captcha) VALUES (?, ?, ?, ?, ?)",
-	    a, NARGS(a), NULL);
-}
-
-struct source_ctx {
-	hark_source_fn	 fn;
-	void		*ctx;
-};
-
-static int
-source_row(void *ctx, const struct hark_db_row *row)
-{
-	struct source_ctx	*sc = ctx;
-
-	return sc->fn(sc->ctx, row->vals[0], row->vals[1], row->vals[2],
-	    row->vals[3], row->vals[4] != NULL && row->vals[4][0] == '1');
-}
-
-int
-hark_store_source_list(struct hark_db *db, const char *project_id,
-    hark_source_fn fn, void *ctx)
-{
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
-	struct source_ctx	 sc = { fn, ctx };
-
-	return hark_db_query(db, "SELECT id, public_key, name, created_at, "
-	    "require_captcha FROM sources WHERE project_id = ? "
-	    "ORDER BY created_at, id", a, NARGS(a), source_row, &sc);
-}
-
-int
-hark_store_audit(struct hark_db *db, const char *project_id,
-    const char *key_id, const char *action, const char *remote_addr,
-    const char *detail)
-{
-	struct hark_db_val	 a[] = {
-		project_id ? HARK_DB_CSTR(project_id) : HARK_DB_NULLV,
-		key_id ? HARK_DB_CSTR(key_id) : HARK_DB_NULLV,
-		HARK_DB_CSTR(action),
-		remote_addr ? HARK_DB_STR(remote_addr, strnlen(remote_addr, 45)) :
-		    HARK_DB_NULLV,
-		detail ? HARK_DB_STR(detail, strnlen(detail, 1024)) : HARK_DB_NULLV
-	};
-
-	return hark_db_exec(db, "INSERT INTO audit_log (project_id, key_id, "
-	    "action, remote_addr, detail, created_at) "
-	    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
-}
-
-/* ---- feedback ---- */
 
 void
-hark_feedback_clear(struct hark_feedback *fb)
+hark_store_library_end(void)
 {
-	free(fb->text);
-	free(fb->page);
-	free(fb->user_email);
-	free(fb->metadata);
-	memset(fb, 0, sizeof(*fb));
+	hark_db_library_end();
 }
 
-/*
- * One row, one statement: an autocommit INSERT is the durable commit, with no
- * BEGIN/COMMIT round trips (ingest is bounded by commits; see the bench).
- */
+struct hark_db *
+hark_store_open(const struct hark_conf *conf)
+{
+	return hark_db_new(conf);
+}
+
+void
+hark_store_close(struct hark_db *db)
+{
+	hark_db_free(db);
+}
+
+void
+hark_store_disconnect(struct hark_db *db)
+{
+	hark_db_disconnect(db);
+}
+
 int
-hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
+hark_store_connect(struct hark_db *db)
 {
-	char				 score[16];	/* DECIMAL(4,3) as text */
-	struct hark_db_val		 a[] = {
-		HARK_DB_CSTR(fb->id), HARK_DB_CSTR(fb->project_id),
-		HARK_DB_CSTR(fb->channel),
-		HARK_DB_STR(fb->text, fb->text_len),
-		opt_str(fb->page, fb->page_len),
-		opt_str(fb->user_email, fb->user_email_len),
-		opt_str(fb->metadata, fb->metadata_len),
-		HARK_DB_CSTR(fb->category), HARK_DB_CSTR(fb->sentiment),
-		HARK_DB_STR(score, 0), HARK_DB_INT(fb->impact),
-		HARK_DB_CSTR(fb->status), HARK_DB_CSTR(fb->created_at)
-	};
-	struct hark_db_val		 idv[] = { HARK_DB_CSTR(fb->id) };
-	int				 rc, found = 0;
-
-	/* a[9] points at score, filled only now. */
-	a[9].len = (size_t)snprintf(score, sizeof(score), "%.3f",
-	    fb->sentiment_score);
-	rc = hark_db_exec(db, "INSERT INTO feedback (id, project_id, channel, "
-	    "text, page, user_email, metadata, category, sentiment, "
-	    "sentiment_score, impact_score, triaged_by, status, created_at, "
-	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'builtin', ?, "
-	    "?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
-	if (rc != HARK_DB_DUPLICATE)
-		return rc;
-	/* Our own row, committed before the connection dropped. */
-	rc = hark_db_query(db, "SELECT 1 FROM feedback WHERE id = ?", idv,
-	    NARGS(idv), found_row, &found);
-	if (rc != HARK_DB_OK)
-		return rc;
-	return found ? HARK_DB_OK : HARK_DB_DUPLICATE;
+	return store_rc(hark_db_connect(db));
 }
 
-#define FEEDBACK_COLUMNS \
-	"SELECT id, project_id, text, page, user_email, metadata, channel, " \
-	"category, sentiment, sentiment_score, impact_score, status, " \
-	"priority, created_at FROM feedback "
-
-/* Fills fb from a FEEDBACK_COLUMNS row; -1 when memory runs out. */
-static int
-feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
+int
+hark_store_ping(struct hark_db *db)
 {
-	memset(fb, 0, sizeof(*fb));
-	copy_col(fb->id, sizeof(fb->id), row->vals[0]);
-	copy_col(fb->project_id, sizeof(fb->project_id), row->vals[1]);
-	if ((fb->text = dup_col(row, 2, &fb->text_len)) == NULL)
+	return store_rc(hark_db_ping(db));
+}
+
+unsigned long
+hark_store_generation(const struct hark_db *db)
+{
+	return hark_db_generation(db);
+}
+
+const char *
+hark_store_errmsg(const struct hark_db *db)
+{
+	return hark_db_errmsg(db);
+}
+
+unsigned int
+hark_store_errno(const struct hark_db *db)
+{
+	return hark_db_errno(db);
+}
+
+/* ---- the SQL builder ---- */
+
+void
+store_sql_init(struct store_sql *b)
+{
+	b->text[0] = '\0';
+	b->len = 0;
+	b->nargs = 0;
+	b->overflow = 0;
+}
+
+int
+store_sql_add(struct store_sql *b, const char *fragment)
+{
+	size_t	 n = strlen(fragment);
+
+	if (b->overflow || n >= sizeof(b->text) - b->len) {
+		b->overflow = 1;
 		return -1;
-	fb->page = dup_col(row, 3, &fb->page_len);
-	fb->user_email = dup_col(row, 4, &fb->user_email_len);
-	fb->metadata = dup_col(row, 5, &fb->metadata_len);
-	fb->channel = hark_vocab_intern(hark_vocab_channel, row->vals[6], "api");
-	fb->category = hark_vocab_intern(hark_vocab_category, row->vals[7],
-	    "other");
-	fb->sentiment = hark_vocab_intern(hark_vocab_sentiment, row->vals[8],
-	    "neutral");
-	fb->sentiment_score = row->vals[9] ? atof(row->vals[9]) : 0.0;
-	fb->impact = row->vals[10] ? atoi(row->vals[10]) : 0;
-	fb->status = hark_vocab_intern(hark_vocab_status, row->vals[11], "new");
-	fb->priority = row->vals[12] ? atoi(row->vals[12]) : -1;
-	copy_col(fb->created_at, sizeof(fb->created_at), row->vals[13]);
+	}
+	memcpy(b->text + b->len, fragment, n + 1);
+	b->len += n;
 	return 0;
 }
 
-static int
-get_row(void *ctx, const struct hark_db_row *row)
+int
+store_sql_arg(struct store_sql *b, struct hark_db_val v)
 {
-	return feedback_from_row(row, ctx) == -1 ? HARK_DB_ERROR : 1;
+	if (b->overflow || b->nargs >= STORE_SQL_MAXARGS) {
+		b->overflow = 1;
+		return -1;
+	}
+	b->args[b->nargs++] = v;
+	return 0;
 }
 
 int
-hark_store_feedback_get(struct hark_db *db, const char *project_id,
-    const char *id, struct hark_feedback *out)
+store_sql_filter(struct store_sql *b, const char *fragment,
+    struct hark_db_val v)
 {
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id), HARK_DB_CSTR(id) };
-	int			 rc;
-
-	memset(out, 0, sizeof(*out));
-	rc = hark_db_query(db, FEEDBACK_COLUMNS
-	    "WHERE project_id = ? AND id = ?", a, NARGS(a), get_row, out);
-	if (rc == 1)
-		return HARK_DB_OK;
-	hark_feedback_clear(out);
-	return rc == HARK_DB_OK ? HARK_STORE_NOTFOUND : rc;
-}
-
-struct list_ctx {
-	hark_feedback_fn	 fn;
-	void			*ctx;
-};
-
-static int
-list_row(void *ctx, const struct hark_db_row *row)
-{
-	struct list_ctx		*lc = ctx;
-	struct hark_feedback	 fb;
-	int			 rc;
-
-	if (feedback_from_row(row, &fb) == -1) {
-		hark_feedback_clear(&fb);
-		return HARK_DB_ERROR;
-	}
-	rc = lc->fn(lc->ctx, &fb);
-	hark_feedback_clear(&fb);
-	return rc;
-}
-
-/* LIKE treats % _ and \ specially: escape them so q is a plain substring. */
-static char *
-like_pattern(const char *q, size_t len, size_t *outlen)
-{
-	char	*p, *o;
-	size_t	 i;
-
-	if ((p = malloc(len * 2 + 3)) == NULL)
-		return NULL;
-	o = p;
-	*o++ = '%';
-	for (i = 0; i < len; i++) {
-		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
-			*o++ = '\\';
-		*o++ = q[i];
-	}
-	*o++ = '%';
-	*o = '\0';
-	*outlen = (size_t)(o - p);
-	return p;
+	if (store_sql_add(b, fragment) == -1)
+		return -1;
+	return store_sql_arg(b, v);
 }
 
 int
-hark_store_feedback_list(struct hark_db *db, const char *project_id,
-    const struct hark_feedback_filter *f, hark_feedback_fn fn, void *ctx)
+store_sql_query(struct hark_db *db, const struct store_sql *b,
+    hark_db_row_fn fn, void *ctx)
 {
-	struct hark_db_val	 a[10];
-	struct list_ctx		 lc = { fn, ctx };
-	char			 sql[768], *like = NULL;
-	size_t			 n = 0, likelen = 0;
-	int			 rc;
-
-	/* Each filter adds a fixed fragment, so the statement cache holds at
-	 * most one statement per combination. */
-	snprintf(sql, sizeof(sql), FEEDBACK_COLUMNS "WHERE project_id = ?");
-	a[n++] = HARK_DB_CSTR(project_id);
-	if (f->status != NULL) {
-		strcat(sql, " AND status = ?");
-		a[n++] = HARK_DB_CSTR(f->status);
-	}
-	if (f->category != NULL) {
-		strcat(sql, " AND category = ?");
-		a[n++] = HARK_DB_CSTR(f->category);
-	}
-	if (f->since != NULL) {
-		strcat(sql, " AND created_at >= ?");
-		a[n++] = HARK_DB_CSTR(f->since);
-	}
-	if (f->until != NULL) {
-		strcat(sql, " AND created_at < ?");
-		a[n++] = HARK_DB_CSTR(f->until);
-	}
-	if (f->q != NULL) {
-		if ((like = like_pattern(f->q, f->q_len, &likelen)) == NULL)
-			return HARK_DB_ERROR;
-		strcat(sql, " AND text LIKE ?");
-		a[n++] = HARK_DB_STR(like, likelen);
-	}
-	if (f->cursor_ts != NULL && f->cursor_id != NULL) {
-		strcat(sql, " AND (created_at < ? OR (created_at = ? AND id < ?))");
-		a[n++] = HARK_DB_CSTR(f->cursor_ts);
-		a[n++] = HARK_DB_CSTR(f->cursor_ts);
-		a[n++] = HARK_DB_CSTR(f->cursor_id);
-	}
-	strcat(sql, " ORDER BY created_at DESC, id DESC LIMIT ?");
-	a[n++] = HARK_DB_INT(f->limit);
-	rc = hark_db_query(db, sql, a, n, list_row, &lc);
-	free(like);
-	return rc;
+	if (b->overflow)
+		return HARK_STORE_ERROR;
+	return store_query(db, b->text, b->args, b->nargs, fn, ctx);
 }
 
-int
-hark_store_feedback_delete(struct hark_db *db, const char *project_id,
-    const char *id)
-{
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id), HARK_DB_CSTR(id) };
-
-	/* comments, labels, media rows and jobs go with it (ON DELETE CASCADE). */
-	return exec_found(db, "DELETE FROM feedback WHERE project_id = ? AND id = ?",
-	    a, NARGS(a));
-}

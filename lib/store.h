@@ -1,8 +1,9 @@
 /*
  * store.h: every SQL statement hark runs against its data, behind typed
  * functions.  Services (lib/feedback) and harkctl call these and never see
- * SQL; lib/db does the talking.  fcgi/respond.c maps the results to HTTP.  All functions return HARK_DB_OK or an enum hark_db_rc code;
- * "not found" is HARK_STORE_NOTFOUND, a positive value.
+ * SQL; lib/db does the talking.  fcgi/respond.c maps the results to HTTP.
+ * All functions return an enum hark_store_rc value; "not found" is
+ * HARK_STORE_NOT_FOUND, a positive value.
  */
 #ifndef HARK_STORE_H
 #define HARK_STORE_H
@@ -92,6 +93,53 @@ struct hark_feedback_filter {
 };
 
 typedef int	(*hark_feedback_fn)(void *ctx, const struct hark_feedback *);
+
+/*
+ * The handle.  It is lib/db's struct hark_db, opened and watched through
+ * these names so that nothing outside lib/db.c and lib/store*.c includes
+ * db.h.  One per process; workers open theirs after fork.
+ */
+struct hark_conf;
+/* Once per process, before fork. */
+int		 hark_store_library_init(void);
+void		 hark_store_library_end(void);
+/* No connection is made until first use; NULL on ENOMEM. */
+struct hark_db	*hark_store_open(const struct hark_conf *);
+void		 hark_store_close(struct hark_db *);
+/* Closes the connection now (before fork); the next call reconnects. */
+void		 hark_store_disconnect(struct hark_db *);
+int		 hark_store_connect(struct hark_db *);
+/* A round trip to the server. */
+int		 hark_store_ping(struct hark_db *);
+/* Bumped by each new connection: session state (locks) was lost. */
+unsigned long	 hark_store_generation(const struct hark_db *);
+/* The last server error, for logs: never holds bound values. */
+const char	*hark_store_errmsg(const struct hark_db *);
+unsigned int	 hark_store_errno(const struct hark_db *);
+
+/*
+ * schema_migrations, for lib/migrate and the health check.  The version is
+ * the highest applied, 0 when none is or the table does not exist yet.
+ */
+int	hark_store_schema_version(struct hark_db *, int *version);
+/* Creates schema_migrations if missing (its definition is 001_init.sql's). */
+int	hark_store_migrations_table(struct hark_db *);
+/* *applied is true when version is recorded. */
+int	hark_store_migration_applied(struct hark_db *, int version,
+	    bool *applied);
+/* Runs a migration file's statements (no statement time limit). */
+int	hark_store_migration_run(struct hark_db *, const char *text);
+/* Records version as applied; one recorded by a concurrent run is fine. */
+int	hark_store_migration_record(struct hark_db *, int version,
+	    const char *name);
+/*
+ * The server-wide lock name, waiting up to wait seconds: *held is 1 when
+ * taken, 0 when another holder kept it, -1 when the server has no GET_LOCK
+ * (older Galera nodes: error 1235).
+ */
+int	hark_store_lock(struct hark_db *, const char *name, int wait,
+	    int *held);
+void	hark_store_unlock(struct hark_db *, const char *name);
 
 /* Frees what hark_store_feedback_get / list filled in (not fb itself). */
 void	hark_feedback_clear(struct hark_feedback *fb);

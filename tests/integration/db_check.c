@@ -8,11 +8,16 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "db.h"
@@ -46,6 +51,8 @@ rcname(int rc)
 	case HARK_DB_RETRY:		return "RETRY";
 	case HARK_DB_DUPLICATE:		return "DUPLICATE";
 	case HARK_DB_ERROR:		return "ERROR";
+	case HARK_DB_TIMEOUT:		return "TIMEOUT";
+	case HARK_DB_OUTCOME_UNKNOWN:	return "OUTCOME_UNKNOWN";
 	default:			return "other";
 	}
 }
@@ -695,6 +702,214 @@ check_down(void)
 	return 0;
 }
 
+/* ---- time limits and outcomes ------------------------------------- */
+
+/* A handle of its own with other limits, from a copy of the test's conf. */
+static struct hark_db *
+db_with(int statement_timeout, int read_timeout, int retries)
+{
+	struct hark_conf	 c = conf;
+
+	c.db_statement_timeout = statement_timeout;
+	c.db_read_timeout = read_timeout;
+	c.db_retries = retries;
+	return hark_db_new(&c);
+}
+
+static void
+pause_s(double s)
+{
+	struct timespec	 ts;
+
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) == -1)
+		;
+}
+
+/*
+ * The server ends a statement past [database] statement_timeout itself, and
+ * hark does not run it again: one attempt, HARK_DB_TIMEOUT.
+ */
+static int
+check_statement_timeout(void)
+{
+	struct hark_db	*h;
+	char		 v[32];
+	double		 t0, dt;
+	int		 rc = -1;
+
+	EXPECT_RC(scalar(db, "SELECT @@session.max_statement_time", v,
+	    sizeof(v)), HARK_DB_OK);
+	if (atof(v) != 8.0)
+		return fail("default max_statement_time is %s, want 8", v);
+	if ((h = db_with(1, 5, 3)) == NULL)
+		return fail("out of memory");
+	t0 = now();
+	if ((rc = scalar(h, "SELECT SLEEP(3) FROM t_bytes LIMIT 1", v,
+	    sizeof(v))) != HARK_DB_TIMEOUT) {
+		fail("a 3 s statement under a 1 s limit gave %s (%u %s)",
+		    rcname(rc), hark_db_errno(h), hark_db_errmsg(h));
+		goto out;
+	}
+	dt = now() - t0;
+	if (dt > 2.5) {
+		fail("the timed-out statement held the caller %.1f s", dt);
+		goto out;
+	}
+	if ((rc = scalar(h, "SELECT 1", v, sizeof(v))) != HARK_DB_OK) {
+		fail("the handle is unusable after a timeout: %s", rcname(rc));
+		goto out;
+	}
+	snprintf(why, sizeof(why), "ended after %.2f s, once", dt);
+	rc = 0;
+out:
+	hark_db_free(h);
+	return rc == 0 ? 0 : -1;
+}
+
+/*
+ * No answer within read_timeout: a query is not run again (the 4 x 10 s of
+ * the search repro), and a write reports that its outcome is unknown.
+ */
+static int
+check_read_timeout(void)
+{
+	struct hark_db	*h;
+	char		 v[32];
+	double		 t0, dt;
+	int		 rc, ret = -1, n;
+
+	if ((h = db_with(30, 1, 3)) == NULL)
+		return fail("out of memory");
+	t0 = now();
+	rc = scalar(h, "SELECT SLEEP(3)", v, sizeof(v));
+	dt = now() - t0;
+	if (rc != HARK_DB_TIMEOUT || dt > 2.0) {
+		fail("a query past read_timeout gave %s after %.1f s (want "
+		    "TIMEOUT after one attempt)", rcname(rc), dt);
+		goto out;
+	}
+	t0 = now();
+	rc = hark_db_exec(h, "INSERT INTO t_bytes (id) SELECT 500 FROM DUAL "
+	    "WHERE SLEEP(2) = 0", NULL, 0, NULL);
+	dt = now() - t0;
+	if (rc != HARK_DB_OUTCOME_UNKNOWN || dt > 2.0) {
+		fail("a write past read_timeout gave %s after %.1f s (want "
+		    "OUTCOME_UNKNOWN after one attempt)", rcname(rc), dt);
+		goto out;
+	}
+	pause_s(2.5);
+	n = count_id(500);
+	if (n > 1) {
+		fail("the write ran %d times", n);
+		goto out;
+	}
+	snprintf(why, sizeof(why), "the write of unknown outcome %s",
+	    n == 1 ? "did commit" : "did not commit");
+	ret = 0;
+out:
+	hark_db_free(h);
+	return ret;
+}
+
+/* mariadbd's pid from test_db.sh, to freeze it as SIGSTOP does in the issue. */
+static pid_t
+mysqld_pid(void)
+{
+	const char	*p = getenv("HARK_TEST_MYSQLD_PID");
+
+	return p != NULL ? (pid_t)atol(p) : 0;
+}
+
+/* Freezes the server; a child thaws it after `after` seconds whatever we do. */
+static pid_t
+freeze(pid_t server, double after)
+{
+	pid_t	 guard;
+
+	if ((guard = fork()) == 0) {
+		pause_s(after);
+		kill(server, SIGCONT);
+		_exit(0);
+	}
+	kill(server, SIGSTOP);
+	return guard;
+}
+
+static void
+thaw(pid_t server, pid_t guard)
+{
+	kill(server, SIGCONT);
+	if (guard > 0) {
+		kill(guard, SIGKILL);
+		waitpid(guard, NULL, 0);
+	}
+}
+
+static pid_t	 stop_server_pid;
+
+/* A transaction body that freezes the server just before its COMMIT. */
+static int
+stop_body(struct hark_db *h, void *ctx)
+{
+	struct txc		*t = ctx;
+	struct hark_db_val	 arg = HARK_DB_INT(t->id);
+	int			 rc;
+
+	t->calls++;
+	rc = hark_db_exec(h, "INSERT INTO t_bytes (id) VALUES (?)", &arg, 1,
+	    NULL);
+	if (rc == HARK_DB_OK && t->calls == 1)
+		t->kill_first = (int)freeze(stop_server_pid, 12.0);
+	return rc;
+}
+
+/*
+ * The server freezes (SIGSTOP) with a COMMIT on the wire: hark cannot know
+ * whether it committed and says so, instead of "unavailable".
+ */
+static int
+check_commit_stopped(void)
+{
+	struct hark_db	*h;
+	struct txc	 t;
+	pid_t		 server = mysqld_pid(), guard;
+	int		 rc, ret = -1;
+
+	if (server <= 0)
+		return fail("HARK_TEST_MYSQLD_PID is not set");
+	if ((h = db_with(8, 1, 1)) == NULL)
+		return fail("out of memory");
+	EXPECT_RC(hark_db_begin(h), HARK_DB_OK);
+	EXPECT_RC(hark_db_exec(h, "INSERT INTO t_bytes (id) VALUES (600)",
+	    NULL, 0, NULL), HARK_DB_OK);
+	guard = freeze(server, 12.0);
+	rc = hark_db_commit(h);
+	thaw(server, guard);
+	if (rc != HARK_DB_OUTCOME_UNKNOWN) {
+		fail("COMMIT on a frozen server gave %s, want OUTCOME_UNKNOWN",
+		    rcname(rc));
+		goto out;
+	}
+
+	/* hark_db_tx: its retries cannot reach the frozen server either. */
+	memset(&t, 0, sizeof(t));
+	t.id = 601;
+	stop_server_pid = server;
+	rc = hark_db_tx(h, stop_body, &t);
+	thaw(server, (pid_t)t.kill_first);
+	if (rc != HARK_DB_OUTCOME_UNKNOWN || t.calls != 1) {
+		fail("a tx whose COMMIT was lost gave %s after %d calls, want "
+		    "OUTCOME_UNKNOWN after 1", rcname(rc), t.calls);
+		goto out;
+	}
+	ret = 0;
+out:
+	hark_db_free(h);
+	return ret;
+}
+
 static int
 check_up(void)
 {
@@ -726,6 +941,9 @@ static const struct {
 	{ "lock_wait", check_lock_wait },
 	{ "cascade", check_cascade },
 	{ "version", check_version },
+	{ "statement_timeout", check_statement_timeout },
+	{ "read_timeout", check_read_timeout },
+	{ "commit_stopped", check_commit_stopped },
 	{ "down", check_down },
 	{ "up", check_up },
 };

@@ -141,8 +141,10 @@ n=$(sql hark -e "SELECT COUNT(*) FROM information_schema.tables
 	not_ok "every table is InnoDB and utf8mb4" "$n tables are not"
 
 n=$(sql hark -e "SELECT COUNT(*) FROM schema_migrations")
-[ "$n" = 1 ] && ok "schema_migrations records one version" ||
-	not_ok "schema_migrations records one version" "it has $n rows"
+nfiles=$(ls "$src/schema/"[0-9]*.sql | wc -l)
+[ "$n" = "$nfiles" ] && ok "schema_migrations records one version per file" ||
+	not_ok "schema_migrations records one version per file" \
+	    "it has $n rows for $nfiles files"
 
 out=$("$harkctl" -c "$conf" migrate --schema-dir "$tmp/no-such-dir" 2>&1)
 rc=$?
@@ -167,6 +169,24 @@ else
 fi
 sql hark -e 'DROP TABLE IF EXISTS t_ok'
 
+# A migration outlasts the service's statement and read limits (a FULLTEXT
+# index built on a big table): migrate is not cut off by them.
+mkdir -p "$tmp/slow-schema"
+cp "$src/schema/"*.sql "$tmp/slow-schema/"
+printf -- '-- slower than the limits below\nDO SLEEP(3);\n' \
+    >"$tmp/slow-schema/901_slow.sql"
+{ cat "$conf"; printf 'statement_timeout = 1\nread_timeout = 2\n'; } >"$tmp/short.conf"
+out=$("$harkctl" -c "$tmp/short.conf" migrate --schema-dir "$tmp/slow-schema" 2>&1)
+rc=$?
+n=$(sql hark -e "SELECT COUNT(*) FROM schema_migrations WHERE version = 901")
+if [ $rc = 0 ] && [ "$n" = 1 ]; then
+	ok "migrate runs past statement_timeout and read_timeout"
+else
+	not_ok "migrate runs past statement_timeout and read_timeout" \
+	    "exit $rc, recorded $n: $out"
+fi
+sql hark -e 'DELETE FROM schema_migrations WHERE version = 901'
+
 out=$("$harkctl" -c "$conf" migrate --bogus 2>&1)
 rc=$?
 [ $rc = 2 ] && [[ $out == *usage:* ]] && ok "a bad option exits 2 with usage" ||
@@ -184,7 +204,9 @@ out=$("$harkctl" version 2>&1)
 # ---- lib/db through db_check --------------------------------------------
 
 # db_check keeps one handle across the server's stop and restart.
-exec {dbc_in}> >(exec "$db_check" "$conf" >"$tmp/dbc.out" 2>"$tmp/dbc.err")
+# It freezes mariadbd (SIGSTOP) itself for commit_stopped.
+exec {dbc_in}> >(HARK_TEST_MYSQLD_PID=$mysqld_pid exec "$db_check" "$conf" \
+    >"$tmp/dbc.out" 2>"$tmp/dbc.err")
 dbc_pid=$!
 
 # Sends one check and waits for its answer: db_check answers every line
@@ -214,7 +236,8 @@ dbc() {
 }
 
 for c in setup session roundtrip duplicate errors callback nested cache tx \
-    killed killed_in_tx lost_in_callback lock_wait cascade version; do
+    killed killed_in_tx lost_in_callback lock_wait cascade version \
+    statement_timeout read_timeout commit_stopped; do
 	dbc "$c"
 done
 

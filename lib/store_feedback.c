@@ -1,0 +1,369 @@
+/*
+ * store_feedback.c: the inbox: one feedback row per submission, read one by
+ * one or listed with filters, keyset cursors and the bounded search.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "store.h"
+#include "store_int.h"
+#include "vocab.h"
+
+
+/* ---- feedback ---- */
+
+void
+hark_feedback_clear(struct hark_feedback *fb)
+{
+	free(fb->text);
+	free(fb->page);
+	free(fb->user_email);
+	free(fb->metadata);
+	memset(fb, 0, sizeof(*fb));
+}
+
+/*
+ * One row, one statement: an autocommit INSERT is the durable commit, with no
+ * BEGIN/COMMIT round trips (ingest is bounded by commits; see the bench).
+ */
+int
+hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
+{
+	char				 score[16];	/* DECIMAL(4,3) as text */
+	struct hark_db_val		 a[] = {
+		HARK_DB_CSTR(fb->id), HARK_DB_CSTR(fb->project_id),
+		HARK_DB_CSTR(fb->channel),
+		HARK_DB_STR(fb->text, fb->text_len),
+		store_opt_str(fb->page, fb->page_len),
+		store_opt_str(fb->user_email, fb->user_email_len),
+		store_opt_str(fb->metadata, fb->metadata_len),
+		HARK_DB_CSTR(fb->category), HARK_DB_CSTR(fb->sentiment),
+		HARK_DB_STR(score, 0), HARK_DB_INT(fb->impact),
+		HARK_DB_CSTR(fb->status), HARK_DB_CSTR(fb->created_at)
+	};
+	struct hark_db_val		 idv[] = { HARK_DB_CSTR(fb->id) };
+	int				 rc, found = 0;
+
+	/* a[9] points at score, filled only now. */
+	a[9].len = (size_t)snprintf(score, sizeof(score), "%.3f",
+	    fb->sentiment_score);
+	rc = store_exec(db, "INSERT INTO feedback (id, project_id, channel, "
+	    "text, page, user_email, metadata, category, sentiment, "
+	    "sentiment_score, impact_score, triaged_by, status, created_at, "
+	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'builtin', ?, "
+	    "?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
+	if (rc != HARK_DB_DUPLICATE)
+		return rc;
+	/* Our own row, committed before the connection dropped. */
+	rc = store_query(db, "SELECT 1 FROM feedback WHERE id = ?", idv,
+	    NARGS(idv), store_found_row, &found);
+	if (rc != HARK_DB_OK)
+		return rc;
+	return found ? HARK_DB_OK : HARK_DB_DUPLICATE;
+}
+
+#define FEEDBACK_COLUMNS \
+	"SELECT id, project_id, text, page, user_email, metadata, channel, " \
+	"category, sentiment, sentiment_score, impact_score, status, " \
+	"priority, created_at FROM feedback "
+
+/* Fills fb from a FEEDBACK_COLUMNS row; -1 when memory runs out. */
+static int
+feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
+{
+	memset(fb, 0, sizeof(*fb));
+	store_copy_col(fb->id, sizeof(fb->id), row->vals[0]);
+	store_copy_col(fb->project_id, sizeof(fb->project_id), row->vals[1]);
+	if ((fb->text = store_dup_col(row, 2, &fb->text_len)) == NULL)
+		return -1;
+	fb->page = store_dup_col(row, 3, &fb->page_len);
+	fb->user_email = store_dup_col(row, 4, &fb->user_email_len);
+	fb->metadata = store_dup_col(row, 5, &fb->metadata_len);
+	fb->channel = hark_vocab_intern(hark_vocab_channel, row->vals[6], "api");
+	fb->category = hark_vocab_intern(hark_vocab_category, row->vals[7],
+	    "other");
+	fb->sentiment = hark_vocab_intern(hark_vocab_sentiment, row->vals[8],
+	    "neutral");
+	fb->sentiment_score = row->vals[9] ? atof(row->vals[9]) : 0.0;
+	fb->impact = row->vals[10] ? atoi(row->vals[10]) : 0;
+	fb->status = hark_vocab_intern(hark_vocab_status, row->vals[11], "new");
+	fb->priority = row->vals[12] ? atoi(row->vals[12]) : -1;
+	store_copy_col(fb->created_at, sizeof(fb->created_at), row->vals[13]);
+	return 0;
+}
+
+static int
+get_row(void *ctx, const struct hark_db_row *row)
+{
+	return feedback_from_row(row, ctx) == -1 ? HARK_DB_ERROR : 1;
+}
+
+int
+hark_store_feedback_get(struct hark_db *db, const char *project_id,
+    const char *id, struct hark_feedback *out)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id), HARK_DB_CSTR(id) };
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = store_query(db, FEEDBACK_COLUMNS
+	    "WHERE project_id = ? AND id = ?", a, NARGS(a), get_row, out);
+	if (rc == 1)
+		return HARK_DB_OK;
+	hark_feedback_clear(out);
+	return rc == HARK_DB_OK ? HARK_STORE_NOTFOUND : rc;
+}
+
+struct list_ctx {
+	hark_feedback_fn	 fn;
+	void			*ctx;
+};
+
+static int
+list_row(void *ctx, const struct hark_db_row *row)
+{
+	struct list_ctx		*lc = ctx;
+	struct hark_feedback	 fb;
+	int			 rc;
+
+	if (feedback_from_row(row, &fb) == -1) {
+		hark_feedback_clear(&fb);
+		return HARK_DB_ERROR;
+	}
+	rc = lc->fn(lc->ctx, &fb);
+	hark_feedback_clear(&fb);
+	return rc;
+}
+
+/* LIKE treats % _ and \ specially: escape them so q is a plain substring. */
+static char *
+like_pattern(const char *q, size_t len, size_t *outlen)
+{
+	char	*p, *o;
+	size_t	 i;
+
+	if ((p = malloc(len * 2 + 3)) == NULL)
+		return NULL;
+	o = p;
+	*o++ = '%';
+	for (i = 0; i < len; i++) {
+		if (q[i] == '%' || q[i] == '_' || q[i] == '\\')
+			*o++ = '\\';
+		*o++ = q[i];
+	}
+	*o++ = '%';
+	*o = '\0';
+	*outlen = (size_t)(o - p);
+	return p;
+}
+
+static int
+word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_';
+}
+
+int
+store_search_phrase(const char *q, size_t qlen, char *out, size_t outsize,
+    size_t *outlen)
+{
+	size_t	 i, run = 0, chars = 0, o = 0;
+	int	 served = 0;
+	unsigned char c;
+
+	if (outsize < qlen + 4)
+		return -1;
+	out[o++] = '+';
+	out[o++] = '"';
+	for (i = 0; i < qlen; i++) {
+		c = (unsigned char)q[i];
+		/* ASCII letters, digits, '_' are word bytes for InnoDB too. */
+		run = word_byte(c) ? run + 1 : 0;
+		if (run >= STORE_FT_MIN_WORD)
+			served = 1;
+		/* Characters of a word as InnoDB may see it (non-ASCII
+		 * counted as letters: too long only errs towards the window). */
+		if (word_byte(c) || c >= 0x80) {
+			if ((c & 0xc0) != 0x80)
+				chars++;
+		} else
+			chars = 0;
+		if (chars > STORE_FT_MAX_WORD)
+			return 0;
+		out[o++] = c == '"' || c < 0x20 || c == 0x7f ? ' ' : (char)c;
+	}
+	out[o++] = '"';
+	out[o] = '\0';
+	*outlen = o;
+	return served;
+}
+
+/* The filters every listing shares, after "WHERE project_id = ?". */
+static void
+list_filters(struct store_sql *b, const char *project_id,
+    const struct hark_feedback_filter *f)
+{
+	store_sql_arg(b, HARK_DB_CSTR(project_id));
+	if (f->status != NULL)
+		store_sql_filter(b, " AND status = ?", HARK_DB_CSTR(f->status));
+	if (f->category != NULL)
+		store_sql_filter(b, " AND category = ?",
+		    HARK_DB_CSTR(f->category));
+	if (f->since != NULL)
+		store_sql_filter(b, " AND created_at >= ?",
+		    HARK_DB_CSTR(f->since));
+	if (f->until != NULL)
+		store_sql_filter(b, " AND created_at < ?",
+		    HARK_DB_CSTR(f->until));
+	if (f->cursor_ts != NULL && f->cursor_id != NULL) {
+		store_sql_filter(b, " AND (created_at < ? OR (created_at = ? "
+		    "AND id < ?))", HARK_DB_CSTR(f->cursor_ts));
+		store_sql_arg(b, HARK_DB_CSTR(f->cursor_ts));
+		store_sql_arg(b, HARK_DB_CSTR(f->cursor_id));
+	}
+}
+
+#define LIST_ORDER	" ORDER BY created_at DESC, id DESC"
+
+/* The row STORE_SEARCH_WINDOW rows down the listing: where the window ends. */
+struct edge {
+	char	 ts[HARK_STORE_TS_SIZE];
+	char	 id[HARK_ID_SIZE];
+	int	 found;
+};
+
+static int
+edge_row(void *ctx, const struct hark_db_row *row)
+{
+	struct edge	*e = ctx;
+
+	store_copy_col(e->ts, sizeof(e->ts), row->vals[0]);
+	store_copy_col(e->id, sizeof(e->id), row->vals[1]);
+	e->found = 1;
+	return 0;
+}
+
+struct search_ctx {
+	hark_feedback_fn	 fn;
+	void			*ctx;
+	unsigned		 n;	/* rows handed on */
+};
+
+static int
+search_row(void *ctx, const struct hark_db_row *row)
+{
+	struct search_ctx	*sc = ctx;
+	struct list_ctx		 lc = { sc->fn, sc->ctx };
+
+	sc->n++;
+	return list_row(&lc, row);
+}
+
+/*
+ * q in two bounded steps, newest first:
+ *  1. the newest STORE_SEARCH_WINDOW rows that pass the other filters,
+ *     tested with LIKE (an index range of at most that many rows): a common
+ *     word fills the page here;
+ *  2. when the page is not full and older rows exist, the FULLTEXT index of
+ *     schema/002_search.sql for the rows past the window: q's words as a
+ *     phrase, then q as written (LIKE) among the rows it finds; a rare word
+ *     costs its few rows.  A q with no word the index holds stops at 1.
+ * Every statement is bounded by [database] statement_timeout besides.
+ */
+static int
+feedback_search(struct hark_db *db, const char *project_id,
+    const struct hark_feedback_filter *f, hark_feedback_fn fn, void *ctx)
+{
+	struct store_sql	 b;
+	struct edge		 e = { "", "", 0 };
+	struct search_ctx	 sc = { fn, ctx, 0 };
+	char			*like = NULL, *phrase = NULL;
+	size_t			 likelen = 0, phraselen = 0;
+	int			 rc, served;
+
+	if ((like = like_pattern(f->q, f->q_len, &likelen)) == NULL ||
+	    (phrase = malloc(f->q_len + 4)) == NULL) {
+		rc = HARK_STORE_NOMEM;
+		goto out;
+	}
+	served = store_search_phrase(f->q, f->q_len, phrase, f->q_len + 4,
+	    &phraselen) == 1;
+
+	store_sql_init(&b);
+	store_sql_add(&b, "SELECT created_at, id FROM feedback "
+	    "WHERE project_id = ?");
+	list_filters(&b, project_id, f);
+	store_sql_filter(&b, LIST_ORDER " LIMIT 1 OFFSET ?",
+	    HARK_DB_INT(STORE_SEARCH_WINDOW - 1));
+	if ((rc = store_sql_query(db, &b, edge_row, &e)) != HARK_DB_OK)
+		goto out;
+
+	store_sql_init(&b);
+	store_sql_add(&b, FEEDBACK_COLUMNS "WHERE project_id = ?");
+	list_filters(&b, project_id, f);
+	if (e.found) {
+		store_sql_filter(&b, " AND (created_at > ? OR (created_at = ? "
+		    "AND id >= ?))", HARK_DB_CSTR(e.ts));
+		store_sql_arg(&b, HARK_DB_CSTR(e.ts));
+		store_sql_arg(&b, HARK_DB_CSTR(e.id));
+	}
+	store_sql_filter(&b, " AND text LIKE ?", HARK_DB_STR(like, likelen));
+	store_sql_filter(&b, LIST_ORDER " LIMIT ?", HARK_DB_INT(f->limit));
+	rc = store_sql_query(db, &b, search_row, &sc);
+	if (rc != HARK_DB_OK || !e.found || !served || sc.n >= f->limit)
+		goto out;
+
+	store_sql_init(&b);
+	store_sql_add(&b, FEEDBACK_COLUMNS "WHERE project_id = ?");
+	list_filters(&b, project_id, f);
+	store_sql_filter(&b, " AND (created_at < ? OR (created_at = ? "
+	    "AND id < ?))", HARK_DB_CSTR(e.ts));
+	store_sql_arg(&b, HARK_DB_CSTR(e.ts));
+	store_sql_arg(&b, HARK_DB_CSTR(e.id));
+	store_sql_filter(&b, " AND MATCH (text) AGAINST (? IN BOOLEAN MODE)",
+	    HARK_DB_STR(phrase, phraselen));
+	store_sql_filter(&b, " AND text LIKE ?", HARK_DB_STR(like, likelen));
+	store_sql_filter(&b, LIST_ORDER " LIMIT ?",
+	    HARK_DB_INT(f->limit - sc.n));
+	rc = store_sql_query(db, &b, search_row, &sc);
+out:
+	free(like);
+	free(phrase);
+	return rc;
+}
+
+/*
+ * Each filter adds a fixed fragment, so the statement cache holds at most
+ * one statement per combination.
+ */
+int
+hark_store_feedback_list(struct hark_db *db, const char *project_id,
+    const struct hark_feedback_filter *f, hark_feedback_fn fn, void *ctx)
+{
+	struct store_sql	 b;
+	struct list_ctx		 lc = { fn, ctx };
+
+	if (f->q != NULL)
+		return feedback_search(db, project_id, f, fn, ctx);
+	store_sql_init(&b);
+	store_sql_add(&b, FEEDBACK_COLUMNS "WHERE project_id = ?");
+	list_filters(&b, project_id, f);
+	store_sql_filter(&b, LIST_ORDER " LIMIT ?", HARK_DB_INT(f->limit));
+	return store_sql_query(db, &b, list_row, &lc);
+}
+
+int
+hark_store_feedback_delete(struct hark_db *db, const char *project_id,
+    const char *id)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id), HARK_DB_CSTR(id) };
+
+	/* comments, labels, media rows and jobs go with it (ON DELETE CASCADE). */
+	return store_exec_found(db, "DELETE FROM feedback WHERE project_id = ? AND id = ?",
+	    a, NARGS(a));
+}

@@ -1,0 +1,289 @@
+/*
+ * store_projects.c: the tenant tables: projects, their secret keys, widget
+ * sources, CORS origins and the audit trail.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db.h"
+#include "store.h"
+#include "store_int.h"
+
+/* ---- projects ---- */
+
+int
+hark_store_project_create(struct hark_db *db, const char *id, const char *name)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(name) };
+
+	return store_exec(db, "INSERT INTO projects (id, name) VALUES (?, ?)",
+	    a, NARGS(a), NULL);
+}
+
+int
+hark_store_project_exists(struct hark_db *db, const char *id)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(id) };
+	int			 found = 0, rc;
+
+	rc = store_query(db, "SELECT 1 FROM projects WHERE id = ?", a,
+	    NARGS(a), store_found_row, &found);
+	if (rc != HARK_DB_OK)
+		return rc;
+	return found ? HARK_DB_OK : HARK_STORE_NOTFOUND;
+}
+
+struct project_ctx {
+	hark_project_fn	 fn;
+	void		*ctx;
+};
+
+static int
+project_row(void *ctx, const struct hark_db_row *row)
+{
+	struct project_ctx	*pc = ctx;
+
+	return pc->fn(pc->ctx, row->vals[0], row->vals[1], row->vals[2],
+	    row->vals[3] ? atoll(row->vals[3]) : 0);
+}
+
+int
+hark_store_project_list(struct hark_db *db, hark_project_fn fn, void *ctx)
+{
+	struct project_ctx	 pc = { fn, ctx };
+
+	return store_query(db,
+	    "SELECT p.id, p.name, p.created_at, "
+	    "(SELECT COUNT(*) FROM api_keys k WHERE k.project_id = p.id "
+	    "AND k.revoked_at IS NULL) FROM projects p "
+	    "ORDER BY p.created_at, p.id", NULL, 0, project_row, &pc);
+}
+
+int
+hark_store_project_set_rate_limit(struct hark_db *db, const char *id,
+    unsigned limit)
+{
+	struct hark_db_val	 a[] = {
+		limit ? HARK_DB_INT(limit) : HARK_DB_NULLV, HARK_DB_CSTR(id) };
+	int			 rc;
+
+	/* affected is 0 when the value does not change: check existence. */
+	if ((rc = hark_store_project_exists(db, id)) != HARK_DB_OK)
+		return rc;
+	return store_exec(db, "UPDATE projects SET rate_limit = ? WHERE id = ?",
+	    a, NARGS(a), NULL);
+}
+
+int
+hark_store_origin_add(struct hark_db *db, const char *project_id,
+    const char *pattern)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id),
+				    HARK_DB_CSTR(pattern) };
+
+	int			 rc;
+
+	/* No row inserted is a pattern already there. */
+	rc = store_exec_found(db, "INSERT IGNORE INTO project_origins "
+	    "(project_id, pattern) VALUES (?, ?)", a, NARGS(a));
+	return rc == HARK_STORE_NOT_FOUND ? HARK_STORE_DUPLICATE : rc;
+}
+
+int
+hark_store_origin_remove(struct hark_db *db, const char *project_id,
+    const char *pattern)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id),
+				    HARK_DB_CSTR(pattern) };
+
+	return store_exec_found(db, "DELETE FROM project_origins WHERE project_id = ? "
+	    "AND pattern = ?", a, NARGS(a));
+}
+
+struct origin_ctx {
+	hark_origin_fn	 fn;
+	void		*ctx;
+};
+
+static int
+origin_row(void *ctx, const struct hark_db_row *row)
+{
+	struct origin_ctx	*oc = ctx;
+
+	return oc->fn(oc->ctx, row->vals[0]);
+}
+
+int
+hark_store_origin_list(struct hark_db *db, const char *project_id,
+    hark_origin_fn fn, void *ctx)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
+	struct origin_ctx	 oc = { fn, ctx };
+
+	return store_query(db, "SELECT pattern FROM project_origins "
+	    "WHERE project_id = ? ORDER BY pattern", a, NARGS(a), origin_row, &oc);
+}
+
+/* ---- keys ---- */
+
+int
+hark_store_key_create(struct hark_db *db, const char *id,
+    const char *project_id, const char *name, const char *prefix,
+    const unsigned char hash[HARK_KEY_HASH_LEN])
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(project_id),
+				    HARK_DB_CSTR(name), HARK_DB_CSTR(prefix),
+				    HARK_DB_STR((const char *)hash, HARK_KEY_HASH_LEN) };
+
+	return store_exec(db, "INSERT INTO api_keys "
+	    "(id, project_id, name, prefix, key_hash) VALUES (?, ?, ?, ?, ?)",
+	    a, NARGS(a), NULL);
+}
+
+static int
+key_row(void *ctx, const struct hark_db_row *row)
+{
+	struct hark_key_info	*k = ctx;
+
+	store_copy_col(k->id, sizeof(k->id), row->vals[0]);
+	store_copy_col(k->project_id, sizeof(k->project_id), row->vals[1]);
+	if (row->vals[2] != NULL && row->lens[2] == HARK_KEY_HASH_LEN)
+		memcpy(k->hash, row->vals[2], HARK_KEY_HASH_LEN);
+	k->revoked = row->vals[3] != NULL;
+	k->last_used = row->vals[4] ? atoll(row->vals[4]) : 0;
+	k->key_limit = row->vals[5] ? (unsigned)atol(row->vals[5]) : 0;
+	k->project_limit = row->vals[6] ? (unsigned)atol(row->vals[6]) : 0;
+	return 1;
+}
+
+int
+hark_store_key_lookup(struct hark_db *db,
+    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_key_info *out)
+{
+	struct hark_db_val	 a[] = {
+		HARK_DB_STR((const char *)hash, HARK_KEY_HASH_LEN) };
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = store_query(db,
+	    "SELECT k.id, k.project_id, k.key_hash, k.revoked_at, "
+	    "UNIX_TIMESTAMP(k.last_used_at), COALESCE(k.rate_limit, p.rate_limit), "
+	    "p.rate_limit "
+	    "FROM api_keys k JOIN projects p ON p.id = k.project_id "
+	    "WHERE k.key_hash = ?", a, NARGS(a), key_row, out);
+	if (rc == 1)
+		return HARK_DB_OK;
+	return rc == HARK_DB_OK ? HARK_STORE_NOTFOUND : rc;
+}
+
+int
+hark_store_key_touch(struct hark_db *db, const char *key_id)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(key_id) };
+
+	/* NOTFOUND when another worker stamped it first. */
+	return store_exec_found(db, "UPDATE api_keys SET last_used_at = UTC_TIMESTAMP(6) "
+	    "WHERE id = ? AND (last_used_at IS NULL OR "
+	    "last_used_at < UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE)",
+	    a, NARGS(a));
+}
+
+int
+hark_store_key_revoke(struct hark_db *db, const char *key_id)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(key_id) };
+
+	return store_exec_found(db, "UPDATE api_keys SET revoked_at = UTC_TIMESTAMP(6) "
+	    "WHERE id = ? AND revoked_at IS NULL", a, NARGS(a));
+}
+
+struct keylist_ctx {
+	hark_key_fn	 fn;
+	void		*ctx;
+};
+
+static int
+keylist_row(void *ctx, const struct hark_db_row *row)
+{
+	struct keylist_ctx	*kc = ctx;
+
+	return kc->fn(kc->ctx, row->vals[0], row->vals[1], row->vals[2],
+	    row->vals[3], row->vals[4], row->vals[5]);
+}
+
+int
+hark_store_key_list(struct hark_db *db, const char *project_id,
+    hark_key_fn fn, void *ctx)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
+	struct keylist_ctx	 kc = { fn, ctx };
+
+	return store_query(db, "SELECT id, name, prefix, created_at, "
+	    "last_used_at, revoked_at FROM api_keys WHERE project_id = ? "
+	    "ORDER BY created_at, id", a, NARGS(a), keylist_row, &kc);
+}
+
+/* ---- sources ---- */
+
+int
+hark_store_source_create(struct hark_db *db, const char *id,
+    const char *project_id, const char *public_key, const char *name,
+    bool require_captcha)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(project_id),
+				    HARK_DB_CSTR(public_key), HARK_DB_CSTR(name),
+				    HARK_DB_INT(require_captcha) };
+
+	return store_exec(db, "INSERT INTO sources (id, project_id, "
+	    "public_key, name, require_captcha) VALUES (?, ?, ?, ?, ?)",
+	    a, NARGS(a), NULL);
+}
+
+struct source_ctx {
+	hark_source_fn	 fn;
+	void		*ctx;
+};
+
+static int
+source_row(void *ctx, const struct hark_db_row *row)
+{
+	struct source_ctx	*sc = ctx;
+
+	return sc->fn(sc->ctx, row->vals[0], row->vals[1], row->vals[2],
+	    row->vals[3], row->vals[4] != NULL && row->vals[4][0] == '1');
+}
+
+int
+hark_store_source_list(struct hark_db *db, const char *project_id,
+    hark_source_fn fn, void *ctx)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
+	struct source_ctx	 sc = { fn, ctx };
+
+	return store_query(db, "SELECT id, public_key, name, created_at, "
+	    "require_captcha FROM sources WHERE project_id = ? "
+	    "ORDER BY created_at, id", a, NARGS(a), source_row, &sc);
+}
+
+int
+hark_store_audit(struct hark_db *db, const char *project_id,
+    const char *key_id, const char *action, const char *remote_addr,
+    const char *detail)
+{
+	struct hark_db_val	 a[] = {
+		project_id ? HARK_DB_CSTR(project_id) : HARK_DB_NULLV,
+		key_id ? HARK_DB_CSTR(key_id) : HARK_DB_NULLV,
+		HARK_DB_CSTR(action),
+		remote_addr ? HARK_DB_STR(remote_addr, strnlen(remote_addr, 45)) :
+		    HARK_DB_NULLV,
+		detail ? HARK_DB_STR(detail, strnlen(detail, 1024)) : HARK_DB_NULLV
+	};
+
+	return store_exec(db, "INSERT INTO audit_log (project_id, key_id, "
+	    "action, remote_addr, detail, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
+}
+
