@@ -247,6 +247,7 @@ drop_privileges(const struct hark_conf *conf)
 {
 	struct passwd	*pw;
 	struct group	*gr;
+	struct stat	 st;
 	gid_t		 gid;
 
 	if (conf->user[0] == '\0' || geteuid() != 0)
@@ -263,6 +264,18 @@ drop_privileges(const struct hark_conf *conf)
 			return -1;
 		}
 		gid = gr->gr_gid;
+	}
+	/*
+	 * The log file was opened (made, often) as root: give a root-owned one
+	 * to the user, who reopens it on reload and SIGUSR1; as root's it
+	 * would send every line after the first reload to stderr.
+	 */
+	if (conf->log_file[0] != '\0' && stat(conf->log_file, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_uid == 0 &&
+	    chown(conf->log_file, pw->pw_uid, gid) == -1) {
+		fprintf(stderr, "hark-fcgi: cannot give %s to %s: %s\n",
+		    conf->log_file, conf->user, strerror(errno));
+		return -1;
 	}
 	/* initgroups: a reload must still read a root:hark 0640 secret. */
 	if (initgroups(pw->pw_name, gid) == -1 || setgid(gid) == -1 ||
