@@ -145,23 +145,16 @@ test_status_reload() {
 	    "retired by the master (reload)"
 }
 
-# After a graceful stop: no master, no status.
-test_status_stopped() {
+# test_status_gone stopped|killed: after a graceful stop there is no status
+# file; after a SIGKILL the file stays and says it is stale.  Both exit 3.
+test_status_gone() {
 	local out rc
 	t_ctx "--status"
 	out=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status 2>&1)
 	rc=$?
-	check "--status exits 3 once the master stopped ($out)" test "$rc" -eq 3
-}
-
-# After a SIGKILL: the file stays, and says it is stale.
-test_status_killed() {
-	local out rc
-	t_ctx "--status"
-	out=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status 2>&1)
-	rc=$?
-	check "--status of a killed master exits 3" test "$rc" -eq 3
-	check "saying its status is stale" eval '[[ "$out" == *stale* ]]'
+	check "--status exits 3 once the master was $1 ($out)" test "$rc" -eq 3
+	[ "$1" = killed ] && check "saying its status is stale" \
+	    eval '[[ "$out" == *stale* ]]'
 }
 
 # ---------------------------------------------------------------- the database goes away
@@ -406,7 +399,7 @@ test_master_killed() {
 		    "still running: $(for p in $workers; do kill -0 "$p" 2>/dev/null && echo -n "$p "; done)"
 		for p in $workers; do kill -KILL "$p" 2>/dev/null; done
 	fi
-	test_status_killed
+	test_status_gone killed
 	t_ctx "master SIGKILL"
 	start_master
 	check "a new master serves on the same socket" health_is "$URL" 200
@@ -523,7 +516,7 @@ test_reload_broken
 test_reload_good
 test_status_reload
 test_graceful_stop
-test_status_stopped
+test_status_gone stopped
 test_max_requests
 test_stop_right_after_start
 test_master_killed
