@@ -351,6 +351,17 @@ write_pid_file(const char *path)
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* Start-up stopped before a server took conf over: the exit status. */
+static int
+start_failed(struct hark_conf *conf)
+{
+	hark_conf_free(conf);
+	free(conf);
+	hark_db_library_end();
+	hark_log_close();
+	return 1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -462,20 +473,20 @@ main(int argc, char *argv[])
 			hark_server_socket_shared();
 		} else if ((fd = open_listener(listen_spec, conf,
 		    &unix_path)) == -1)
-			return 1;
+			return start_failed(conf);
 		/* The pid file is written while still root, as the
 		 * directories init systems give it (/run) want. */
 		if ((pid_file != NULL && write_pid_file(pid_file) == -1) ||
 		    drop_privileges(conf) == -1 || check_ratelimit(conf) == -1) {
 			unlink_own_socket(unix_path);
-			return 1;
+			return start_failed(conf);
 		}
 		rc = hark_prefork_run(fd, conf, config_path, (int)workers);
 		unlink_own_socket(unix_path);
 	} else if (fd0_is_listener()) {
 		if ((pid_file != NULL && write_pid_file(pid_file) == -1) ||
 		    drop_privileges(conf) == -1 || check_ratelimit(conf) == -1)
-			return 1;
+			return start_failed(conf);
 		if (conf->workers > 1)
 			rc = hark_prefork_run(STDIN_FILENO, conf, config_path,
 			    (int)workers);
