@@ -247,6 +247,7 @@ drop_privileges(const struct hark_conf *conf)
 {
 	struct passwd	*pw;
 	struct group	*gr;
+	struct stat	 st;
 	gid_t		 gid;
 
 	if (conf->user[0] == '\0' || geteuid() != 0)
@@ -263,6 +264,18 @@ drop_privileges(const struct hark_conf *conf)
 			return -1;
 		}
 		gid = gr->gr_gid;
+	}
+	/*
+	 * The log file was opened (made, often) as root: give a root-owned one
+	 * to the user, who reopens it on reload and SIGUSR1; as root's it
+	 * would send every line after the first reload to stderr.
+	 */
+	if (conf->log_file[0] != '\0' && stat(conf->log_file, &st) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_uid == 0 &&
+	    chown(conf->log_file, pw->pw_uid, gid) == -1) {
+		fprintf(stderr, "hark-fcgi: cannot give %s to %s: %s\n",
+		    conf->log_file, conf->user, strerror(errno));
+		return -1;
 	}
 	/* initgroups: a reload must still read a root:hark 0640 secret. */
 	if (initgroups(pw->pw_name, gid) == -1 || setgid(gid) == -1 ||
@@ -336,6 +349,17 @@ write_pid_file(const char *path)
 	}
 	fprintf(f, "%ld\n", (long)getpid());
 	return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Start-up stopped before a server took conf over: the exit status. */
+static int
+start_failed(struct hark_conf *conf)
+{
+	hark_conf_free(conf);
+	free(conf);
+	hark_store_library_end();
+	hark_log_close();
+	return 1;
 }
 
 int
@@ -436,11 +460,11 @@ main(int argc, char *argv[])
 	if (hark_log_open("hark-fcgi", conf->log_file, conf->log_level) == -1) {
 		fprintf(stderr, "hark-fcgi: cannot open log file %s: %s\n",
 		    conf->log_file, strerror(errno));
-		goto fail;
+		return start_failed(conf);
 	}
 	if (hark_store_library_init() != 0) {
 		hark_log(HARK_LOG_ERR, "cannot initialise the MariaDB library");
-		goto fail;
+		return start_failed(conf);
 	}
 
 	if (listen_spec != NULL || sd_fd != -1) {
@@ -449,20 +473,20 @@ main(int argc, char *argv[])
 			hark_server_socket_shared();
 		} else if ((fd = open_listener(listen_spec, conf,
 		    &unix_path)) == -1)
-			goto fail;
+			return start_failed(conf);
 		/* The pid file is written while still root, as the
 		 * directories init systems give it (/run) want. */
 		if ((pid_file != NULL && write_pid_file(pid_file) == -1) ||
 		    drop_privileges(conf) == -1 || check_ratelimit(conf) == -1) {
 			unlink_own_socket(unix_path);
-			goto fail;
+			return start_failed(conf);
 		}
 		rc = hark_prefork_run(fd, conf, config_path, (int)workers);
 		unlink_own_socket(unix_path);
 	} else if (fd0_is_listener()) {
 		if ((pid_file != NULL && write_pid_file(pid_file) == -1) ||
 		    drop_privileges(conf) == -1 || check_ratelimit(conf) == -1)
-			goto fail;
+			return start_failed(conf);
 		if (conf->workers > 1)
 			rc = hark_prefork_run(STDIN_FILENO, conf, config_path,
 			    (int)workers);
@@ -487,10 +511,4 @@ main(int argc, char *argv[])
 	hark_log_close();
 	return rc;
 
-fail:
-	/* Nothing has taken the configuration over yet. */
-	hark_conf_free(conf);
-	free(conf);
-	hark_log_close();
-	return 1;
 }

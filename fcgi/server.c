@@ -350,7 +350,7 @@ answer(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
 	if (rc == 409)
 		hark_resp_error(resp, 400, "ambiguous_header", dup,
 		    "the header %s arrived twice (under CGI X_A and X-A are "
-		    "one name); send it once, with dashes", dup);
+		    "one name); send it once, spelt with dashes", dup);
 	else if (rc == 400)
 		hark_resp_error(resp, 400, "bad_request", "Content-Length",
 		    "Content-Length is not a number");

@@ -65,6 +65,43 @@ hark_req_add_header(struct hark_req *req, const char *name, const char *value)
 	return 0;
 }
 
+/*
+ * Headers that say who the client is or what it may do.  A second copy of
+ * one is refused, never merged: under CGI X_Hark_Key and X-Hark-Key are one
+ * name, so a proxy in front that checked or set one spelling can be passed
+ * with the other, and which copy hark would read is the web server's order.
+ */
+static int
+header_is_single(const char *name)
+{
+	static const char *const single[] = {
+		"authorization", "proxy-authorization", "cookie", "origin",
+		"x-forwarded-for", "forwarded", "host"
+	};
+	size_t	 i;
+
+	if (strncasecmp(name, "x-hark-", 7) == 0 ||
+	    strncasecmp(name, "x-earshot-", 10) == 0)
+		return 1;
+	for (i = 0; i < sizeof(single) / sizeof(single[0]); i++)
+		if (strcasecmp(name, single[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Appends ", value" to header h, as RFC 9110 (5.3) combines a list. */
+static int
+header_append(struct hark_header *h, const char *value)
+{
+	char	*v;
+
+	if (asprintf(&v, "%s, %s", h->value, value) == -1)
+		return -1;
+	free(h->value);
+	h->value = v;
+	return 0;
+}
+
 int
 hark_req_add_env_headers(struct hark_req *req, char **envp, char *dup,
     size_t dupsz)
@@ -83,15 +120,22 @@ hark_req_add_env_headers(struct hark_req *req, char **envp, char *dup,
 		if (n == 0 || n >= sizeof(name))
 			continue;
 		for (i = 0; i < n; i++)
-			name[i] = (*envp)[5 + i] == '_' ? '-' : (*envp)[5 + i];
+			name[i] = (char)tolower((unsigned char)((*envp)[5 + i] ==
+			    '_' ? '-' : (*envp)[5 + i]));
 		name[n] = '\0';
-		if (hark_req_header(req, name) != NULL) {
-			for (i = 0; i < n; i++)
-				name[i] = (char)tolower((unsigned char)name[i]);
+		for (i = 0; i < req->nheaders; i++)
+			if (strcmp(req->headers[i].name, name) == 0)
+				break;
+		if (i == req->nheaders) {
+			if (hark_req_add_header(req, name, eq + 1) == -1)
+				return -1;
+			continue;
+		}
+		if (header_is_single(name)) {
 			snprintf(dup, dupsz, "%s", name);
 			return -2;
 		}
-		if (hark_req_add_header(req, name, eq + 1) == -1)
+		if (header_append(&req->headers[i], eq + 1) == -1)
 			return -1;
 	}
 	return 0;

@@ -67,10 +67,14 @@ int		 hark_req_add_header(struct hark_req *, const char *name,
 		    const char *value);
 /*
  * Adds the request headers of a CGI/FastCGI environment: HTTP_X_HARK_KEY=v
- * becomes the header x-hark-key.  Returns 0, -1 (ENOMEM), or -2 when two
- * variables carry the same name, with that header name (never its value)
- * copied to dup: the web server passed X_Hark_Key and X-Hark-Key (or one
- * twice), and a proxy in front may have checked the one hark would not read.
+ * becomes the header x-hark-key.  A name that arrives twice (nginx before
+ * 1.23 passes each repeated header line; X_Hark_Key and X-Hark-Key are one
+ * name under CGI) is combined as a list ("a, b"), except for the headers
+ * that carry credentials or the client's identity (x-hark-*, x-earshot-*,
+ * authorization, cookie, origin, host, x-forwarded-for, forwarded): a proxy
+ * in front may have checked or set one copy, hark might read the other.
+ * Returns 0, -1 (ENOMEM), or -2 for such a duplicate, with its name (never
+ * its value) copied to dup.
  */
 int		 hark_req_add_env_headers(struct hark_req *, char **envp,
 		    char *dup, size_t dupsz);

@@ -201,13 +201,17 @@ if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
 		if root_start secret server.user="$suser" \
 		    database.password=- database.password_file="$T/secret/db.password"; then
 			kill -HUP "$HARK_MASTER"
-			# (The log file root made may be closed to the user by
-			# then, so the lines can land on stderr instead.)
 			wait_until 10 grep -qE 'configuration reloaded|reload refused' \
 			    "$T/secret/hark.log" "$T/secret/hark-fcgi.out"
 			check "after SIGHUP a secret readable through a supplementary group ($suser in $sgroup) is read again" \
 			    grep -q 'configuration reloaded' "$T/secret/hark.log" \
 			    "$T/secret/hark-fcgi.out"
+			# Reopened by the user after the reload: root made it.
+			check "the log file made as root is the user's, and still written after the reload" \
+			    eval '[ "$(stat -c %U "$T/secret/hark.log")" = "$suser" ] &&
+			    grep -q "configuration reloaded" "$T/secret/hark.log"'
+			check "with nothing on stderr instead" \
+			    eval '! grep -q "configuration reloaded" "$T/secret/hark-fcgi.out"'
 			stop_pid "$HARK_MASTER" 20
 		else
 			fail "hark-fcgi starts with a password file of a supplementary group"

@@ -145,23 +145,17 @@ test_status_reload() {
 	    "retired by the master (reload)"
 }
 
-# After a graceful stop: no master, no status.
-test_status_stopped() {
+# test_status_gone stopped|killed: after a graceful stop there is no status
+# file; after a SIGKILL the file stays and says it is stale.  Both exit 3.
+test_status_gone() {
 	local out rc
 	t_ctx "--status"
 	out=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status 2>&1)
 	rc=$?
-	check "--status exits 3 once the master stopped ($out)" test "$rc" -eq 3
-}
-
-# After a SIGKILL: the file stays, and says it is stale.
-test_status_killed() {
-	local out rc
-	t_ctx "--status"
-	out=$("$HARK_BUILD/hark-fcgi" -c "$CONF" --status 2>&1)
-	rc=$?
-	check "--status of a killed master exits 3" test "$rc" -eq 3
-	check "saying its status is stale" eval '[[ "$out" == *stale* ]]'
+	check "--status exits 3 once the master was $1 (${out%%$'\n'*})" \
+	    test "$rc" -eq 3
+	[ "$1" = killed ] && check "saying its status is stale" \
+	    eval '[[ "$out" == *stale* ]]'
 }
 
 # ---------------------------------------------------------------- the database goes away
@@ -273,34 +267,38 @@ test_reload_good() {
 
 # ---------------------------------------------------------------- SIGTERM
 
-test_graceful_stop() {
-	local fifo="$T/lock.fifo" code
-	t_ctx "SIGTERM"
+# slow_start: locks schema_migrations (health reads it) from a mariadb client
+# on fd 7 and starts a GET /v1/health that waits on it (SLOW_PID); 1 when the
+# lock could not be taken.
+slow_start() {
+	local fifo="$T/lock.fifo"
+	rm -f "$fifo"
 	mkfifo "$fifo"
 	mariadb --no-defaults --unbuffered -S "$HARK_DB_SOCKET" -uroot -N "$HARK_DB_NAME" \
 	    <"$fifo" >"$T/lock.out" 2>&1 &
-	local client=$!
+	LOCK_CLIENT=$!
 	exec 7>"$fifo"
 	echo "LOCK TABLES schema_migrations WRITE; SELECT 'locked';" >&7
 	if ! wait_until 10 grep -q locked "$T/lock.out"; then
 		fail "schema_migrations locked for a slow request" "$(cat "$T/lock.out")"
 		exec 7>&-
-		stop_pid "$MASTER" 30
-		return
+		return 1
 	fi
 	curl -s -o "$T/slow.body" --max-time 60 -w '%{http_code}' \
 	    "$URL/v1/health" >"$T/slow.code" &
-	local slow=$!
+	SLOW_PID=$!
 	sleep 1
-	check "a health request waits on the locked table" kill -0 "$slow"
-	kill -TERM "$MASTER"
-	sleep 2
-	check "the master waits for the in-flight request" kill -0 "$MASTER"
+	check "a health request waits on the locked table" kill -0 "$SLOW_PID"
+}
+
+# slow_end: unlocks; the slow request must then complete with 200.
+slow_end() {
+	local code
 	echo "UNLOCK TABLES;" >&7
 	exec 7>&-
-	wait_until 15 eval "! kill -0 $client"
-	if wait_until 30 eval "! kill -0 $slow"; then
-		wait "$slow"
+	wait_until 15 eval "! kill -0 $LOCK_CLIENT"
+	if wait_until 30 eval "! kill -0 $SLOW_PID"; then
+		wait "$SLOW_PID"
 		code=$(cat "$T/slow.code")
 		if [ "$code" = 200 ]; then
 			pass "the in-flight request completes with 200"
@@ -310,6 +308,18 @@ test_graceful_stop() {
 	else
 		fail "the in-flight request completes within 30 s"
 	fi
+}
+
+test_graceful_stop() {
+	t_ctx "SIGTERM"
+	if ! slow_start; then
+		stop_pid "$MASTER" 30
+		return
+	fi
+	kill -TERM "$MASTER"
+	sleep 2
+	check "the master waits for the in-flight request" kill -0 "$MASTER"
+	slow_end
 	if wait_until 30 eval "! kill -0 $MASTER"; then
 		pass "the master exits after SIGTERM"
 	else
@@ -379,6 +389,13 @@ test_stop_right_after_start() {
 # A master killed outright (SIGKILL, the OOM killer) must not leave its
 # workers serving unsupervised: they finish what they hold and exit, so
 # whatever started the master (a web server, systemd) can start a new one.
+# refuses SOCKET: a connect to the unix socket is refused.
+refuses() {
+	! python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])' "$1" 2>/dev/null
+}
+
 test_master_killed() {
 	local workers p left
 	t_ctx "master SIGKILL"
@@ -389,9 +406,16 @@ test_master_killed() {
 	workers=$(worker_pids "$MASTER")
 	loop_start 100 "$T/orphan.codes"
 	wait_until 60 eval '[ "$(lines "$T/orphan.codes")" -ge 20 ]'
+	loop_end
+	# A worker in a request when the master dies: the socket is shut at
+	# once (before, that worker kept it accepting until its request was
+	# done), and the request still finishes.
+	slow_start || return
 	kill -KILL "$MASTER"
 	wait "$MASTER" 2>/dev/null
-	loop_end
+	check "its socket refuses new connections at once, a request still in hand" \
+	    eval 'wait_until 2 refuses "$T/faults/hark.sock" && kill -0 $SLOW_PID'
+	slow_end
 	left() {
 		local p out=
 		for p in $workers; do
@@ -406,7 +430,7 @@ test_master_killed() {
 		    "still running: $(for p in $workers; do kill -0 "$p" 2>/dev/null && echo -n "$p "; done)"
 		for p in $workers; do kill -KILL "$p" 2>/dev/null; done
 	fi
-	test_status_killed
+	test_status_gone killed
 	t_ctx "master SIGKILL"
 	start_master
 	check "a new master serves on the same socket" health_is "$URL" 200
@@ -523,7 +547,7 @@ test_reload_broken
 test_reload_good
 test_status_reload
 test_graceful_stop
-test_status_stopped
+test_status_gone stopped
 test_max_requests
 test_stop_right_after_start
 test_master_killed
