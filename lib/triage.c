@@ -9,6 +9,7 @@
 
 #define HARK_TRIAGE_INTERNAL
 #include "triage.h"
+#include "vocab.h"
 #include "utf8.h"
 
 /*
@@ -113,12 +114,6 @@ static uint8_t		headbi[26][26];	/* first two letters of some head */
 static uint16_t		altstem[LEXMAX];	/* stem that begins a spelling, or NOENT */
 static atomic_int	lex_state;	/* 0 unsorted, 1 sorting, 2 ready */
 
-static const char *const cat_names[HARK_CAT_COUNT] = {
-	"bug", "feature_request", "improvement", "question", "praise", "other"
-};
-static const char *const sent_names[HARK_SENT_COUNT] = {
-	"positive", "neutral", "negative"
-};
 
 static int
 lex_cmp(const void *a, const void *b)
@@ -1745,7 +1740,7 @@ hark_category_name(enum hark_category c)
 {
 	if ((unsigned)c >= HARK_CAT_COUNT)
 		return "other";
-	return cat_names[c];
+	return hark_vocab_category[c];
 }
 
 int
@@ -1756,7 +1751,7 @@ hark_category_from_name(const char *name, enum hark_category *out)
 	if (name == NULL)
 		return -1;
 	for (k = 0; k < HARK_CAT_COUNT; k++)
-		if (strcmp(name, cat_names[k]) == 0) {
+		if (strcmp(name, hark_vocab_category[k]) == 0) {
 			*out = (enum hark_category)k;
 			return 0;
 		}
@@ -1768,7 +1763,7 @@ hark_sentiment_name(enum hark_sentiment s)
 {
 	if ((unsigned)s >= HARK_SENT_COUNT)
 		return "neutral";
-	return sent_names[s];
+	return hark_vocab_sentiment[s];
 }
 
 int
@@ -1779,7 +1774,7 @@ hark_sentiment_from_name(const char *name, enum hark_sentiment *out)
 	if (name == NULL)
 		return -1;
 	for (k = 0; k < HARK_SENT_COUNT; k++)
-		if (strcmp(name, sent_names[k]) == 0) {
+		if (strcmp(name, hark_vocab_sentiment[k]) == 0) {
 			*out = (enum hark_sentiment)k;
 			return 0;
 		}

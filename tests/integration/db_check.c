@@ -11,6 +11,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -823,10 +824,45 @@ mysqld_pid(void)
 }
 
 /* Freezes the server; a child thaws it after `after` seconds whatever we do. */
+/*
+ * Whether every thread of pid is stopped: kill(SIGSTOP) returns before a
+ * thread running on another CPU has stopped, and a COMMIT can slip through.
+ */
+static int
+all_stopped(pid_t pid)
+{
+	char		 path[64], buf[512], *p;
+	DIR		*d;
+	struct dirent	*e;
+	FILE		*f;
+	int		 stopped = 1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task", (long)pid);
+	if ((d = opendir(path)) == NULL)
+		return 1;
+	while (stopped && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%.16s/stat",
+		    (long)pid, e->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		/* "tid (comm) S ...": the state follows the last ')'. */
+		if (fgets(buf, sizeof(buf), f) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL && p[1] == ' ' &&
+		    p[2] != 'T' && p[2] != 't')
+			stopped = 0;
+		fclose(f);
+	}
+	closedir(d);
+	return stopped;
+}
+
 static pid_t
 freeze(pid_t server, double after)
 {
 	pid_t	 guard;
+	int	 i;
 
 	if ((guard = fork()) == 0) {
 		pause_s(after);
@@ -834,6 +870,8 @@ freeze(pid_t server, double after)
 		_exit(0);
 	}
 	kill(server, SIGSTOP);
+	for (i = 0; i < 200 && !all_stopped(server); i++)
+		pause_s(0.01);
 	return guard;
 }
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "triage.h"
+#include "vocab.h"
 #include "utf8.h"
 
 /*
@@ -240,6 +241,11 @@ START_TEST(names_round_trip)
 	    "feature_request");
 	ck_assert_int_eq(hark_category_from_name("feature", &c), -1);
 	ck_assert_int_eq(hark_sentiment_from_name("", &s), -1);
+	/* The enums index lib/vocab's lists: same length, same order. */
+	ck_assert_ptr_null(hark_vocab_category[HARK_CAT_COUNT]);
+	ck_assert_ptr_null(hark_vocab_sentiment[HARK_SENT_COUNT]);
+	ck_assert_str_eq(hark_vocab_category[HARK_CAT_OTHER], "other");
+	ck_assert_str_eq(hark_vocab_sentiment[HARK_SENT_NEGATIVE], "negative");
 }
 END_TEST
 
