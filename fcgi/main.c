@@ -19,6 +19,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -241,30 +242,54 @@ unlink_own_socket(const char *path)
 		unlink(path);
 }
 
-/* Gives up root after binding, when the configuration names a user. */
+/* The user's uid, gid and supplementary groups, for good. */
 static int
-drop_privileges(const struct hark_conf *conf)
+become_user(const struct passwd *pw, gid_t gid)
 {
-	struct passwd	*pw;
-	struct group	*gr;
-	struct stat	 st;
-	gid_t		 gid;
+	/* initgroups: a reload must still read a root:hark 0640 secret. */
+	if (initgroups(pw->pw_name, gid) == -1 || setgid(gid) == -1 ||
+	    setuid(pw->pw_uid) == -1) {
+		fprintf(stderr, "hark-fcgi: cannot become %s: %s\n",
+		    pw->pw_name, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
-	if (conf->user[0] == '\0' || geteuid() != 0)
-		return 0;
-	if ((pw = getpwnam(conf->user)) == NULL) {
+/* The configured user and its group; -1 (said) when either is unknown. */
+static int
+lookup_user(const struct hark_conf *conf, struct passwd **pw, gid_t *gid)
+{
+	struct group	*gr;
+
+	if ((*pw = getpwnam(conf->user)) == NULL) {
 		fprintf(stderr, "hark-fcgi: no such user: %s\n", conf->user);
 		return -1;
 	}
-	gid = pw->pw_gid;
+	*gid = (*pw)->pw_gid;
 	if (conf->group[0] != '\0') {
 		if ((gr = getgrnam(conf->group)) == NULL) {
 			fprintf(stderr, "hark-fcgi: no such group: %s\n",
 			    conf->group);
 			return -1;
 		}
-		gid = gr->gr_gid;
+		*gid = gr->gr_gid;
 	}
+	return 0;
+}
+
+/* Gives up root after binding, when the configuration names a user. */
+static int
+drop_privileges(const struct hark_conf *conf)
+{
+	struct passwd	*pw;
+	struct stat	 st;
+	gid_t		 gid;
+
+	if (conf->user[0] == '\0' || geteuid() != 0)
+		return 0;
+	if (lookup_user(conf, &pw, &gid) == -1)
+		return -1;
 	/*
 	 * The log file was opened (made, often) as root: give a root-owned one
 	 * to the user, who reopens it on reload and SIGUSR1; as root's it
@@ -277,14 +302,7 @@ drop_privileges(const struct hark_conf *conf)
 		    conf->log_file, conf->user, strerror(errno));
 		return -1;
 	}
-	/* initgroups: a reload must still read a root:hark 0640 secret. */
-	if (initgroups(pw->pw_name, gid) == -1 || setgid(gid) == -1 ||
-	    setuid(pw->pw_uid) == -1) {
-		fprintf(stderr, "hark-fcgi: cannot become %s: %s\n",
-		    conf->user, strerror(errno));
-		return -1;
-	}
-	return 0;
+	return become_user(pw, gid);
 }
 
 /*
@@ -311,20 +329,86 @@ check_ratelimit(const struct hark_conf *conf)
 }
 
 /* --check-config: what start-up would trip over, one line each. */
+/* A directory hark must write in; 1 (said) when it cannot. */
+static int
+check_dir(const char *key, const char *path)
+{
+	if (access(path, W_OK | X_OK) == 0)
+		return 0;
+	printf("%s %s: %s\n", key, path, strerror(errno));
+	return 1;
+}
+
+/* The log file, or the directory it will be made in. */
+static int
+check_log(const char *path)
+{
+	char	*dir, *slash;
+	int	 bad;
+
+	if (path[0] == '\0' || access(path, W_OK) == 0)
+		return 0;
+	if (errno != ENOENT) {
+		printf("log file %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	if ((dir = strdup(path)) == NULL)
+		return 1;
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	bad = check_dir("log file's directory", slash == dir ? "/" : dir);
+	free(dir);
+	return bad;
+}
+
+static int
+check_paths(const struct hark_conf *conf)
+{
+	return check_dir("state_dir", conf->state_dir) |
+	    check_dir("media_dir", conf->media_dir) | check_log(conf->log_file);
+}
+
+/*
+ * As root with [server] user, the paths are checked as that user (in a
+ * child that becomes it): root's own access says nothing about hark's.
+ */
+static int
+check_paths_as_user(const struct hark_conf *conf)
+{
+	struct passwd	*pw;
+	gid_t		 gid;
+	pid_t		 pid;
+	int		 status;
+
+	if (conf->user[0] == '\0' || geteuid() != 0)
+		return check_paths(conf);
+	if (lookup_user(conf, &pw, &gid) == -1)
+		return 1;
+	fflush(stdout);
+	if ((pid = fork()) == -1) {
+		printf("cannot fork to check as %s: %s\n", conf->user,
+		    strerror(errno));
+		return 1;
+	}
+	if (pid == 0) {
+		if (become_user(pw, gid) == -1)
+			_exit(1);
+		status = check_paths(conf);
+		fflush(stdout);
+		_exit(status);
+	}
+	if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status))
+		return 1;
+	return WEXITSTATUS(status) != 0;
+}
+
 static int
 check_environment(const struct hark_conf *conf)
 {
 	struct hark_db	*db;
-	int		 bad = 0;
+	int		 bad;
 
-	if (access(conf->state_dir, W_OK | X_OK) == -1) {
-		printf("state_dir %s: %s\n", conf->state_dir, strerror(errno));
-		bad = 1;
-	}
-	if (access(conf->media_dir, W_OK | X_OK) == -1) {
-		printf("media_dir %s: %s\n", conf->media_dir, strerror(errno));
-		bad = 1;
-	}
+	bad = check_paths_as_user(conf);
 	if (hark_store_library_init() != 0 || (db = hark_store_open(conf)) == NULL) {
 		printf("database: cannot initialise the MariaDB library\n");
 		return -1;

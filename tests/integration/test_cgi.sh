@@ -99,6 +99,33 @@ out=$("$HARK_BUILD/hark-fcgi" -c "$T/nodb.conf" --check-config 2>&1)
 rc=$?
 check "--check-config refuses a database that does not answer" test "$rc" -ne 0
 check "and says it is the database" eval '[[ "$out" == *database:* ]]'
+sed "s|^file = .*|file = $T/no-such-logdir/hark.log|" "$CONF" >"$T/nolog.conf"
+out=$("$HARK_BUILD/hark-fcgi" -c "$T/nolog.conf" --check-config 2>&1)
+rc=$?
+check "--check-config refuses a log file whose directory is missing" \
+    test "$rc" -ne 0
+check "and names it" eval '[[ "$out" == *no-such-logdir* ]]'
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	# As root with [server] user, what counts is what that user may do.
+	U=$(mktemp -d /tmp/hark-chk.XXXXXX)
+	chmod 0755 "$U"
+	mkdir "$U/state" "$U/media" "$U/log"
+	chown nobody "$U/media" "$U/log"
+	sed -e "s|^state_dir = .*|state_dir = $U/state|" \
+	    -e "s|^media_dir = .*|media_dir = $U/media|" \
+	    -e "s|^file = .*|file = $U/log/hark.log|" \
+	    -e "s|^\\[server\\]\$|[server]\\nuser = nobody|" "$CONF" >"$T/asuser.conf"
+	out=$("$HARK_BUILD/hark-fcgi" -c "$T/asuser.conf" --check-config 2>&1)
+	rc=$?
+	check "as root with user = nobody, a state_dir only root may write is not ready" \
+	    eval '[ "$rc" -ne 0 ] && [[ "$out" == *"state_dir $U/state"* ]]'
+	chown nobody "$U/state"
+	out=$("$HARK_BUILD/hark-fcgi" -c "$T/asuser.conf" --check-config 2>&1)
+	check "and ready once nobody owns it ($out)" eval '[[ "$out" == *": ok" ]]'
+	rm -rf "$U"
+else
+	say "# skipped: --check-config as [server] user needs root and a nobody user"
+fi
 mkdir -p "$T/spawn-nostate"
 env -i PATH=/usr/bin:/bin HARK_TEST_DIR="$T" timeout 20 \
     "$HARK_BUILD/hark-fcgi" -c "$T/nostate.conf" \
