@@ -51,11 +51,12 @@
  *   - Nothing in .tmp/ where the filesystem has O_TMPFILE (ext4, xfs,
  *     btrfs, tmpfs) and /proc is mounted: the temp file has no name until
  *     it is linked in place, and the kernel frees it when the worker dies.
- *   - Elsewhere (HARK_MEDIA_NAMED_TEMP, or O_TMPFILE refused), files named
- *     <media_dir>/.tmp/up-<16 base32 characters> that no process has open.
- *     A live upload writes to its file at least every request timeout, so
- *     a temp file whose mtime is older than that (say an hour) is an orphan
- *     and can be removed.
+ *   - Elsewhere (HARK_MEDIA_NAMED_TEMP, a filesystem that refuses
+ *     O_TMPFILE, no /proc), files named <media_dir>/.tmp/up-<16 base32
+ *     characters> that no process has open.  An upload in progress writes
+ *     to its file as the body arrives, and the request timeouts bound how
+ *     long that takes, so a temp file whose mtime is older than the longest
+ *     request (say an hour) is an orphan and can be removed.
  *   - A committed file with no media row: the worker died, or the database
  *     commit failed and the removal did too, between _finish and COMMIT.
  *     Such a file is <project>/<yyyy>/<mm>/<id>-<kind>.<ext> under the

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -913,6 +914,59 @@ START_TEST(full_filesystem_is_no_space_and_leaves_no_file)
 }
 END_TEST
 
+/*
+ * A worker killed mid-upload: with O_TMPFILE the kernel frees its file
+ * (the space comes back, .tmp/ stays empty); a named temp file is the
+ * orphan media.h tells the sweeper about.
+ */
+START_TEST(a_killed_writer_leaves_only_what_media_h_says)
+{
+	struct hark_media_writer *w;
+	struct statvfs		 before, after;
+	unsigned char		*buf, *big;
+	size_t			 len, biglen = 512 << 10;
+	char			 why[128], tmp[256];
+	pid_t			 pid;
+	int			 status;
+
+	if (!mount_tmpfs("size=1m,mode=0755", 0, why, sizeof(why))) {
+		fprintf(stderr, "test_media: skipped the killed writer "
+		    "test: %s\n", why);
+		return;
+	}
+	snprintf(tmp, sizeof(tmp), "%s/" HARK_MEDIA_TMPDIR, mount_point);
+	make_dir(tmp, 0750);
+	ck_assert_int_eq(statvfs(mount_point, &before), 0);
+	buf = read_fixture("voice.wav", &len);
+	big = calloc(1, biglen);
+	ck_assert_ptr_nonnull(big);
+	memcpy(big, buf, len);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		if (hark_media_writer_begin(&w, mount_point, PROJECT, FEEDBACK,
+		    HARK_MEDIA_AUDIO, WHEN, 10 << 20, FLAGS(_i), NULL) !=
+		    HARK_MEDIA_OK || stream(w, big, biglen, 65536, NULL) !=
+		    HARK_MEDIA_OK)
+			_exit(1);
+		raise(SIGKILL);
+		_exit(2);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_int_eq(statvfs(mount_point, &after), 0);
+	if (_i == 0) {
+		ck_assert_int_eq(count_files(mount_point), 0);
+		ck_assert_uint_eq(after.f_bfree, before.f_bfree);
+	} else {
+		ck_assert_int_eq(count_files(tmp), 1);
+		ck_assert_uint_lt(after.f_bfree, before.f_bfree);
+	}
+	ck_assert_int_eq(umount2(mount_point, MNT_DETACH), 0);
+	free(big);
+	free(buf);
+}
+END_TEST
+
 static Suite *
 media_suite(void)
 {
@@ -964,6 +1018,8 @@ media_suite(void)
 	    0, 2);
 	tcase_add_loop_test(t, read_only_filesystem_is_unwritable, 0, 2);
 	tcase_add_loop_test(t, full_filesystem_is_no_space_and_leaves_no_file,
+	    0, 2);
+	tcase_add_loop_test(t, a_killed_writer_leaves_only_what_media_h_says,
 	    0, 2);
 	suite_add_tcase(s, t);
 	return s;
