@@ -186,6 +186,32 @@ hark_media_magic_close(void)
 }
 
 const char *
+hark_media_status_name(enum hark_media_status st)
+{
+	switch (st) {
+	case HARK_MEDIA_OK:
+		return "ok";
+	case HARK_MEDIA_WRONG_TYPE:
+		return "wrong_type";
+	case HARK_MEDIA_TOO_LARGE:
+		return "too_large";
+	case HARK_MEDIA_NO_SPACE:
+		return "no_space";
+	case HARK_MEDIA_UNWRITABLE:
+		return "unwritable";
+	case HARK_MEDIA_IO:
+		return "io_error";
+	case HARK_MEDIA_NO_MAGIC:
+		return "no_magic";
+	case HARK_MEDIA_BAD_NAME:
+		return "bad_name";
+	case HARK_MEDIA_NOMEM:
+		return "out_of_memory";
+	}
+	return "unknown";
+}
+
+const char *
 hark_media_kind_name(enum hark_media_kind kind)
 {
 	switch (kind) {

@@ -22,7 +22,8 @@
  * libmagic has no rule for audio-only WebM: Chrome's and Firefox's
  * MediaRecorder recordings (WebM/Opus) are "video/webm", so the audio part
  * accepts video/webm.  Likewise an AAC recording in an MP4 whose brand is
- * not "M4A " (ffmpeg's mp4 muxer, Safari's MediaRecorder) is "video/mp4".
+ * not "M4A " (ffmpeg's mp4 muxer, fragmented "iso5" recordings) is
+ * "video/mp4".
  * libmagic does not look at the tracks, so a WebM or MP4 with a video track
  * (or Ogg with Vorbis rather than Opus) passes as audio too: it is stored
  * as sent and the transcriber only reads its audio.  Anything else, an
@@ -141,6 +142,9 @@ struct hark_media_writer;
  */
 int	hark_media_magic_open(char *err, size_t errlen);
 void	hark_media_magic_close(void);
+
+/* A status's short name for logs ("wrong_type", "no_space", ...). */
+const char *hark_media_status_name(enum hark_media_status);
 
 /* "audio" or "screenshot" (the part names and the file name's kind). */
 const char *hark_media_kind_name(enum hark_media_kind);

@@ -202,7 +202,7 @@ mount_tmpfs(const char *opts, unsigned long flags, char *why, size_t whylen)
 		return false;
 	}
 	if (unshare(CLONE_NEWNS) == -1 ||
-	    mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1) {
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == -1) {
 		snprintf(why, whylen, "no mount namespace: %s",
 		    strerror(errno));
 		return false;
@@ -227,9 +227,11 @@ struct accepted {
 
 static const struct accepted accepted[] = {
 	{ HARK_MEDIA_AUDIO, "voice.webm", "audio/webm", "webm" },
+	{ HARK_MEDIA_AUDIO, "voice-live.webm", "audio/webm", "webm" },
 	{ HARK_MEDIA_AUDIO, "voice.ogg", "audio/ogg", "ogg" },
 	{ HARK_MEDIA_AUDIO, "voice.m4a", "audio/mp4", "m4a" },
 	{ HARK_MEDIA_AUDIO, "voice.mp4", "audio/mp4", "m4a" },
+	{ HARK_MEDIA_AUDIO, "voice-frag.mp4", "audio/mp4", "m4a" },
 	{ HARK_MEDIA_AUDIO, "voice.mp3", "audio/mpeg", "mp3" },
 	{ HARK_MEDIA_AUDIO, "voice-noid3.mp3", "audio/mpeg", "mp3" },
 	{ HARK_MEDIA_AUDIO, "voice.wav", "audio/wav", "wav" },
@@ -967,6 +969,20 @@ START_TEST(a_killed_writer_leaves_only_what_media_h_says)
 }
 END_TEST
 
+START_TEST(every_status_has_a_name)
+{
+	int	 st;
+
+	for (st = HARK_MEDIA_OK; st <= HARK_MEDIA_NOMEM; st++)
+		ck_assert_str_ne(hark_media_status_name(
+		    (enum hark_media_status)st), "unknown");
+	ck_assert_str_eq(hark_media_status_name(HARK_MEDIA_NO_SPACE),
+	    "no_space");
+	ck_assert_str_eq(hark_media_status_name((enum hark_media_status)99),
+	    "unknown");
+}
+END_TEST
+
 static Suite *
 media_suite(void)
 {
@@ -986,6 +1002,7 @@ media_suite(void)
 	tcase_add_test(t, types_only_the_first_bytes);
 	tcase_add_test(t, classify_without_libmagic_is_no_magic);
 	tcase_add_test(t, magic_open_says_why_the_database_will_not_load);
+	tcase_add_test(t, every_status_has_a_name);
 	suite_add_tcase(s, t);
 
 	t = tcase_create("writing");
