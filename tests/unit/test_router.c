@@ -145,23 +145,12 @@ START_TEST(accepts_listed_media_types_only)
 END_TEST
 
 /* The real pipeline, with the real route table and default configuration. */
-static struct hark_conf	conf;
-static struct hark_app	*app;
+#include "app_fixture.h"
 
 static void
-app_setup(void)
+app_fixture_tune(struct hark_conf *c)
 {
-	ck_assert_int_eq(hark_conf_defaults(&conf), 0);
-	conf.max_body = 1000;
-	app = hark_app_new(&conf);
-	ck_assert_ptr_nonnull(app);
-}
-
-static void
-app_teardown(void)
-{
-	hark_app_free(app);
-	hark_conf_free(&conf);
+	c->max_body = 1000;
 }
 
 static int
