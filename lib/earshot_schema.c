@@ -1,7 +1,8 @@
 /*
- * earshot_schema.c: the Earshot payload declared for the JSON schema engine,
- * exactly as the second seed shows it (a TypeScript shape validated by Zod
- * on Earshot's side), and its read into struct hark_earshot_payload.
+ * earshot_schema.c: the Earshot payload (and /v1/identify's body) declared
+ * for the JSON schema engine, exactly as the second seed shows it (a
+ * TypeScript shape validated by Zod on Earshot's side), and its read into
+ * struct hark_earshot_payload.
  *
  * Where the seed is explicit it is followed: sessionId, transcript, context
  * and identity are required (identity may be null), audioDurationMs is
@@ -286,6 +287,20 @@ static const struct hark_json_field payload_fields[] = {
 const struct hark_json_schema hark_earshot_payload_schema = {
 	payload_fields, HARK_JSON_NFIELDS(payload_fields),
 	HARK_JSON_UNKNOWN_COLLECT, sizeof(struct hark_earshot_payload)
+};
+
+#define IDF(m)	offsetof(struct hark_earshot_identify, m)
+static const struct hark_json_field identify_fields[] = {
+	{ .name = "sessionId", .type = HARK_JSON_STRING, .flags = REQ,
+	  .check = hark_json_check_rfc9562_uuid, .out = HARK_JSON_OUT_TEXT,
+	  .off = IDF(session_id) },
+	{ .name = "identity", .type = HARK_JSON_OBJECT, .flags = REQ,
+	  .sub = &hark_earshot_identity_schema, .out = HARK_JSON_OUT_OBJECT,
+	  .off = IDF(identity) },
+};
+const struct hark_json_schema hark_earshot_identify_schema = {
+	identify_fields, HARK_JSON_NFIELDS(identify_fields),
+	HARK_JSON_UNKNOWN_COLLECT, sizeof(struct hark_earshot_identify)
 };
 
 int

@@ -94,8 +94,20 @@ struct hark_earshot_payload {
 	long long			 audio_duration_ms;	/* -1: absent */
 };
 
+/* POST /v1/identify's body, {sessionId, identity}. */
+struct hark_earshot_identify {
+	struct hark_json_text		 session_id;
+	struct hark_earshot_identity	 identity;
+};
+
 extern const struct hark_json_schema	hark_earshot_payload_schema;
 extern const struct hark_json_schema	hark_earshot_identity_schema;
+/*
+ * Both members required, identity an object (null identifies no one);
+ * unknown members collected like the payload's.  Filled by hark_json_fill
+ * into struct hark_earshot_identify (zeroed by the caller).
+ */
+extern const struct hark_json_schema	hark_earshot_identify_schema;
 /* The array item fields, for hark_json_fill_item. */
 extern const struct hark_json_field	hark_earshot_console_item;
 extern const struct hark_json_field	hark_earshot_network_item;

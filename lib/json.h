@@ -101,7 +101,10 @@ struct hark_json_schema;
  * typed struct (at the field's off):
  *   TEXT  struct hark_json_text of a string       NULL when absent or null
  *   JSON  struct hark_json_text of the value's    NULL when absent or null
- *         compact serialization (no escaped slashes)
+ *         compact serialization (no escaped slashes): the value "as sent"
+ *         (members in their order, numbers as written), without the
+ *         white space, strings escaped the json-c way ("\u00e9" comes back
+ *         as the UTF-8 bytes, a control character as \u00XX)
  *   INT   long long                               untouched when absent
  *   BOOL  bool                                    untouched when absent
  *   NUMBER double (an integer converted)          untouched when absent

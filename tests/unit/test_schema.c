@@ -308,6 +308,10 @@ START_TEST(serialize_is_compact_without_escaped_slashes)
 	ck_assert_str_eq(t.s, "{\"u\":\"a/b\",\"n\":[1.50]}");
 	ck_assert_uint_eq(t.len, strlen(t.s));
 	json_object_put(o);
+	o = must_parse("{\"e\":\"\\u00e9\\u0001\\/\"}");
+	ck_assert_int_eq(hark_json_serialize(o, &t, &err), 0);
+	ck_assert_str_eq(t.s, "{\"e\":\"\xc3\xa9\\u0001/\"}");
+	json_object_put(o);
 }
 END_TEST
 
@@ -821,6 +825,57 @@ START_TEST(dom_snapshot_limit)
 }
 END_TEST
 
+static int
+identify(const char *s, struct hark_earshot_identify *in)
+{
+	struct json_object	*o = must_parse(s);
+	int			 rc;
+
+	hark_json_report_clear(&rep);
+	memset(in, 0, sizeof(*in));
+	rc = hark_json_validate_report(o, &hark_earshot_identify_schema, &rep,
+	    &err);
+	if (rc == 0)
+		ck_assert_int_eq(hark_json_fill(o, &hark_earshot_identify_schema,
+		    in, &err), 0);
+	json_object_put(tree);
+	tree = o;	/* freed by the next call or the teardown */
+	return rc;
+}
+
+START_TEST(identify_body)
+{
+	struct hark_earshot_identify	 in;
+
+	/* The seed's example. */
+	ck_assert_int_eq(identify("{\"sessionId\":\"" SID "\",\"identity\":{"
+	    "\"userId\":\"u_123\",\"email\":\"user@host.com\",\"name\":"
+	    "\"Pat User\",\"traits\":{\"plan\":\"pro\"}}}", &in), 0);
+	ck_assert_str_eq(in.session_id.s, SID);
+	ck_assert_str_eq(in.identity.email.s, "user@host.com");
+	ck_assert_str_eq(in.identity.traits.s, "{\"plan\":\"pro\"}");
+	ck_assert_ptr_null(rep.warnings);
+	ck_assert_int_eq(identify("{\"sessionId\":\"" SID "\",\"identity\":{"
+	    "\"mail\":\"x\"},\"v\":2}", &in), 0);
+	ck_assert_str_eq(json_object_to_json_string_ext(rep.warnings,
+	    JSON_C_TO_STRING_PLAIN),
+	    "[{\"code\":\"unknown_field\",\"field\":\"v\"},"
+	    "{\"code\":\"unknown_field\",\"field\":\"identity.mail\"}]");
+	ck_assert_int_eq(identify("{\"sessionId\":\"" SID "\",\"identity\":"
+	    "null}", &in), -1);
+	ck_assert_str_eq(err.code, "wrong_type");
+	ck_assert_str_eq(err.field, "identity");
+	ck_assert_int_eq(identify("{\"sessionId\":\"" SID "\",\"identity\":"
+	    "{\"email\":false}}", &in), -1);
+	ck_assert_str_eq(err.field, "identity.email");
+	ck_assert_int_eq(identify("{\"sessionId\":\"x\",\"identity\":{}}",
+	    &in), -1);
+	ck_assert_str_eq(err.field, "sessionId");
+	ck_assert_int_eq(identify("{\"identity\":{}}", &in), -1);
+	ck_assert_str_eq(err.code, "missing_field");
+}
+END_TEST
+
 static Suite *
 schema_suite(void)
 {
@@ -854,6 +909,7 @@ schema_suite(void)
 	tcase_add_test(p, audio_duration_non_negative_integer);
 	tcase_add_test(p, unknown_fields_never_cost_a_submission);
 	tcase_add_test(p, dom_snapshot_limit);
+	tcase_add_test(p, identify_body);
 	suite_add_tcase(s, p);
 	return s;
 }
