@@ -276,6 +276,21 @@ find_field(const struct hark_json_schema *schema, const char *name)
 	return NULL;
 }
 
+/* obj[key] = a new string; -1 when memory runs out. */
+static int
+add_string(struct json_object *obj, const char *key, const char *value)
+{
+	struct json_object	*s;
+
+	if ((s = json_object_new_string(value)) == NULL)
+		return -1;
+	if (json_object_object_add(obj, key, s) != 0) {
+		json_object_put(s);
+		return -1;
+	}
+	return 0;
+}
+
 /* {"code": "unknown_field", "field": path}, appended to the warnings. */
 static int
 add_warning(struct validator *v)
@@ -292,10 +307,8 @@ add_warning(struct validator *v)
 	/* The error setter names the path as an error would, cut alike. */
 	hark_json_err_field(&named, "unknown_field", &v->path, "unknown");
 	if ((w = json_object_new_object()) == NULL ||
-	    json_object_object_add(w, "code",
-	    json_object_new_string("unknown_field")) != 0 ||
-	    json_object_object_add(w, "field",
-	    json_object_new_string(named.field)) != 0 ||
+	    add_string(w, "code", "unknown_field") == -1 ||
+	    add_string(w, "field", named.field) == -1 ||
 	    json_object_array_add(rep->warnings, w) != 0) {
 		json_object_put(w);
 		return hark_json_err_nomem(v->err);
