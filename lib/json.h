@@ -10,7 +10,11 @@
  *                       control characters, NaN/Infinity, leading zeros).
  *   hark_json_validate  tree -> ok, or the first field that breaks the
  *                       payload's schema: a table of fields with a type and
- *                       limits each, walked by one engine.
+ *                       limits each, walked by one engine.  Objects nest
+ *                       (a field's sub schema) and arrays hold items (an
+ *                       item field), to any depth the parser allows.
+ *   hark_json_fill      tree -> the caller's typed struct, nested objects
+ *                       into nested structs, arrays as a borrowed array.
  *
  * The parser and the accessors are json.c, the schema engine json_schema.c,
  * the format checks json_format.c (its RFC 3339 is lib/timestamp's).
@@ -61,30 +65,83 @@ enum hark_json_type {
 #define HARK_JSON_REQUIRED	0x01	/* absent is "missing_field" */
 #define HARK_JSON_NULLABLE	0x02	/* null is accepted (and counts as present) */
 #define HARK_JSON_TRIM_NONEMPTY	0x04	/* strings: "" or only white space is "empty" */
+/*
+ * Arrays: more than max items is reported at the first item past the limit,
+ * "context.console[50]", rather than at the array ("context.console").
+ */
+#define HARK_JSON_ITEM_PATH	0x08
+
+/*
+ * What a schema does with members it does not name (hark_json_schema's
+ * allow_unknown; false and true, as older tables write it, are the first
+ * two).
+ *   REFUSE   "unknown_field", the first one stops the validation
+ *   ALLOW    accepted silently (free-form objects such as metadata)
+ *   COLLECT  on the top schema: the whole walk collects, as below; on a
+ *            nested schema it means REFUSE unless the walk collects
+ *
+ * COLLECT: unknown members are not refused.  Those of the top object are
+ * collected in the report's extra object (kept verbatim, for the caller to
+ * store); every unknown member, top or nested, is named in its warnings as
+ * {"code": "unknown_field", "field": "context.device.foo"}.  A nested
+ * unknown member stays where it was in the tree: a value filled as
+ * HARK_JSON_OUT_JSON (or stored from its node) still carries it, typed
+ * fills skip it.  Objects whose schema ALLOWs stay silent.
+ */
+#define HARK_JSON_UNKNOWN_REFUSE	0
+#define HARK_JSON_UNKNOWN_ALLOW		1
+#define HARK_JSON_UNKNOWN_COLLECT	2
+/* At most this many warnings are listed; extra still holds every member. */
+#define HARK_JSON_WARN_MAX		32
 
 struct hark_json_schema;
 
 /*
- * Where hark_json_fill writes a validated top-level value in the caller's
+ * Where hark_json_fill writes a validated value in the caller's
  * typed struct (at the field's off):
  *   TEXT  struct hark_json_text of a string       NULL when absent or null
  *   JSON  struct hark_json_text of the value's    NULL when absent or null
- *         compact serialization (no escaped slashes)
+ *         compact serialization (no escaped slashes): the value "as sent"
+ *         (members in their order, numbers as written), without the
+ *         white space, strings escaped the json-c way ("\u00e9" comes back
+ *         as the UTF-8 bytes, a control character as \u00XX)
  *   INT   long long                               untouched when absent
  *   BOOL  bool                                    untouched when absent
- * The bytes are borrowed from the tree: they live as long as it does.
+ *   NUMBER double (an integer converted)          untouched when absent
+ *   OBJECT a nested struct whose first member is  obj NULL, the rest
+ *         struct json_object *obj (the object);   untouched, when absent
+ *         sub's fields are filled into it at      or null
+ *         their offs, which count from it
+ *   ARRAY struct hark_json_array                  { NULL, 0 } when absent
+ *                                                 or null
+ * Every pointer is borrowed from the tree: it lives as long as the tree
+ * does, and the caller frees nothing but the tree.  A field without an out
+ * kind (NONE) is validated and left in the tree.
  */
 enum hark_json_out {
 	HARK_JSON_OUT_NONE = 0,
 	HARK_JSON_OUT_TEXT,
 	HARK_JSON_OUT_JSON,
 	HARK_JSON_OUT_INT,
-	HARK_JSON_OUT_BOOL
+	HARK_JSON_OUT_BOOL,
+	HARK_JSON_OUT_NUMBER,
+	HARK_JSON_OUT_OBJECT,
+	HARK_JSON_OUT_ARRAY
 };
 
 struct hark_json_text {
 	const char	*s;	/* may hold NUL bytes: use len */
 	size_t		 len;
+};
+
+/*
+ * A validated array as filled: its items are read with
+ * json_object_array_get_idx(arr, i), or into a typed struct with
+ * hark_json_fill_item.
+ */
+struct hark_json_array {
+	struct json_object	*arr;	/* borrowed; NULL when absent or null */
+	size_t			 n;
 };
 
 /*
@@ -115,15 +172,34 @@ struct hark_json_field {
 	 * *why set to a static phrase such as "must be a valid email address". */
 	int				(*check)(struct json_object *,
 					    const char **why);
-	enum hark_json_out		 out;	/* top level only */
-	size_t				 off;	/* offsetof(typed struct, member) */
+	enum hark_json_out		 out;
+	/* offsetof(typed struct, member): the top struct for the top schema's
+	 * fields, the nested struct for a sub schema's, the item's struct for
+	 * an array's item field (whose off is then 0). */
+	size_t				 off;
 };
 
 struct hark_json_schema {
 	const struct hark_json_field	*fields;
 	size_t				 nfields;
-	bool				 allow_unknown;	/* else "unknown_field" */
+	unsigned			 allow_unknown;	/* HARK_JSON_UNKNOWN_* */
 	size_t				 size;	/* of the typed struct; 0 = none */
+};
+
+/*
+ * What a validation in HARK_JSON_UNKNOWN_COLLECT mode let through.  Both
+ * are NULL when nothing was unknown; the caller frees them with
+ * hark_json_report_clear (extra holds references to the tree's values, so
+ * it may outlive the tree).
+ *   extra     {"usermail": "x@example.com", ...}, the top object's unknown
+ *             members as sent, in body order
+ *   warnings  [{"code": "unknown_field", "field": "usermail"}, ...], in the
+ *             order the walk meets them (each object's own unknown members
+ *             before its fields), at most HARK_JSON_WARN_MAX
+ */
+struct hark_json_report {
+	struct json_object	*extra;
+	struct json_object	*warnings;
 };
 
 #define HARK_JSON_NFIELDS(a)	(sizeof(a) / sizeof((a)[0]))
@@ -149,6 +225,18 @@ int		 hark_json_validate(struct json_object *obj,
 		    struct hark_json_err *err);
 
 /*
+ * hark_json_validate, and the report of what a HARK_JSON_UNKNOWN_COLLECT
+ * schema let through (rep zeroed by the caller; left empty for other
+ * schemas).  On -1 the report is cleared already: only a 0 leaves the
+ * caller something to free.  hark_json_validate on a collecting schema
+ * accepts the unknown members and drops the report.
+ */
+int		 hark_json_validate_report(struct json_object *obj,
+		    const struct hark_json_schema *schema,
+		    struct hark_json_report *rep, struct hark_json_err *err);
+void		 hark_json_report_clear(struct hark_json_report *rep);
+
+/*
  * Fills the typed struct in (schema->size bytes, zeroed by the caller) from
  * obj, which hark_json_validate accepted against schema: each field with an
  * out kind lands at its off, as conf.c's table fills struct hark_conf.
@@ -159,6 +247,25 @@ int		 hark_json_fill(struct json_object *obj,
 		    struct hark_json_err *err);
 
 /*
+ * Fills item i of a validated array a (i < a->n) into out, as if items (the
+ * array field's items) were a field at offset 0 of out: for an OBJECT item
+ * with out HARK_JSON_OUT_OBJECT, out is the item's struct (zeroed by the
+ * caller) and sub's fields land in it; a null item fills nothing.  Returns
+ * 0, or -1 with err set (out_of_memory; invalid_value when i >= a->n).
+ */
+int		 hark_json_fill_item(const struct hark_json_array *a, size_t i,
+		    const struct hark_json_field *items, void *out,
+		    struct hark_json_err *err);
+
+/*
+ * The compact serialization of a value, as HARK_JSON_OUT_JSON fills it
+ * (borrowed from obj, which owns the bytes until it changes or is freed).
+ * Returns 0, or -1 with err set to out_of_memory.
+ */
+int		 hark_json_serialize(struct json_object *obj,
+		    struct hark_json_text *out, struct hark_json_err *err);
+
+/*
  * Ready-made checks for hark_json_field.check: each accepts only a string
  * (without NUL bytes) of the given form.
  *   email    one '@'; local part 1-64 of A-Z a-z 0-9 !#$%&'*+/=?^_`{|}~- and
@@ -166,16 +273,25 @@ int		 hark_json_fill(struct json_object *obj,
  *            labels of letters, digits and inner hyphens, 1-63 each, the last
  *            not all digits; 254 bytes in all.  No IP literals, no quoting.
  *   uuid     8-4-4-4-12 hex digits, any case, any version.
+ *   rfc9562_uuid
+ *            a uuid as RFC 9562 defines them: the variant bits 10 (the
+ *            17th digit 8, 9, a or b) and a version 1-8 (the 13th digit;
+ *            7 is what browsers' widgets make).  The Nil and Max UUIDs are
+ *            refused: they name no one session, every client would share
+ *            them.
  *   rfc3339  "2024-05-01T12:30:00Z", optional fraction, "Z" or "+hh:mm",
  *            with real calendar dates (leap years; second 60 allowed).
  */
 int		 hark_json_check_email(struct json_object *, const char **why);
 int		 hark_json_check_uuid(struct json_object *, const char **why);
+int		 hark_json_check_rfc9562_uuid(struct json_object *,
+		    const char **why);
 int		 hark_json_check_rfc3339(struct json_object *, const char **why);
 
 /* The same tests on plain bytes, for values that do not come in JSON. */
 bool		 hark_json_is_email(const char *s, size_t len);
 bool		 hark_json_is_uuid(const char *s, size_t len);
+bool		 hark_json_is_rfc9562_uuid(const char *s, size_t len);
 bool		 hark_json_is_rfc3339(const char *s, size_t len);
 /* True when obj is a string equal to one entry of the NULL-terminated list. */
 bool		 hark_json_one_of(struct json_object *obj,

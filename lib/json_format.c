@@ -1,6 +1,7 @@
 /*
  * json_format.c: the format checks a schema field may name (email, UUID,
- * RFC 3339), each as a test on bytes and as a hark_json_field.check.
+ * RFC 9562 UUID, RFC 3339), each as a test on bytes and as a
+ * hark_json_field.check.
  */
 #include "config.h"
 
@@ -124,6 +125,25 @@ hark_json_is_uuid(const char *s, size_t len)
 	return true;
 }
 
+/*
+ * RFC 9562 section 4: the version in the high nibble of octet 6 (the 13th
+ * hex digit), the variant in the top bits of octet 8 (the 17th).
+ */
+bool
+hark_json_is_rfc9562_uuid(const char *s, size_t len)
+{
+	unsigned char	 version, variant;
+
+	if (!hark_json_is_uuid(s, len))
+		return false;
+	version = (unsigned char)s[14];
+	variant = (unsigned char)(s[19] | 0x20);
+	if (version < '1' || version > '8')
+		return false;	/* also the Nil (0) and Max (f) UUIDs */
+	return variant == '8' || variant == '9' || variant == 'a' ||
+	    variant == 'b';
+}
+
 /* The time module's parser: one definition of RFC 3339 for all of hark. */
 bool
 hark_json_is_rfc3339(const char *s, size_t len)
@@ -165,3 +185,10 @@ hark_json_check_rfc3339(struct json_object *obj, const char **why)
 	    "must be an RFC 3339 timestamp such as 2024-05-01T12:30:00Z", why);
 }
 
+
+int
+hark_json_check_rfc9562_uuid(struct json_object *obj, const char **why)
+{
+	return check_str(obj, hark_json_is_rfc9562_uuid,
+	    "must be a UUID (RFC 9562, such as a version 7 one)", why);
+}

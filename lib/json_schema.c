@@ -2,7 +2,14 @@
  * json_schema.c: the schema engine.  Validation walks a table of fields
  * (json.h) and stops at the first problem, naming it by its path; filling
  * copies each validated value into the caller's typed struct at the offset
- * its field names, so handlers read in->text, never the tree.
+ * its field names, so handlers read in->text, never the tree.  Nested
+ * objects fill nested structs the same way; arrays are handed over as the
+ * borrowed array and its length, an item filled on demand.
+ *
+ * A schema with HARK_JSON_UNKNOWN_COLLECT turns unknown members from an
+ * error into a report: the top object's kept verbatim in extra, each one
+ * (nested too) named in the warnings, so a typo never costs a submission
+ * and the sender still learns about it.
  */
 #include "config.h"
 
@@ -21,6 +28,9 @@
 struct validator {
 	struct hark_json_path	 path;
 	struct hark_json_err	*err;
+	bool			 collect;	/* the top schema's flag */
+	struct hark_json_report	*rep;		/* NULL: collect silently */
+	size_t			 depth;		/* objects entered, top = 1 */
 };
 
 /* ---- the schema engine ---- */
@@ -266,6 +276,73 @@ find_field(const struct hark_json_schema *schema, const char *name)
 	return NULL;
 }
 
+/* obj[key] = a new string; -1 when memory runs out. */
+static int
+add_string(struct json_object *obj, const char *key, const char *value)
+{
+	struct json_object	*s;
+
+	if ((s = json_object_new_string(value)) == NULL)
+		return -1;
+	if (json_object_object_add(obj, key, s) != 0) {
+		json_object_put(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* {"code": "unknown_field", "field": path}, appended to the warnings. */
+static int
+add_warning(struct validator *v)
+{
+	struct hark_json_report	*rep = v->rep;
+	struct hark_json_err	 named;
+	struct json_object	*w = NULL;
+
+	if (rep->warnings == NULL &&
+	    (rep->warnings = json_object_new_array()) == NULL)
+		return hark_json_err_nomem(v->err);
+	if (json_object_array_length(rep->warnings) >= HARK_JSON_WARN_MAX)
+		return 0;
+	/* The error setter names the path as an error would, cut alike. */
+	hark_json_err_field(&named, "unknown_field", &v->path, "unknown");
+	if ((w = json_object_new_object()) == NULL ||
+	    add_string(w, "code", "unknown_field") == -1 ||
+	    add_string(w, "field", named.field) == -1 ||
+	    json_object_array_add(rep->warnings, w) != 0) {
+		json_object_put(w);
+		return hark_json_err_nomem(v->err);
+	}
+	return 0;
+}
+
+/* An unknown member in collecting mode: warned about, kept if on top. */
+static int
+collect_unknown(struct validator *v, const char *key, struct json_object *val)
+{
+	struct hark_json_report	*rep = v->rep;
+	size_t			 saved;
+	int			 rc = 0;
+
+	if (rep == NULL)
+		return 0;
+	saved = hark_json_path_key(&v->path, key, strlen(key));
+	if (add_warning(v) == -1)
+		rc = -1;
+	else if (v->depth == 1) {
+		if (rep->extra == NULL &&
+		    (rep->extra = json_object_new_object()) == NULL)
+			rc = hark_json_err_nomem(v->err);
+		else if (json_object_object_add(rep->extra, key,
+		    json_object_get(val)) != 0) {
+			json_object_put(val);
+			rc = hark_json_err_nomem(v->err);
+		}
+	}
+	v->path.len = saved;
+	return rc;
+}
+
 static int
 check_unknown(struct validator *v, const struct hark_json_schema *schema,
     struct json_object *obj)
@@ -277,11 +354,17 @@ check_unknown(struct validator *v, const struct hark_json_schema *schema,
 	end = json_object_iter_end(obj);
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
 		key = json_object_iter_peek_name(&it);
-		if (find_field(schema, key) == NULL) {
-			hark_json_path_key(&v->path, key, strlen(key));
-			return hark_json_err_field(v->err, "unknown_field", &v->path,
-			    "is not a known field");
+		if (find_field(schema, key) != NULL)
+			continue;
+		if (v->collect) {
+			if (collect_unknown(v, key,
+			    json_object_iter_peek_value(&it)) == -1)
+				return -1;
+			continue;
 		}
+		hark_json_path_key(&v->path, key, strlen(key));
+		return hark_json_err_field(v->err, "unknown_field", &v->path,
+		    "is not a known field");
 	}
 	return 0;
 }
@@ -294,7 +377,9 @@ check_object(struct validator *v, const struct hark_json_schema *schema,
 	struct json_object		*val;
 	size_t				 i, saved;
 
-	if (!schema->allow_unknown && check_unknown(v, schema, obj) == -1)
+	v->depth++;
+	if (schema->allow_unknown != HARK_JSON_UNKNOWN_ALLOW &&
+	    check_unknown(v, schema, obj) == -1)
 		return -1;
 	for (i = 0; i < schema->nfields; i++) {
 		f = &schema->fields[i];
@@ -307,7 +392,17 @@ check_object(struct validator *v, const struct hark_json_schema *schema,
 			return -1;
 		v->path.len = saved;
 	}
+	v->depth--;
 	return 0;
+}
+
+/* More items than max, named by the first one past it: "console[50]". */
+static int
+too_many_items(struct validator *v, const struct hark_json_field *f)
+{
+	hark_json_path_index(&v->path, f->max);
+	return hark_json_err_field(v->err, "too_long", &v->path,
+	    "is past the limit of %zu item%s", f->max, plural(f->max));
 }
 
 static int
@@ -316,6 +411,8 @@ check_array(struct validator *v, const struct hark_json_field *f,
 {
 	size_t	 i, n = json_object_array_length(arr), saved;
 
+	if ((f->flags & HARK_JSON_ITEM_PATH) && f->max > 0 && n > f->max)
+		return too_many_items(v, f);
 	if (check_count(v, f, n, "item") == -1 || check_bytes(v, f, arr) == -1)
 		return -1;
 	if (f->items == NULL)
@@ -384,18 +481,47 @@ check_value(struct validator *v, const struct hark_json_field *f,
 	return 0;
 }
 
-int
-hark_json_validate(struct json_object *obj,
-    const struct hark_json_schema *schema, struct hark_json_err *err)
+static int
+validate(struct json_object *obj, const struct hark_json_schema *schema,
+    struct hark_json_report *rep, struct hark_json_err *err)
 {
 	struct validator	 v;
 
 	memset(&v, 0, sizeof(v));
 	v.err = err;
+	v.collect = schema->allow_unknown == HARK_JSON_UNKNOWN_COLLECT;
+	v.rep = v.collect ? rep : NULL;
 	if (!json_object_is_type(obj, json_type_object))
 		return hark_json_err_at(err, "not_an_object", NULL,
 		    "the body must be a JSON object");
 	return check_object(&v, schema, obj);
+}
+
+int
+hark_json_validate(struct json_object *obj,
+    const struct hark_json_schema *schema, struct hark_json_err *err)
+{
+	return validate(obj, schema, NULL, err);
+}
+
+int
+hark_json_validate_report(struct json_object *obj,
+    const struct hark_json_schema *schema, struct hark_json_report *rep,
+    struct hark_json_err *err)
+{
+	if (validate(obj, schema, rep, err) == -1) {
+		hark_json_report_clear(rep);
+		return -1;
+	}
+	return 0;
+}
+
+void
+hark_json_report_clear(struct hark_json_report *rep)
+{
+	json_object_put(rep->extra);
+	json_object_put(rep->warnings);
+	rep->extra = rep->warnings = NULL;
 }
 
 bool
@@ -410,10 +536,14 @@ hark_json_one_of(struct json_object *obj, const char *const *list)
 
 /* ---- filling the typed struct ---- */
 
+static int	fill_fields(struct json_object *, const struct hark_json_schema *,
+		    char *);
+
 static int
 fill_one(const struct hark_json_field *f, struct json_object *v, char *at)
 {
 	struct hark_json_text	*t = (struct hark_json_text *)(void *)at;
+	struct hark_json_array	*a = (struct hark_json_array *)(void *)at;
 	size_t			 len;
 
 	switch (f->out) {
@@ -432,14 +562,30 @@ fill_one(const struct hark_json_field *f, struct json_object *v, char *at)
 	case HARK_JSON_OUT_BOOL:
 		*(bool *)(void *)at = json_object_get_boolean(v) != 0;
 		return 0;
+	case HARK_JSON_OUT_NUMBER:
+		*(double *)(void *)at = json_object_get_double(v);
+		return 0;
+	case HARK_JSON_OUT_OBJECT:
+		/* A field typed ANY may hold something else: left alone. */
+		if (!json_object_is_type(v, json_type_object))
+			return 0;
+		*(struct json_object **)(void *)at = v;
+		return f->sub != NULL ? fill_fields(v, f->sub, at) : 0;
+	case HARK_JSON_OUT_ARRAY:
+		if (!json_object_is_type(v, json_type_array))
+			return 0;
+		a->arr = v;
+		a->n = json_object_array_length(v);
+		return 0;
 	default:
 		return 0;
 	}
 }
 
-int
-hark_json_fill(struct json_object *obj, const struct hark_json_schema *schema,
-    void *in, struct hark_json_err *err)
+/* Each field of schema present in obj, at base + its off. */
+static int
+fill_fields(struct json_object *obj, const struct hark_json_schema *schema,
+    char *base)
 {
 	struct json_object	*v;
 	size_t			 i;
@@ -450,8 +596,48 @@ hark_json_fill(struct json_object *obj, const struct hark_json_schema *schema,
 		if (f->out == HARK_JSON_OUT_NONE ||
 		    !json_object_object_get_ex(obj, f->name, &v) || v == NULL)
 			continue;
-		if (fill_one(f, v, (char *)in + f->off) == -1)
-			return hark_json_err_nomem(err);
+		if (fill_one(f, v, base + f->off) == -1)
+			return -1;
 	}
+	return 0;
+}
+
+int
+hark_json_fill(struct json_object *obj, const struct hark_json_schema *schema,
+    void *in, struct hark_json_err *err)
+{
+	if (fill_fields(obj, schema, in) == -1)
+		return hark_json_err_nomem(err);
+	return 0;
+}
+
+int
+hark_json_fill_item(const struct hark_json_array *a, size_t i,
+    const struct hark_json_field *items, void *out, struct hark_json_err *err)
+{
+	struct json_object	*v;
+
+	if (a->arr == NULL || i >= a->n)
+		return hark_json_err_at(err, "invalid_value", NULL,
+		    "item %zu is past the end of the array", i);
+	if ((v = json_object_array_get_idx(a->arr, i)) == NULL)
+		return 0;	/* a null item fills nothing */
+	if (fill_one(items, v, (char *)out + items->off) == -1)
+		return hark_json_err_nomem(err);
+	return 0;
+}
+
+int
+hark_json_serialize(struct json_object *obj, struct hark_json_text *out,
+    struct hark_json_err *err)
+{
+	size_t	 len;
+
+	if ((out->s = json_object_to_json_string_length(obj,
+	    HARK_JSON_SERIAL_FLAGS, &len)) == NULL) {
+		out->len = 0;
+		return hark_json_err_nomem(err);
+	}
+	out->len = len;
 	return 0;
 }
