@@ -326,7 +326,7 @@ build(struct body *o, const char *boundary, const struct gpart *p, size_t n)
 	puts_(o, "--\r\n");
 }
 
-/* The originals the captured fixtures were made from (see corpus/README). */
+/* The originals the captured fixtures were made from (see check_fixture). */
 static unsigned char *
 original(size_t n, unsigned seed)
 {
