@@ -504,8 +504,8 @@ load_fixture(const char *name, size_t *len, char *ct, size_t ctsz)
 }
 
 /*
- * Bodies captured from the real clients (curl 7/8 -F, requests 2.x, Node
- * 20's fetch), made from original(3000, 7) as audio.webm, original(1500,
+ * Bodies captured from the real clients (curl 7.88 -F, requests 2.32, Node
+ * 20's fetch, Chromium 156's fetch with FormData), made from original(3000, 7) as audio.webm, original(1500,
  * 11) as shot.png and a JSON payload: every split point and random chunks.
  */
 static void
@@ -563,6 +563,39 @@ END_TEST
 START_TEST(reads_a_body_captured_from_node_fetch)
 {
 	check_fixture("node_fetch", "blob");
+}
+END_TEST
+
+/* Chromium 156 headless, fetch() with FormData, Blob and File. */
+START_TEST(reads_a_body_captured_from_chromium)
+{
+	check_fixture("chromium_formdata", "blob");
+}
+END_TEST
+
+/*
+ * Chromium, for the name 'we"ird\nname' and the file 'a"b\nc\\d\u20ac.png':
+ * '"' and newlines percent-encoded, a backslash and UTF-8 sent raw.  The
+ * parser passes that text on; it never decodes it.
+ */
+START_TEST(passes_on_chromiums_percent_encoded_names_as_sent)
+{
+	char		 ct[256];
+	size_t		 len;
+	unsigned char	*body = load_fixture("chromium_names", &len, ct,
+			    sizeof(ct));
+
+	seen_free(&S);
+	memset(&S, 0, sizeof(S));
+	S.keep = true;
+	ck_assert_int_eq(parse_with(ct, body, len, -5, 3, NULL, &S),
+	    HARK_MP_OK);
+	ck_assert_uint_eq(S.n, 1);
+	ck_assert_str_eq(S.p[0].name, "we%22ird%0D%0Aname");
+	ck_assert_str_eq(S.p[0].filename, "a%22b%0Ac\\d\xe2\x82\xac.png");
+	ck_assert_str_eq(S.p[0].ctype, "image/png");
+	ck_assert_uint_eq(S.p[0].len, 1);
+	free(body);
 }
 END_TEST
 
@@ -646,6 +679,40 @@ START_TEST(big_parts_in_random_chunks_keep_their_sha256)
 
 	check_client_body(CT, "XyZ", p, 2, 1234);
 	free(d);
+}
+END_TEST
+
+START_TEST(part_data_is_handed_on_during_the_feed_that_carried_it)
+{
+	static const char	 head[] = "--XyZ\r\nContent-Disposition: "
+	    "form-data; name=\"audio\"; filename=\"a.webm\"\r\n\r\n";
+	struct hark_mp		*mp;
+	struct hark_mp_error	 err;
+	unsigned char		*chunk = nasty(1 << 20, "XyZ", 5);
+	int			 i;
+
+	seen_free(&S);
+	memset(&S, 0, sizeof(S));
+	mp = hark_mp_new(CT, NULL, &cbs, &S, &err);
+	ck_assert_ptr_nonnull(mp);
+	ck_assert_int_eq(hark_mp_feed(mp, head, sizeof(head) - 1), 0);
+	/* 8 MiB through: nothing kept but a delimiter's worth at a time. */
+	for (i = 0; i < 8; i++) {
+		chunk[(1 << 20) - 1] = 'x';	/* no held match at the end */
+		ck_assert_int_eq(hark_mp_feed(mp, chunk, 1 << 20), 0);
+		ck_assert_uint_eq(S.p[0].len, (size_t)(i + 1) << 20);
+		ck_assert(!S.p[0].ended);
+	}
+	/* A chunk ending in "CRLF--X" holds those bytes, no more. */
+	ck_assert_int_eq(hark_mp_feed(mp, "ab\r\n--X", 7), 0);
+	ck_assert_uint_eq(S.p[0].len, (8u << 20) + 2);
+	ck_assert_int_eq(hark_mp_feed(mp, "q", 1), 0);
+	ck_assert_uint_eq(S.p[0].len, (8u << 20) + 8);
+	ck_assert_int_eq(hark_mp_feed(mp, "\r\n--XyZ--\r\n", 13), 0);
+	ck_assert(S.p[0].ended);
+	ck_assert_int_eq(hark_mp_finish(mp), 0);
+	hark_mp_free(mp);
+	free(chunk);
 }
 END_TEST
 
@@ -1250,9 +1317,12 @@ multipart_suite(void)
 	tcase_add_test(tc, reads_a_body_captured_from_curl);
 	tcase_add_test(tc, reads_a_body_captured_from_python_requests);
 	tcase_add_test(tc, reads_a_body_captured_from_node_fetch);
+	tcase_add_test(tc, reads_a_body_captured_from_chromium);
+	tcase_add_test(tc, passes_on_chromiums_percent_encoded_names_as_sent);
 	tcase_add_test(tc, every_split_point_gives_the_same_parts);
 	tcase_add_test(tc, one_byte_at_a_time_gives_the_same_parts);
 	tcase_add_test(tc, big_parts_in_random_chunks_keep_their_sha256);
+	tcase_add_test(tc, part_data_is_handed_on_during_the_feed_that_carried_it);
 	tcase_add_test(tc, boundary_like_text_inside_data_is_data);
 	tcase_add_test(tc, a_part_whose_data_starts_with_the_boundary_is_empty);
 	tcase_add_test(tc, empty_parts_and_a_crlf_that_is_data);
