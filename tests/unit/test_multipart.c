@@ -856,6 +856,95 @@ START_TEST(other_part_headers_are_ignored_and_binary_encoding_is_taken)
 }
 END_TEST
 
+/* Go's mime/multipart issue 10616: an inner boundary the outer one prefixes. */
+START_TEST(a_nested_boundary_that_extends_the_outer_one_is_data)
+{
+	assert_ok(parse("multipart/form-data; boundary=\"----=_Part_4c2f\"",
+	    "------=_Part_4c2f\r\n"
+	    "Content-Disposition: form-data; name=\"m\"\r\n"
+	    "Content-Type: multipart/mixed; boundary=\"----=_Part_4c2f_alt\"\r\n"
+	    "\r\n"
+	    "------=_Part_4c2f_alt\r\nContent-Type: text/plain\r\n\r\nplain\r\n"
+	    "------=_Part_4c2f_alt\r\nContent-Type: text/html\r\n\r\n<p>\r\n"
+	    "------=_Part_4c2f_alt--\r\n"
+	    "------=_Part_4c2f--\r\n"));
+	ck_assert_uint_eq(S.n, 1);
+	assert_part(0, "m",
+	    "------=_Part_4c2f_alt\r\nContent-Type: text/plain\r\n\r\nplain\r\n"
+	    "------=_Part_4c2f_alt\r\nContent-Type: text/html\r\n\r\n<p>\r\n"
+	    "------=_Part_4c2f_alt--");
+	ck_assert_str_eq(S.p[0].ctype,
+	    "multipart/mixed; boundary=\"----=_Part_4c2f_alt\"");
+}
+END_TEST
+
+/* Header-like text and lone CR, LF, CRLF as whole values are data. */
+START_TEST(cr_lf_and_header_like_values_are_data)
+{
+	assert_ok(parse(CT,
+	    "--XyZ\r\nContent-Disposition:form-data;name=lf\r\n\r\n\n\r\n"
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"cr\"\r\n\r\n\r\r\n"
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"crlf\"\r\n\r\n"
+	    "\r\n\r\n"
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"hdr\"\r\n\r\n"
+	    "Content-Type: image/png\r\nContent-Disposition: form-data; "
+	    "name=\"x\"\r\n\r\n\r\n--XyZ--"));
+	ck_assert_uint_eq(S.n, 4);
+	assert_part(0, "lf", "\n");
+	assert_part(1, "cr", "\r");
+	assert_part(2, "crlf", "\r\n");
+	assert_part(3, "hdr", "Content-Type: image/png\r\nContent-Disposition: "
+	    "form-data; name=\"x\"\r\n\r\n");
+}
+END_TEST
+
+/*
+ * Every part size from 0 to 600 in 64-byte chunks (Go's TestParseAllSizes
+ * and its "safeCount off by one"): the delimiter lands at every offset of
+ * a chunk, split at every point of itself.
+ */
+START_TEST(every_part_size_across_chunk_edges)
+{
+	struct gpart	 p[2];
+	struct body	 o;
+	unsigned char	 a[600];
+	size_t		 size;
+	const char	*b = "08b84578eabc563dcba967a945cdf0d9f613864a8f4a716f0e81caa71a74";
+	char		 ct[128];
+
+	memset(a, 'A', sizeof(a));
+	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", b);
+	for (size = 0; size <= sizeof(a); size++) {
+		p[0] = (struct gpart){ "myfile", "my-file.txt",
+		    "application/octet-stream", a, size };
+		p[1] = (struct gpart){ "key", NULL, NULL,
+		    (const unsigned char *)"val", 3 };
+		build(&o, b, p, 2);
+		seen_free(&S);
+		memset(&S, 0, sizeof(S));
+		S.keep = true;
+		ck_assert_msg(parse_with(ct, o.b, o.len, 64, 0, NULL, &S) ==
+		    HARK_MP_OK, "size %zu: %s", size, S.msg);
+		ck_assert_uint_eq(S.n, 2);
+		ck_assert_uint_eq(S.p[0].len, size);
+		assert_part(1, "key", "val");
+		free(o.b);
+	}
+}
+END_TEST
+
+START_TEST(one_character_boundaries_work)
+{
+	assert_ok(parse("multipart/form-data; boundary=-",
+	    "---\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n"
+	    "x\r\n---y\r\n--- \r\nContent-Disposition: form-data; "
+	    "name=\"b\"\r\n\r\n-\r\n-----\r\n"));
+	ck_assert_uint_eq(S.n, 2);
+	assert_part(0, "a", "x\r\n---y");
+	assert_part(1, "b", "-");
+}
+END_TEST
+
 /* ---- names and filenames ---- */
 
 START_TEST(filenames_are_passed_on_as_sent_never_as_paths)
@@ -1333,6 +1422,10 @@ multipart_suite(void)
 	tcase_add_test(tc, a_body_of_only_the_close_delimiter_has_no_parts);
 	tcase_add_test(tc, reads_quoted_boundaries_with_rfc2046_characters);
 	tcase_add_test(tc, a_boundary_of_70_characters_is_taken);
+	tcase_add_test(tc, a_nested_boundary_that_extends_the_outer_one_is_data);
+	tcase_add_test(tc, cr_lf_and_header_like_values_are_data);
+	tcase_add_test(tc, every_part_size_across_chunk_edges);
+	tcase_add_test(tc, one_character_boundaries_work);
 	tcase_add_test(tc, other_part_headers_are_ignored_and_binary_encoding_is_taken);
 	tcase_add_test(tc, filenames_are_passed_on_as_sent_never_as_paths);
 	tcase_add_test(tc, filename_star_is_decoded_and_wins_over_filename);
