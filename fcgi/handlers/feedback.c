@@ -24,6 +24,8 @@
 #include "handlers.h"
 #include "ids.h"
 #include "json.h"
+#include "log.h"
+#include "buf.h"
 #include "query.h"
 #include "respond.h"
 #include "vocab.h"
@@ -68,11 +70,80 @@ respond_feedback(struct hark_resp *resp, int status,
 	json_object_put(o);
 }
 
+/* The recorded answer again, as the first request had it. */
+static void
+replay(const struct hark_call *c, const struct hark_idem_row *r)
+{
+	hark_buf_reset(&c->resp->body);
+	if (hark_buf_append(&c->resp->body, r->body, r->body_len) == -1) {
+		hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
+		return;
+	}
+	c->resp->status = r->status;
+	c->resp->content_type = "application/json; charset=utf-8";
+	hark_resp_header(c->resp, "Idempotent-Replayed", "true");
+	if (r->feedback_id[0] != '\0')
+		hark_resp_header(c->resp, "Location", "%s/v1/feedback/%s",
+		    c->app->conf->base_path, r->feedback_id);
+}
+
+/*
+ * Claims the Idempotency-Key, if the request has one: 0 to go on (*key set
+ * when claimed, fb->id then the claim's), 1 when the answer is made.
+ */
+static int
+idem_claim(const struct hark_call *c, const struct hark_feedback_input *in,
+    struct hark_feedback *fb, const char **key)
+{
+	struct hark_idem_row	 r;
+	unsigned char		 hash[HARK_IDEM_HASH_LEN];
+	const char		*k;
+	int			 rc;
+
+	*key = NULL;
+	if ((k = hark_req_header(c->req, "idempotency-key")) == NULL)
+		return 0;
+	if (!hark_idem_key_valid(k)) {
+		hark_resp_error(c->resp, 400, "invalid_header",
+		    "Idempotency-Key", "Idempotency-Key must be 1 to %d "
+		    "printable ASCII characters", HARK_IDEM_KEY_MAX);
+		return 1;
+	}
+	if (hark_feedback_input_hash(c->who.project_id, in, hash) == -1) {
+		hark_resp_error(c->resp, 500, "internal", NULL, "no SHA-256");
+		return 1;
+	}
+	rc = hark_store_idem_claim(c->app->db, c->who.project_id, k, hash,
+	    fb->id, HARK_IDEM_TTL_S, HARK_IDEM_INFLIGHT_S, &r);
+	if (rc == HARK_STORE_OK) {
+		/* A dead request's claim: file its id, found if it committed. */
+		if (r.taken_over && r.feedback_id[0] != '\0')
+			snprintf(fb->id, sizeof(fb->id), "%s", r.feedback_id);
+		*key = k;
+	} else if (rc != HARK_STORE_DUPLICATE) {
+		hark_respond_store(c->app, c->resp, rc);
+	} else if (!r.same) {
+		hark_resp_error(c->resp, 422, "idempotency_key_reused",
+		    "Idempotency-Key", "this Idempotency-Key was used with "
+		    "another request");
+	} else if (!r.done) {
+		hark_resp_error(c->resp, 409, "idempotency_key_in_flight",
+		    "Idempotency-Key", "a request with this Idempotency-Key "
+		    "is still being processed");
+		hark_resp_header(c->resp, "Retry-After", "1");
+	} else {
+		replay(c, &r);
+	}
+	hark_idem_row_clear(&r);
+	return *key != NULL ? 0 : 1;
+}
+
 void
 hark_handle_feedback_create(const struct hark_call *c)
 {
 	const struct hark_feedback_input	*in = c->in;
-	struct hark_feedback			 fb;
+	struct hark_feedback			 fb, got;
+	const char				*key = NULL;
 	int					 rc;
 
 	if (in->project_id.s != NULL &&
@@ -85,13 +156,40 @@ hark_handle_feedback_create(const struct hark_call *c)
 		hark_resp_error(c->resp, 500, "internal", NULL, "no randomness");
 		return;
 	}
+	if (idem_claim(c, in, &fb, &key) != 0)
+		return;
 	if ((rc = hark_feedback_submit(c->app->db, &fb)) != HARK_STORE_OK) {
 		hark_respond_store_write(c->app, c->resp, rc, fb.id);
-		return;
+		goto release;
 	}
-	respond_feedback(c->resp, 201, &fb);
+	/* A taken-over id may be a row the dead request committed: its own. */
+	if (key != NULL && hark_feedback_get(c->app->db, c->who.project_id,
+	    fb.id, &got) == HARK_STORE_OK) {
+		respond_feedback(c->resp, 201, &got);
+		hark_feedback_clear(&got);
+	} else
+		respond_feedback(c->resp, 201, &fb);
 	hark_resp_header(c->resp, "Location", "%s/v1/feedback/%s",
 	    c->app->conf->base_path, fb.id);
+	if (key == NULL || c->resp->status != 201)
+		goto release;
+	/*
+	 * The answer is recorded after the row committed.  Should this fail
+	 * (or the worker die first) the claim stays in flight and is taken
+	 * over after HARK_IDEM_INFLIGHT_S by a retry, which files the same id
+	 * and so finds this row instead of making a second one.
+	 */
+	if (hark_store_idem_done(c->app->db, c->who.project_id, key,
+	    c->resp->status, c->resp->body.data, c->resp->body.len) !=
+	    HARK_STORE_OK)
+		hark_log(HARK_LOG_WARN, "idempotency: answer not recorded for "
+		    "%s", fb.id);
+	return;
+release:
+	/* Only 2xx answers are replayed: a failure frees the key. */
+	if (key != NULL && c->resp->status / 100 != 2)
+		(void)hark_store_idem_release(c->app->db, c->who.project_id,
+		    key);
 }
 
 static int
