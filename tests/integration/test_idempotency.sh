@@ -182,6 +182,15 @@ test_sweep() {
 	post "$KEY_A" key-one "idem after expiry"
 	check_status "an expired key is a new claim" 201
 	check "no Idempotent-Replayed" test -z "$(hdr Idempotent-Replayed)"
+	sql "UPDATE idempotency_keys SET expires_at = UTC_TIMESTAMP(6) -
+	    INTERVAL 1 SECOND WHERE idem_key = 'durable'"
+	timeout 60 "$HARK_BUILD/hark-batch" -c "$CONF" --jobs housekeeping \
+	    >"$T/idem/batch.out" 2>&1
+	check "hark-batch housekeeping exits 0" test $? = 0
+	check "and deletes the expired key" test "$(sql "SELECT COUNT(*) FROM
+	    idempotency_keys WHERE idem_key = 'durable'")" = 0
+	check "and keeps the live ones" test "$(sql "SELECT COUNT(*) FROM
+	    idempotency_keys WHERE idem_key = 'key-one'")" = 2
 }
 
 t_init "${1:-}" idem
