@@ -193,6 +193,17 @@ test_sweep() {
 	    idempotency_keys WHERE idem_key = 'key-one'")" = 2
 }
 
+# A widget in a page may send the key: the preflight allows it.
+test_preflight() {
+	t_ctx preflight
+	req OPTIONS "$URL/v1/feedback" -H "Origin: https://app.example.com" \
+	    -H "Access-Control-Request-Method: POST" \
+	    -H "Access-Control-Request-Headers: content-type, idempotency-key"
+	check_status "a preflight" 204
+	check "allows Idempotency-Key" eval \
+	    "hdr Access-Control-Allow-Headers | grep -q 'idempotency-key'"
+}
+
 t_init "${1:-}" idem
 t_db
 setup
@@ -205,5 +216,6 @@ test_restart
 test_projects
 test_failure_releases
 test_sweep
+test_preflight
 t_ctx
 t_summary
