@@ -73,6 +73,13 @@ hark_feedback_submit(struct hark_db *db, const struct hark_feedback *fb)
 }
 
 int
+hark_feedback_submit_idem(struct hark_db *db, const struct hark_feedback *fb,
+    const char *key, int status, const char *body, size_t len)
+{
+	return hark_store_feedback_insert_idem(db, fb, key, status, body, len);
+}
+
+int
 hark_feedback_get(struct hark_db *db, const char *project_id, const char *id,
     struct hark_feedback *fb)
 {

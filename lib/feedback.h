@@ -91,6 +91,12 @@ int	hark_feedback_cursor_decode(const struct hark_cursor_key *,
 struct json_object	*hark_feedback_json(const struct hark_feedback *);
 
 /*
+ * Files fb and records status/body as the answer to its Idempotency-Key
+ * (claimed for fb's project) in one transaction.
+ */
+int	hark_feedback_submit_idem(struct hark_db *, const struct hark_feedback *,
+	    const char *key, int status, const char *body, size_t len);
+/*
  * Idempotency-Key (issue 14 item 10): 1-255 printable ASCII characters
  * (0x20-0x7e), else false.  The request hash is the SHA-256 of the
  * validated content (each field length-prefixed, absent apart from empty),

@@ -230,6 +230,10 @@ int	hark_store_idem_claim(struct hark_db *, const char *project_id,
 /* The 2xx answer, replayed until the key expires. */
 int	hark_store_idem_done(struct hark_db *, const char *project_id,
 	    const char *key, int status, const char *body, size_t len);
+/* The feedback row and its key's answer in one transaction. */
+int	hark_store_feedback_insert_idem(struct hark_db *,
+	    const struct hark_feedback *, const char *key, int status,
+	    const char *body, size_t len);
 /* Drops an in-flight claim (a 4xx/5xx answer: the client may retry). */
 int	hark_store_idem_release(struct hark_db *, const char *project_id,
 	    const char *key);

@@ -118,6 +118,40 @@ hark_store_idem_done(struct hark_db *db, const char *project_id,
 	    "idem_key = ?", a, NARGS(a), NULL);
 }
 
+struct idem_tx {
+	const struct hark_feedback	*fb;
+	const char			*key;
+	int				 status;
+	const char			*body;
+	size_t				 len;
+};
+
+static int
+idem_tx_body(struct hark_db *db, void *ctx)
+{
+	struct idem_tx	*t = ctx;
+	int		 rc;
+
+	if ((rc = hark_store_feedback_insert(db, t->fb)) != HARK_STORE_OK)
+		return rc;
+	return hark_store_idem_done(db, t->fb->project_id, t->key, t->status,
+	    t->body, t->len);
+}
+
+/*
+ * The row and its recorded answer commit together: no crash can leave an
+ * item without the record that makes a retry replay it.
+ */
+int
+hark_store_feedback_insert_idem(struct hark_db *db,
+    const struct hark_feedback *fb, const char *key, int status,
+    const char *body, size_t len)
+{
+	struct idem_tx	 t = { fb, key, status, body, len };
+
+	return store_rc(hark_db_tx(db, idem_tx_body, &t));
+}
+
 int
 hark_store_idem_release(struct hark_db *db, const char *project_id,
     const char *key)

@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +25,6 @@
 #include "handlers.h"
 #include "ids.h"
 #include "json.h"
-#include "log.h"
 #include "buf.h"
 #include "query.h"
 #include "respond.h"
@@ -93,7 +93,7 @@ replay(const struct hark_call *c, const struct hark_idem_row *r)
  */
 static int
 idem_claim(const struct hark_call *c, const struct hark_feedback_input *in,
-    struct hark_feedback *fb, const char **key)
+    struct hark_feedback *fb, const char **key, bool *taken)
 {
 	struct hark_idem_row	 r;
 	unsigned char		 hash[HARK_IDEM_HASH_LEN];
@@ -101,6 +101,7 @@ idem_claim(const struct hark_call *c, const struct hark_feedback_input *in,
 	int			 rc;
 
 	*key = NULL;
+	*taken = false;
 	if ((k = hark_req_header(c->req, "idempotency-key")) == NULL)
 		return 0;
 	if (!hark_idem_key_valid(k)) {
@@ -117,8 +118,10 @@ idem_claim(const struct hark_call *c, const struct hark_feedback_input *in,
 	    fb->id, HARK_IDEM_TTL_S, HARK_IDEM_INFLIGHT_S, &r);
 	if (rc == HARK_STORE_OK) {
 		/* A dead request's claim: file its id, found if it committed. */
-		if (r.taken_over && r.feedback_id[0] != '\0')
+		if (r.taken_over && r.feedback_id[0] != '\0') {
 			snprintf(fb->id, sizeof(fb->id), "%s", r.feedback_id);
+			*taken = true;
+		}
 		*key = k;
 	} else if (rc != HARK_STORE_DUPLICATE) {
 		hark_respond_store(c->app, c->resp, rc);
@@ -138,12 +141,52 @@ idem_claim(const struct hark_call *c, const struct hark_feedback_input *in,
 	return *key != NULL ? 0 : 1;
 }
 
+/*
+ * A create holding its Idempotency-Key.  The answer is made first, so the
+ * row and the record of that answer commit in one transaction.  A claim
+ * taken over from a dead request may find that request's row committed (its
+ * record then was not, as both go together only on this path; the row may
+ * also be one a request filed while the record failed): that row is the
+ * answer.  Only 2xx answers are recorded: any other frees the key.
+ */
+static void
+create_idem(const struct hark_call *c, struct hark_feedback *fb,
+    const char *key, bool taken)
+{
+	struct hark_feedback	 got;
+	int			 rc;
+
+	if (taken && hark_feedback_get(c->app->db, c->who.project_id, fb->id,
+	    &got) == HARK_STORE_OK) {
+		respond_feedback(c->resp, 201, &got);
+		hark_feedback_clear(&got);
+		rc = c->resp->status != 201 ? HARK_STORE_ERROR :
+		    hark_store_idem_done(c->app->db, c->who.project_id, key,
+		    201, c->resp->body.data, c->resp->body.len);
+	} else {
+		respond_feedback(c->resp, 201, fb);
+		rc = c->resp->status != 201 ? HARK_STORE_ERROR :
+		    hark_feedback_submit_idem(c->app->db, fb, key, 201,
+		    c->resp->body.data, c->resp->body.len);
+	}
+	if (rc != HARK_STORE_OK) {
+		if (c->resp->status == 201)
+			hark_respond_store_write(c->app, c->resp, rc, fb->id);
+		(void)hark_store_idem_release(c->app->db, c->who.project_id,
+		    key);
+		return;
+	}
+	hark_resp_header(c->resp, "Location", "%s/v1/feedback/%s",
+	    c->app->conf->base_path, fb->id);
+}
+
 void
 hark_handle_feedback_create(const struct hark_call *c)
 {
 	const struct hark_feedback_input	*in = c->in;
-	struct hark_feedback			 fb, got;
+	struct hark_feedback			 fb;
 	const char				*key = NULL;
+	bool					 taken;
 	int					 rc;
 
 	if (in->project_id.s != NULL &&
@@ -156,40 +199,19 @@ hark_handle_feedback_create(const struct hark_call *c)
 		hark_resp_error(c->resp, 500, "internal", NULL, "no randomness");
 		return;
 	}
-	if (idem_claim(c, in, &fb, &key) != 0)
+	if (idem_claim(c, in, &fb, &key, &taken) != 0)
 		return;
+	if (key != NULL) {
+		create_idem(c, &fb, key, taken);
+		return;
+	}
 	if ((rc = hark_feedback_submit(c->app->db, &fb)) != HARK_STORE_OK) {
 		hark_respond_store_write(c->app, c->resp, rc, fb.id);
-		goto release;
+		return;
 	}
-	/* A taken-over id may be a row the dead request committed: its own. */
-	if (key != NULL && hark_feedback_get(c->app->db, c->who.project_id,
-	    fb.id, &got) == HARK_STORE_OK) {
-		respond_feedback(c->resp, 201, &got);
-		hark_feedback_clear(&got);
-	} else
-		respond_feedback(c->resp, 201, &fb);
+	respond_feedback(c->resp, 201, &fb);
 	hark_resp_header(c->resp, "Location", "%s/v1/feedback/%s",
 	    c->app->conf->base_path, fb.id);
-	if (key == NULL || c->resp->status != 201)
-		goto release;
-	/*
-	 * The answer is recorded after the row committed.  Should this fail
-	 * (or the worker die first) the claim stays in flight and is taken
-	 * over after HARK_IDEM_INFLIGHT_S by a retry, which files the same id
-	 * and so finds this row instead of making a second one.
-	 */
-	if (hark_store_idem_done(c->app->db, c->who.project_id, key,
-	    c->resp->status, c->resp->body.data, c->resp->body.len) !=
-	    HARK_STORE_OK)
-		hark_log(HARK_LOG_WARN, "idempotency: answer not recorded for "
-		    "%s", fb.id);
-	return;
-release:
-	/* Only 2xx answers are replayed: a failure frees the key. */
-	if (key != NULL && c->resp->status / 100 != 2)
-		(void)hark_store_idem_release(c->app->db, c->who.project_id,
-		    key);
 }
 
 static int

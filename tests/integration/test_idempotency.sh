@@ -128,9 +128,11 @@ test_in_flight() {
 
 # A stale in-flight claim (a worker killed mid-request) is taken over.
 test_takeover() {
+	local id
 	t_ctx takeover
 	post "$KEY_A" stale "idem stale item"
 	check_status "filed" 201
+	id=$(json id)
 	sql "UPDATE idempotency_keys SET state = 'in_flight',
 	    response_status = NULL, response_body = NULL,
 	    claimed_at = UTC_TIMESTAMP(6) - INTERVAL 2 MINUTE
@@ -139,6 +141,28 @@ test_takeover() {
 	check_status "a dead claim is taken over: 201" 201
 	check "and finds the row the dead request filed" \
 	    test "$(rows_with 'idem stale item')" = 1
+	check "answering its id" test "$(json id)" = "$id"
+	check "not as a replay" test -z "$(hdr Idempotent-Replayed)"
+	post "$KEY_A" stale "idem stale item"
+	check "the next retry replays that answer" \
+	    test "$(hdr Idempotent-Replayed)" = true -a "$(json id)" = "$id"
+	# The dead request never committed its row: the taker files it.
+	post "$KEY_A" stale2 "idem never committed"
+	id=$(json id)
+	sql "DELETE FROM feedback WHERE id = '$id'"
+	sql "UPDATE idempotency_keys SET state = 'in_flight',
+	    response_status = NULL, response_body = NULL,
+	    claimed_at = UTC_TIMESTAMP(6) - INTERVAL 2 MINUTE
+	    WHERE idem_key = 'stale2'"
+	post "$KEY_A" stale2 "idem never committed"
+	check_status "a dead claim without its row: 201" 201
+	check "files it once, under the claim's id" \
+	    test "$(rows_with 'idem never committed')" = 1 -a "$(json id)" = "$id"
+	# A fresh in-flight claim is not taken over.
+	sql "UPDATE idempotency_keys SET state = 'in_flight',
+	    claimed_at = UTC_TIMESTAMP(6) WHERE idem_key = 'stale2'"
+	post "$KEY_A" stale2 "idem never committed"
+	check_hark_error "a claim younger than 60 s is 409" 409
 }
 
 test_restart() {
