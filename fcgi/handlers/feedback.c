@@ -2,7 +2,8 @@
  * feedback.c: /v1/feedback, the Fluister-shaped API.
  *
  *   POST   /v1/feedback        JSON {projectId?, text, page?, userEmail?,
- *                              metadata?} -> 201 with the synchronous triage
+ *                              metadata?} -> 201 with the synchronous triage;
+ *                              an Idempotency-Key replays its first 2xx
  *   GET    /v1/feedback/{id}   one item of the key's project
  *   GET    /v1/feedback        newest first, filters, keyset pagination
  *   DELETE /v1/feedback/{id}   erases the row and what hangs off it
