@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <json-c/json.h>
@@ -72,6 +73,13 @@ hark_feedback_submit(struct hark_db *db, const struct hark_feedback *fb)
 }
 
 int
+hark_feedback_submit_idem(struct hark_db *db, const struct hark_feedback *fb,
+    const char *key, int status, const char *body, size_t len)
+{
+	return hark_store_feedback_insert_idem(db, fb, key, status, body, len);
+}
+
+int
 hark_feedback_get(struct hark_db *db, const char *project_id, const char *id,
     struct hark_feedback *fb)
 {
@@ -90,6 +98,60 @@ hark_feedback_list(struct hark_db *db, const char *project_id,
     const struct hark_feedback_filter *f, hark_feedback_fn fn, void *ctx)
 {
 	return hark_store_feedback_list(db, project_id, f, fn, ctx);
+}
+
+/* ---- idempotency ---- */
+
+bool
+hark_idem_key_valid(const char *key)
+{
+	size_t	 i;
+
+	if (key == NULL || key[0] == '\0')
+		return false;
+	for (i = 0; key[i] != '\0'; i++)
+		if (i >= HARK_IDEM_KEY_MAX || key[i] < 0x20 || key[i] > 0x7e)
+			return false;
+	return true;
+}
+
+/* A field as "<len>:" + bytes, or "-" when absent (null apart from ""). */
+static int
+hash_field(EVP_MD_CTX *md, const char *s, size_t len)
+{
+	char	 n[32];
+	int	 k;
+
+	if (s == NULL)
+		return EVP_DigestUpdate(md, "-", 1) == 1 ? 0 : -1;
+	k = snprintf(n, sizeof(n), "%zu:", len);
+	return EVP_DigestUpdate(md, n, (size_t)k) == 1 &&
+	    EVP_DigestUpdate(md, s, len) == 1 ? 0 : -1;
+}
+
+int
+hark_feedback_input_hash(const char *project_id,
+    const struct hark_feedback_input *in, unsigned char out[32])
+{
+	EVP_MD_CTX	*md;
+	unsigned int	 len = 0;
+	int		 rc = -1;
+
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    hash_field(md, "hark-feedback-1", 15) == -1 ||
+	    hash_field(md, project_id, strlen(project_id)) == -1 ||
+	    hash_field(md, in->text.s, in->text.len) == -1 ||
+	    hash_field(md, in->page.s, in->page.len) == -1 ||
+	    hash_field(md, in->user_email.s, in->user_email.len) == -1 ||
+	    hash_field(md, in->metadata.s, in->metadata.len) == -1 ||
+	    EVP_DigestFinal_ex(md, out, &len) != 1 || len != 32)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	EVP_MD_CTX_free(md);
+	return rc;
 }
 
 /* ---- the cursor ---- */

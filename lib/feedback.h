@@ -90,4 +90,24 @@ int	hark_feedback_cursor_decode(const struct hark_cursor_key *,
 /* The API's view of an item; NULL when memory runs out.  Caller puts it. */
 struct json_object	*hark_feedback_json(const struct hark_feedback *);
 
+/*
+ * Files fb and records status/body as the answer to its Idempotency-Key
+ * (claimed for fb's project) in one transaction.
+ */
+int	hark_feedback_submit_idem(struct hark_db *, const struct hark_feedback *,
+	    const char *key, int status, const char *body, size_t len);
+/*
+ * Idempotency-Key (issue 14 item 10): 1-255 printable ASCII characters
+ * (0x20-0x7e), else false.  The request hash is the SHA-256 of the
+ * validated content (each field length-prefixed, absent apart from empty),
+ * so the same feedback re-serialised by a retrying client is the same
+ * request.  0, or -1 when libcrypto fails.
+ */
+#define HARK_IDEM_KEY_MAX	255
+#define HARK_IDEM_TTL_S		86400	/* a key is answered for 24 hours */
+#define HARK_IDEM_INFLIGHT_S	60	/* then an in-flight claim is dead */
+bool	hark_idem_key_valid(const char *key);
+int	hark_feedback_input_hash(const char *project_id,
+	    const struct hark_feedback_input *, unsigned char out[32]);
+
 #endif

@@ -202,4 +202,43 @@ int	hark_store_feedback_list(struct hark_db *, const char *project_id,
 int	hark_store_feedback_delete(struct hark_db *, const char *project_id,
 	    const char *id);
 
+/*
+ * Idempotency keys (store_idempotency.c, schema/003_idempotency.sql).  A
+ * claim is the INSERT of (project, key) with the request's SHA-256 and the
+ * feedback id the request will file.  hark_store_idem_claim answers
+ * HARK_STORE_OK when this request holds the key (new, expired and reclaimed,
+ * or an in-flight claim older than inflight_s with the same hash taken over:
+ * then feedback_id is the one the dead request was filing, so its row, if it
+ * committed, is found rather than filed twice), or HARK_STORE_DUPLICATE with
+ * *out describing the row that is there.
+ */
+#define HARK_IDEM_HASH_LEN	32
+struct hark_idem_row {
+	bool		 done;		/* a recorded answer, else in flight */
+	bool		 same;		/* the request hash matches */
+	bool		 taken_over;	/* OK: a stale claim was taken over */
+	int		 status;
+	char		*body;		/* malloc'd, done only */
+	size_t		 body_len;
+	char		 feedback_id[HARK_ID_SIZE];
+};
+void	hark_idem_row_clear(struct hark_idem_row *);
+int	hark_store_idem_claim(struct hark_db *, const char *project_id,
+	    const char *key, const unsigned char hash[HARK_IDEM_HASH_LEN],
+	    const char *feedback_id, int ttl_s, int inflight_s,
+	    struct hark_idem_row *out);
+/* The 2xx answer, replayed until the key expires. */
+int	hark_store_idem_done(struct hark_db *, const char *project_id,
+	    const char *key, int status, const char *body, size_t len);
+/* The feedback row and its key's answer in one transaction. */
+int	hark_store_feedback_insert_idem(struct hark_db *,
+	    const struct hark_feedback *, const char *key, int status,
+	    const char *body, size_t len);
+/* Drops an in-flight claim (a 4xx/5xx answer: the client may retry). */
+int	hark_store_idem_release(struct hark_db *, const char *project_id,
+	    const char *key);
+/* Deletes up to limit expired keys; *n says how many. */
+int	hark_store_idem_sweep(struct hark_db *, int limit,
+	    unsigned long long *n);
+
 #endif

@@ -303,6 +303,55 @@ START_TEST(gate_cap_defaults_to_half_the_workers)
 }
 END_TEST
 
+START_TEST(idempotency_key_shapes)
+{
+	char	 k[300];
+
+	ck_assert(hark_idem_key_valid("a"));
+	ck_assert(hark_idem_key_valid("8e0f2c1a-4d6b-4f3e-9a7c-2b1d0e5f6a7b"));
+	ck_assert(hark_idem_key_valid(" !~ spaces and punctuation: ok"));
+	ck_assert(!hark_idem_key_valid(NULL));
+	ck_assert(!hark_idem_key_valid(""));
+	ck_assert(!hark_idem_key_valid("a\tb"));
+	ck_assert(!hark_idem_key_valid("a\x7f"));
+	ck_assert(!hark_idem_key_valid("\x1b[31m"));
+	ck_assert(!hark_idem_key_valid("caf\xc3\xa9"));
+	memset(k, 'k', sizeof(k));
+	k[255] = '\0';
+	ck_assert(hark_idem_key_valid(k));
+	k[255] = 'k';
+	k[256] = '\0';
+	ck_assert(!hark_idem_key_valid(k));
+}
+END_TEST
+
+START_TEST(input_hash_tells_content_apart)
+{
+	struct hark_feedback_input	 a, b;
+	unsigned char			 ha[32], hb[32];
+
+	memset(&a, 0, sizeof(a));
+	a.text.s = "hello";
+	a.text.len = 5;
+	b = a;
+	ck_assert_int_eq(hark_feedback_input_hash("prj_a", &a, ha), 0);
+	ck_assert_int_eq(hark_feedback_input_hash("prj_a", &b, hb), 0);
+	ck_assert(memcmp(ha, hb, 32) == 0);
+	/* Another project, an empty page against none, a shifted border. */
+	ck_assert_int_eq(hark_feedback_input_hash("prj_b", &b, hb), 0);
+	ck_assert(memcmp(ha, hb, 32) != 0);
+	b.page.s = "";
+	ck_assert_int_eq(hark_feedback_input_hash("prj_a", &b, hb), 0);
+	ck_assert(memcmp(ha, hb, 32) != 0);
+	b = a;
+	b.text.len = 4;
+	b.page.s = "o";
+	b.page.len = 1;
+	ck_assert_int_eq(hark_feedback_input_hash("prj_a", &b, hb), 0);
+	ck_assert(memcmp(ha, hb, 32) != 0);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -319,6 +368,8 @@ main(void)
 	tcase_add_test(tc, unsigned_cursor_is_refused);
 	tcase_add_test(tc, cursor_key_is_made_once_and_shared);
 	tcase_add_test(tc, new_row_borrows_input_and_is_triaged);
+	tcase_add_test(tc, idempotency_key_shapes);
+	tcase_add_test(tc, input_hash_tells_content_apart);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tr, app_setup, app_teardown);
 	tcase_add_test(tr, outcome_unknown_on_create_names_the_id);
