@@ -81,10 +81,13 @@ hark_handle_feedback_create(const struct hark_call *c)
 		    "projectId is not the project of this API key");
 		return;
 	}
-	if (hark_feedback_make(c->who.project_id, "api", in, &fb) == -1) {
+	/* A public key is a widget source's: the row says which. */
+	if (hark_feedback_make(c->who.project_id, c->who.public_key ?
+	    "widget" : "api", in, &fb) == -1) {
 		hark_resp_error(c->resp, 500, "internal", NULL, "no randomness");
 		return;
 	}
+	snprintf(fb.source_id, sizeof(fb.source_id), "%s", c->who.source_id);
 	if ((rc = hark_feedback_submit(c->app->db, &fb)) != HARK_STORE_OK) {
 		hark_respond_store_write(c->app, c->resp, rc, fb.id);
 		return;
