@@ -34,7 +34,8 @@ setup() {
 	CONF="$T/pk/hark.conf"
 	write_hark_conf "$CONF" log.file="$T/pk/hark.log" \
 	    server.workers="$WORKERS" limits.rate_limit=100000 \
-	    limits.auth_failures="$AUTH_FAILURES"
+	    limits.auth_failures="$AUTH_FAILURES" \
+	    server.trusted_proxies="127.0.0.1, ::1"
 	PRJ_A=$(ctl project create "Project A") || exit 2
 	PRJ_B=$(ctl project create "Project B") || exit 2
 	SK_A=$(ctl key create "$PRJ_A") || exit 2
@@ -123,6 +124,11 @@ test_refused() {
 	    -d "{\"text\":\"x\",\"projectId\":\"$PRJ_B\"}"
 	check_hark_error "and with that projectId too" 401
 	req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
+	    -H "x-earshot-key: $PK_A" "${JSON_CT[@]}" \
+	    -d "{\"text\":\"x\",\"projectId\":\"$PRJ_B\"}"
+	check_hark_error "a body projectId of another project: 403" 403
+	check_json "code wrong_project" error.code wrong_project
+	req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
 	    -H "x-earshot-key: $PK_OFF" "${JSON_CT[@]}" -d "$SEED_BODY"
 	check_hark_error "a disabled source's key: 401" 401
 	check_json "code invalid_key" error.code invalid_key
@@ -179,8 +185,16 @@ test_rate() {
 	req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
 	    -H "x-earshot-key: $PK_A" "${JSON_CT[@]}" -d "$SEED_BODY"
 	check_status "another source from the same address: 201" 201
-	# Through nginx every client is 127.0.0.1; hark-fcgi's own socket
-	# with another REMOTE_ADDR is another client.
+	# nginx is a trusted proxy here: X-Forwarded-For names the client.
+	req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
+	    -H "x-earshot-key: $PK_LIM" -H "X-Forwarded-For: 198.51.100.7" \
+	    "${JSON_CT[@]}" -d "$SEED_BODY"
+	check_status "the same source from another address: 201" 201
+	check "its own count: RateLimit-Remaining 2" \
+	    test "$(hdr RateLimit-Remaining)" = 2
+	req POST "$URL/v1/feedback" -H "Authorization: Bearer $SK_A" \
+	    "${JSON_CT[@]}" -d "$SEED_BODY"
+	check_status "the project's secret key is not held back by it" 201
 }
 
 # Last: it locks this address out of failed authentications.
