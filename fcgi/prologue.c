@@ -1,7 +1,8 @@
 /*
  * prologue.c: what runs once before every handler, as its route declares:
  * authentication (and the failed-auth lock-out), the project's origin
- * allowlist, the key's and the project's rate limits (RateLimit-*
+ * allowlist (and a public key's source's), the key's and the project's rate
+ * limits (a public key's per client address and source; RateLimit-*
  * headers), the JSON body read, parsed strictly, validated and filled into
  * the route's typed struct, and the query parsed into its own.  A handler
  * runs only when all of it passed, and never re-reads the tree.
@@ -56,11 +57,13 @@ origin_row(void *ctx, const char *pattern)
 
 /*
  * A browser request (it has Origin) from a project with an allowlist must
- * come from a listed origin.  Returns 0, or -1 with resp filled.
+ * come from a listed origin; with a public key, from one its source lists
+ * as well (a source without origins takes any the project allows).
+ * Returns 0, or -1 with resp filled.
  */
 static int
-check_origin(struct hark_app *app, struct hark_req *req,
-    struct hark_resp *resp, const char *project_id)
+check_origin_list(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, const char *owner_id, bool source)
 {
 	struct origins	 o = { NULL, 0, 0 };
 	const char	*origin = hark_req_header(req, "origin");
@@ -69,7 +72,9 @@ check_origin(struct hark_app *app, struct hark_req *req,
 
 	if (origin == NULL)
 		return 0;
-	rc = hark_store_origin_list(app->db, project_id, origin_row, &o);
+	rc = source ?
+	    hark_store_source_origin_list(app->db, owner_id, origin_row, &o) :
+	    hark_store_origin_list(app->db, owner_id, origin_row, &o);
 	if (o.nomem) {
 		hark_resp_error(resp, 500, "internal", NULL, "out of memory");
 		ok = 0;
@@ -84,7 +89,8 @@ check_origin(struct hark_app *app, struct hark_req *req,
 	    (const char *const *)o.list, o.n);
 	if (!ok) {
 		hark_resp_error(resp, 403, "origin_not_allowed", "Origin",
-		    "this origin is not in the project's allowed origins");
+		    "this origin is not in the %s's allowed origins",
+		    source ? "source" : "project");
 		/* Not readable by the page that was refused. */
 		hark_resp_unset_header(resp, "Access-Control-Allow-Origin");
 	}
@@ -95,6 +101,18 @@ out:
 	return ok ? 0 : -1;
 }
 
+static int
+check_origin(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, const struct hark_principal *who)
+{
+	if (check_origin_list(app, req, resp, who->project_id, false) == -1)
+		return -1;
+	if (who->public_key &&
+	    check_origin_list(app, req, resp, who->source_id, true) == -1)
+		return -1;
+	return 0;
+}
+
 static void
 ratelimit_headers(struct hark_resp *resp, const struct hark_rl_result *r)
 {
@@ -103,19 +121,29 @@ ratelimit_headers(struct hark_resp *resp, const struct hark_rl_result *r)
 	hark_resp_header(resp, "RateLimit-Reset", "%u", r->reset_seconds);
 }
 
-/* Counts the request against the key and the project, all or nothing. */
+/*
+ * Counts the request against the key and the project, all or nothing.  A
+ * public key is in every visitor's browser, so its count is per client
+ * address (req->remote_addr, already resolved through trusted_proxies) and
+ * source: one visitor's flood stops that visitor, and the project's limit
+ * still bounds them all.
+ */
 static int
-check_rate(struct hark_app *app, struct hark_resp *resp,
+check_rate(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
     const struct hark_principal *who)
 {
 	struct hark_rl_check	 c[2];
 	struct hark_rl_result	 r;
-	char			 kkey[64], pkey[64];
+	char			 kkey[128], pkey[64];
 	unsigned		 def = (unsigned)app->conf->rate_limit;
 
 	if (app->rl == NULL)
 		return 0;
-	snprintf(kkey, sizeof(kkey), "key:%s", who->key_id);
+	if (who->public_key)
+		snprintf(kkey, sizeof(kkey), "src:%s:%s", who->source_id,
+		    req->remote_addr);
+	else
+		snprintf(kkey, sizeof(kkey), "key:%s", who->key_id);
 	snprintf(pkey, sizeof(pkey), "project:%s", who->project_id);
 	c[0] = (struct hark_rl_check){ kkey, who->key_limit ? who->key_limit : def,
 	    RL_WINDOW };
@@ -193,14 +221,15 @@ auth_locked(struct hark_app *app, struct hark_req *req,
  */
 static int
 authenticate(struct hark_app *app, struct hark_req *req,
-    struct hark_resp *resp, struct hark_principal *who)
+    struct hark_resp *resp, bool allow_public, struct hark_principal *who)
 {
 	struct hark_auth_err	 err;
 	struct hark_rl_result	 r;
 	bool			 locked = auth_locked(app, req, &r);
 
-	if (hark_auth_secret(app->db, req, !locked, who, &err) == -1) {
-		if (err.status == 401 && locked) {
+	if (hark_auth_key(app->db, req, !locked, allow_public, who,
+	    &err) == -1) {
+		if (err.failure && locked) {
 			hark_resp_error(resp, 429, "too_many_failures", NULL,
 			    "too many failed authentications from this "
 			    "address; retry in %u s",
@@ -209,7 +238,7 @@ authenticate(struct hark_app *app, struct hark_req *req,
 			    r.retry_after ? r.retry_after : 1);
 			return -1;
 		}
-		if (err.status == 401)
+		if (err.failure)
 			count_auth_failure(app, req);
 		hark_resp_error(resp, err.status, err.code, err.field, "%s",
 		    err.message);
@@ -322,19 +351,21 @@ hark_prologue_gate_leave(struct hark_app *app, struct hark_rl_ticket *t)
 }
 
 /*
- * Who is calling, as the route asks.  Widget tokens and public keys are not
- * served yet: until they are, HARK_AUTH_PUBLIC and HARK_AUTH_KEY_OR_TOKEN
- * take the secret key as the only credential there is.
+ * Who is calling, as the route asks.  HARK_AUTH_SECRET takes a secret key
+ * only (a public key is 401); HARK_AUTH_PUBLIC and HARK_AUTH_KEY_OR_TOKEN
+ * take a secret key or a source's public key.  Widget tokens are not served
+ * yet.
  */
 static int
 check_auth(struct hark_call *c)
 {
 	if (c->route->auth == HARK_AUTH_NONE)
 		return 0;
-	if (authenticate(c->app, c->req, c->resp, &c->who) == -1 ||
-	    check_origin(c->app, c->req, c->resp, c->who.project_id) == -1)
+	if (authenticate(c->app, c->req, c->resp,
+	    c->route->auth != HARK_AUTH_SECRET, &c->who) == -1 ||
+	    check_origin(c->app, c->req, c->resp, &c->who) == -1)
 		return -1;
-	return check_rate(c->app, c->resp, &c->who);
+	return check_rate(c->app, c->req, c->resp, &c->who);
 }
 
 static int

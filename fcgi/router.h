@@ -28,8 +28,10 @@ struct hark_route;
 enum hark_route_auth {
 	HARK_AUTH_NONE = 0,	/* anyone (health, preflight) */
 	HARK_AUTH_SECRET,	/* a secret key (sk_...): read, change, erase */
-	HARK_AUTH_PUBLIC,	/* a source's public key or widget token */
-	HARK_AUTH_KEY_OR_TOKEN	/* either: the submission paths */
+	HARK_AUTH_PUBLIC,	/* a source's public key or widget token (a
+				 * secret key is taken too) */
+	HARK_AUTH_KEY_OR_TOKEN	/* either: the submission paths; a public key
+				 * gets who.public_key and who.source_id */
 };
 
 /*

@@ -17,7 +17,7 @@ const struct hark_route hark_routes[] = {
 	{ "GET", "/v1/health", hark_handle_health, NULL, 0, 0,
 	  HARK_AUTH_NONE, NULL, NULL },
 	{ "POST", "/v1/feedback", hark_handle_feedback_create, JSON, 0,
-	  HARK_ROUTE_JSON_BODY, HARK_AUTH_SECRET, &hark_feedback_create_body,
+	  HARK_ROUTE_JSON_BODY, HARK_AUTH_KEY_OR_TOKEN, &hark_feedback_create_body,
 	  NULL },
 	{ "GET", "/v1/feedback", hark_handle_feedback_list, NULL, 0,
 	  HARK_ROUTE_GATED, HARK_AUTH_SECRET, NULL, &hark_feedback_list_query },

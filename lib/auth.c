@@ -1,4 +1,4 @@
-/* auth.c: secret-key authentication of API requests, with its audit trail. */
+/* auth.c: API key authentication (secret and public keys), with its audit trail. */
 #include "config.h"
 
 #include <stdio.h>
@@ -20,6 +20,7 @@ fail(struct hark_auth_err *err, int status, const char *code,
 	err->code = code;
 	err->field = field;
 	err->message = message;
+	err->failure = status == 401;
 	return -1;
 }
 
@@ -92,7 +93,10 @@ struct key_cache_entry {
 	int			 used;
 };
 
-static struct key_cache_entry	key_cache[KEY_CACHE_SLOTS];
+/* Secret keys and sources' public keys are cached apart: a hash found in
+ * one table never stands for an entry of the other. */
+static struct key_cache_entry	secret_cache[KEY_CACHE_SLOTS];
+static struct key_cache_entry	public_cache[KEY_CACHE_SLOTS];
 
 static time_t
 mono_now(void)
@@ -104,17 +108,18 @@ mono_now(void)
 }
 
 static struct key_cache_entry *
-key_cache_slot(const unsigned char hash[HARK_KEY_HASH_LEN])
+key_cache_slot(struct key_cache_entry *cache,
+    const unsigned char hash[HARK_KEY_HASH_LEN])
 {
-	return &key_cache[hash[0] % KEY_CACHE_SLOTS];
+	return &cache[hash[0] % KEY_CACHE_SLOTS];
 }
 
 /* Fills *k from a fresh cache entry for hash; 0, or -1 when there is none. */
 static int
-key_cache_get(const unsigned char hash[HARK_KEY_HASH_LEN],
-    struct hark_key_info *k)
+key_cache_get(struct key_cache_entry *cache,
+    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_key_info *k)
 {
-	struct key_cache_entry	*e = key_cache_slot(hash);
+	struct key_cache_entry	*e = key_cache_slot(cache, hash);
 
 	if (!e->used || !hark_key_hash_equal(hash, e->info.hash) ||
 	    mono_now() - e->fetched >= KEY_CACHE_TTL)
@@ -124,9 +129,9 @@ key_cache_get(const unsigned char hash[HARK_KEY_HASH_LEN],
 }
 
 static void
-key_cache_put(const struct hark_key_info *k)
+key_cache_put(struct key_cache_entry *cache, const struct hark_key_info *k)
 {
-	struct key_cache_entry	*e = key_cache_slot(k->hash);
+	struct key_cache_entry	*e = key_cache_slot(cache, k->hash);
 
 	e->info = *k;
 	e->fetched = mono_now();
@@ -135,33 +140,49 @@ key_cache_put(const struct hark_key_info *k)
 
 /* Looks the key up, in the cache or the database; a store result code. */
 static int
-key_lookup(struct hark_db *db, const unsigned char hash[HARK_KEY_HASH_LEN],
-    struct hark_key_info *k)
+key_lookup(struct hark_db *db, bool public,
+    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_key_info *k)
 {
-	int	 rc;
+	struct key_cache_entry	*cache = public ? public_cache : secret_cache;
+	int			 rc;
 
-	if (key_cache_get(hash, k) == 0)
+	if (key_cache_get(cache, hash, k) == 0)
 		return HARK_STORE_OK;
-	rc = hark_store_key_lookup(db, hash, k);
+	rc = public ? hark_store_source_lookup(db, hash, k) :
+	    hark_store_key_lookup(db, hash, k);
 	if (rc == HARK_STORE_OK && !k->revoked &&
 	    hark_key_hash_equal(hash, k->hash))
-		key_cache_put(k);
+		key_cache_put(cache, k);
 	return rc;
 }
 
 int
-hark_auth_secret(struct hark_db *db, const struct hark_req *req,
-    bool audit, struct hark_principal *who, struct hark_auth_err *err)
+hark_auth_key(struct hark_db *db, const struct hark_req *req, bool audit,
+    bool allow_public, struct hark_principal *who, struct hark_auth_err *err)
 {
 	struct hark_key_info	 k;
 	unsigned char		 hash[HARK_KEY_HASH_LEN];
 	const char		*key, *project;
+	bool			 public;
 	int			 rc;
 
 	memset(who, 0, sizeof(*who));
 	if (credentials(req, &key, &project, err) == -1)
 		return -1;
-	if (!hark_key_looks_secret(key)) {
+	public = hark_key_looks_public(key);
+	/*
+	 * A public key is in every page that embeds the widget: it may
+	 * submit, never read, change or erase.  Refused before any lookup,
+	 * and not a failed authentication (the key may well be valid).
+	 */
+	if (public && !allow_public) {
+		fail(err, 401, "public_key_not_allowed", NULL,
+		    "a public key (pk_...) may only submit feedback; this "
+		    "request needs a secret key (sk_...)");
+		err->failure = false;
+		return -1;
+	}
+	if (!public && !hark_key_looks_secret(key)) {
 		audit_failure(audit, db, req, NULL, "malformed key");
 		return fail(err, 401, "invalid_key", NULL,
 		    "the API key is invalid or revoked");
@@ -169,7 +190,7 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 	if (hark_key_hash(key, strlen(key), hash) == -1)
 		return fail(err, 503, "unavailable", NULL,
 		    "cannot check the key now; retry shortly");
-	rc = key_lookup(db, hash, &k);
+	rc = key_lookup(db, public, hash, &k);
 	if (rc == HARK_STORE_UNAVAILABLE ||
 	    rc == HARK_STORE_TIMEOUT || rc == HARK_STORE_OUTCOME_UNKNOWN)
 		return fail(err, 503, "database_unavailable", NULL,
@@ -182,12 +203,14 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 	/* The index found it by hash; comparing again costs nothing and
 	 * keeps the decision itself constant-time. */
 	if (rc == HARK_STORE_NOTFOUND || !hark_key_hash_equal(hash, k.hash)) {
-		audit_failure(audit, db, req, NULL, "unknown key");
+		audit_failure(audit, db, req, NULL, public ?
+		    "unknown public key" : "unknown key");
 		return fail(err, 401, "invalid_key", NULL,
 		    "the API key is invalid or revoked");
 	}
 	if (k.revoked) {
-		audit_failure(audit, db, req, k.project_id, "revoked key");
+		audit_failure(audit, db, req, k.project_id, public ?
+		    "disabled source" : "revoked key");
 		return fail(err, 401, "invalid_key", NULL,
 		    "the API key is invalid or revoked");
 	}
@@ -200,13 +223,27 @@ hark_auth_secret(struct hark_db *db, const struct hark_req *req,
 	snprintf(who->key_id, sizeof(who->key_id), "%s", k.id);
 	who->key_limit = k.key_limit;
 	who->project_limit = k.project_limit;
+	if (public) {
+		/* No last_used_at nor key_used row: a widget's every submission
+		 * would write one, and the feedback row names its source. */
+		who->public_key = true;
+		snprintf(who->source_id, sizeof(who->source_id), "%s", k.id);
+		return 0;
+	}
 	/* last_used_at and the key-use audit row at most once a minute. */
 	if (time(NULL) - k.last_used >= 60) {
 		k.last_used = time(NULL);
-		key_cache_put(&k);
+		key_cache_put(secret_cache, &k);
 		if (hark_store_key_touch(db, k.id) == HARK_STORE_OK)
 			hark_store_audit(db, k.project_id, k.id, "key_used",
 			    req->remote_addr, NULL);
 	}
 	return 0;
+}
+
+int
+hark_auth_secret(struct hark_db *db, const struct hark_req *req,
+    bool audit, struct hark_principal *who, struct hark_auth_err *err)
+{
+	return hark_auth_key(db, req, audit, false, who, err);
 }

@@ -61,6 +61,9 @@ struct hark_key_info {
 struct hark_feedback {
 	char		 id[HARK_ID_SIZE];
 	char		 project_id[HARK_ID_SIZE];
+	/* The widget source it came through (a public key); "" = none.
+	 * Written by an insert, not read back yet. */
+	char		 source_id[HARK_ID_SIZE];
 	char		*text;		/* may hold NUL bytes: use text_len */
 	size_t		 text_len;
 	char		*page;		/* NULL when absent */
@@ -178,7 +181,10 @@ typedef int	(*hark_key_fn)(void *ctx, const char *id, const char *name,
 int	hark_store_key_list(struct hark_db *, const char *project_id,
 	    hark_key_fn, void *ctx);
 
-/* Widget sources: a public key (pk_...) identifies one. */
+/*
+ * Widget sources: a public key (pk_...) identifies one.  Create stores the
+ * key's SHA-256 only (hex); list shows a fingerprint of it, never the key.
+ */
 int	hark_store_source_create(struct hark_db *, const char *id,
 	    const char *project_id, const char *public_key, const char *name,
 	    bool require_captcha);
@@ -187,6 +193,15 @@ typedef int	(*hark_source_fn)(void *ctx, const char *id,
 		    const char *created_at, bool require_captcha);
 int	hark_store_source_list(struct hark_db *, const char *project_id,
 	    hark_source_fn, void *ctx);
+/*
+ * The source whose public key has this SHA-256, as a key: id is the
+ * source's, revoked means disabled, key_limit is the source's per-(address,
+ * source) limit (0 = default), project_limit the project's; last_used is 0.
+ */
+int	hark_store_source_lookup(struct hark_db *,
+	    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_key_info *);
+int	hark_store_source_origin_list(struct hark_db *, const char *source_id,
+	    hark_origin_fn, void *ctx);
 
 /* The audit trail: what happened, to which project and key, from where. */
 int	hark_store_audit(struct hark_db *, const char *project_id,

@@ -38,6 +38,8 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 		HARK_DB_CSTR(fb->id), HARK_DB_CSTR(fb->project_id),
 		HARK_DB_CSTR(fb->channel),
 		HARK_DB_STR(fb->text, fb->text_len),
+		fb->source_id[0] != '\0' ? HARK_DB_CSTR(fb->source_id) :
+		    HARK_DB_NULLV,
 		store_opt_str(fb->page, fb->page_len),
 		store_opt_str(fb->user_email, fb->user_email_len),
 		store_opt_str(fb->metadata, fb->metadata_len),
@@ -48,13 +50,13 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	struct hark_db_val		 idv[] = { HARK_DB_CSTR(fb->id) };
 	int				 rc, found = 0;
 
-	/* a[9] points at score, filled only now. */
-	a[9].len = (size_t)snprintf(score, sizeof(score), "%.3f",
+	/* a[10] points at score, filled only now. */
+	a[10].len = (size_t)snprintf(score, sizeof(score), "%.3f",
 	    fb->sentiment_score);
 	rc = store_exec(db, "INSERT INTO feedback (id, project_id, channel, "
-	    "text, page, user_email, metadata, category, sentiment, "
+	    "text, source_id, page, user_email, metadata, category, sentiment, "
 	    "sentiment_score, impact_score, triaged_by, status, created_at, "
-	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'builtin', ?, "
+	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'builtin', ?, "
 	    "?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
 	if (rc != HARK_DB_DUPLICATE)
 		return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db.h"
+#include "keys.h"
 #include "store.h"
 #include "store_int.h"
 
@@ -228,18 +229,95 @@ hark_store_key_list(struct hark_db *db, const char *project_id,
 
 /* ---- sources ---- */
 
+/*
+ * A source's public key is stored as the lower-case hex of its SHA-256, like
+ * a secret key's hash but in the column's text (64 characters): the key is
+ * printed once by harkctl source create and never kept in clear, so a
+ * database dump does not hand out keys that submit as the project's widget.
+ */
+static int
+source_key_hex(const char *public_key, char hex[2 * HARK_KEY_HASH_LEN + 1])
+{
+	unsigned char	 hash[HARK_KEY_HASH_LEN];
+
+	if (hark_key_hash(public_key, strlen(public_key), hash) == -1)
+		return -1;
+	hark_hex_encode(hash, sizeof(hash), hex);
+	return 0;
+}
+
 int
 hark_store_source_create(struct hark_db *db, const char *id,
     const char *project_id, const char *public_key, const char *name,
     bool require_captcha)
 {
+	char			 hex[2 * HARK_KEY_HASH_LEN + 1];
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(project_id),
-				    HARK_DB_CSTR(public_key), HARK_DB_CSTR(name),
+				    HARK_DB_STR(hex, 0), HARK_DB_CSTR(name),
 				    HARK_DB_INT(require_captcha) };
 
+	/* a[2] points at hex, filled only now. */
+	if (source_key_hex(public_key, hex) == -1)
+		return HARK_DB_ERROR;
+	a[2].len = strlen(hex);
 	return store_exec(db, "INSERT INTO sources (id, project_id, "
 	    "public_key, name, require_captcha) VALUES (?, ?, ?, ?, ?)",
 	    a, NARGS(a), NULL);
+}
+
+static int
+source_key_row(void *ctx, const struct hark_db_row *row)
+{
+	struct hark_key_info	*k = ctx;
+	size_t			 i;
+	unsigned		 byte;
+
+	store_copy_col(k->id, sizeof(k->id), row->vals[0]);
+	store_copy_col(k->project_id, sizeof(k->project_id), row->vals[1]);
+	/* A malformed column leaves the hash zero: it matches no key. */
+	if (row->vals[2] != NULL && row->lens[2] == 2 * HARK_KEY_HASH_LEN)
+		for (i = 0; i < HARK_KEY_HASH_LEN; i++) {
+			if (sscanf(row->vals[2] + 2 * i, "%2x", &byte) != 1) {
+				memset(k->hash, 0, sizeof(k->hash));
+				break;
+			}
+			k->hash[i] = (unsigned char)byte;
+		}
+	k->revoked = row->vals[3] != NULL;
+	k->key_limit = row->vals[4] ? (unsigned)atol(row->vals[4]) : 0;
+	k->project_limit = row->vals[5] ? (unsigned)atol(row->vals[5]) : 0;
+	return 1;
+}
+
+int
+hark_store_source_lookup(struct hark_db *db,
+    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_key_info *out)
+{
+	char			 hex[2 * HARK_KEY_HASH_LEN + 1];
+	struct hark_db_val	 a[] = { HARK_DB_STR(hex, 2 * HARK_KEY_HASH_LEN) };
+	int			 rc;
+
+	memset(out, 0, sizeof(*out));
+	hark_hex_encode(hash, HARK_KEY_HASH_LEN, hex);
+	rc = store_query(db,
+	    "SELECT s.id, s.project_id, s.public_key, s.disabled_at, "
+	    "s.rate_limit, p.rate_limit "
+	    "FROM sources s JOIN projects p ON p.id = s.project_id "
+	    "WHERE s.public_key = ?", a, NARGS(a), source_key_row, out);
+	if (rc == 1)
+		return HARK_DB_OK;
+	return rc == HARK_DB_OK ? HARK_STORE_NOTFOUND : rc;
+}
+
+int
+hark_store_source_origin_list(struct hark_db *db, const char *source_id,
+    hark_origin_fn fn, void *ctx)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(source_id) };
+	struct origin_ctx	 oc = { fn, ctx };
+
+	return store_query(db, "SELECT pattern FROM source_origins "
+	    "WHERE source_id = ? ORDER BY pattern", a, NARGS(a), origin_row, &oc);
 }
 
 struct source_ctx {
@@ -256,6 +334,7 @@ source_row(void *ctx, const struct hark_db_row *row)
 	    row->vals[3], row->vals[4] != NULL && row->vals[4][0] == '1');
 }
 
+/* The key column is a fingerprint (its hash's first 12 hex digits). */
 int
 hark_store_source_list(struct hark_db *db, const char *project_id,
     hark_source_fn fn, void *ctx)
@@ -263,7 +342,8 @@ hark_store_source_list(struct hark_db *db, const char *project_id,
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
 	struct source_ctx	 sc = { fn, ctx };
 
-	return store_query(db, "SELECT id, public_key, name, created_at, "
+	return store_query(db, "SELECT id, CONCAT('sha256:', "
+	    "LEFT(public_key, 12)), name, created_at, "
 	    "require_captcha FROM sources WHERE project_id = ? "
 	    "ORDER BY created_at, id", a, NARGS(a), source_row, &sc);
 }

@@ -196,10 +196,13 @@ hark_handle_feedback_create(const struct hark_call *c)
 		    "projectId is not the project of this API key");
 		return;
 	}
-	if (hark_feedback_make(c->who.project_id, "api", in, &fb) == -1) {
+	/* A public key is a widget source's: the row says which. */
+	if (hark_feedback_make(c->who.project_id, c->who.public_key ?
+	    "widget" : "api", in, &fb) == -1) {
 		hark_resp_error(c->resp, 500, "internal", NULL, "no randomness");
 		return;
 	}
+	snprintf(fb.source_id, sizeof(fb.source_id), "%s", c->who.source_id);
 	if (idem_claim(c, in, &fb, &key, &taken) != 0)
 		return;
 	if (key != NULL) {

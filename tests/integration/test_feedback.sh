@@ -95,7 +95,9 @@ test_harkctl() {
 	local pk
 	pk=$(ctl source create "$PRJ_A" --name widget)
 	check "source create prints a pk_ key" eval "[[ '$pk' =~ ^pk_[0-9A-Za-z]{32}$ ]]"
-	check "source list shows it" eval "ctl source list '$PRJ_A' | grep -q '$pk.*widget'"
+	check "source list shows it, by a fingerprint" eval \
+	    "ctl source list '$PRJ_A' | grep -q 'sha256:[0-9a-f]\{12\} .*widget'"
+	check "never the key itself" eval "! ctl source list '$PRJ_A' | grep -q '$pk'"
 	check "a bad origin pattern is a usage error" eval \
 	    "ctl origin add '$PRJ_A' 'https://a.com/path'; test \$? = 2"
 	check "project rate-limit rejects a negative number" eval \

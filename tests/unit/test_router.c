@@ -213,6 +213,70 @@ START_TEST(nul_in_path_is_400)
 }
 END_TEST
 
+/*
+ * A public key may only submit: every route that takes one is named here,
+ * so a new route cannot let pk_ keys read or change by a slip of its table
+ * line.
+ */
+START_TEST(only_feedback_create_takes_public_keys)
+{
+	size_t	 i;
+
+	for (i = 0; i < hark_nroutes; i++) {
+		const struct hark_route	*r = &hark_routes[i];
+
+		if (r->auth == HARK_AUTH_NONE || r->auth == HARK_AUTH_SECRET)
+			continue;
+		ck_assert_msg(strcmp(r->method, "POST") == 0 &&
+		    strcmp(r->pattern, "/v1/feedback") == 0,
+		    "%s %s takes public keys", r->method, r->pattern);
+	}
+}
+END_TEST
+
+static int
+run_with_key(const char *method, const char *uri, const char *key,
+    struct hark_resp *resp)
+{
+	struct hark_req	 req;
+
+	hark_req_init(&req);
+	req.method = strdup(method);
+	req.uri = strdup(uri);
+	req.content_length = -1;
+	req.remote_addr = strdup("192.0.2.1");
+	ck_assert_int_eq(hark_req_add_header(&req, "x-earshot-project",
+	    "prj_0123456789abcdefghjkmnpqrs"), 0);
+	ck_assert_int_eq(hark_req_add_header(&req, "x-earshot-key", key), 0);
+	hark_resp_init(resp);
+	hark_app_handle(app, &req, resp);
+	hark_req_free(&req);
+	return resp->status;
+}
+
+/* Refused before any lookup: this app's database is never reached. */
+START_TEST(public_key_on_a_secret_route_is_401)
+{
+	static const char *const	 calls[][2] = {
+		{ "GET", "/v1/feedback" },
+		{ "GET", "/v1/feedback/fb_0123456789abcdefghjkmnpqrs" },
+		{ "DELETE", "/v1/feedback/fb_0123456789abcdefghjkmnpqrs" },
+	};
+	struct hark_resp		 resp;
+	size_t				 i;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		ck_assert_int_eq(run_with_key(calls[i][0], calls[i][1],
+		    "pk_0123456789ABCDEFGHIJKLMNOPQRSTUV", &resp), 401);
+		ck_assert_ptr_nonnull(strstr(resp.body.data,
+		    "\"code\":\"public_key_not_allowed\""));
+		ck_assert_ptr_nonnull(hark_resp_get_header(&resp,
+		    "WWW-Authenticate"));
+		hark_resp_free(&resp);
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -234,6 +298,8 @@ main(void)
 	tcase_add_test(tp, wrong_method_on_health_is_405_with_allow);
 	tcase_add_test(tp, oversized_content_length_is_413_before_routing);
 	tcase_add_test(tp, nul_in_path_is_400);
+	tcase_add_test(tp, only_feedback_create_takes_public_keys);
+	tcase_add_test(tp, public_key_on_a_secret_route_is_401);
 	suite_add_tcase(s, tp);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
