@@ -43,6 +43,10 @@ int hark_store_feedback_get(struct hark_db *db, const char *p, const char *id,
 { (void)db; (void)p; (void)id; (void)fb; abort(); }
 int hark_store_feedback_delete(struct hark_db *db, const char *p, const char *id)
 { (void)db; (void)p; (void)id; abort(); }
+int hark_store_feedback_insert_idem(struct hark_db *db,
+    const struct hark_feedback *fb, const char *key, int status,
+    const char *body, size_t len)
+{ (void)db; (void)fb; (void)key; (void)status; (void)body; (void)len; abort(); }
 int hark_store_feedback_list(struct hark_db *db, const char *p,
     const struct hark_feedback_filter *f, hark_feedback_fn fn, void *ctx)
 { (void)db; (void)p; (void)f; (void)fn; (void)ctx; abort(); }
