@@ -80,7 +80,7 @@ cors_headers(struct hark_req *req, struct hark_resp *resp)
 	hark_resp_header(resp, "Vary", "Origin");
 	hark_resp_header(resp, "Access-Control-Expose-Headers",
 	    "Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, "
-	    "RateLimit-Reset");
+	    "RateLimit-Reset, Idempotent-Replayed");
 }
 
 /* OPTIONS on a known path: the preflight answer, 204. */

@@ -64,6 +64,14 @@ test_replay() {
 	    -d '{ "text" : "idem replay item" }'
 	check_status "other whitespace, same content: replayed" 201
 	check "still one row" test "$(rows_with 'idem replay item')" = 1
+	# A page's script reads the replay marker only if it is exposed.
+	req POST "$URL/v1/feedback" -H "Authorization: Bearer $KEY_A" \
+	    -H "Origin: https://app.example.com" \
+	    -H "Idempotency-Key: key-one" "${JSON_CT[@]}" \
+	    -d '{"text":"idem replay item"}'
+	check_status "a browser's retry is replayed too" 201
+	check "and Idempotent-Replayed is exposed to its script" eval \
+	    "hdr Access-Control-Expose-Headers | grep -q 'Idempotent-Replayed'"
 }
 
 test_reused() {
