@@ -287,11 +287,13 @@ format_head(const struct hark_resp *resp, struct hark_buf *out)
 {
 	size_t	 i;
 
-	if (hark_buf_printf(out, "Status: %d %s\r\nContent-Type: %s\r\n",
-	    resp->status, hark_status_text(resp->status), resp->content_type) == -1)
+	if (hark_buf_printf(out, "Status: %d %s\r\n", resp->status,
+	    hark_status_text(resp->status)) == -1)
 		return -1;
+	/* A 204 has no body, so neither a type nor a length (RFC 9110 15.3.5). */
 	if (resp->status != 204 && hark_buf_printf(out,
-	    "Content-Length: %zu\r\n", resp->body.len) == -1)
+	    "Content-Type: %s\r\nContent-Length: %zu\r\n", resp->content_type,
+	    resp->body.len) == -1)
 		return -1;
 	for (i = 0; i < resp->nheaders; i++)
 		if (hark_buf_printf(out, "%s: %s\r\n", resp->headers[i].name,

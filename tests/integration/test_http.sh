@@ -65,6 +65,14 @@ check_method() {
 	done
 }
 
+# A 204 has no body, so neither a type nor a length, through every server.
+check_preflight() {
+	req OPTIONS "$URL/v1/feedback" -H "Origin: https://app.example.com" \
+	    -H "Access-Control-Request-Method: POST"
+	check_status "the preflight" 204
+	check "its 204 carries no Content-Type" test -z "$(hdr Content-Type)"
+}
+
 # The stacks this script starts have max_body = 100K; with --url, the stack's
 # max_body in bytes comes from HARK_TEST_MAX_BODY (else the checks are skipped).
 check_body_limit() {
@@ -272,6 +280,7 @@ http_suite() {
 	check_health
 	check_not_found
 	check_method
+	check_preflight
 	check_body_limit
 	check_bad_paths
 	check_many_headers
