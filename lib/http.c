@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "http.h"
+#include "hex.h"
 
 void
 hark_req_init(struct hark_req *req)
@@ -166,17 +167,6 @@ hark_req_param(const struct hark_req *req, const char *name)
 	return NULL;
 }
 
-static int
-hex_value(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * Percent-decodes [s, s+len) into a new string; plus_space turns '+' into ' '
  * (form encoding).  Returns NULL on a bad escape, an encoded NUL, or ENOMEM.
@@ -194,8 +184,8 @@ percent_decode(const char *s, size_t len, int plus_space)
 		if (s[i] == '%') {
 			if (i + 2 >= len)
 				goto bad;
-			hi = hex_value((unsigned char)s[i + 1]);
-			lo = hex_value((unsigned char)s[i + 2]);
+			hi = hark_hex_value((unsigned char)s[i + 1]);
+			lo = hark_hex_value((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
 				goto bad;
 			*o++ = (char)(hi << 4 | lo);

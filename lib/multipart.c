@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "multipart.h"
+#include "hex.h"
 #include "utf8.h"
 
 #define DEFAULT_MAX_PARTS	16
@@ -433,18 +434,6 @@ hark_mp_error(const struct hark_mp *mp)
 
 /* ---- part headers ---- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * RFC 5987 ext-value (charset'language'pct-encoded) into out as UTF-8;
  * out has 2 * strlen(v) + 1 bytes.  0, or -1 with mp's error set.
@@ -474,8 +463,8 @@ decode_ext_value(struct hark_mp *mp, const char *v, char *out)
 	for (q++; *q != '\0'; q++) {
 		c = (unsigned char)*q;
 		if (c == '%') {
-			if ((hi = hexval((unsigned char)q[1])) < 0 ||
-			    (lo = hexval((unsigned char)q[2])) < 0)
+			if ((hi = hark_hex_value((unsigned char)q[1])) < 0 ||
+			    (lo = hark_hex_value((unsigned char)q[2])) < 0)
 				return fail(mp, HARK_MP_E_DISPOSITION,
 				    "filename* has a bad %%-escape");
 			c = hi * 16 + lo;

@@ -59,6 +59,7 @@
 
 #include "log.h"
 #include "ratelimit.h"
+#include "hex.h"
 
 #define RL_MAGIC	"HARKRL\r\n"
 /*
@@ -301,18 +302,6 @@ rl_gate_off(const struct rl_header *h, size_t i)
 	    i * sizeof(struct rl_gate));
 }
 
-static int
-rl_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * This boot's id (Linux's random boot_id), read once per process: a table
  * holds times of one boot's clock, meaningless in the next.  All zeros when
@@ -338,8 +327,8 @@ rl_boot_id(void)
 	for (i = 0; n > 0 && i + 1 < n && k < 16; i++) {
 		if (buf[i] == '-')
 			continue;
-		if ((hi = rl_hexval(buf[i])) == -1 ||
-		    (lo = rl_hexval(buf[i + 1])) == -1)
+		if ((hi = hark_hex_value(buf[i])) == -1 ||
+		    (lo = hark_hex_value(buf[i + 1])) == -1)
 			break;
 		id[k++] = (unsigned char)(hi << 4 | lo);
 		i++;
