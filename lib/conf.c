@@ -60,6 +60,7 @@ static const char	*check_base_path(const char *);
 static const char	*check_abs_path(const char *);
 static const char	*check_abs_or_empty(const char *);
 static const char	*check_nonempty(const char *);
+static const char	*check_sendfile(const char *);
 
 /*
  * offsetof(), plus a compiler warning ("comparison of distinct pointer
@@ -108,6 +109,11 @@ static const struct conf_key conf_keys[] = {
 	    LOCALSTATEDIR "/lib/hark/media", 0, 0, 0, check_abs_path },
 	{ "server", "trusted_proxies", CONF_STRING,
 	    FIELD(trusted_proxies, char *), "", 0, 0, 0, hark_proxies_check },
+	{ "server", "sendfile", CONF_STRING, FIELD(sendfile, char *),
+	    "", 0, 0, 0, check_sendfile },
+	{ "server", "sendfile_prefix", CONF_STRING,
+	    FIELD(sendfile_prefix, char *), "/hark-media", 0, 0, 0,
+	    check_base_path },
 
 	{ "log", "file", CONF_STRING, FIELD(log_file, char *),
 	    "", 0, 0, 0, check_abs_or_empty },
@@ -147,6 +153,20 @@ static const struct conf_key conf_keys[] = {
 	    "30", 1, 1000000, 0, NULL },
 	{ "limits", "list_concurrency", CONF_INT, FIELD(list_concurrency, int),
 	    "0", 0, 16, 0, NULL },
+	/* The seed's limits: 10 MB per audio file, 5 MB per screenshot, 50 MB
+	 * per submission. */
+	{ "limits", "max_audio", CONF_SIZE, FIELD(max_audio, size_t),
+	    "10M", 1 * KIB, 1 * GIB, 0, NULL },
+	{ "limits", "max_screenshot", CONF_SIZE, FIELD(max_screenshot, size_t),
+	    "5M", 1 * KIB, 1 * GIB, 0, NULL },
+	{ "limits", "max_submission", CONF_SIZE, FIELD(max_submission, size_t),
+	    "50M", 1 * KIB, 1 * GIB, 0, NULL },
+	{ "limits", "max_payload", CONF_SIZE, FIELD(max_payload, size_t),
+	    "5M", 1 * KIB, 64 * MIB, 0, NULL },
+	{ "limits", "max_dom", CONF_SIZE, FIELD(max_dom, size_t),
+	    "4M", 1 * KIB, 8 * MIB, 0, NULL },
+	{ "limits", "session_ttl", CONF_SECONDS, FIELD(session_ttl, int),
+	    "3600", 60, 604800, 0, NULL },
 
 	{ "cors", "max_age", CONF_SECONDS, FIELD(cors_max_age, int),
 	    "600", 0, 86400, 0, NULL },
@@ -235,6 +255,14 @@ static const char *
 check_nonempty(const char *s)
 {
 	return s[0] != '\0' ? NULL : "must not be empty";
+}
+
+static const char *
+check_sendfile(const char *s)
+{
+	return s[0] == '\0' || strcmp(s, "x-sendfile") == 0 ||
+	    strcmp(s, "x-accel-redirect") == 0 ? NULL :
+	    "must be empty, x-sendfile or x-accel-redirect";
 }
 
 static void *

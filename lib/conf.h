@@ -27,6 +27,8 @@ struct hark_conf {
 	char	*state_dir;		/* rate-limit file, batch lock */
 	char	*media_dir;		/* stored audio and screenshots */
 	char	*trusted_proxies;	/* CIDRs whose X-Forwarded-For counts */
+	char	*sendfile;		/* "", "x-sendfile" or "x-accel-redirect" */
+	char	*sendfile_prefix;	/* X-Accel-Redirect's internal location */
 
 	/* [log] */
 	char	*log_file;		/* "" = stderr (the web server's error log) */
@@ -51,6 +53,12 @@ struct hark_conf {
 	int	 rate_limit;		/* requests per minute per key and project */
 	int	 auth_failures;		/* failed authentications per minute per address */
 	int	 list_concurrency;	/* list/search requests per project at once; 0 = auto */
+	size_t	 max_audio;		/* one audio part, bytes */
+	size_t	 max_screenshot;	/* one screenshot part, bytes */
+	size_t	 max_submission;	/* one multipart submission, bytes */
+	size_t	 max_payload;		/* the payload part (JSON), bytes */
+	size_t	 max_dom;		/* its context.dom snapshot, bytes */
+	int	 session_ttl;		/* seconds a session's state is answered */
 
 	/* [cors] */
 	int	 cors_max_age;		/* seconds a preflight may be cached */
