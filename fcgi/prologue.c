@@ -335,6 +335,39 @@ validate(struct hark_resp *resp, struct json_object *obj,
 	return -1;
 }
 
+int
+hark_prologue_check_origins(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, const struct hark_principal *who)
+{
+	return check_origin(app, req, resp, who);
+}
+
+int
+hark_prologue_check_rate(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, const struct hark_principal *who)
+{
+	return check_rate(app, req, resp, who);
+}
+
+static int
+any_row(void *ctx, const char *pattern)
+{
+	(void)pattern;
+	*(bool *)ctx = true;
+	return 1;
+}
+
+int
+hark_prologue_source_has_origins(struct hark_app *app, const char *source_id,
+    bool *listed)
+{
+	int	 rc;
+
+	*listed = false;
+	rc = hark_store_source_origin_list(app->db, source_id, any_row, listed);
+	return *listed ? HARK_STORE_OK : rc;
+}
+
 unsigned
 hark_prologue_gate_cap(const struct hark_app *app)
 {

@@ -94,6 +94,13 @@ struct hark_feedback {
 	char		*extra;
 	size_t		 extra_len;
 	long long	 audio_duration_ms;	/* -1 = none */
+	/* Written by an insert only: the submitter's locale (BCP 47, ""
+	 * = none), who set the category ("builtin" when NULL, "client"
+	 * for a submitter's choice) and the dedup hash (lib/normalize). */
+	char		 locale[36];
+	const char	*triaged_by;
+	bool		 has_content_hash;
+	unsigned char	 content_hash[32];
 	const char	*channel;	/* static: "api", "widget", "voice" */
 	const char	*category;	/* static names from vocab.h */
 	const char	*sentiment;	/* static */
@@ -238,6 +245,13 @@ int	hark_store_feedback_list(struct hark_db *, const char *project_id,
 	    const struct hark_feedback_filter *, hark_feedback_fn, void *ctx);
 int	hark_store_feedback_delete(struct hark_db *, const char *project_id,
 	    const char *id);
+/*
+ * The newest item of source_id with this content hash made within the
+ * last window seconds: its id into id (HARK_ID_SIZE), or NOT_FOUND.
+ */
+int	hark_store_feedback_recent_duplicate(struct hark_db *,
+	    const char *project_id, const char *source_id,
+	    const unsigned char hash[32], unsigned window, char *id);
 
 /*
  * Idempotency keys (store_idempotency.c, schema/003_idempotency.sql).  A
