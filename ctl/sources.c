@@ -134,7 +134,7 @@ parse_opts(int argc, char **argv, bool update, struct source_opts *o,
 	o->rate_limit = o->dedup_window = -1;
 	ctl_getopt_reset();
 	opterr = 0;
-	while ((ch = getopt_long(argc - 1, argv + 1, "+", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
 		if (!update && (ch == 'A' || ch == 'R' || ch == 'O'))
 			return ctl_usage_error("source create takes --origin, not "
 			    "--add-origin, --remove-origin or --no-origins");
