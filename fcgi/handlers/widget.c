@@ -246,8 +246,7 @@ out:
 struct ingest_input {
 	struct hark_json_text	 public_key, token, message, email;
 	struct hark_json_text	 page_url, locale, captcha_token;
-	const char		*category;	/* static, from vocab */
-	struct hark_json_text	 category_text;
+	struct hark_json_text	 category_text;	/* one of hark_vocab_category */
 };
 
 #define IN(m)	.out = HARK_JSON_OUT_TEXT, .off = offsetof(struct ingest_input, m)
@@ -515,6 +514,7 @@ hark_handle_widget_ingest(const struct hark_call *c)
 	struct hark_source		 src;
 	struct hark_principal		 who;
 	struct hark_feedback		 fb;
+	struct hark_call		 call;
 
 	if (find_source(c, in->public_key.s, &src) == -1)
 		return;
@@ -527,7 +527,10 @@ hark_handle_widget_ingest(const struct hark_call *c)
 		hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
 		goto out;
 	}
-	file_row(c, &src, &fb);
+	/* The Idempotency-Key is the source's project's, as on /v1. */
+	call = *c;
+	call.who = who;
+	file_row(&call, &src, &fb);
 out:
 	memset(src.captcha_secret, 0, sizeof(src.captcha_secret));
 }

@@ -220,7 +220,9 @@ test_fields() {
 	before=$(rows)
 	f() { ingest "{\"publicKey\":\"$PK\",\"token\":\"$TOKEN\",$1}" "$ORIGIN"; }
 	f '"message":""'
-	widget_error "a message of 0 characters" 400 too_short message
+	widget_error "a message of 0 characters" 400 empty message
+	f '"message":"   "'
+	widget_error "a message of white space only" 400 empty message
 	long=$(head -c 5001 /dev/zero | tr '\0' m)
 	f "\"message\":\"$long\""
 	widget_error "a message of 5001 characters" 400 too_long message
