@@ -18,6 +18,9 @@ void	hark_handle_feedback_create(const struct hark_call *);
 void	hark_handle_feedback_get(const struct hark_call *);
 void	hark_handle_feedback_list(const struct hark_call *);
 void	hark_handle_feedback_delete(const struct hark_call *);
+void	hark_handle_session_state(const struct hark_call *);
+/* POST /v1/identify's body: hark_earshot_identify_schema (earshot_schema.h). */
+void	hark_handle_identify(const struct hark_call *);
 
 /* POST /v1/feedback's body: struct hark_feedback_input (lib/feedback.h). */
 extern const struct hark_json_schema	hark_feedback_create_body;
