@@ -18,6 +18,7 @@
 #include "auth.h"
 
 struct hark_app;
+struct hark_json_report;
 struct hark_json_schema;
 struct hark_query_schema;
 struct hark_req;
@@ -48,6 +49,9 @@ struct hark_call {
 	struct hark_principal	 who;
 	const void		*in;
 	const void		*query;
+	/* What a collecting body schema let through (unknown members), or
+	 * NULL; its members are NULL when nothing was unknown. */
+	const struct hark_json_report	*report;
 };
 
 typedef void	(*hark_handler_fn)(const struct hark_call *);
@@ -55,6 +59,7 @@ typedef void	(*hark_handler_fn)(const struct hark_call *);
 #define HARK_ROUTE_WIDGET	0x01	/* errors carry "success": false */
 #define HARK_ROUTE_JSON_BODY	0x02	/* body limit: [limits] max_json_body */
 #define HARK_ROUTE_GATED	0x04	/* a heavy read: per-project concurrency cap */
+#define HARK_ROUTE_UPLOAD	0x08	/* body limit: [limits] max_submission */
 
 struct hark_route {
 	const char	*method;
@@ -81,7 +86,9 @@ enum hark_route_rc {
 };
 
 /*
- * Finds the route for req, filling req's params.  On HARK_ROUTE_NO_METHOD,
+ * Finds the route for req, filling req's params.  Routes of one method and
+ * path that take different bodies (JSON, multipart) are told apart by the
+ * request's Content-Type: the first that accepts it, else the first.  On HARK_ROUTE_NO_METHOD,
  * allow receives the methods the path does answer ("GET, POST").
  */
 enum hark_route_rc hark_router_match(const struct hark_route *routes,

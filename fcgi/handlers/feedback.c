@@ -54,92 +54,29 @@ static const struct hark_json_field create_fields[] = {
 	  .out = HARK_JSON_OUT_JSON,
 	  .off = offsetof(struct hark_feedback_input, metadata) },
 };
+/*
+ * Unknown members never cost a submission (issue 14 item 11): they are kept
+ * as the item's extra and named in the answer's warnings.
+ */
 const struct hark_json_schema hark_feedback_create_body = {
-	create_fields, HARK_JSON_NFIELDS(create_fields), false,
-	sizeof(struct hark_feedback_input)
+	create_fields, HARK_JSON_NFIELDS(create_fields),
+	HARK_JSON_UNKNOWN_COLLECT, sizeof(struct hark_feedback_input)
 };
 
+/* The item, with the warnings of a collecting schema when there are any. */
 static void
 respond_feedback(struct hark_resp *resp, int status,
-    const struct hark_feedback *fb)
+    const struct hark_feedback *fb, const struct hark_json_report *rep)
 {
 	struct json_object	*o;
 
-	if ((o = hark_feedback_json(fb)) == NULL ||
-	    hark_resp_json(resp, status, o) == -1)
+	if ((o = hark_feedback_json(fb)) != NULL && rep != NULL &&
+	    rep->warnings != NULL)
+		json_object_object_add(o, "warnings",
+		    json_object_get(rep->warnings));
+	if (o == NULL || hark_resp_json(resp, status, o) == -1)
 		hark_resp_error(resp, 500, "internal", NULL, "out of memory");
 	json_object_put(o);
-}
-
-/* The recorded answer again, as the first request had it. */
-static void
-replay(const struct hark_call *c, const struct hark_idem_row *r)
-{
-	hark_buf_reset(&c->resp->body);
-	if (hark_buf_append(&c->resp->body, r->body, r->body_len) == -1) {
-		hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
-		return;
-	}
-	c->resp->status = r->status;
-	c->resp->content_type = "application/json; charset=utf-8";
-	hark_resp_header(c->resp, "Idempotent-Replayed", "true");
-	if (r->feedback_id[0] != '\0')
-		hark_resp_header(c->resp, "Location", "%s/v1/feedback/%s",
-		    c->app->conf->base_path, r->feedback_id);
-}
-
-/*
- * Claims the Idempotency-Key, if the request has one: 0 to go on (*key set
- * when claimed, fb->id then the claim's), 1 when the answer is made.
- */
-static int
-idem_claim(const struct hark_call *c, const struct hark_feedback_input *in,
-    struct hark_feedback *fb, const char **key, bool *taken)
-{
-	struct hark_idem_row	 r;
-	unsigned char		 hash[HARK_IDEM_HASH_LEN];
-	const char		*k;
-	int			 rc;
-
-	*key = NULL;
-	*taken = false;
-	if ((k = hark_req_header(c->req, "idempotency-key")) == NULL)
-		return 0;
-	if (!hark_idem_key_valid(k)) {
-		hark_resp_error(c->resp, 400, "invalid_header",
-		    "Idempotency-Key", "Idempotency-Key must be 1 to %d "
-		    "printable ASCII characters", HARK_IDEM_KEY_MAX);
-		return 1;
-	}
-	if (hark_feedback_input_hash(c->who.project_id, in, hash) == -1) {
-		hark_resp_error(c->resp, 500, "internal", NULL, "no SHA-256");
-		return 1;
-	}
-	rc = hark_store_idem_claim(c->app->db, c->who.project_id, k, hash,
-	    fb->id, HARK_IDEM_TTL_S, HARK_IDEM_INFLIGHT_S, &r);
-	if (rc == HARK_STORE_OK) {
-		/* A dead request's claim: file its id, found if it committed. */
-		if (r.taken_over && r.feedback_id[0] != '\0') {
-			snprintf(fb->id, sizeof(fb->id), "%s", r.feedback_id);
-			*taken = true;
-		}
-		*key = k;
-	} else if (rc != HARK_STORE_DUPLICATE) {
-		hark_respond_store(c->app, c->resp, rc);
-	} else if (!r.same) {
-		hark_resp_error(c->resp, 422, "idempotency_key_reused",
-		    "Idempotency-Key", "this Idempotency-Key was used with "
-		    "another request");
-	} else if (!r.done) {
-		hark_resp_error(c->resp, 409, "idempotency_key_in_flight",
-		    "Idempotency-Key", "a request with this Idempotency-Key "
-		    "is still being processed");
-		hark_resp_header(c->resp, "Retry-After", "1");
-	} else {
-		replay(c, &r);
-	}
-	hark_idem_row_clear(&r);
-	return *key != NULL ? 0 : 1;
 }
 
 /*
@@ -159,13 +96,13 @@ create_idem(const struct hark_call *c, struct hark_feedback *fb,
 
 	if (taken && hark_feedback_get(c->app->db, c->who.project_id, fb->id,
 	    &got) == HARK_STORE_OK) {
-		respond_feedback(c->resp, 201, &got);
+		respond_feedback(c->resp, 201, &got, c->report);
 		hark_feedback_clear(&got);
 		rc = c->resp->status != 201 ? HARK_STORE_ERROR :
 		    hark_store_idem_done(c->app->db, c->who.project_id, key,
 		    201, c->resp->body.data, c->resp->body.len);
 	} else {
-		respond_feedback(c->resp, 201, fb);
+		respond_feedback(c->resp, 201, fb, c->report);
 		rc = c->resp->status != 201 ? HARK_STORE_ERROR :
 		    hark_feedback_submit_idem(c->app->db, fb, key, 201,
 		    c->resp->body.data, c->resp->body.len);
@@ -184,12 +121,20 @@ create_idem(const struct hark_call *c, struct hark_feedback *fb,
 void
 hark_handle_feedback_create(const struct hark_call *c)
 {
-	const struct hark_feedback_input	*in = c->in;
-	struct hark_feedback			 fb;
-	const char				*key = NULL;
-	bool					 taken;
-	int					 rc;
+	struct hark_feedback_input	 copy = *(const struct hark_feedback_input *)c->in;
+	const struct hark_feedback_input *in = &copy;
+	struct hark_feedback		 fb;
+	struct hark_json_err		 jerr;
+	unsigned char			 hash[HARK_IDEM_HASH_LEN];
+	const char			*key = NULL;
+	bool				 taken;
+	int				 rc;
 
+	if (c->report != NULL && c->report->extra != NULL &&
+	    hark_json_serialize(c->report->extra, &copy.extra, &jerr) == -1) {
+		hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
+		return;
+	}
 	if (in->project_id.s != NULL &&
 	    strcmp(in->project_id.s, c->who.project_id) != 0) {
 		hark_resp_error(c->resp, 403, "wrong_project", "projectId",
@@ -203,7 +148,11 @@ hark_handle_feedback_create(const struct hark_call *c)
 		return;
 	}
 	snprintf(fb.source_id, sizeof(fb.source_id), "%s", c->who.source_id);
-	if (idem_claim(c, in, &fb, &key, &taken) != 0)
+	if (hark_feedback_input_hash(c->who.project_id, in, hash) == -1) {
+		hark_resp_error(c->resp, 500, "internal", NULL, "no SHA-256");
+		return;
+	}
+	if (hark_idem_begin(c, hash, fb.id, sizeof(fb.id), &key, &taken) != 0)
 		return;
 	if (key != NULL) {
 		create_idem(c, &fb, key, taken);
@@ -213,7 +162,7 @@ hark_handle_feedback_create(const struct hark_call *c)
 		hark_respond_store_write(c->app, c->resp, rc, fb.id);
 		return;
 	}
-	respond_feedback(c->resp, 201, &fb);
+	respond_feedback(c->resp, 201, &fb, c->report);
 	hark_resp_header(c->resp, "Location", "%s/v1/feedback/%s",
 	    c->app->conf->base_path, fb.id);
 }
@@ -251,7 +200,7 @@ hark_handle_feedback_get(const struct hark_call *c)
 	else if (rc != HARK_STORE_OK)
 		hark_respond_store(c->app, c->resp, rc);
 	else
-		respond_feedback(c->resp, 200, &fb);
+		respond_feedback(c->resp, 200, &fb, NULL);
 	hark_feedback_clear(&fb);
 }
 
