@@ -321,7 +321,9 @@ int	hark_store_submission_insert(struct hark_db *,
 /*
  * Sessions (store_sessions.c): a widget session's latest submission, as
  * GET /v1/feedback/session/{id}/state polls it, and POST /v1/identify.
- * session_id is canonical (lib/uuid.h).  source_id is a public key's
+ * session_id is a UUID as the client sent it: the rows stored with it as
+ * sent or in lower case (lib/uuid.h's canonical form) are found.
+ * source_id is a public key's
  * source, and then only that source's rows are seen or changed; NULL or ""
  * (a secret key) sees the whole project's.
  */

@@ -86,11 +86,10 @@ hark_handle_session_state(const struct hark_call *c)
 {
 	struct hark_session_state	 st;
 	struct json_object		*o;
-	const char			*raw = hark_req_param(c->req, "sessionId");
-	char				 sid[HARK_UUID_LEN + 1];
+	const char			*sid = hark_req_param(c->req, "sessionId");
 	int				 rc;
 
-	if (raw == NULL || !hark_uuid_canon(raw, strlen(raw), sid)) {
+	if (sid == NULL || !hark_uuid_valid(sid, strlen(sid))) {
 		hark_resp_error(c->resp, 400, "invalid_value", "sessionId",
 		    "sessionId must be a UUID (RFC 9562, such as a version 7 "
 		    "one)");
@@ -138,17 +137,9 @@ hark_handle_identify(const struct hark_call *c)
 	struct hark_session_identity		 id;
 	struct hark_json_text			 whole;
 	struct hark_json_err			 err;
-	char					 sid[HARK_UUID_LEN + 1];
 	unsigned long long			 n = 0;
 	int					 rc;
 
-	/* The schema's check already holds; this is the canonical case. */
-	if (!hark_uuid_canon(in->session_id.s, in->session_id.len, sid)) {
-		hark_resp_error(c->resp, 400, "invalid_value", "sessionId",
-		    "sessionId must be a UUID (RFC 9562, such as a version 7 "
-		    "one)");
-		return;
-	}
 	/*
 	 * null, or an identity naming no one (traits alone), fills nothing:
 	 * a row it filled would still count as anonymous.
@@ -173,8 +164,9 @@ hark_handle_identify(const struct hark_call *c)
 	id.traits_len = who->traits.len;
 	id.json = whole.s;
 	id.json_len = whole.len;
+	/* A UUID (the schema's check): NUL-terminated, no NUL inside. */
 	rc = hark_store_session_identify(c->app->db, c->who.project_id,
-	    caller_source(c), sid, &id, &n);
+	    caller_source(c), in->session_id.s, &id, &n);
 	if (rc != HARK_STORE_OK) {
 		hark_respond_store(c->app, c->resp, rc);
 		return;

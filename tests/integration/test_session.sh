@@ -12,7 +12,10 @@
 # project's or (with pk_) other source's session.  POST /v1/identify fills
 # the identity on the session's anonymous rows only (and the session's), a
 # pk_ key its own source's rows only, another project's session nothing
-# (200, updated 0), null nothing.  Each bad input is its own check.
+# (200, updated 0), null nothing.  Each bad input is its own check.  Last,
+# the whole way through: submissions by POST /v1/feedback multipart with a
+# sessionId (without audio: done at once; with audio: processing), polled
+# and identified with the sk_ and the pk_ key.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -22,7 +25,40 @@ ctl() { "$HARK_BUILD/harkctl" -c "$CONF" "$@" 2>>"$T/harkctl.err"; }
 sql() { mariadb_sql "$HARK_DB_SOCKET" "USE \`$HARK_DB_NAME\`; $1"; }
 JSON_CT=(-H 'Content-Type: application/json')
 
+MEDIA=$HARK_SRCDIR/tests/data/media
+
 uuid() { cat /proc/sys/kernel/random/uuid; }
+
+# uuid7: an RFC 9562 version 7 UUID, as the widget's session cookie holds.
+uuid7() {
+	local ms r
+	ms=$(printf '%012x' "$(date +%s%3N)")
+	r=$(od -An -N10 -tx1 /dev/urandom | tr -d ' \n')
+	printf '%s-%s-7%s-%x%s-%s\n' "${ms:0:8}" "${ms:8:4}" "${r:0:3}" \
+	    $(( (0x${r:3:1} & 3) | 8 )) "${r:4:3}" "${r:7:12}"
+}
+
+# payload FILE SESSION TRANSCRIPT [IDENTITY]: the seed's multipart payload.
+payload() {
+	cat >"$1" <<EOF
+{"sessionId":"$2","transcript":"$3","context":{"dom":null,"console":[],
+"network":[],"device":{"userAgent":"Mozilla/5.0 (X11; Linux x86_64)",
+"platform":"Linux x86_64","language":"en-GB","viewport":{"width":1280,
+"height":720},"devicePixelRatio":2,"timezone":"Europe/Amsterdam"},
+"page":{"url":"https://app.example.com/reports","referrer":"",
+"title":"Reports","customAttrs":{}},"screenshotUrl":null,
+"annotationLayer":null,"capturedAt":"2026-12-03T10:00:00.000Z"},
+"identity":${4:-null}}
+EOF
+}
+
+# submit KEY [curl -F args...]: POST /v1/feedback multipart, project A.
+submit() {
+	local key=$1
+	shift
+	req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
+	    -H "x-earshot-key: $key" "$@"
+}
 fb_id() { printf 'fb_%s' "$(tr -dc '0-9a-hjkmnp-tv-z' </dev/urandom | head -c 26)"; }
 source_id() { sql "SELECT id FROM sources WHERE public_key = SHA2('$1', 256)"; }
 
@@ -79,7 +115,8 @@ setup() {
 	mkdir -p "$T/s"
 	CONF="$T/s/hark.conf"
 	write_hark_conf "$CONF" log.file="$T/s/hark.log" \
-	    server.workers="$WORKERS" limits.rate_limit=100000
+	    server.workers="$WORKERS" limits.rate_limit=100000 \
+	    server.max_body=1M
 	PRJ_A=$(ctl project create "Project A") || exit 2
 	PRJ_B=$(ctl project create "Project B") || exit 2
 	SK_A=$(ctl key create "$PRJ_A") || exit 2
@@ -121,6 +158,9 @@ setup() {
 	session "$PRJ_A" "$S_A2" "$SRC_A2" processing
 	S_SK=$(uuid)
 	session "$PRJ_A" "$S_SK" NULL processing
+	# An uploader that keeps the id as sent, in upper case.
+	S_UP=$(uuid | tr 'a-f' 'A-F')
+	session "$PRJ_A" "$S_UP" NULL processing
 
 	PORT=$(pick_port) || exit 2
 	URL="http://127.0.0.1:$PORT"
@@ -169,6 +209,8 @@ test_state() {
 	state "$SK_A" "$(tr 'a-f' 'A-F' <<<"$S_PROC")"
 	check_status "an upper-case sessionId is the same session" 200
 	check_json "and its state" status processing
+	state "$SK_A" "$S_UP"
+	check_status "a session stored in upper case, polled so: 200" 200
 	req HEAD "$URL/v1/feedback/session/$S_PROC/state" \
 	    -H "Authorization: Bearer $SK_A"
 	check_status "HEAD: 200" 200
@@ -439,6 +481,103 @@ test_identify_refused() {
 	check_hark_error "PUT on identify: 405" 405
 }
 
+# The whole way: multipart submissions, polled and identified.
+test_multipart() {
+	local s1 s2 s3 f1 f2 f3 f4
+	t_ctx multipart
+	s1=$(uuid7)
+	payload "$T/p.json" "$s1" "The export button does nothing on Safari"
+	submit "$SK_A" -F "payload=<$T/p.json;type=application/json"
+	check_status "no audio, sk_: 202" 202
+	check_json "done at once" status done
+	f1=$(json id)
+	state "$SK_A" "$s1"
+	check_status "its state: 200" 200
+	check_json "done" status done
+	check_json "with the item it filed" id "$f1"
+	check_json "and its transcript" transcript \
+	    "The export button does nothing on Safari"
+	state "$PK_A" "$s1"
+	check_hark_error "an sk_ submission's session, pk_: 404" 404
+	req GET "$URL/v1/feedback/session/$s1/state" \
+	    -H "Authorization: Bearer $SK_B"
+	check_hark_error "another project's key: 404" 404
+
+	s2=$(uuid7)
+	payload "$T/p.json" "$s2" "The chart is blank"
+	submit "$PK_A" -F "payload=<$T/p.json"
+	check_status "no audio, the seed's pk_ headers: 202" 202
+	f2=$(json id)
+	state "$PK_A" "$s2"
+	check_json "pk_ polls its source's session: done" status done
+	check_json "with its item" id "$f2"
+	state "$PK_A2" "$s2"
+	check_hark_error "another source's pk_: 404" 404
+	payload "$T/p.json" "$s2" "And the totals are wrong"
+	submit "$PK_A" -F "payload=<$T/p.json"
+	check_status "a second submission in the session: 202" 202
+	f3=$(json id)
+	state "$PK_A" "$s2"
+	check_json "the state is the latest submission's" id "$f3"
+	identify "$PRJ_B" "$SK_B" "{\"sessionId\":\"$s2\",\"identity\":
+	    {\"email\":\"intruder@host.com\"}}"
+	check_json "another project's identify: updated 0" updated 0
+	identify "$PRJ_A" "$PK_A2" "{\"sessionId\":\"$s2\",\"identity\":
+	    {\"email\":\"a2@host.com\"}}"
+	check_json "another source's identify: updated 0" updated 0
+	req POST "$URL/v1/identify" -H "x-earshot-project: $PRJ_A" \
+	    -H "x-earshot-key: $PK_A" "${JSON_CT[@]}" --data-binary \
+	    "{\"sessionId\":\"$s2\",\"identity\":{\"userId\":\"u_123\",
+	    \"email\":\"user@host.com\",\"name\":\"Pat User\",
+	    \"traits\":{\"plan\":\"pro\"}}}"
+	check_status "the seed's identify with pk_: 200" 200
+	check_json "both submissions filled" updated 2
+	req GET "$URL/v1/feedback/$f2" -H "Authorization: Bearer $SK_A"
+	check_json "the item shows identity.userId" identity.userId u_123
+	check_json "identity.email" identity.email user@host.com
+	check_json "identity.name" identity.name "Pat User"
+	check_json "identity.traits" identity.traits.plan pro
+	check_json "and userEmail" userEmail user@host.com
+	req GET "$URL/v1/feedback/$f3" -H "Authorization: Bearer $SK_A"
+	check_json "the second item too" identity.email user@host.com
+	payload "$T/p.json" "$s2" "One more thing"
+	submit "$PK_A" -F "payload=<$T/p.json"
+	f4=$(json id)
+	identify "$PRJ_A" "$PK_A" "{\"sessionId\":\"$s2\",\"identity\":
+	    {\"email\":\"later@host.com\"}}"
+	check_json "identify again: the one anonymous submission" updated 1
+	check "which took it" test "$(who "$f4" | cut -d'|' -f2)" = later@host.com
+	check "the earlier ones kept theirs" test "$(who "$f2" | cut -d'|' -f2)" = \
+	    user@host.com
+
+	s3=$(uuid7)
+	payload "$T/p.json" "$s3" ""
+	submit "$PK_A" -F "payload=<$T/p.json" \
+	    -F "audio=@$MEDIA/voice.webm;type=audio/webm"
+	check_status "with audio: 202" 202
+	check_json "processing" status processing
+	state "$PK_A" "$s3"
+	check_status "its state: 200" 200
+	check_json "processing until transcribed" status processing
+	check "processing is the status alone" test "$(json_keys .)" = status
+	identify "$PRJ_A" "$PK_A" "{\"sessionId\":\"$s3\",\"identity\":
+	    {\"userId\":\"u_voice\"}}"
+	check_json "identify while processing: updated 1" updated 1
+	sql "UPDATE sessions SET status = 'error', error = 'transcribe failed'
+	    WHERE project_id = '$PRJ_A' AND session_id = '$s3'"
+	state "$PK_A" "$s3"
+	check_json "a failed transcription, as hark-batch records it" error \
+	    "transcribe failed"
+	sql "UPDATE sessions SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1
+	    SECOND WHERE project_id = '$PRJ_A' AND session_id = '$s3'"
+	state "$PK_A" "$s3"
+	check_hark_error "past its TTL: 404" 404
+	check "the uploader set expires_at one session_ttl on" test "$(sql "SELECT
+	    ROUND(TIMESTAMPDIFF(MICROSECOND, created_at, expires_at) / 1000000)
+	    FROM sessions WHERE project_id = '$PRJ_A' AND
+	    session_id = '$s1'")" = 3600
+}
+
 t_init "${1:-}" session
 t_db
 setup
@@ -448,5 +587,6 @@ test_state_refused
 test_identify
 test_identify_scope
 test_identify_refused
+test_multipart
 t_ctx
 t_summary
