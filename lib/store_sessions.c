@@ -188,8 +188,9 @@ hark_store_session_identify(struct hark_db *db, const char *project_id,
     const struct hark_session_identity *id, unsigned long long *updated)
 {
 	char			 canon[HARK_UUID_LEN + 1];
-	struct identify_tx	 t = { project_id, source_id, session_id, canon,
-				    id, 0 };
+	struct identify_tx	 t = {
+		project_id, source_id, session_id, canon, id, 0
+	};
 	int			 rc;
 
 	*updated = 0;

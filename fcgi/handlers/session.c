@@ -86,9 +86,10 @@ hark_handle_session_state(const struct hark_call *c)
 {
 	struct hark_session_state	 st;
 	struct json_object		*o;
-	const char			*sid = hark_req_param(c->req, "sessionId");
+	const char			*sid;
 	int				 rc;
 
+	sid = hark_req_param(c->req, "sessionId");
 	if (sid == NULL || !hark_uuid_valid(sid, strlen(sid))) {
 		hark_resp_error(c->resp, 400, "invalid_value", "sessionId",
 		    "sessionId must be a UUID (RFC 9562, such as a version 7 "
