@@ -396,4 +396,56 @@ struct hark_store_submission {
 int	hark_store_submission_insert(struct hark_db *,
 	    const struct hark_store_submission *);
 
+/*
+ * Sessions (store_sessions.c): a widget session's latest submission, as
+ * GET /v1/feedback/session/{id}/state polls it, and POST /v1/identify.
+ * session_id is a UUID as the client sent it: the rows stored with it as
+ * sent or in lower case (lib/uuid.h's canonical form) are found.
+ * source_id is a public key's
+ * source, and then only that source's rows are seen or changed; NULL or ""
+ * (a secret key) sees the whole project's.
+ */
+enum hark_session_status {
+	HARK_SESSION_PROCESSING = 0,
+	HARK_SESSION_DONE,
+	HARK_SESSION_ERROR
+};
+struct hark_session_state {
+	enum hark_session_status status;
+	char		 feedback_id[HARK_ID_SIZE];	/* done */
+	char		*transcript;	/* done: malloc'd, may be NULL */
+	size_t		 transcript_len;
+	char		*error;		/* error: malloc'd, may be NULL */
+	size_t		 error_len;
+};
+void	hark_session_state_clear(struct hark_session_state *);
+/*
+ * HARK_STORE_NOT_FOUND when the project has no such session, when it has
+ * expired (expires_at <= now), when it is another source's, and when it is
+ * done but its feedback row has been deleted since.
+ */
+int	hark_store_session_state(struct hark_db *, const char *project_id,
+	    const char *source_id, const char *session_id,
+	    struct hark_session_state *out);
+
+/* An identity to backfill; each member NULL when absent or null. */
+struct hark_session_identity {
+	const char	*user_id, *email, *name;
+	size_t		 user_id_len, email_len, name_len;
+	const char	*traits;	/* a JSON object, or NULL */
+	size_t		 traits_len;
+	const char	*json;		/* the whole identity, for the session */
+	size_t		 json_len;
+};
+/*
+ * In one transaction: sets the identity on each feedback row of the
+ * session that is still anonymous (no user_id, user_email nor user_name),
+ * and the session's identity (for submissions to come).  *updated is the
+ * number of feedback rows filled; another project's session, or none,
+ * fills 0 and is HARK_STORE_OK.
+ */
+int	hark_store_session_identify(struct hark_db *, const char *project_id,
+	    const char *source_id, const char *session_id,
+	    const struct hark_session_identity *, unsigned long long *updated);
+
 #endif

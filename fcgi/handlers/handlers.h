@@ -28,6 +28,9 @@ extern const struct hark_query_schema	hark_widget_bootstrap_query;
 extern const struct hark_json_schema	hark_widget_ingest_body;
 /* POST /v1/feedback with multipart/form-data (upload.c). */
 void	hark_handle_feedback_upload(const struct hark_call *);
+void	hark_handle_session_state(const struct hark_call *);
+/* POST /v1/identify's body: hark_earshot_identify_schema (earshot_schema.h). */
+void	hark_handle_identify(const struct hark_call *);
 
 /* POST /v1/feedback's body: struct hark_feedback_input (lib/feedback.h). */
 extern const struct hark_json_schema	hark_feedback_create_body;
