@@ -134,6 +134,12 @@ ratelimit_headers(struct hark_resp *resp, const struct hark_rl_result *r)
  */
 #define RL_BLOCK_FACTOR		4
 #define RL_SOURCE_FACTOR	20
+/*
+ * Polling a session's state is counted apart from submissions, at ten
+ * times their limits, so widgets waiting for a transcript never push the
+ * project's submissions into 429.
+ */
+#define RL_POLL_FACTOR		10
 
 static unsigned
 times(unsigned limit, unsigned factor)
@@ -150,38 +156,41 @@ times(unsigned limit, unsigned factor)
  * limit still bounds them all.
  */
 static int
-check_rate(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
-    const struct hark_principal *who)
+check_rate_as(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, const struct hark_principal *who, bool poll)
 {
 	struct hark_rl_check	 c[4];
 	struct hark_rl_result	 r;
 	char			 kkey[128], bkey[128], skey[64], pkey[64];
 	char			 block[HARK_ADDR_MAX + 8];
-	unsigned		 def = (unsigned)app->conf->rate_limit;
-	unsigned		 klim = who->key_limit ? who->key_limit : def;
+	const char		*ns = poll ? "poll:" : "";
+	unsigned		 f = poll ? RL_POLL_FACTOR : 1;
+	unsigned		 def = times((unsigned)app->conf->rate_limit, f);
+	unsigned		 klim = who->key_limit ?
+				    times(who->key_limit, f) : def;
 	size_t			 n = 0;
 
 	if (app->rl == NULL)
 		return 0;
-	snprintf(pkey, sizeof(pkey), "project:%s", who->project_id);
+	snprintf(pkey, sizeof(pkey), "%sproject:%s", ns, who->project_id);
 	if (who->public_key) {
-		snprintf(kkey, sizeof(kkey), "src:%s:%s", who->source_id,
+		snprintf(kkey, sizeof(kkey), "%ssrc:%s:%s", ns, who->source_id,
 		    req->remote_addr);
 		hark_addr_block(req->remote_addr, block, sizeof(block));
-		snprintf(bkey, sizeof(bkey), "srcnet:%s:%s", who->source_id,
-		    block);
-		snprintf(skey, sizeof(skey), "source:%s", who->source_id);
+		snprintf(bkey, sizeof(bkey), "%ssrcnet:%s:%s", ns,
+		    who->source_id, block);
+		snprintf(skey, sizeof(skey), "%ssource:%s", ns, who->source_id);
 		c[n++] = (struct hark_rl_check){ kkey, klim, RL_WINDOW };
 		c[n++] = (struct hark_rl_check){ bkey,
 		    times(klim, RL_BLOCK_FACTOR), RL_WINDOW };
 		c[n++] = (struct hark_rl_check){ skey,
 		    times(klim, RL_SOURCE_FACTOR), RL_WINDOW };
 	} else {
-		snprintf(kkey, sizeof(kkey), "key:%s", who->key_id);
+		snprintf(kkey, sizeof(kkey), "%skey:%s", ns, who->key_id);
 		c[n++] = (struct hark_rl_check){ kkey, klim, RL_WINDOW };
 	}
 	c[n++] = (struct hark_rl_check){ pkey,
-	    who->project_limit ? who->project_limit : def, RL_WINDOW };
+	    who->project_limit ? times(who->project_limit, f) : def, RL_WINDOW };
 	/*
 	 * Fail closed: the table re-opens and rebuilds itself when its file
 	 * is replaced, truncated or corrupt, so a failure here is one it could
@@ -206,6 +215,13 @@ check_rate(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
 	/* hark_resp_error keeps headers, so these go on the 429 as well. */
 	ratelimit_headers(resp, &r);
 	return r.allowed ? 0 : -1;
+}
+
+static int
+check_rate(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
+    const struct hark_principal *who)
+{
+	return check_rate_as(app, req, resp, who, false);
 }
 
 /*
@@ -511,7 +527,8 @@ check_auth(struct hark_call *c)
 		return -1;
 	if (check_origin(c->app, c->req, c->resp, &c->who) == -1)
 		return -1;
-	return check_rate(c->app, c->req, c->resp, &c->who);
+	return check_rate_as(c->app, c->req, c->resp, &c->who,
+	    (c->route->flags & HARK_ROUTE_POLL) != 0);
 }
 
 static int
