@@ -25,5 +25,7 @@ const struct hark_route hark_routes[] = {
 	  HARK_AUTH_SECRET, NULL, NULL },
 	{ "DELETE", "/v1/feedback/{id}", hark_handle_feedback_delete, NULL, 0, 0,
 	  HARK_AUTH_SECRET, NULL, NULL },
+	{ "GET", "/v1/feedback/{id}/media/{kind}", hark_handle_media_get, NULL,
+	  0, 0, HARK_AUTH_SECRET, NULL, NULL },
 };
 const size_t hark_nroutes = sizeof(hark_routes) / sizeof(hark_routes[0]);
