@@ -16,6 +16,9 @@
  * X-Sendfile with the absolute path, x-accel-redirect answers
  * X-Accel-Redirect: <sendfile_prefix>/<path>, each without a body; hark
  * still answers 404s and If-None-Match itself, the web server answers Range.
+ * lighttpd keeps hark's headers (ETag included); nginx keeps Content-Type
+ * and Cache-Control but puts its own ETag (mtime and size) and
+ * Accept-Ranges in, and answers If-None-Match with its ETag itself.
  *
  * The file is opened by media_dir + "/" + the row's path, and only once
  * that path has the shape hark's writer makes (lib/media.h): a row cannot
@@ -263,9 +266,12 @@ hark_handle_media_get(const struct hark_call *c)
 		close(fd);
 		if (sendfile[2] == 's')
 			hark_resp_header(c->resp, "X-Sendfile", "%s", path);
-		else
+		else {
 			hark_resp_header(c->resp, "X-Accel-Redirect", "%s/%s",
 			    c->app->conf->sendfile_prefix, m.path);
+			/* nginx adds its own (and its own ETag, for hark's). */
+			hark_resp_unset_header(c->resp, "Accept-Ranges");
+		}
 		hark_resp_file(c->resp, 200, type, -1, 0, 0);
 		c->resp->handoff = true;
 		return;

@@ -307,7 +307,7 @@ media_srcdir() {
 }
 
 test_accel() {
-	local port url conf src
+	local port url conf src etag
 	t_ctx x-accel-redirect
 	src=$(media_srcdir accel)
 	local HARK_SRCDIR=$src
@@ -325,6 +325,12 @@ test_accel() {
 	check "Content-Type audio/flac" test "$(fhdr Content-Type)" = audio/flac
 	check "Content-Length" test "$(fhdr Content-Length)" = "$A_LEN"
 	check "no X-Accel-Redirect reaches the client" test -z "$(fhdr X-Accel-Redirect)"
+	check "Cache-Control: private" test "$(fhdr Cache-Control)" = private
+	check "one Accept-Ranges: bytes" test "$(grep -ci '^Accept-Ranges: bytes' "$T/f.hdrs")" = 1
+	etag=$(fhdr ETag)
+	check "an ETag (nginx's)" test -n "$etag"
+	req GET "$url/v1/feedback/$FB1/media/audio" "${AUTH[@]}" -H "If-None-Match: $etag"
+	check_status "If-None-Match with nginx's ETag: 304" 304
 	fget GET "$url/v1/feedback/$FB1/media/audio" "${AUTH[@]}" -H "Range: bytes=0-99"
 	check_status "Range through nginx: 206" 206
 	check "Content-Range" test "$(fhdr Content-Range)" = "bytes 0-99/$A_LEN"
@@ -363,6 +369,8 @@ test_xsendfile() {
 	check "Content-Type audio/flac" test "$(fhdr Content-Type)" = audio/flac
 	check "Content-Length" test "$(fhdr Content-Length)" = "$A_LEN"
 	check "no X-Sendfile reaches the client" test -z "$(fhdr X-Sendfile)"
+	check "hark's ETag" test "$(fhdr ETag)" = "\"$A_SHA\""
+	check "Cache-Control: private" test "$(fhdr Cache-Control)" = private
 	fget GET "$url/v1/feedback/$FB1/media/audio" "${AUTH[@]}" -H "Range: bytes=0-99"
 	check_status "Range through lighttpd: 206" 206
 	check "Content-Range" test "$(fhdr Content-Range)" = "bytes 0-99/$A_LEN"
@@ -375,6 +383,42 @@ test_xsendfile() {
 	check_hark_error "a pk_ key: 401" 401
 }
 
+# cgi URI [ENV=VALUE...]: one CGI run of hark-fcgi (the streamed file
+# body through stdout); the body byte for byte in $T/f.body, headers in
+# $T/f.hdrs, the status in R_STATUS.
+cgi() {
+	local uri=$1
+	shift
+	env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HARK_CONFIG="$CONF" \
+	    HARK_TEST_DIR="$T" GATEWAY_INTERFACE=CGI/1.1 \
+	    REQUEST_METHOD=GET REQUEST_URI="$uri" SCRIPT_NAME= \
+	    PATH_INFO="$uri" QUERY_STRING= SERVER_PROTOCOL=HTTP/1.1 \
+	    SERVER_NAME=localhost SERVER_PORT=80 SERVER_SOFTWARE=hark-test \
+	    REMOTE_ADDR=127.0.0.1 REMOTE_PORT=40000 HTTP_HOST=localhost \
+	    HTTP_AUTHORIZATION="Bearer $KEY_A" "$@" \
+	    timeout 20 "$HARK_BUILD/hark-fcgi" </dev/null >"$T/cgi.out" 2>"$T/cgi.err"
+	perl -0777 -ne 'my $i = index($_, "\r\n\r\n"); print substr($_, 0, $i + 2)' \
+	    "$T/cgi.out" >"$T/f.hdrs"
+	perl -0777 -ne 'my $i = index($_, "\r\n\r\n"); print substr($_, $i + 4)' \
+	    "$T/cgi.out" >"$T/f.body"
+	R_STATUS=$(fhdr Status)
+	R_STATUS=${R_STATUS%% *}
+}
+
+test_cgi() {
+	t_ctx cgi
+	cgi "/v1/feedback/$FB1/media/audio"
+	check_status "the audio as CGI: 200" 200
+	check "Content-Length" test "$(fhdr Content-Length)" = "$A_LEN"
+	check "the file, byte-exact" body_is "$AUDIO"
+	cgi "/v1/feedback/$FB1/media/audio" HTTP_RANGE=bytes=-100
+	check_status "a range as CGI: 206" 206
+	check "the last 100 bytes" body_is_part "$AUDIO" $((A_LEN - 100)) 100
+	cgi "/v1/feedback/$FB1/media/audio" HTTP_IF_NONE_MATCH="\"$A_SHA\""
+	check_status "If-None-Match as CGI: 304" 304
+	check "no body" test ! -s "$T/f.body"
+}
+
 t_init "${1:-}" media
 t_db
 setup
@@ -383,6 +427,7 @@ test_conditional
 test_ranges
 test_refused
 test_item_json
+test_cgi
 test_accel
 test_xsendfile
 t_summary
