@@ -383,6 +383,59 @@ test_xsendfile() {
 	check_hark_error "a pk_ key: 401" 401
 }
 
+# An upload through POST /v1/feedback (multipart, the seed's shape) read
+# back: the files byte-exact by SHA-256, whole and by ranges, the item's
+# media array naming them with the detected types.
+test_upload() {
+	local id sid wsha wlen
+	t_ctx upload
+	sid=$(printf '0190c7c2-7f6e-7%s-8%s-%s' "$(rand_hex 2 | cut -c1-3)" \
+	    "$(rand_hex 2 | cut -c1-3)" "$(rand_hex 6)")
+	cat >"$T/p.json" <<EOF
+{"sessionId":"$sid","transcript":"","context":{"dom":null,"console":[],
+"network":[],"device":{"userAgent":"Mozilla/5.0 (X11; Linux x86_64)",
+"platform":"Linux x86_64","language":"en-GB","viewport":{"width":1280,
+"height":720},"devicePixelRatio":2,"timezone":"Europe/Amsterdam"},
+"page":{"url":"https://app.example.com/reports","referrer":"",
+"title":"Reports","customAttrs":{}},"screenshotUrl":null,
+"annotationLayer":null,"capturedAt":"2026-12-03T10:00:00.000Z"},
+"identity":null,"audioDurationMs":600}
+EOF
+	req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
+	    -H "x-earshot-key: $KEY_A" \
+	    -F "payload=<$T/p.json;type=application/json" \
+	    -F "audio=@$DATA/voice.webm;type=application/octet-stream" \
+	    -F "screenshot=@$DATA/shot.png;type=image/png"
+	check_status "a multipart upload: 202" 202
+	id=$(json id 2>/dev/null)
+	check "with the item's id" eval "[[ '$id' =~ ^fb_ ]]"
+	wsha=$(sha "$DATA/voice.webm")
+	wlen=$(stat -c %s "$DATA/voice.webm")
+	fget GET "$URL/v1/feedback/$id/media/audio" "${AUTH[@]}"
+	check_status "its audio: 200" 200
+	check "typed by content: audio/webm" test "$(fhdr Content-Type)" = audio/webm
+	check "byte-exact (sha256)" test "$(sha "$T/f.body")" = "$wsha"
+	check "its ETag is the row's SHA-256" test "$(fhdr ETag)" = "\"$wsha\""
+	fget GET "$URL/v1/feedback/$id/media/audio" "${AUTH[@]}" -H "Range: bytes=0-511"
+	check_status "a range of it: 206" 206
+	check "the first 512 bytes" body_is_part "$DATA/voice.webm" 0 512
+	fget GET "$URL/v1/feedback/$id/media/audio" "${AUTH[@]}" -H "Range: bytes=512-"
+	check "and the rest" body_is_part "$DATA/voice.webm" 512 $((wlen - 512))
+	fget GET "$URL/v1/feedback/$id/media/screenshot" "${AUTH[@]}"
+	check_status "its screenshot: 200" 200
+	check "image/png, byte-exact (sha256)" test \
+	    "$(fhdr Content-Type) $(sha "$T/f.body")" = "image/png $(sha "$DATA/shot.png")"
+	req GET "$URL/v1/feedback/$id" "${AUTH[@]}"
+	check_json "the item lists its audio" media.0.url "/v1/feedback/$id/media/audio"
+	check_json "with the detected type" media.0.contentType audio/webm
+	check_json "its size" media.0.bytes "$wlen"
+	check_json "its duration (audioDurationMs)" media.0.durationMs 600
+	check_json "and the screenshot" media.1.url "/v1/feedback/$id/media/screenshot"
+	req GET "$URL/v1/feedback/$id/media/audio" -H "x-earshot-project: $PRJ_A" \
+	    -H "x-earshot-key: $PK_A"
+	check_hark_error "the pk_ key that could upload cannot read: 401" 401
+}
+
 # cgi URI [ENV=VALUE...]: one CGI run of hark-fcgi (the streamed file
 # body through stdout); the body byte for byte in $T/f.body, headers in
 # $T/f.hdrs, the status in R_STATUS.
@@ -427,6 +480,7 @@ test_conditional
 test_ranges
 test_refused
 test_item_json
+test_upload
 test_cgi
 test_accel
 test_xsendfile
