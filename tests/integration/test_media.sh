@@ -152,6 +152,8 @@ test_conditional() {
 	check_status "a list naming it weakly: 304" 304
 	fget GET "$A_URL" "${AUTH[@]}" -H "If-None-Match: *"
 	check_status "If-None-Match *: 304" 304
+	fget HEAD "$A_URL" "${AUTH[@]}" -H "If-None-Match: \"$A_SHA\""
+	check_status "HEAD with If-None-Match: 304" 304
 	fget GET "$A_URL" "${AUTH[@]}" -H "If-None-Match: \"0000\""
 	check_status "another ETag: 200" 200
 	check "and the file" body_is "$AUDIO"
@@ -236,6 +238,8 @@ test_refused() {
 	req GET "$URL/v1/feedback/$FB2/media/audio" "${AUTH[@]}"
 	check_hark_error "an item without audio: 404" 404
 	check_json "code media_not_found" error.code media_not_found
+	req HEAD "$URL/v1/feedback/$FB2/media/audio" "${AUTH[@]}"
+	check_status "HEAD, an item without audio: 404" 404
 	req GET "$URL/v1/feedback/fb_x/media/..%2f..%2fetc" "${AUTH[@]}" --path-as-is
 	check_rejected "a traversal with encoded slashes: 400" 400
 	req GET "$URL/v1/feedback/$FB1/media/..%2f..%2f..%2fetc%2fpasswd" "${AUTH[@]}" --path-as-is
@@ -300,6 +304,8 @@ media_srcdir() {
 	local d="$T/src-$1"
 	mkdir -p "$d/conf"
 	cp "$HARK_SRCDIR"/conf/* "$d/conf/"
+	# The rest as it is (req's recorder is tests/openapi/record.pl).
+	ln -sfn "$HARK_SRCDIR/tests" "$d/tests"
 	sed -i -e '/^[[:space:]]*#location \/hark-media\//,/^[[:space:]]*#}/s/^\([[:space:]]*\)#/\1/' \
 	    -e 's/^\([[:space:]]*\)#\("x-sendfile\)/\1\2/' \
 	    -e "s|/var/lib/hark/media/|$T/media/|" "$d/conf/nginx.conf" "$d/conf/lighttpd.conf"
