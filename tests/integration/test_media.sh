@@ -249,6 +249,18 @@ test_refused() {
 	check "never a file's bytes" eval '! grep -q root: <<<"$R_BODY"'
 	req POST "$A_URL" "${AUTH[@]}"
 	check_hark_error "POST: 405" 405
+	req OPTIONS "$A_URL" -H "Origin: https://app.example.com" \
+	    -H "Access-Control-Request-Method: GET"
+	check_status "a preflight: 204" 204
+	check "it allows GET" eval '[[ "$(hdr Allow)" == *GET* ]]'
+	ctl origin add "$PRJ_B" "https://app.example.com" >/dev/null
+	req GET "$URL/v1/feedback/$FBB/media/screenshot" -H "Authorization: Bearer $KEY_B" \
+	    -H "Origin: https://evil.example.net"
+	check_hark_error "an origin outside the project's allowlist: 403" 403
+	fget GET "$URL/v1/feedback/$FBB/media/screenshot" -H "Authorization: Bearer $KEY_B" \
+	    -H "Origin: https://app.example.com"
+	check_status "one inside it: 200" 200
+	check "with Access-Control-Allow-Origin" test "$(fhdr Access-Control-Allow-Origin)" = https://app.example.com
 	req GET "$URL/v1/feedback/$FB3/media/audio" "${AUTH[@]}"
 	check_hark_error "a row whose file is gone: 404" 404
 	check_json "code media_missing" error.code media_missing
