@@ -277,6 +277,10 @@ if [ "$ASAN_OK" = ok ]; then
 	    "$ASAN_BUILD" "${sanenv[@]}"
 	suite "test_upload (asan)" tests/integration/test_upload.sh \
 	    "$ASAN_BUILD" "${sanenv[@]}"
+	suite "test_widget (asan)" tests/integration/test_widget.sh \
+	    "$ASAN_BUILD" "${sanenv[@]}"
+	suite "test_session (asan)" tests/integration/test_session.sh \
+	    "$ASAN_BUILD" "${sanenv[@]}"
 	if ls "$SANLOG"/* >/dev/null 2>&1; then
 		echo "   sanitizer reports:"
 		for f in "$SANLOG"/*; do

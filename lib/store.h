@@ -94,6 +94,13 @@ struct hark_feedback {
 	char		*extra;
 	size_t		 extra_len;
 	long long	 audio_duration_ms;	/* -1 = none */
+	/* Written by an insert only: the submitter's locale (BCP 47, ""
+	 * = none), who set the category ("builtin" when NULL, "client"
+	 * for a submitter's choice) and the dedup hash (lib/normalize). */
+	char		 locale[36];
+	const char	*triaged_by;
+	bool		 has_content_hash;
+	unsigned char	 content_hash[32];
 	const char	*channel;	/* static: "api", "widget", "voice" */
 	const char	*category;	/* static names from vocab.h */
 	const char	*sentiment;	/* static */
@@ -204,17 +211,9 @@ int	hark_store_key_list(struct hark_db *, const char *project_id,
 	    hark_key_fn, void *ctx);
 
 /*
- * Widget sources: a public key (pk_...) identifies one.  Create stores the
- * key's SHA-256 only (hex); list shows a fingerprint of it, never the key.
+ * Widget sources: a public key (pk_...) identifies one; its SHA-256 only is
+ * stored (hex).  Managed whole by the block "Sources" below.
  */
-int	hark_store_source_create(struct hark_db *, const char *id,
-	    const char *project_id, const char *public_key, const char *name,
-	    bool require_captcha);
-typedef int	(*hark_source_fn)(void *ctx, const char *id,
-		    const char *public_key, const char *name,
-		    const char *created_at, bool require_captcha);
-int	hark_store_source_list(struct hark_db *, const char *project_id,
-	    hark_source_fn, void *ctx);
 /*
  * The source whose public key has this SHA-256, as a key: id is the
  * source's, revoked means disabled, key_limit is the source's per-(address,
@@ -224,6 +223,78 @@ int	hark_store_source_lookup(struct hark_db *,
 	    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_key_info *);
 int	hark_store_source_origin_list(struct hark_db *, const char *source_id,
 	    hark_origin_fn, void *ctx);
+
+/*
+ * Sources (lib/store_sources.c): what harkctl source manages and what the
+ * widget flow reads.  A source's captcha_secret is the provider's secret: it
+ * leaves the store only for the siteverify call, never for a screen or a log.
+ */
+#define HARK_SOURCE_NAME_MAX	200	/* bytes, as harkctl takes it */
+#define HARK_SOURCE_TYPE_SIZE	16	/* "widget", "server" */
+#define HARK_SOURCE_CAPTCHA_MAX	255	/* a site key or secret, bytes */
+#define HARK_SOURCE_ORIGINS_MAX	100	/* patterns per source */
+
+enum hark_captcha_provider {
+	HARK_CAPTCHA_NONE = 0,		/* NULL: no provider set */
+	HARK_CAPTCHA_HCAPTCHA,
+	HARK_CAPTCHA_TURNSTILE
+};
+
+struct hark_source {
+	char		 id[HARK_ID_SIZE];
+	char		 project_id[HARK_ID_SIZE];
+	char		 type[HARK_SOURCE_TYPE_SIZE];
+	char		 name[4 * HARK_SOURCE_NAME_MAX + 1];
+	/* "sha256:" and the first 12 hex digits of the key's hash. */
+	char		 key_fingerprint[20];
+	bool		 require_captcha;
+	enum hark_captcha_provider captcha_provider;
+	char		 captcha_sitekey[HARK_SOURCE_CAPTCHA_MAX + 1];
+	char		 captcha_secret[HARK_SOURCE_CAPTCHA_MAX + 1];
+	unsigned	 rate_limit;	/* per minute per (address, source); 0 = default */
+	unsigned	 dedup_window;	/* seconds; 0 = [widget] dedup_window */
+	unsigned	 project_rate_limit;	/* the project's; 0 = default */
+	bool		 disabled;
+	char		 created_at[HARK_STORE_TS_SIZE];
+	char		 disabled_at[HARK_STORE_TS_SIZE];	/* "" = enabled */
+};
+
+/* "hcaptcha", "turnstile", or NULL for HARK_CAPTCHA_NONE. */
+const char	*hark_captcha_provider_name(enum hark_captcha_provider);
+/* -1 when name is neither provider. */
+int		 hark_captcha_provider_parse(const char *name,
+		    enum hark_captcha_provider *);
+
+/*
+ * Creates the source (id, project_id and every setting from src) with its
+ * public key's hash and its origins, in one transaction.
+ */
+int	hark_store_source_insert(struct hark_db *, const struct hark_source *src,
+	    const char *public_key, const char *const *origins, size_t norigins);
+/* By id, or by the SHA-256 of its public key; NOT_FOUND when none. */
+int	hark_store_source_get(struct hark_db *, const char *id,
+	    struct hark_source *out);
+int	hark_store_source_get_by_key(struct hark_db *,
+	    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_source *out);
+/*
+ * Writes src's settings (name, type, captcha, limits) to the source src->id
+ * and, when origins is not NULL, makes its origins exactly those (none when
+ * norigins is 0); one transaction.  NOT_FOUND when there is no such source.
+ */
+int	hark_store_source_update(struct hark_db *, const struct hark_source *src,
+	    const char *const *origins, size_t norigins);
+/* Sets or clears disabled_at; NOT_FOUND when there is no such source. */
+int	hark_store_source_set_disabled(struct hark_db *, const char *id,
+	    bool disabled);
+/*
+ * Deletes the source: its origins go with it (ON DELETE CASCADE), its
+ * feedback stays with source_id NULL (ON DELETE SET NULL).
+ */
+int	hark_store_source_delete(struct hark_db *, const char *id);
+typedef int	(*hark_source_each_fn)(void *ctx, const struct hark_source *);
+/* The project's sources, oldest first. */
+int	hark_store_source_each(struct hark_db *, const char *project_id,
+	    hark_source_each_fn, void *ctx);
 
 /* The audit trail: what happened, to which project and key, from where. */
 int	hark_store_audit(struct hark_db *, const char *project_id,
@@ -238,6 +309,13 @@ int	hark_store_feedback_list(struct hark_db *, const char *project_id,
 	    const struct hark_feedback_filter *, hark_feedback_fn, void *ctx);
 int	hark_store_feedback_delete(struct hark_db *, const char *project_id,
 	    const char *id);
+/*
+ * The newest item of source_id with this content hash made within the
+ * last window seconds: its id into id (HARK_ID_SIZE), or NOT_FOUND.
+ */
+int	hark_store_feedback_recent_duplicate(struct hark_db *,
+	    const char *project_id, const char *source_id,
+	    const unsigned char hash[32], unsigned window, char *id);
 
 /*
  * Idempotency keys (store_idempotency.c, schema/003_idempotency.sql).  A
@@ -317,6 +395,58 @@ struct hark_store_submission {
 };
 int	hark_store_submission_insert(struct hark_db *,
 	    const struct hark_store_submission *);
+
+/*
+ * Sessions (store_sessions.c): a widget session's latest submission, as
+ * GET /v1/feedback/session/{id}/state polls it, and POST /v1/identify.
+ * session_id is a UUID as the client sent it: the rows stored with it as
+ * sent or in lower case (lib/uuid.h's canonical form) are found.
+ * source_id is a public key's
+ * source, and then only that source's rows are seen or changed; NULL or ""
+ * (a secret key) sees the whole project's.
+ */
+enum hark_session_status {
+	HARK_SESSION_PROCESSING = 0,
+	HARK_SESSION_DONE,
+	HARK_SESSION_ERROR
+};
+struct hark_session_state {
+	enum hark_session_status status;
+	char		 feedback_id[HARK_ID_SIZE];	/* done */
+	char		*transcript;	/* done: malloc'd, may be NULL */
+	size_t		 transcript_len;
+	char		*error;		/* error: malloc'd, may be NULL */
+	size_t		 error_len;
+};
+void	hark_session_state_clear(struct hark_session_state *);
+/*
+ * HARK_STORE_NOT_FOUND when the project has no such session, when it has
+ * expired (expires_at <= now), when it is another source's, and when it is
+ * done but its feedback row has been deleted since.
+ */
+int	hark_store_session_state(struct hark_db *, const char *project_id,
+	    const char *source_id, const char *session_id,
+	    struct hark_session_state *out);
+
+/* An identity to backfill; each member NULL when absent or null. */
+struct hark_session_identity {
+	const char	*user_id, *email, *name;
+	size_t		 user_id_len, email_len, name_len;
+	const char	*traits;	/* a JSON object, or NULL */
+	size_t		 traits_len;
+	const char	*json;		/* the whole identity, for the session */
+	size_t		 json_len;
+};
+/*
+ * In one transaction: sets the identity on each feedback row of the
+ * session that is still anonymous (no user_id, user_email nor user_name),
+ * and the session's identity (for submissions to come).  *updated is the
+ * number of feedback rows filled; another project's session, or none,
+ * fills 0 and is HARK_STORE_OK.
+ */
+int	hark_store_session_identify(struct hark_db *, const char *project_id,
+	    const char *source_id, const char *session_id,
+	    const struct hark_session_identity *, unsigned long long *updated);
 
 /*
  * Media rows (store_media.c, the media table of schema/001_init.sql), as

@@ -21,8 +21,16 @@ void	hark_handle_feedback_create(const struct hark_call *);
 void	hark_handle_feedback_get(const struct hark_call *);
 void	hark_handle_feedback_list(const struct hark_call *);
 void	hark_handle_feedback_delete(const struct hark_call *);
+/* The third seed's widget flow (widget.c). */
+void	hark_handle_widget_bootstrap(const struct hark_call *);
+void	hark_handle_widget_ingest(const struct hark_call *);
+extern const struct hark_query_schema	hark_widget_bootstrap_query;
+extern const struct hark_json_schema	hark_widget_ingest_body;
 /* POST /v1/feedback with multipart/form-data (upload.c). */
 void	hark_handle_feedback_upload(const struct hark_call *);
+void	hark_handle_session_state(const struct hark_call *);
+/* POST /v1/identify's body: hark_earshot_identify_schema (earshot_schema.h). */
+void	hark_handle_identify(const struct hark_call *);
 
 void	hark_handle_media_get(const struct hark_call *);
 
