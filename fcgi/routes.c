@@ -30,6 +30,8 @@ const struct hark_route hark_routes[] = {
 	  HARK_AUTH_SECRET, NULL, NULL },
 	{ "DELETE", "/v1/feedback/{id}", hark_handle_feedback_delete, NULL, 0, 0,
 	  HARK_AUTH_SECRET, NULL, NULL },
+	{ "GET", "/v1/feedback/{id}/media/{kind}", hark_handle_media_get, NULL,
+	  0, 0, HARK_AUTH_SECRET, NULL, NULL },
 	{ "GET", "/v1/feedback/session/{sessionId}/state",
 	  hark_handle_session_state, NULL, 0, HARK_ROUTE_POLL,
 	  HARK_AUTH_KEY_OR_TOKEN, NULL, NULL },
