@@ -49,10 +49,36 @@ static const struct ctl_cmd ctl_cmds[] = {
 
 #define NCMDS	(sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
+#define USAGE_WIDTH	78
+
+/* Prints text from column 2, wrapped at spaces, continued from column 6. */
+static void
+usage_wrap(FILE *f, const char *text)
+{
+	size_t	 col = 2, w;
+
+	fputs("  ", f);
+	while (*text != '\0') {
+		w = strcspn(text, " ");
+		if (col > 6 && col + 1 + w > USAGE_WIDTH) {
+			fputs("\n      ", f);
+			col = 6;
+		} else if (col > 2) {
+			fputc(' ', f);
+			col++;
+		}
+		fprintf(f, "%.*s", (int)w, text);
+		col += w;
+		text += w;
+		text += strspn(text, " ");
+	}
+	fputc('\n', f);
+}
+
 void
 ctl_usage(FILE *f)
 {
-	char	 left[512];
+	char	 left[1024];
 	size_t	 i;
 
 	fprintf(f, "usage: harkctl [-v] [-c CONFIG] COMMAND [ARGS]\n\n"
@@ -60,7 +86,8 @@ ctl_usage(FILE *f)
 	for (i = 0; i < NCMDS; i++) {
 		snprintf(left, sizeof(left), "%s %s", ctl_cmds[i].name,
 		    ctl_cmds[i].synopsis);
-		fprintf(f, "  %-s\n      %s\n", left, ctl_cmds[i].summary);
+		usage_wrap(f, left);
+		fprintf(f, "      %s\n", ctl_cmds[i].summary);
 	}
 	fprintf(f, "\nCONFIG defaults to $HARK_CONFIG, else %s.\n",
 	    SYSCONFDIR "/hark/hark.conf");

@@ -13,7 +13,10 @@
  *   only ends with the domain's text ("evildomain"), and does allow
  *   "a.domain" with its scheme and port;
  * - an exact pattern allows only its own host, compared without case;
- * - a preflight echoes the origin exactly when it is allowed.
+ * - a preflight echoes the origin exactly when it is allowed;
+ * - a source pattern (hark_cors_source_pattern) is a valid pattern with a
+ *   scheme, its canonical form is one too and its own canonical form, and
+ *   allows exactly the origins the pattern as typed allows.
  */
 #include "config.h"
 
@@ -169,6 +172,22 @@ fz_check_origin(const char *origin, const char *const *pat, size_t n)
 		abort();
 }
 
+static void
+fz_check_source_pattern(const char *origin, const char *pattern)
+{
+	char	 canon[HARK_CORS_PATTERN_SIZE], again[HARK_CORS_PATTERN_SIZE];
+
+	if (!hark_cors_source_pattern(pattern, canon, sizeof(canon)))
+		return;
+	if (!hark_cors_pattern_valid(pattern) || strstr(pattern, "://") == NULL)
+		abort();
+	if (!hark_cors_source_pattern(canon, again, sizeof(again)) ||
+	    strcmp(canon, again) != 0)
+		abort();
+	if (fz_allowed1(origin, pattern) != fz_allowed1(origin, canon))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -198,6 +217,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (hark_cors_pattern_valid(lines[i]) &&
 		    fz_split_pattern(lines[i], &fp) && fp.wildcard)
 			fz_check_wildcard(lines[i], &fp);
+		fz_check_source_pattern(lines[0], lines[i]);
 	}
 	fz_check_origin(lines[0], pat, n - 1);
 	(void)hark_cors_origin_valid(NULL);

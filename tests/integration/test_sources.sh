@@ -361,6 +361,8 @@ test_secret() {
 	check "unchanged" test "$(cat "$f")" = "$first"
 	check "an unknown option: 2" status 2 ctl secret init --force
 	check "secret without init: 2" status 2 ctl secret
+	write_hark_conf "$T/src/gone.conf" server.state_dir="$T/src/gone" &&
+	    rmdir "$T/src/gone"
 	prevconf="$T/src/rotate.conf"
 	prev="$T/src/state/token.secret.previous"
 	cp "$CONF" "$prevconf"
@@ -377,6 +379,21 @@ test_secret() {
 	rm -f "$T/src/state/token.secret"
 	check "--rotate with no current secret: 1" status 1 \
 	    "$HARK_BUILD/harkctl" -c "$prevconf" secret init --rotate
+	if [ "$(id -u)" = 0 ]; then
+		mkdir -p "$T/src/owned"
+		write_hark_conf "$T/src/owned.conf" server.user=nobody \
+		    server.state_dir="$T/src/owned"
+		check "as root: owned by [server] user" eval "'$HARK_BUILD/harkctl' \
+		    -c '$T/src/owned.conf' secret init >/dev/null 2>&1 &&
+		    test \"\$(stat -c %U '$T/src/owned/token.secret')\" = nobody"
+		write_hark_conf "$T/src/nouser.conf" server.user=no-such-user-hark \
+		    server.state_dir="$T/src/nouser"
+		check "an unknown [server] user: 1" status 1 \
+		    "$HARK_BUILD/harkctl" -c "$T/src/nouser.conf" secret init
+		check "and no file" test ! -e "$T/src/nouser/token.secret"
+	fi
+	check "a state_dir that is not there: 1" status 1 "$HARK_BUILD/harkctl" \
+	    -c "$T/src/gone.conf" secret init
 }
 
 t_init "${1:-}" sources

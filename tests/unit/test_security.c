@@ -576,17 +576,21 @@ START_TEST(cors_idn_and_case)
 {
 	char	 out[HARK_CORS_PATTERN_SIZE];
 
+	/* "\xc3\xbc" "cher": an escape would swallow the hex letters after. */
+#define UUML	"\xc3\xbc"
+
 	ck_assert(ALLOWED("https://APP.Example.COM", "https://*.example.com"));
-	ck_assert(!hark_cors_origin_valid("https://b\xc3\xbccher.example"));
-	ck_assert(!hark_cors_pattern_valid("https://b\xc3\xbccher.example"));
-	ck_assert(!hark_cors_source_pattern("https://*.b\xc3\xbccher.example",
+	ck_assert(!hark_cors_origin_valid("https://b" UUML "cher.example"));
+	ck_assert(!hark_cors_pattern_valid("https://b" UUML "cher.example"));
+	ck_assert(!hark_cors_source_pattern("https://*.b" UUML "cher.example",
 	    out, sizeof(out)));
-	ck_assert(!ALLOWED("https://b\xc3\xbccher.example",
-	    "https://b\xc3\xbccher.example"));
+	ck_assert(!ALLOWED("https://b" UUML "cher.example",
+	    "https://b" UUML "cher.example"));
 	ck_assert(ALLOWED("https://xn--bcher-kva.example",
 	    "https://XN--BCHER-KVA.example"));
 	/* Latin-1 bytes that some locales call letters. */
 	ck_assert(!hark_cors_origin_valid("https://caf\xe9.example"));
+#undef UUML
 }
 END_TEST
 
