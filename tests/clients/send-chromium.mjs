@@ -1,0 +1,106 @@
+// send-chromium.mjs: one multipart POST /v1/feedback built by a page in headless Chromium (FormData).
+//
+//	node send-chromium.mjs URL PROJECT KEY PAYLOAD_JSON AUDIO SCREENSHOT PAGE_PORT
+//
+// Serves a page and the three inputs from http://127.0.0.1:PAGE_PORT (a
+// widget's page: another origin than hark's), opens it in Debian's chromium
+// driven by playwright-core (tests/clients/package-lock.json; no browser of
+// Playwright's own is ever downloaded), and lets the page do what a widget
+// does: fetch the recording and the screenshot as Blobs, append them and
+// the JSON payload to a FormData, and fetch() it cross-origin with the
+// seed's headers, so Chromium sends its own multipart body, its Origin and
+// its CORS preflight.  Prints the status, a newline, the body; exit 1 when
+// the page could not send at all (a CORS refusal, say: the reason on stderr).
+//
+// Environment: HARK_CHROMIUM, the browser (default /usr/bin/chromium).  As
+// root Chromium's sandbox cannot start, so it runs with --no-sandbox then.
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+const [url, project, key, payload, audio, shot, port] = process.argv.slice(2);
+if (!port) {
+	console.error('usage: node send-chromium.mjs URL PROJECT KEY PAYLOAD_JSON AUDIO SCREENSHOT PAGE_PORT');
+	process.exit(2);
+}
+
+const page_html = `<!doctype html>
+<html><head><meta charset="utf-8"><title>hark widget test</title></head>
+<body><p>A page with a feedback widget.</p></body></html>`;
+const files = {
+	'/': [Buffer.from(page_html), 'text/html; charset=utf-8'],
+	'/payload.json': [readFileSync(payload), 'application/json'],
+	'/voice.webm': [readFileSync(audio), 'audio/webm'],
+	'/shot.png': [readFileSync(shot), 'image/png'],
+};
+const server = createServer((req, res) => {
+	const f = files[req.url];
+	if (!f) {
+		res.writeHead(404).end();
+		return;
+	}
+	res.writeHead(200, { 'Content-Type': f[1], 'Content-Length': f[0].length });
+	res.end(f[0]);
+});
+await new Promise((ok, bad) => {
+	server.once('error', bad);
+	server.listen(Number(port), '127.0.0.1', ok);
+});
+
+const args = ['--disable-gpu', '--no-first-run', '--disable-dev-shm-usage'];
+if (process.getuid && process.getuid() === 0)
+	args.push('--no-sandbox');
+let browser;
+let rc = 0;
+try {
+	browser = await chromium.launch({
+		executablePath: process.env.HARK_CHROMIUM || '/usr/bin/chromium',
+		headless: true,
+		args,
+		timeout: 60000,
+	});
+	const page = await browser.newPage();
+	await page.goto(`http://127.0.0.1:${port}/`);
+	const out = await page.evaluate(async ({ url, project, key }) => {
+		const get = async (p) => {
+			const r = await fetch(p);
+			if (!r.ok)
+				throw new Error(`GET ${p}: ${r.status}`);
+			return r;
+		};
+		const payload = await (await get('/payload.json')).text();
+		// A MediaRecorder's Blob type, as a widget would hand it over.
+		const voice = new Blob([await (await get('/voice.webm')).arrayBuffer()],
+		    { type: 'audio/webm;codecs=opus' });
+		const png = await (await get('/shot.png')).blob();
+		const form = new FormData();
+		form.append('payload', payload);
+		form.append('audio', voice, 'voice.webm');
+		form.append('screenshot', png, 'shot.png');
+		try {
+			const r = await fetch(url, {
+				method: 'POST',
+				mode: 'cors',
+				headers: { 'x-earshot-project': project, 'x-earshot-key': key },
+				body: form,
+			});
+			return { status: r.status, body: await r.text() };
+		} catch (e) {
+			return { error: String(e) };
+		}
+	}, { url, project, key });
+	if (out.error) {
+		console.error(`the page could not send: ${out.error}`);
+		rc = 1;
+	} else {
+		process.stdout.write(`${out.status}\n${out.body}`);
+	}
+} catch (e) {
+	console.error(String(e && e.stack || e));
+	rc = 1;
+} finally {
+	if (browser)
+		await browser.close();
+	server.close();
+}
+process.exit(rc);

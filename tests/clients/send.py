@@ -1,0 +1,45 @@
+#!/usr/bin/python3
+"""send.py: one multipart POST /v1/feedback the way a Python client builds it (requests).
+
+    /usr/bin/python3 send.py URL PROJECT KEY PAYLOAD_JSON [AUDIO] [SCREENSHOT]
+
+Debian's python3-requests (urllib3 encodes the form).  The payload is a
+part of type application/json with no filename; the files go as
+requests' files= tuples with the type a client would claim.  Prints the
+status on the first line, then the body.  Exit 0 when an answer came.
+"""
+import sys
+
+import requests
+
+
+def main(argv):
+    if len(argv) < 5:
+        sys.stderr.write(__doc__)
+        return 2
+    url, project, key, payload = argv[1:5]
+    audio = argv[5] if len(argv) > 5 and argv[5] else None
+    shot = argv[6] if len(argv) > 6 and argv[6] else None
+    with open(payload, "rb") as f:
+        files = [("payload", (None, f.read(), "application/json"))]
+    handles = []
+    try:
+        if audio:
+            handles.append(open(audio, "rb"))
+            files.append(("audio", ("voice.webm", handles[-1], "audio/webm")))
+        if shot:
+            handles.append(open(shot, "rb"))
+            files.append(("screenshot", ("shot.png", handles[-1], "image/png")))
+        r = requests.post(url, files=files, timeout=60, headers={
+            "x-earshot-project": project,
+            "x-earshot-key": key,
+        })
+    finally:
+        for h in handles:
+            h.close()
+    sys.stdout.write("%d\n%s" % (r.status_code, r.text))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
