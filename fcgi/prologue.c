@@ -285,14 +285,18 @@ out:
 	return rc == 0 ? 0 : -1;
 }
 
-/* Validates the body and fills the typed struct; 0, or -1 with resp filled. */
+/*
+ * Validates the body and fills the typed struct; 0, or -1 with resp
+ * filled.  A schema that collects unknown members leaves them in rep.
+ */
 static int
 validate(struct hark_resp *resp, struct json_object *obj,
-    const struct hark_json_schema *schema, void *in)
+    const struct hark_json_schema *schema, void *in,
+    struct hark_json_report *rep)
 {
 	struct hark_json_err	 err;
 
-	if (hark_json_validate(obj, schema, &err) == 0 &&
+	if (hark_json_validate_report(obj, schema, rep, &err) == 0 &&
 	    hark_json_fill(obj, schema, in, &err) == 0)
 		return 0;
 	hark_resp_error(resp, strcmp(err.code, "out_of_memory") == 0 ? 500 : 400,
@@ -370,7 +374,7 @@ check_auth(struct hark_call *c)
 
 static int
 check_input(struct hark_call *c, struct json_object **body, void **in,
-    void **query)
+    void **query, struct hark_json_report *rep)
 {
 	const struct hark_route	*r = c->route;
 
@@ -378,9 +382,10 @@ check_input(struct hark_call *c, struct json_object **body, void **in,
 		if ((*in = calloc(1, r->body->size ? r->body->size : 1)) == NULL)
 			goto nomem;
 		if (read_json(c->app, c->req, c->resp, body) == -1 ||
-		    validate(c->resp, *body, r->body, *in) == -1)
+		    validate(c->resp, *body, r->body, *in, rep) == -1)
 			return -1;
 		c->in = *in;
+		c->report = rep;
 	}
 	if (r->query != NULL) {
 		if ((*query = calloc(1, r->query->size)) == NULL)
@@ -402,6 +407,7 @@ hark_prologue_run(struct hark_app *app, const struct hark_route *route,
 	struct hark_call	 c;
 	struct hark_rl_ticket	 ticket;
 	struct json_object	*body = NULL;
+	struct hark_json_report	 rep = { NULL, NULL };
 	void			*in = NULL, *query = NULL;
 
 	memset(&c, 0, sizeof(c));
@@ -409,7 +415,8 @@ hark_prologue_run(struct hark_app *app, const struct hark_route *route,
 	c.req = req;
 	c.resp = resp;
 	c.route = route;
-	if (check_auth(&c) == 0 && check_input(&c, &body, &in, &query) == 0) {
+	if (check_auth(&c) == 0 &&
+	    check_input(&c, &body, &in, &query, &rep) == 0) {
 		if (!(route->flags & HARK_ROUTE_GATED))
 			route->handler(&c);
 		else if (hark_prologue_gate_enter(app, c.who.project_id, resp,
@@ -422,5 +429,6 @@ hark_prologue_run(struct hark_app *app, const struct hark_route *route,
 		hark_query_free(route->query, query);
 	free(query);
 	free(in);
+	hark_json_report_clear(&rep);
 	json_object_put(body);
 }

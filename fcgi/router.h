@@ -18,6 +18,7 @@
 #include "auth.h"
 
 struct hark_app;
+struct hark_json_report;
 struct hark_json_schema;
 struct hark_query_schema;
 struct hark_req;
@@ -48,6 +49,9 @@ struct hark_call {
 	struct hark_principal	 who;
 	const void		*in;
 	const void		*query;
+	/* What a collecting body schema let through (unknown members), or
+	 * NULL; its members are NULL when nothing was unknown. */
+	const struct hark_json_report	*report;
 };
 
 typedef void	(*hark_handler_fn)(const struct hark_call *);

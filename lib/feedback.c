@@ -54,6 +54,8 @@ hark_feedback_make(const char *project_id, const char *channel,
 	fb->page = text_or_null(&in->page, &fb->page_len);
 	fb->user_email = text_or_null(&in->user_email, &fb->user_email_len);
 	fb->metadata = text_or_null(&in->metadata, &fb->metadata_len);
+	fb->extra = text_or_null(&in->extra, &fb->extra_len);
+	fb->audio_duration_ms = -1;
 	hark_triage_text(fb->text, fb->text_len, fb->page, &t);
 	fb->channel = channel;
 	fb->category = hark_category_name(t.category);
@@ -146,6 +148,7 @@ hark_feedback_input_hash(const char *project_id,
 	    hash_field(md, in->page.s, in->page.len) == -1 ||
 	    hash_field(md, in->user_email.s, in->user_email.len) == -1 ||
 	    hash_field(md, in->metadata.s, in->metadata.len) == -1 ||
+	    hash_field(md, in->extra.s, in->extra.len) == -1 ||
 	    EVP_DigestFinal_ex(md, out, &len) != 1 || len != 32)
 		goto cleanup;
 	rc = 0;
@@ -298,20 +301,50 @@ opt_string(const char *s, size_t len)
 	return s != NULL ? json_object_new_string_len(s, (int)len) : NULL;
 }
 
+/* A stored JSON column as a value; NULL when absent or unreadable. */
+static struct json_object *
+opt_json(const char *s, size_t len)
+{
+	struct json_object	*o = NULL;
+	struct hark_json_err	 jerr;
+
+	/* Our own parser: it keeps numbers json-c would saturate as written. */
+	if (s != NULL && hark_json_parse(s, len, &o, &jerr) == -1)
+		o = NULL;
+	return o;
+}
+
+/* identity as the seed has it, or null for an anonymous item. */
+static struct json_object *
+identity_json(const struct hark_feedback *fb)
+{
+	struct json_object	*o;
+
+	if (fb->user_id == NULL && fb->user_email == NULL &&
+	    fb->user_name == NULL && fb->user_traits == NULL)
+		return NULL;
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_object_add(o, "userId",
+	    opt_string(fb->user_id, fb->user_id_len));
+	json_object_object_add(o, "email",
+	    opt_string(fb->user_email, fb->user_email_len));
+	json_object_object_add(o, "name",
+	    opt_string(fb->user_name, fb->user_name_len));
+	json_object_object_add(o, "traits",
+	    opt_json(fb->user_traits, fb->user_traits_len));
+	return o;
+}
+
 struct json_object *
 hark_feedback_json(const struct hark_feedback *fb)
 {
-	struct json_object	*o, *meta = NULL;
-	struct hark_json_err	 jerr;
+	struct json_object	*o;
 	char			 ts[32], score[16];
 
 	if ((o = json_object_new_object()) == NULL)
 		return NULL;
 	hark_ts_to_rfc3339(fb->created_at, ts, sizeof(ts));
-	/* Our own parser: it keeps numbers json-c would saturate as written. */
-	if (fb->metadata != NULL &&
-	    hark_json_parse(fb->metadata, fb->metadata_len, &meta, &jerr) == -1)
-		meta = NULL;
 	json_object_object_add(o, "id", json_object_new_string(fb->id));
 	json_object_object_add(o, "projectId",
 	    json_object_new_string(fb->project_id));
@@ -319,7 +352,8 @@ hark_feedback_json(const struct hark_feedback *fb)
 	json_object_object_add(o, "page", opt_string(fb->page, fb->page_len));
 	json_object_object_add(o, "userEmail",
 	    opt_string(fb->user_email, fb->user_email_len));
-	json_object_object_add(o, "metadata", meta);
+	json_object_object_add(o, "metadata",
+	    opt_json(fb->metadata, fb->metadata_len));
 	json_object_object_add(o, "category",
 	    json_object_new_string(fb->category));
 	json_object_object_add(o, "sentiment",
@@ -332,6 +366,17 @@ hark_feedback_json(const struct hark_feedback *fb)
 	json_object_object_add(o, "status", json_object_new_string(fb->status));
 	json_object_object_add(o, "priority", fb->priority >= 0 ?
 	    json_object_new_int(fb->priority) : NULL);
+	json_object_object_add(o, "channel", json_object_new_string(fb->channel));
+	json_object_object_add(o, "sessionId", fb->session_id[0] != '\0' ?
+	    json_object_new_string(fb->session_id) : NULL);
+	json_object_object_add(o, "identity", identity_json(fb));
+	json_object_object_add(o, "audioDurationMs", fb->audio_duration_ms >= 0 ?
+	    json_object_new_int64(fb->audio_duration_ms) : NULL);
+	json_object_object_add(o, "extra", opt_json(fb->extra, fb->extra_len));
+	/* Only one item read by id carries its context (see store.h). */
+	if (fb->context != NULL)
+		json_object_object_add(o, "context",
+		    opt_json(fb->context, fb->context_len));
 	json_object_object_add(o, "createdAt", json_object_new_string(ts));
 	return o;
 }

@@ -28,6 +28,8 @@ struct hark_feedback_input {
 	struct hark_json_text	 page;
 	struct hark_json_text	 user_email;
 	struct hark_json_text	 metadata;	/* compact JSON, "-0" kept */
+	/* Unknown top-level members (compact JSON object), or none. */
+	struct hark_json_text	 extra;
 };
 
 /*

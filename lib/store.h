@@ -35,6 +35,8 @@ enum hark_store_rc {
 };
 #define HARK_STORE_NOTFOUND	HARK_STORE_NOT_FOUND	/* old name, going away */
 #define HARK_STORE_TS_SIZE	HARK_TS_DB_SIZE	/* "2026-04-09 10:30:00.123456" */
+/* sessions.session_id is VARCHAR(64); a UUID is 36 characters. */
+#define HARK_SESSION_ID_SIZE	65
 
 /* A key as authentication needs it, joined with its project. */
 struct hark_key_info {
@@ -50,11 +52,13 @@ struct hark_key_info {
 /*
  * One feedback item.  Who owns its strings depends on who filled it:
  *   - hark_store_feedback_get and the rows given to a hark_feedback_fn:
- *     text, page, user_email and metadata are malloc'ed and owned by the
+ *     text, page, user_email, metadata, user_id, user_name, user_traits,
+ *     context and extra are malloc'ed and owned by the
  *     struct; hark_feedback_clear frees them (a list row is cleared by the
  *     store after the callback returns, so copy what must outlive it);
- *   - hark_feedback_make (lib/feedback.h), for an insert: they are borrowed
- *     from the request's JSON tree and only read; never clear such a struct.
+ *   - hark_feedback_make and hark_submission_make (lib/feedback.h,
+ *     lib/submission.h), for an insert: they are borrowed from the
+ *     request's JSON tree and only read; never clear such a struct.
  * channel, category, sentiment and status always point at static names
  * (lib/vocab.h, triage.h); id, project_id and created_at are inline.
  */
@@ -72,6 +76,24 @@ struct hark_feedback {
 	size_t		 user_email_len;
 	char		*metadata;	/* serialized JSON object or NULL */
 	size_t		 metadata_len;
+	/* The client's session (a multipart submission's sessionId); "" = none. */
+	char		 session_id[HARK_SESSION_ID_SIZE];
+	/* The submitter as identity gave it; each NULL when absent. */
+	char		*user_id;
+	size_t		 user_id_len;
+	char		*user_name;
+	size_t		 user_name_len;
+	char		*user_traits;	/* JSON object or NULL */
+	size_t		 user_traits_len;
+	/* Captured browser context, JSON as sent; read back by
+	 * hark_store_feedback_get only (a list leaves it NULL). */
+	char		*context;
+	size_t		 context_len;
+	/* Unknown top-level members of the submission, kept verbatim (a
+	 * JSON object) or NULL. */
+	char		*extra;
+	size_t		 extra_len;
+	long long	 audio_duration_ms;	/* -1 = none */
 	const char	*channel;	/* static: "api", "widget", "voice" */
 	const char	*category;	/* static names from vocab.h */
 	const char	*sentiment;	/* static */

@@ -23,6 +23,11 @@ hark_feedback_clear(struct hark_feedback *fb)
 	free(fb->page);
 	free(fb->user_email);
 	free(fb->metadata);
+	free(fb->user_id);
+	free(fb->user_name);
+	free(fb->user_traits);
+	free(fb->context);
+	free(fb->extra);
 	memset(fb, 0, sizeof(*fb));
 }
 
@@ -40,9 +45,18 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 		HARK_DB_STR(fb->text, fb->text_len),
 		fb->source_id[0] != '\0' ? HARK_DB_CSTR(fb->source_id) :
 		    HARK_DB_NULLV,
+		fb->session_id[0] != '\0' ? HARK_DB_CSTR(fb->session_id) :
+		    HARK_DB_NULLV,
 		store_opt_str(fb->page, fb->page_len),
 		store_opt_str(fb->user_email, fb->user_email_len),
+		store_opt_str(fb->user_id, fb->user_id_len),
+		store_opt_str(fb->user_name, fb->user_name_len),
+		store_opt_str(fb->user_traits, fb->user_traits_len),
 		store_opt_str(fb->metadata, fb->metadata_len),
+		store_opt_str(fb->context, fb->context_len),
+		store_opt_str(fb->extra, fb->extra_len),
+		fb->audio_duration_ms >= 0 ?
+		    HARK_DB_INT(fb->audio_duration_ms) : HARK_DB_NULLV,
 		HARK_DB_CSTR(fb->category), HARK_DB_CSTR(fb->sentiment),
 		HARK_DB_STR(score, 0), HARK_DB_INT(fb->impact),
 		HARK_DB_CSTR(fb->status), HARK_DB_CSTR(fb->created_at)
@@ -50,14 +64,16 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	struct hark_db_val		 idv[] = { HARK_DB_CSTR(fb->id) };
 	int				 rc, found = 0;
 
-	/* a[10] points at score, filled only now. */
-	a[10].len = (size_t)snprintf(score, sizeof(score), "%.3f",
+	/* a[17] points at score, filled only now. */
+	a[17].len = (size_t)snprintf(score, sizeof(score), "%.3f",
 	    fb->sentiment_score);
 	rc = store_exec(db, "INSERT INTO feedback (id, project_id, channel, "
-	    "text, source_id, page, user_email, metadata, category, sentiment, "
-	    "sentiment_score, impact_score, triaged_by, status, created_at, "
-	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'builtin', ?, "
-	    "?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
+	    "text, source_id, session_id, page, user_email, user_id, "
+	    "user_name, user_traits, metadata, context, extra, "
+	    "audio_duration_ms, category, sentiment, sentiment_score, "
+	    "impact_score, triaged_by, status, created_at, updated_at) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "'builtin', ?, ?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
 	if (rc != HARK_DB_DUPLICATE)
 		return rc;
 	/* Our own row, committed before the connection dropped. */
@@ -68,10 +84,17 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	return found ? HARK_DB_OK : HARK_DB_DUPLICATE;
 }
 
-#define FEEDBACK_COLUMNS \
+/*
+ * The columns of a row; context only where one item is read (a listing's
+ * page of rows each with a dom snapshot would be megabytes).
+ */
+#define FEEDBACK_COLS \
 	"SELECT id, project_id, text, page, user_email, metadata, channel, " \
 	"category, sentiment, sentiment_score, impact_score, status, " \
-	"priority, created_at FROM feedback "
+	"priority, created_at, session_id, user_id, user_name, user_traits, " \
+	"extra, audio_duration_ms, "
+#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL FROM feedback "
+#define FEEDBACK_ONE		FEEDBACK_COLS "context FROM feedback "
 
 /* Fills fb from a FEEDBACK_COLUMNS row; -1 when memory runs out. */
 static int
@@ -95,6 +118,20 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	fb->status = hark_vocab_intern(hark_vocab_status, row->vals[11], "new");
 	fb->priority = row->vals[12] ? atoi(row->vals[12]) : -1;
 	store_copy_col(fb->created_at, sizeof(fb->created_at), row->vals[13]);
+	store_copy_col(fb->session_id, sizeof(fb->session_id), row->vals[14]);
+	fb->user_id = store_dup_col(row, 15, &fb->user_id_len);
+	fb->user_name = store_dup_col(row, 16, &fb->user_name_len);
+	fb->user_traits = store_dup_col(row, 17, &fb->user_traits_len);
+	fb->extra = store_dup_col(row, 18, &fb->extra_len);
+	fb->audio_duration_ms = row->vals[19] ? atoll(row->vals[19]) : -1;
+	fb->context = store_dup_col(row, 20, &fb->context_len);
+	/* A NULL column stays NULL; a copy that failed is out of memory. */
+	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
+	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||
+	    (row->vals[16] && !fb->user_name) ||
+	    (row->vals[17] && !fb->user_traits) ||
+	    (row->vals[18] && !fb->extra) || (row->vals[20] && !fb->context))
+		return -1;
 	return 0;
 }
 
@@ -112,7 +149,7 @@ hark_store_feedback_get(struct hark_db *db, const char *project_id,
 	int			 rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = store_query(db, FEEDBACK_COLUMNS
+	rc = store_query(db, FEEDBACK_ONE
 	    "WHERE project_id = ? AND id = ?", a, NARGS(a), get_row, out);
 	if (rc == 1)
 		return HARK_DB_OK;

@@ -54,19 +54,27 @@ static const struct hark_json_field create_fields[] = {
 	  .out = HARK_JSON_OUT_JSON,
 	  .off = offsetof(struct hark_feedback_input, metadata) },
 };
+/*
+ * Unknown members never cost a submission (issue 14 item 11): they are kept
+ * as the item's extra and named in the answer's warnings.
+ */
 const struct hark_json_schema hark_feedback_create_body = {
-	create_fields, HARK_JSON_NFIELDS(create_fields), false,
-	sizeof(struct hark_feedback_input)
+	create_fields, HARK_JSON_NFIELDS(create_fields),
+	HARK_JSON_UNKNOWN_COLLECT, sizeof(struct hark_feedback_input)
 };
 
+/* The item, with the warnings of a collecting schema when there are any. */
 static void
 respond_feedback(struct hark_resp *resp, int status,
-    const struct hark_feedback *fb)
+    const struct hark_feedback *fb, const struct hark_json_report *rep)
 {
 	struct json_object	*o;
 
-	if ((o = hark_feedback_json(fb)) == NULL ||
-	    hark_resp_json(resp, status, o) == -1)
+	if ((o = hark_feedback_json(fb)) != NULL && rep != NULL &&
+	    rep->warnings != NULL)
+		json_object_object_add(o, "warnings",
+		    json_object_get(rep->warnings));
+	if (o == NULL || hark_resp_json(resp, status, o) == -1)
 		hark_resp_error(resp, 500, "internal", NULL, "out of memory");
 	json_object_put(o);
 }
@@ -159,13 +167,13 @@ create_idem(const struct hark_call *c, struct hark_feedback *fb,
 
 	if (taken && hark_feedback_get(c->app->db, c->who.project_id, fb->id,
 	    &got) == HARK_STORE_OK) {
-		respond_feedback(c->resp, 201, &got);
+		respond_feedback(c->resp, 201, &got, c->report);
 		hark_feedback_clear(&got);
 		rc = c->resp->status != 201 ? HARK_STORE_ERROR :
 		    hark_store_idem_done(c->app->db, c->who.project_id, key,
 		    201, c->resp->body.data, c->resp->body.len);
 	} else {
-		respond_feedback(c->resp, 201, fb);
+		respond_feedback(c->resp, 201, fb, c->report);
 		rc = c->resp->status != 201 ? HARK_STORE_ERROR :
 		    hark_feedback_submit_idem(c->app->db, fb, key, 201,
 		    c->resp->body.data, c->resp->body.len);
@@ -184,12 +192,19 @@ create_idem(const struct hark_call *c, struct hark_feedback *fb,
 void
 hark_handle_feedback_create(const struct hark_call *c)
 {
-	const struct hark_feedback_input	*in = c->in;
-	struct hark_feedback			 fb;
-	const char				*key = NULL;
-	bool					 taken;
-	int					 rc;
+	struct hark_feedback_input	 copy = *(const struct hark_feedback_input *)c->in;
+	const struct hark_feedback_input *in = &copy;
+	struct hark_feedback		 fb;
+	struct hark_json_err		 jerr;
+	const char			*key = NULL;
+	bool				 taken;
+	int				 rc;
 
+	if (c->report != NULL && c->report->extra != NULL &&
+	    hark_json_serialize(c->report->extra, &copy.extra, &jerr) == -1) {
+		hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
+		return;
+	}
 	if (in->project_id.s != NULL &&
 	    strcmp(in->project_id.s, c->who.project_id) != 0) {
 		hark_resp_error(c->resp, 403, "wrong_project", "projectId",
@@ -213,7 +228,7 @@ hark_handle_feedback_create(const struct hark_call *c)
 		hark_respond_store_write(c->app, c->resp, rc, fb.id);
 		return;
 	}
-	respond_feedback(c->resp, 201, &fb);
+	respond_feedback(c->resp, 201, &fb, c->report);
 	hark_resp_header(c->resp, "Location", "%s/v1/feedback/%s",
 	    c->app->conf->base_path, fb.id);
 }
@@ -251,7 +266,7 @@ hark_handle_feedback_get(const struct hark_call *c)
 	else if (rc != HARK_STORE_OK)
 		hark_respond_store(c->app, c->resp, rc);
 	else
-		respond_feedback(c->resp, 200, &fb);
+		respond_feedback(c->resp, 200, &fb, NULL);
 	hark_feedback_clear(&fb);
 }
 

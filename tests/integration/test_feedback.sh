@@ -248,7 +248,24 @@ test_bad_input() {
 	refused "metadata not an object" 400 metadata '{"text":"hi","metadata":[1]}'
 	refused "metadata over 16 KiB" 400 metadata \
 	    "{\"text\":\"hi\",\"metadata\":{\"a\":\"$(head -c 17000 /dev/zero | tr '\0' 'm')\"}}"
-	refused "unknown field" 400 usermail '{"text":"hi","usermail":"a@b.co"}'
+	# An unknown field is kept, never refused (issue 14 item 11).
+	post '{"text":"an extra field","usermail":"a@b.co","n":12345678901234567890}'
+	check_status "an unknown field is accepted" 201
+	check "its warning names it" test "$(json warnings.0.field)" = usermail
+	check "the warning's code is unknown_field" \
+	    test "$(json warnings.0.code)" = unknown_field
+	check "both unknown fields are warned of" test "$(json warnings.1.field)" = n
+	local xid=$(json id)
+	req GET "$URL/v1/feedback/$xid" -H "$(auth_a)"
+	check "the item keeps it as extra" test "$(json extra.usermail)" = a@b.co
+	check "a big number in extra is kept as sent" \
+	    grep -q '"n": *12345678901234567890' <<<"$R_BODY"
+	check "a read item has no warnings" test -z "$(json warnings 2>/dev/null)"
+	post '{"text":"no extra"}'
+	check "no unknown field, no warnings" test -z "$(json warnings 2>/dev/null)"
+	check "and extra is null" test "$(json extra)" = null
+	refused "unknown field with a bad known one still refused" 400 text \
+	    '{"text":5,"usermail":"a@b.co"}'
 	refused "projectId not a string" 400 projectId '{"text":"hi","projectId":1}'
 	JSON_CT=(-H 'Content-Type: text/plain')
 	refused "unsupported content type: 415" 415 Content-Type '{"text":"hi"}'
