@@ -275,6 +275,8 @@ if [ "$ASAN_OK" = ok ]; then
 	    "$ASAN_BUILD" "${sanenv[@]}"
 	suite "test_api (asan)" tests/integration/test_api.sh \
 	    "$ASAN_BUILD" "${sanenv[@]}"
+	suite "test_upload (asan)" tests/integration/test_upload.sh \
+	    "$ASAN_BUILD" "${sanenv[@]}"
 	if ls "$SANLOG"/* >/dev/null 2>&1; then
 		echo "   sanitizer reports:"
 		for f in "$SANLOG"/*; do

@@ -18,6 +18,7 @@
 #include "cors.h"
 #include "store.h"
 #include "log.h"
+#include "media.h"
 #include "prologue.h"
 #include "ratelimit.h"
 #include "router.h"
@@ -26,7 +27,7 @@ struct hark_app *
 hark_app_new(const struct hark_conf *conf)
 {
 	struct hark_app	*app;
-	char		 path[4096];
+	char		 path[4096], why[256];
 
 	if ((app = calloc(1, sizeof(*app))) == NULL)
 		return NULL;
@@ -42,6 +43,10 @@ hark_app_new(const struct hark_conf *conf)
 	if (hark_rl_open(path, 0, &app->rl) == -1)
 		hark_log(HARK_LOG_ERR, "rate limits are OFF: cannot open %s: %s",
 		    path, strerror(errno));
+	/* One libmagic database per process, loaded once: uploads are typed
+	 * by content.  Without it an upload answers 500, the rest serves. */
+	if (hark_media_magic_open(why, sizeof(why)) == -1)
+		hark_log(HARK_LOG_ERR, "uploads are OFF: %s", why);
 	/* Shared by every worker of the state directory, so a cursor one
 	 * worker gave out is good at the next. */
 	if (hark_cursor_key_load(conf->state_dir, &app->cursor_key) == -1)
@@ -107,6 +112,24 @@ preflight(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
 	    app->conf->cors_max_age);
 }
 
+/* Every body type route's method and path take, for a 415. */
+static void
+accepted_types(const struct hark_route *route, char *out, size_t len)
+{
+	size_t	 i;
+
+	out[0] = '\0';
+	for (i = 0; i < hark_nroutes; i++) {
+		if (hark_routes[i].accepts == NULL ||
+		    strcmp(hark_routes[i].method, route->method) != 0 ||
+		    strcmp(hark_routes[i].pattern, route->pattern) != 0)
+			continue;
+		if (out[0] != '\0')
+			strncat(out, " ", len - strlen(out) - 1);
+		strncat(out, hark_routes[i].accepts, len - strlen(out) - 1);
+	}
+}
+
 /* Checks what can be checked before the handler reads a byte of the body. */
 static int
 check_body(struct hark_app *app, const struct hark_route *route,
@@ -115,15 +138,18 @@ check_body(struct hark_app *app, const struct hark_route *route,
 	size_t	 max = route->max_body ? route->max_body :
 		    (route->flags & HARK_ROUTE_JSON_BODY) ?
 		    app->conf->max_json_body : app->conf->max_body;
+	char	 types[128];
 	int	 has_body = req->content_length > 0 ||
 		    (req->content_length < 0 && req->content_type != NULL);
 
 	if (!has_body || route->accepts == NULL)
 		return 0;
+	if ((route->flags & HARK_ROUTE_UPLOAD) && app->conf->max_submission < max)
+		max = app->conf->max_submission;
 	if (!hark_router_accepts(route, req)) {
+		accepted_types(route, types, sizeof(types));
 		hark_resp_error(resp, 415, "unsupported_media_type",
-		    "Content-Type", "Content-Type must be one of: %s",
-		    route->accepts);
+		    "Content-Type", "Content-Type must be one of: %s", types);
 		return -1;
 	}
 	if (req->content_length > 0 && (unsigned long long)req->content_length > max) {

@@ -72,6 +72,28 @@ allow_add(char *allow, size_t allowlen, const char *method)
 	strncat(allow, method, allowlen - strlen(allow) - 1);
 }
 
+/*
+ * Of the routes with route i's method and pattern, the first whose body
+ * types take req's Content-Type; i when none does (its 415 then names
+ * them all, see app.c).
+ */
+static size_t
+by_content_type(const struct hark_route *routes, size_t nroutes, size_t i,
+    const struct hark_req *req)
+{
+	size_t	 j;
+
+	if (req->content_type == NULL || routes[i].accepts == NULL ||
+	    hark_router_accepts(&routes[i], req))
+		return i;
+	for (j = i + 1; j < nroutes; j++)
+		if (strcmp(routes[j].method, routes[i].method) == 0 &&
+		    strcmp(routes[j].pattern, routes[i].pattern) == 0 &&
+		    hark_router_accepts(&routes[j], req))
+			return j;
+	return i;
+}
+
 enum hark_route_rc
 hark_router_match(const struct hark_route *routes, size_t nroutes,
     struct hark_req *req, const struct hark_route **found, char *allow,
@@ -100,6 +122,7 @@ hark_router_match(const struct hark_route *routes, size_t nroutes,
 				free(values[--n]);
 			continue;
 		}
+		i = by_content_type(routes, nroutes, i, req);
 		memcpy(req->param_names, names, n * sizeof(names[0]));
 		memcpy(req->param_values, values, n * sizeof(values[0]));
 		req->nparams = n;

@@ -59,6 +59,7 @@ typedef void	(*hark_handler_fn)(const struct hark_call *);
 #define HARK_ROUTE_WIDGET	0x01	/* errors carry "success": false */
 #define HARK_ROUTE_JSON_BODY	0x02	/* body limit: [limits] max_json_body */
 #define HARK_ROUTE_GATED	0x04	/* a heavy read: per-project concurrency cap */
+#define HARK_ROUTE_UPLOAD	0x08	/* body limit: [limits] max_submission */
 
 struct hark_route {
 	const char	*method;
@@ -85,7 +86,9 @@ enum hark_route_rc {
 };
 
 /*
- * Finds the route for req, filling req's params.  On HARK_ROUTE_NO_METHOD,
+ * Finds the route for req, filling req's params.  Routes of one method and
+ * path that take different bodies (JSON, multipart) are told apart by the
+ * request's Content-Type: the first that accepts it, else the first.  On HARK_ROUTE_NO_METHOD,
  * allow receives the methods the path does answer ("GET, POST").
  */
 enum hark_route_rc hark_router_match(const struct hark_route *routes,

@@ -12,6 +12,7 @@
 #include "router.h"
 
 #define JSON	"application/json"
+#define MULTIPART	"multipart/form-data"
 
 const struct hark_route hark_routes[] = {
 	{ "GET", "/v1/health", hark_handle_health, NULL, 0, 0,
@@ -19,6 +20,9 @@ const struct hark_route hark_routes[] = {
 	{ "POST", "/v1/feedback", hark_handle_feedback_create, JSON, 0,
 	  HARK_ROUTE_JSON_BODY, HARK_AUTH_KEY_OR_TOKEN, &hark_feedback_create_body,
 	  NULL },
+	/* The same path with a multipart body: the router picks by type. */
+	{ "POST", "/v1/feedback", hark_handle_feedback_upload, MULTIPART, 0,
+	  HARK_ROUTE_UPLOAD, HARK_AUTH_KEY_OR_TOKEN, NULL, NULL },
 	{ "GET", "/v1/feedback", hark_handle_feedback_list, NULL, 0,
 	  HARK_ROUTE_GATED, HARK_AUTH_SECRET, NULL, &hark_feedback_list_query },
 	{ "GET", "/v1/feedback/{id}", hark_handle_feedback_get, NULL, 0, 0,

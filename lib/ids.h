@@ -20,6 +20,7 @@
 #define HARK_ID_SOURCE		"src_"
 #define HARK_ID_COMMENT		"cmt_"
 #define HARK_ID_MEDIA		"med_"
+#define HARK_ID_JOB		"job_"
 
 #define HARK_ID_ALPHABET	"0123456789abcdefghjkmnpqrstvwxyz"
 #define HARK_ID_BODY_LEN	26

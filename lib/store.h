@@ -278,4 +278,44 @@ int	hark_store_idem_release(struct hark_db *, const char *project_id,
 int	hark_store_idem_sweep(struct hark_db *, int limit,
 	    unsigned long long *n);
 
+/*
+ * A multipart submission (store_submission.c): its feedback row, the rows
+ * of its stored files, its session (made or moved on to this submission)
+ * and the jobs it leaves for hark-batch, committed in one transaction,
+ * with the answer to its Idempotency-Key when it has one.  All borrowed.
+ */
+#define HARK_STORE_MAX_MEDIA	2
+#define HARK_STORE_MAX_JOBS	2
+struct hark_store_media {
+	char		 id[HARK_ID_SIZE];	/* med_... */
+	const char	*kind;			/* "audio", "screenshot" */
+	const char	*relpath;		/* under media_dir */
+	const char	*mime;
+	unsigned long long bytes;
+	const unsigned char *sha256;		/* 32 bytes */
+	long long	 duration_ms;		/* -1 = unknown */
+};
+struct hark_store_job {
+	char		 id[HARK_ID_SIZE];	/* job_... */
+	const char	*kind;			/* "transcribe", "enrich" */
+};
+struct hark_store_submission {
+	const struct hark_feedback	*fb;	/* fb->session_id is the session */
+	struct hark_store_media		 media[HARK_STORE_MAX_MEDIA];
+	size_t				 nmedia;
+	struct hark_store_job		 jobs[HARK_STORE_MAX_JOBS];
+	size_t				 njobs;
+	const char			*session_status; /* processing, done */
+	const char			*identity;	/* JSON or NULL */
+	size_t				 identity_len;
+	int				 session_ttl;	/* seconds */
+	/* The Idempotency-Key claimed for this request, or NULL. */
+	const char			*idem_key;
+	int				 idem_status;
+	const char			*idem_body;
+	size_t				 idem_len;
+};
+int	hark_store_submission_insert(struct hark_db *,
+	    const struct hark_store_submission *);
+
 #endif

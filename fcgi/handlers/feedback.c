@@ -79,77 +79,6 @@ respond_feedback(struct hark_resp *resp, int status,
 	json_object_put(o);
 }
 
-/* The recorded answer again, as the first request had it. */
-static void
-replay(const struct hark_call *c, const struct hark_idem_row *r)
-{
-	hark_buf_reset(&c->resp->body);
-	if (hark_buf_append(&c->resp->body, r->body, r->body_len) == -1) {
-		hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
-		return;
-	}
-	c->resp->status = r->status;
-	c->resp->content_type = "application/json; charset=utf-8";
-	hark_resp_header(c->resp, "Idempotent-Replayed", "true");
-	if (r->feedback_id[0] != '\0')
-		hark_resp_header(c->resp, "Location", "%s/v1/feedback/%s",
-		    c->app->conf->base_path, r->feedback_id);
-}
-
-/*
- * Claims the Idempotency-Key, if the request has one: 0 to go on (*key set
- * when claimed, fb->id then the claim's), 1 when the answer is made.
- */
-static int
-idem_claim(const struct hark_call *c, const struct hark_feedback_input *in,
-    struct hark_feedback *fb, const char **key, bool *taken)
-{
-	struct hark_idem_row	 r;
-	unsigned char		 hash[HARK_IDEM_HASH_LEN];
-	const char		*k;
-	int			 rc;
-
-	*key = NULL;
-	*taken = false;
-	if ((k = hark_req_header(c->req, "idempotency-key")) == NULL)
-		return 0;
-	if (!hark_idem_key_valid(k)) {
-		hark_resp_error(c->resp, 400, "invalid_header",
-		    "Idempotency-Key", "Idempotency-Key must be 1 to %d "
-		    "printable ASCII characters", HARK_IDEM_KEY_MAX);
-		return 1;
-	}
-	if (hark_feedback_input_hash(c->who.project_id, in, hash) == -1) {
-		hark_resp_error(c->resp, 500, "internal", NULL, "no SHA-256");
-		return 1;
-	}
-	rc = hark_store_idem_claim(c->app->db, c->who.project_id, k, hash,
-	    fb->id, HARK_IDEM_TTL_S, HARK_IDEM_INFLIGHT_S, &r);
-	if (rc == HARK_STORE_OK) {
-		/* A dead request's claim: file its id, found if it committed. */
-		if (r.taken_over && r.feedback_id[0] != '\0') {
-			snprintf(fb->id, sizeof(fb->id), "%s", r.feedback_id);
-			*taken = true;
-		}
-		*key = k;
-	} else if (rc != HARK_STORE_DUPLICATE) {
-		hark_respond_store(c->app, c->resp, rc);
-	} else if (!r.same) {
-		hark_resp_error(c->resp, 422, "idempotency_key_reused",
-		    "Idempotency-Key", "this Idempotency-Key was used with "
-		    "another request");
-	} else if (!r.done) {
-		hark_resp_error(c->resp, 409, "idempotency_key_in_flight",
-		    "Idempotency-Key", "a request with this Idempotency-Key "
-		    "is still being processed");
-		hark_resp_header(c->resp, "Retry-After", "1");
-	} else {
-		replay(c, &r);
-	}
-	hark_idem_row_clear(&r);
-	return *key != NULL ? 0 : 1;
-}
-
 /*
  * A create holding its Idempotency-Key.  The answer is made first, so the
  * row and the record of that answer commit in one transaction.  A claim
@@ -196,6 +125,7 @@ hark_handle_feedback_create(const struct hark_call *c)
 	const struct hark_feedback_input *in = &copy;
 	struct hark_feedback		 fb;
 	struct hark_json_err		 jerr;
+	unsigned char			 hash[HARK_IDEM_HASH_LEN];
 	const char			*key = NULL;
 	bool				 taken;
 	int				 rc;
@@ -218,7 +148,11 @@ hark_handle_feedback_create(const struct hark_call *c)
 		return;
 	}
 	snprintf(fb.source_id, sizeof(fb.source_id), "%s", c->who.source_id);
-	if (idem_claim(c, in, &fb, &key, &taken) != 0)
+	if (hark_feedback_input_hash(c->who.project_id, in, hash) == -1) {
+		hark_resp_error(c->resp, 500, "internal", NULL, "no SHA-256");
+		return;
+	}
+	if (hark_idem_begin(c, hash, fb.id, sizeof(fb.id), &key, &taken) != 0)
 		return;
 	if (key != NULL) {
 		create_idem(c, &fb, key, taken);

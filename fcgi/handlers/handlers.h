@@ -8,6 +8,9 @@
 #ifndef HARK_HANDLERS_H
 #define HARK_HANDLERS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "router.h"
 
 struct hark_json_schema;
@@ -18,10 +21,22 @@ void	hark_handle_feedback_create(const struct hark_call *);
 void	hark_handle_feedback_get(const struct hark_call *);
 void	hark_handle_feedback_list(const struct hark_call *);
 void	hark_handle_feedback_delete(const struct hark_call *);
+/* POST /v1/feedback with multipart/form-data (upload.c). */
+void	hark_handle_feedback_upload(const struct hark_call *);
 
 /* POST /v1/feedback's body: struct hark_feedback_input (lib/feedback.h). */
 extern const struct hark_json_schema	hark_feedback_create_body;
 /* GET /v1/feedback's query. */
 extern const struct hark_query_schema	hark_feedback_list_query;
+
+/*
+ * The request's Idempotency-Key (idem.c), when it has one: claims it for
+ * the request's content hash and the id it will file (id, of idlen bytes,
+ * becomes a dead request's id when its claim is taken over: *taken).
+ * Returns 0 to go on (*key set when claimed, else NULL), or 1 when the
+ * answer is made: 400 for a bad key, the replayed answer, 409, 422, 503.
+ */
+int	hark_idem_begin(const struct hark_call *, const unsigned char hash[32],
+	    char *id, size_t idlen, const char **key, bool *taken);
 
 #endif

@@ -66,13 +66,50 @@ idle_close() {
 
 # ---------------------------------------------------------------- the checks
 
+# big_refused LABEL URL FILE: a big body refused from its Content-Length,
+# quickly, neither spooled nor forwarded.
+big_refused() {
+	local label=$1 url=$2 file=$3 out code secs sent before after wrote
+	local big_file err closed
+	before=$(wchar_of "$SERVER_PID")
+	out=$(curl -sS -o /dev/null --max-time 60 -H 'Expect:' \
+	    -H 'Content-Type: application/json' -w '%{http_code} %{time_total} %{size_upload}' \
+	    --data-binary @"$file" "$url" 2>"$T/big.err")
+	after=$(wchar_of "$SERVER_PID")
+	code=${out%% *}
+	secs=${out#* }
+	secs=${secs%% *}
+	sent=${out##* }
+	wrote=$((after - before))
+	err=$(cat "$T/big.err")
+	closed=no
+	if [ "$code" = 413 ] || { [ "$code" = 000 ] &&
+	    [[ "$err" =~ reset|Send\ failure|Recv\ failure|closed ]]; }; then
+		closed=yes
+	fi
+	if [ "$closed" = yes ] && [ "${secs%%.*}" -lt 5 ]; then
+		pass "$label: refused in ${secs}s (HTTP $code, $sent bytes sent)"
+	else
+		fail "$label: refused within 5 s" "HTTP $code in ${secs}s: $(head -c 200 "$T/big.err")"
+	fi
+	if [ "$wrote" -lt $((1024 * 1024)) ]; then
+		pass "$label: the web server wrote $wrote bytes meanwhile (< 1 MiB: neither spooled nor forwarded)"
+	else
+		fail "$label: neither spooled nor forwarded" "the web server's processes wrote $wrote bytes"
+	fi
+	big_file=$(largest_file "$SPOOL")
+	check "$label: nothing over 1 MiB in the spool directory" \
+	    test "$big_file" -lt $((1024 * 1024))
+}
+
 check_bodies() {
-	local small out code secs sent before after wrote big_file err closed
+	local small
 	small="$T/body-100k"
 	[ -f "$small" ] || {
 		printf '{"text": "%s"}' "$(head -c 102400 /dev/zero | tr '\0' a)" >"$small"
 		head -c $((200 * 1024)) /dev/zero | tr '\0' a >"$T/body-200k"
 		head -c "$BIG" /dev/zero >"$T/body-50m"
+		head -c $((60 * 1024 * 1024)) /dev/zero >"$T/body-60m"
 	}
 	# hark's limit is the one clients meet: the web server lets 100 KiB pass.
 	req POST "$URL/v1/feedback" -H 'Content-Type: application/json' \
@@ -89,36 +126,12 @@ check_bodies() {
 	    --data-binary @"$T/body-200k"
 	check_status "200 KiB chunked body: refused (413; mod_fcgid 500)" "413|500"
 
-	# 50 MB sent whole, without waiting for 100-continue, as an attacker would.
-	before=$(wchar_of "$SERVER_PID")
-	out=$(curl -sS -o /dev/null --max-time 60 -H 'Expect:' \
-	    -H 'Content-Type: application/json' -w '%{http_code} %{time_total} %{size_upload}' \
-	    --data-binary @"$T/body-50m" "$URL/v1/feedback" 2>"$T/big.err")
-	after=$(wchar_of "$SERVER_PID")
-	code=${out%% *}
-	secs=${out#* }
-	secs=${secs%% *}
-	sent=${out##* }
-	wrote=$((after - before))
-	err=$(cat "$T/big.err")
-	closed=no
-	if [ "$code" = 413 ] || { [ "$code" = 000 ] &&
-	    [[ "$err" =~ reset|Send\ failure|Recv\ failure|closed ]]; }; then
-		closed=yes
-	fi
-	if [ "$closed" = yes ] && [ "${secs%%.*}" -lt 5 ]; then
-		pass "50 MB body: refused in ${secs}s (HTTP $code, $sent bytes sent)"
-	else
-		fail "50 MB body: refused within 5 s" "HTTP $code in ${secs}s: $(head -c 200 "$T/big.err")"
-	fi
-	if [ "$wrote" -lt $((1024 * 1024)) ]; then
-		pass "50 MB body: the web server wrote $wrote bytes meanwhile (< 1 MiB: neither spooled nor forwarded)"
-	else
-		fail "50 MB body: neither spooled nor forwarded" "the web server's processes wrote $wrote bytes"
-	fi
-	big_file=$(largest_file "$SPOOL")
-	check "50 MB body: nothing over 1 MiB in the spool directory" \
-	    test "$big_file" -lt $((1024 * 1024))
+	# 50 MB sent whole, without waiting for 100-continue, as an attacker
+	# would, to a JSON endpoint; and 60 MB to the submission path, which
+	# takes uploads up to 51 MiB (conf/*: [limits] max_submission).
+	big_refused "50 MB body" "$URL/v1/feedback/fb_x" "$T/body-50m"
+	big_refused "60 MB body to the upload path" "$URL/v1/feedback" \
+	    "$T/body-60m"
 	still_serving "the bodies"
 }
 
@@ -235,6 +248,6 @@ for server in ${HARK_SERVERS:-lighttpd nginx apache-proxy-fcgi apache-fcgid}; do
 	fi
 	for pid in "${STOP[@]}"; do stop_pid "$pid" 20; done
 done
-rm -f "$T/body-50m"	# kept logs need not keep 50 MB of zeros
+rm -f "$T/body-50m" "$T/body-60m"	# kept logs need not keep 110 MB of zeros
 t_ctx
 t_summary
