@@ -9,8 +9,14 @@
 // does: fetch the recording and the screenshot as Blobs, append them and
 // the JSON payload to a FormData, and fetch() it cross-origin with the
 // seed's headers, so Chromium sends its own multipart body, its Origin and
-// its CORS preflight.  Prints the status, a newline, the body; exit 1 when
-// the page could not send at all (a CORS refusal, say: the reason on stderr).
+// its CORS preflight.  With HARK_IDEMPOTENCY_KEY set, the page sends the
+// same FormData twice with that Idempotency-Key, as a widget retrying after
+// a lost answer does (Chromium makes a new boundary for each request).
+// Prints "STATUS REPLAYED FIRST_STATUS" (the last answer's status, its
+// Idempotent-Replayed header as the page's script reads it or "-", the
+// first answer's status), then the first answer's body on one line, then
+// the last answer's body; exit 1 when the page could not send at all (a
+// CORS refusal, say: the reason on stderr).
 //
 // Environment: HARK_CHROMIUM, the browser (default /usr/bin/chromium).  As
 // root Chromium's sandbox cannot start, so it runs with --no-sandbox then.
@@ -61,7 +67,8 @@ try {
 	});
 	const page = await browser.newPage();
 	await page.goto(`http://127.0.0.1:${port}/`);
-	const out = await page.evaluate(async ({ url, project, key }) => {
+	const idem = process.env.HARK_IDEMPOTENCY_KEY || '';
+	const out = await page.evaluate(async ({ url, project, key, idem }) => {
 		const get = async (p) => {
 			const r = await fetch(p);
 			if (!r.ok)
@@ -77,23 +84,30 @@ try {
 		form.append('payload', payload);
 		form.append('audio', voice, 'voice.webm');
 		form.append('screenshot', png, 'shot.png');
+		const headers = { 'x-earshot-project': project, 'x-earshot-key': key };
+		if (idem)
+			headers['Idempotency-Key'] = idem;
+		const send = async () => {
+			const r = await fetch(url, { method: 'POST', mode: 'cors', headers, body: form });
+			return {
+				status: r.status,
+				replayed: r.headers.get('Idempotent-Replayed') || '-',
+				body: await r.text(),
+			};
+		};
 		try {
-			const r = await fetch(url, {
-				method: 'POST',
-				mode: 'cors',
-				headers: { 'x-earshot-project': project, 'x-earshot-key': key },
-				body: form,
-			});
-			return { status: r.status, body: await r.text() };
+			const first = await send();
+			return { first, last: idem ? await send() : first };
 		} catch (e) {
 			return { error: String(e) };
 		}
-	}, { url, project, key });
+	}, { url, project, key, idem });
 	if (out.error) {
 		console.error(`the page could not send: ${out.error}`);
 		rc = 1;
 	} else {
-		process.stdout.write(`${out.status}\n${out.body}`);
+		process.stdout.write(`${out.last.status} ${out.last.replayed} ${out.first.status}\n` +
+		    `${out.first.body.replace(/[\r\n]+/g, ' ')}\n${out.last.body}`);
 	}
 } catch (e) {
 	console.error(String(e && e.stack || e));

@@ -24,7 +24,10 @@
 # video/webm for an audio-only WebM stored as audio/webm; image/png),
 # whatever the client claimed (Python claims application/octet-stream for
 # the audio and nothing for the screenshot; Chromium audio/webm;codecs=opus).
-# A page on an origin outside the source's allowlist gets nothing stored.
+# A page that sends its FormData again with the same Idempotency-Key gets
+# the first answer back (Idempotent-Replayed: true, readable by its script)
+# and stores nothing more.  A page on an origin outside the source's
+# allowlist gets nothing stored.
 #
 # playwright-core comes from npm, the exact version of
 # tests/clients/package-lock.json (npm ci when node_modules does not hold
@@ -190,8 +193,14 @@ send() {
 		;;
 	esac
 	R_STATUS=${out%%$'\n'*}
-	[[ "$R_STATUS" =~ ^[0-9]{3}$ ]] || R_STATUS=000
 	R_BODY=${out#*$'\n'}
+	if [ "$client" = chromium ]; then
+		# "STATUS REPLAYED FIRST_STATUS", the first body, the last body.
+		read -r R_STATUS R_REPLAYED R_FIRST_STATUS <<<"$R_STATUS"
+		R_FIRST_BODY=${R_BODY%%$'\n'*}
+		R_BODY=${R_BODY#*$'\n'}
+	fi
+	[[ "$R_STATUS" =~ ^[0-9]{3}$ ]] || R_STATUS=000
 	[ "$R_STATUS" = 000 ] && R_BODY="(no answer: $(head -c 300 "$T/client.err" | tr '\n' ' '))"
 }
 
@@ -294,11 +303,35 @@ test_foreign_origin() {
 	t_ctx
 }
 
+# A widget that retries after a lost answer: Chromium sends the same
+# FormData twice with one Idempotency-Key (a new boundary each time).  The
+# retry is answered as the first was, says so to the page's script, and
+# stores nothing more.
+test_retry() {
+	local sid files
+	t_ctx "chromium, a retry"
+	sid=$(uuid7)
+	payload "$T/in/payload-retry.json" "$sid" chromium
+	files=$(find "$MEDIA" -type f | wc -l)
+	HARK_IDEMPOTENCY_KEY="retry-$sid" send chromium "$PK" "$T/in/payload-retry.json"
+	check "the first answer: 202" test "${R_FIRST_STATUS:-}" = 202
+	check_status "the retry: 202" 202
+	check "with the first answer's body" test "$R_BODY" = "$R_FIRST_BODY"
+	check "Idempotent-Replayed: true, read by the page's script" \
+	    test "${R_REPLAYED:-}" = true
+	check "one feedback row" test "$(sql "SELECT COUNT(*) FROM feedback
+	    WHERE project_id = '$PRJ' AND session_id = '$sid'")" = 1
+	check "two media rows" test "$(media_rows "$sid" | wc -l)" = 2
+	check "two more files" test "$(find "$MEDIA" -type f | wc -l)" = $((files + 2))
+	t_ctx
+}
+
 t_init "${1:-}" clients
 t_db
 setup_tools
 setup
 test_clients
+test_retry
 test_foreign_origin
 t_ctx
 check "no temporary file is left in media_dir" eval \
