@@ -155,16 +155,18 @@ migrate() {
 	    die "harkctl migrate failed"
 }
 
-# ---- demo project and key ---------------------------------------------------
-# A project and a secret key for trying the API, kept across runs in
-# var/demo.env.  A no-op until harkctl has the "project" and "key" commands
-# (harkctl project create NAME -> prj_...; harkctl key create PROJECT -> sk_...).
-# TODO(lead): HARK_PUBLIC_KEY once harkctl can create a source with a pk_ key.
+# ---- demo project, key and source ------------------------------------------
+# A project, a secret key and a widget source for trying the API, kept across
+# runs in var/demo.env.  The source (HARK_PUBLIC_KEY, pk_...) allows this
+# run's own origins, http://127.0.0.1:$PORT and http://localhost:$PORT (set
+# again on every run, so a new HARK_PORT is followed), and has no captcha;
+# a pk_ key whose source is gone is replaced.
 HARK_PROJECT_ID=
 HARK_SECRET_KEY=
 HARK_PUBLIC_KEY=
+HARK_SOURCE_ID=
 demo_project_and_key() {
-	local ctl=("$BUILD/harkctl" -c "$VAR/hark.conf") out
+	local ctl=("$BUILD/harkctl" -c "$VAR/hark.conf") out fp
 	if [ -f "$VAR/demo.env" ]; then
 		HARK_PROJECT_ID=$(sed -n "s/^HARK_PROJECT_ID=['\"]\{0,1\}\(prj_[A-Za-z0-9_-]*\).*/\1/p" "$VAR/demo.env")
 		HARK_SECRET_KEY=$(sed -n "s/^HARK_SECRET_KEY=['\"]\{0,1\}\(sk_[A-Za-z0-9_-]*\).*/\1/p" "$VAR/demo.env")
@@ -186,13 +188,37 @@ demo_project_and_key() {
 		[ -n "$HARK_SECRET_KEY" ] || die "harkctl key create printed no sk_ key"
 		HARK_PUBLIC_KEY=
 	fi
+	# The source of a kept pk_ key: source list shows its hash's fingerprint.
+	if [ -n "$HARK_PUBLIC_KEY" ]; then
+		fp="sha256:$(printf '%s' "$HARK_PUBLIC_KEY" | sha256sum | cut -c1-12)"
+		HARK_SOURCE_ID=$("${ctl[@]}" source list "$HARK_PROJECT_ID" 2>/dev/null |
+		    awk -v fp="$fp" '$2 == fp { print $1; exit }')
+		[ -n "$HARK_SOURCE_ID" ] || HARK_PUBLIC_KEY=
+	fi
 	if [ -z "$HARK_PUBLIC_KEY" ]; then
+		echo "== creating the demo widget source"
 		# The widget source: its public key is safe to put in a page.
 		out=$("${ctl[@]}" source create "$HARK_PROJECT_ID" --name "demo widget" \
+		    --origin "http://127.0.0.1:$PORT" --origin "http://localhost:$PORT" \
 		    --no-captcha 2>&1) || die "harkctl source create failed: $out"
 		HARK_PUBLIC_KEY=$(printf '%s\n' "$out" | grep -o 'pk_[A-Za-z0-9_-]*' | head -n 1)
+		HARK_SOURCE_ID=$(printf '%s\n' "$out" | grep -o 'src_[a-z0-9]*' | head -n 1)
 		[ -n "$HARK_PUBLIC_KEY" ] || die "harkctl source create printed no pk_ key"
+	else
+		out=$("${ctl[@]}" source update "$HARK_SOURCE_ID" \
+		    --origin "http://127.0.0.1:$PORT" --origin "http://localhost:$PORT" 2>&1) ||
+		    die "harkctl source update failed: $out"
 	fi
+}
+
+# The key that signs widget tokens ([widget] token_secret_file, by default
+# state_dir's token.secret), made once with mode 0600; kept across runs so
+# tokens handed out before a restart stay valid.
+token_secret() {
+	[ -s "$VAR/state/token.secret" ] && return 0
+	echo "== harkctl secret init"
+	"$BUILD/harkctl" -c "$VAR/hark.conf" secret init ||
+	    die "harkctl secret init failed"
 }
 # -----------------------------------------------------------------------------
 
@@ -231,7 +257,7 @@ write_env() {
 	{
 		echo "# written by run.sh: . var/demo.env"
 		for v in HARK_URL HARK_DB_SOCKET HARK_DB_NAME HARK_CONFIG HARK_BIN \
-		    HARK_PROJECT_ID HARK_SECRET_KEY HARK_PUBLIC_KEY; do
+		    HARK_PROJECT_ID HARK_SECRET_KEY HARK_PUBLIC_KEY HARK_SOURCE_ID; do
 			[ -n "${!v}" ] && printf '%s=%q\n' "$v" "${!v}"
 		done
 	} >"$VAR/demo.env.tmp"
@@ -269,6 +295,7 @@ start_mariadb
 setup_database
 write_config
 migrate
+token_secret
 demo_project_and_key
 start_lighttpd
 wait_healthy
@@ -289,7 +316,8 @@ hark is up: $URL  (GET $URL/v1/health)
   env      . $VAR/demo.env
   project  $HARK_PROJECT_ID
   key      $HARK_SECRET_KEY  (secret: server side only)
-  widget   $HARK_PUBLIC_KEY  (public)
+  widget   $HARK_PUBLIC_KEY  (public; source $HARK_SOURCE_ID, origins
+           http://127.0.0.1:$PORT and http://localhost:$PORT, no captcha)
 
 Send feedback:
   curl -X POST $URL/v1/feedback \\

@@ -38,6 +38,15 @@ int	ctl_open(struct ctl *);
 int	ctl_cmd_project(struct ctl *, int, char **);
 int	ctl_cmd_key(struct ctl *, int, char **);
 int	ctl_cmd_origin(struct ctl *, int, char **);
+/* Reports a store failure in words (what: the command); always CTL_FAIL. */
+int	ctl_store_error(struct ctl *, const char *what, int rc);
+/* The project must exist; CTL_OK or CTL_FAIL with a message. */
+int	ctl_need_project(struct ctl *, const char *id);
+
+/* sources.c */
 int	ctl_cmd_source(struct ctl *, int, char **);
+
+/* secret.c */
+int	ctl_cmd_secret(struct ctl *, int, char **);
 
 #endif

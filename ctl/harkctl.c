@@ -31,9 +31,18 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "manage secret API keys", ctl_cmd_key },
 	{ "origin", "add|remove PROJECT PATTERN | list PROJECT",
 	    "manage a project's allowed browser origins", ctl_cmd_origin },
-	{ "source", "create PROJECT [--name N] [--no-captcha] | list PROJECT",
-	    "manage widget sources (prints the public key pk_...)",
-	    ctl_cmd_source },
+	{ "source", "create PROJECT --name NAME [--type widget|server] "
+	    "[--origin PATTERN]... [--captcha hcaptcha|turnstile "
+	    "--captcha-sitekey K --captcha-secret-file F | --no-captcha] "
+	    "[--rate-limit N] [--dedup-window SECONDS] | list PROJECT | "
+	    "show SOURCE_ID | update SOURCE_ID [create's options] "
+	    "[--add-origin P]... [--remove-origin P]... [--no-origins] | "
+	    "disable|enable|delete SOURCE_ID",
+	    "manage widget and server sources (create prints the public key "
+	    "pk_...)", ctl_cmd_source },
+	{ "secret", "init [--rotate]",
+	    "make the widget-token secret file ([widget] token_secret_file)",
+	    ctl_cmd_secret },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "", "print this help", cmd_help },
 };
@@ -43,7 +52,7 @@ static const struct ctl_cmd ctl_cmds[] = {
 void
 ctl_usage(FILE *f)
 {
-	char	 left[64];
+	char	 left[512];
 	size_t	 i;
 
 	fprintf(f, "usage: harkctl [-v] [-c CONFIG] COMMAND [ARGS]\n\n"

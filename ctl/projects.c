@@ -1,5 +1,6 @@
 /*
- * projects.c: harkctl's project, key and origin commands.
+ * projects.c: harkctl's project, key and origin commands (sources are
+ * ctl/sources.c).
  *
  * A secret key is printed once, alone on stdout so scripts can capture it;
  * only its SHA-256 and a short display prefix are stored.
@@ -20,8 +21,8 @@
 #define NAME_MAX_BYTES	200
 
 /* Reports a store failure in words; always CTL_FAIL. */
-static int
-store_error(struct ctl *ctl, const char *what, int rc)
+int
+ctl_store_error(struct ctl *ctl, const char *what, int rc)
 {
 	if (rc == HARK_STORE_UNAVAILABLE)
 		fprintf(stderr, "harkctl: %s: the database is unavailable: %s\n",
@@ -33,8 +34,8 @@ store_error(struct ctl *ctl, const char *what, int rc)
 }
 
 /* The project must exist; CTL_OK or CTL_FAIL with a message. */
-static int
-need_project(struct ctl *ctl, const char *id)
+int
+ctl_need_project(struct ctl *ctl, const char *id)
 {
 	int	 rc;
 
@@ -48,7 +49,7 @@ need_project(struct ctl *ctl, const char *id)
 		fprintf(stderr, "harkctl: no such project: %s\n", id);
 		return CTL_FAIL;
 	}
-	return rc == HARK_STORE_OK ? CTL_OK : store_error(ctl, id, rc);
+	return rc == HARK_STORE_OK ? CTL_OK : ctl_store_error(ctl, id, rc);
 }
 
 static int
@@ -71,7 +72,7 @@ project_create(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	if ((rc = hark_store_project_create(ctl->db, id, argv[2])) != HARK_STORE_OK)
-		return store_error(ctl, "project create", rc);
+		return ctl_store_error(ctl, "project create", rc);
 	printf("%s\n", id);
 	return CTL_OK;
 }
@@ -95,7 +96,7 @@ project_list(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	printf("%-34s %-19s %5s  %s\n", "ID", "CREATED (UTC)", "KEYS", "NAME");
 	rc = hark_store_project_list(ctl->db, project_row, NULL);
-	return rc == HARK_STORE_OK ? CTL_OK : store_error(ctl, "project list", rc);
+	return rc == HARK_STORE_OK ? CTL_OK : ctl_store_error(ctl, "project list", rc);
 }
 
 static int
@@ -111,11 +112,11 @@ project_rate_limit(struct ctl *ctl, int argc, char **argv)
 	if (*argv[3] == '\0' || *end != '\0' || n < 0 || n > 1000000)
 		return ctl_usage_error("N is requests per minute, 0 to 1000000 "
 		    "(0 = the configured default)");
-	if (ctl_open(ctl) != CTL_OK || need_project(ctl, argv[2]) != CTL_OK)
+	if (ctl_open(ctl) != CTL_OK || ctl_need_project(ctl, argv[2]) != CTL_OK)
 		return CTL_FAIL;
 	rc = hark_store_project_set_rate_limit(ctl->db, argv[2], (unsigned)n);
 	if (rc != HARK_STORE_OK)
-		return store_error(ctl, "rate-limit", rc);
+		return ctl_store_error(ctl, "rate-limit", rc);
 	if (n == 0)
 		printf("%s: rate limit is the configured default\n", argv[2]);
 	else
@@ -163,7 +164,7 @@ key_create(struct ctl *ctl, int argc, char **argv)
 	if (strlen(name) > NAME_MAX_BYTES)
 		return ctl_usage_error("a key name is at most %d bytes",
 		    NAME_MAX_BYTES);
-	if (ctl_open(ctl) != CTL_OK || need_project(ctl, project) != CTL_OK)
+	if (ctl_open(ctl) != CTL_OK || ctl_need_project(ctl, project) != CTL_OK)
 		return CTL_FAIL;
 	if (hark_id_new(HARK_ID_KEY, id, sizeof(id)) == -1 ||
 	    hark_key_new_secret(key, sizeof(key)) == -1 ||
@@ -175,7 +176,7 @@ key_create(struct ctl *ctl, int argc, char **argv)
 	rc = hark_store_key_create(ctl->db, id, project, name, prefix, hash);
 	if (rc != HARK_STORE_OK) {
 		explicit_bzero(key, sizeof(key));
-		return store_error(ctl, "key create", rc);
+		return ctl_store_error(ctl, "key create", rc);
 	}
 	printf("%s\n", key);
 	fprintf(stderr, "harkctl: key %s created; it is shown only this once\n",
@@ -201,12 +202,12 @@ key_list(struct ctl *ctl, int argc, char **argv)
 
 	if (argc != 3)
 		return ctl_usage_error("key list takes one PROJECT");
-	if (ctl_open(ctl) != CTL_OK || need_project(ctl, argv[2]) != CTL_OK)
+	if (ctl_open(ctl) != CTL_OK || ctl_need_project(ctl, argv[2]) != CTL_OK)
 		return CTL_FAIL;
 	printf("%-34s %-10s %-19s %-19s %-8s %s\n", "ID", "PREFIX",
 	    "CREATED (UTC)", "LAST USED (UTC)", "STATE", "NAME");
 	rc = hark_store_key_list(ctl->db, argv[2], key_row, NULL);
-	return rc == HARK_STORE_OK ? CTL_OK : store_error(ctl, "key list", rc);
+	return rc == HARK_STORE_OK ? CTL_OK : ctl_store_error(ctl, "key list", rc);
 }
 
 static int
@@ -229,7 +230,7 @@ key_revoke(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	if (rc != HARK_STORE_OK)
-		return store_error(ctl, "key revoke", rc);
+		return ctl_store_error(ctl, "key revoke", rc);
 	printf("revoked %s\n", argv[2]);
 	return CTL_OK;
 }
@@ -249,76 +250,6 @@ ctl_cmd_key(struct ctl *ctl, int argc, char **argv)
 }
 
 static int
-source_create(struct ctl *ctl, int argc, char **argv)
-{
-	static const struct option	 opts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "no-captcha", no_argument, NULL, 'C' },
-		{ NULL, 0, NULL, 0 }
-	};
-	char				 id[HARK_ID_SIZE], pk[HARK_KEY_SIZE];
-	const char			*name = "", *project;
-	int				 ch, rc, captcha = 1;
-
-	ctl_getopt_reset();
-	while ((ch = getopt_long(argc - 1, argv + 1, "n:", opts, NULL)) != -1) {
-		if (ch == 'n')
-			name = optarg;
-		else if (ch == 'C')
-			captcha = 0;
-		else
-			return ctl_usage_error("source create PROJECT [--name N] "
-			    "[--no-captcha]");
-	}
-	if (optind != argc - 2)
-		return ctl_usage_error("source create takes one PROJECT");
-	project = argv[1 + optind];
-	if (strlen(name) > NAME_MAX_BYTES)
-		return ctl_usage_error("a source name is at most %d bytes",
-		    NAME_MAX_BYTES);
-	if (ctl_open(ctl) != CTL_OK || need_project(ctl, project) != CTL_OK)
-		return CTL_FAIL;
-	if (hark_id_new(HARK_ID_SOURCE, id, sizeof(id)) == -1 ||
-	    hark_key_new_public(pk, sizeof(pk)) == -1) {
-		fprintf(stderr, "harkctl: cannot make a public key\n");
-		return CTL_FAIL;
-	}
-	rc = hark_store_source_create(ctl->db, id, project, pk, name, captcha);
-	if (rc != HARK_STORE_OK)
-		return store_error(ctl, "source create", rc);
-	printf("%s\n", pk);
-	fprintf(stderr, "harkctl: source %s created\n", id);
-	return CTL_OK;
-}
-
-static int
-source_row(void *ctx, const char *id, const char *public_key,
-    const char *name, const char *created_at, bool require_captcha)
-{
-	printf("%-34s %-36s %-19.19s %-7s %s\n", id, public_key, created_at,
-	    require_captcha ? "yes" : "no", name);
-	return 0;
-}
-
-int
-ctl_cmd_source(struct ctl *ctl, int argc, char **argv)
-{
-	int	 rc;
-
-	if (argc >= 2 && strcmp(argv[1], "create") == 0)
-		return source_create(ctl, argc, argv);
-	if (argc != 3 || strcmp(argv[1], "list") != 0)
-		return ctl_usage_error("source create PROJECT [--name N] "
-		    "[--no-captcha], or source list PROJECT");
-	if (ctl_open(ctl) != CTL_OK || need_project(ctl, argv[2]) != CTL_OK)
-		return CTL_FAIL;
-	printf("%-34s %-36s %-19s %-7s %s\n", "ID", "PUBLIC KEY",
-	    "CREATED (UTC)", "CAPTCHA", "NAME");
-	rc = hark_store_source_list(ctl->db, argv[2], source_row, NULL);
-	return rc == HARK_STORE_OK ? CTL_OK : store_error(ctl, "source list", rc);
-}
-
-static int
 origin_row(void *ctx, const char *pattern)
 {
 	printf("%s\n", pattern);
@@ -331,10 +262,10 @@ ctl_cmd_origin(struct ctl *ctl, int argc, char **argv)
 	int	 add, rc;
 
 	if (argc == 3 && strcmp(argv[1], "list") == 0) {
-		if (ctl_open(ctl) != CTL_OK || need_project(ctl, argv[2]) != CTL_OK)
+		if (ctl_open(ctl) != CTL_OK || ctl_need_project(ctl, argv[2]) != CTL_OK)
 			return CTL_FAIL;
 		rc = hark_store_origin_list(ctl->db, argv[2], origin_row, NULL);
-		return rc == HARK_STORE_OK ? CTL_OK : store_error(ctl, "origin", rc);
+		return rc == HARK_STORE_OK ? CTL_OK : ctl_store_error(ctl, "origin", rc);
 	}
 	if (argc != 4 || (strcmp(argv[1], "add") != 0 &&
 	    strcmp(argv[1], "remove") != 0))
@@ -344,7 +275,7 @@ ctl_cmd_origin(struct ctl *ctl, int argc, char **argv)
 	if (add && !hark_cors_pattern_valid(argv[3]))
 		return ctl_usage_error("'%s' is not an origin pattern "
 		    "(https://app.example.com, *.example.com or *)", argv[3]);
-	if (ctl_open(ctl) != CTL_OK || need_project(ctl, argv[2]) != CTL_OK)
+	if (ctl_open(ctl) != CTL_OK || ctl_need_project(ctl, argv[2]) != CTL_OK)
 		return CTL_FAIL;
 	rc = add ? hark_store_origin_add(ctl->db, argv[2], argv[3]) :
 	    hark_store_origin_remove(ctl->db, argv[2], argv[3]);
@@ -359,7 +290,7 @@ ctl_cmd_origin(struct ctl *ctl, int argc, char **argv)
 		return CTL_FAIL;
 	}
 	if (rc != HARK_STORE_OK)
-		return store_error(ctl, "origin", rc);
+		return ctl_store_error(ctl, "origin", rc);
 	printf("%s: %s origin %s\n", argv[2], add ? "added" : "removed",
 	    argv[3]);
 	return CTL_OK;

@@ -47,6 +47,13 @@ hark_app_new(const struct hark_conf *conf)
 	 * by content.  Without it an upload answers 500, the rest serves. */
 	if (hark_media_magic_open(why, sizeof(why)) == -1)
 		hark_log(HARK_LOG_ERR, "uploads are OFF: %s", why);
+	if (hark_token_keys_load(conf->widget_token_secret_file,
+	    conf->widget_token_previous_secret_file, &app->token_keys, why,
+	    sizeof(why)) == 0)
+		app->tokens_ok = true;
+	else
+		hark_log(HARK_LOG_ERR, "widget tokens are OFF (harkctl secret "
+		    "init makes the secret): %s", why);
 	/* Shared by every worker of the state directory, so a cursor one
 	 * worker gave out is good at the next. */
 	if (hark_cursor_key_load(conf->state_dir, &app->cursor_key) == -1)
@@ -65,11 +72,12 @@ hark_app_free(struct hark_app *app)
 	if (app->rl != NULL)
 		hark_rl_close(app->rl);
 	OPENSSL_cleanse(&app->cursor_key, sizeof(app->cursor_key));
+	hark_token_keys_wipe(&app->token_keys);
 	free(app);
 }
 
 /*
- * CORS: any /v1 response to a browser request names the origin, so pages can
+ * CORS: any /v1 or /feedback response to a browser request names the origin, so pages can
  * read errors too; the project's allowlist is enforced once the key tells
  * which project it is (prologue.c), since a preflight carries no key.
  */
@@ -78,7 +86,8 @@ cors_headers(struct hark_req *req, struct hark_resp *resp)
 {
 	const char	*origin = hark_req_header(req, "origin");
 
-	if (origin == NULL || strncmp(req->path, "/v1/", 4) != 0 ||
+	if (origin == NULL || (strncmp(req->path, "/v1/", 4) != 0 &&
+	    strncmp(req->path, "/feedback/", 10) != 0) ||
 	    !hark_cors_origin_valid(origin))
 		return;
 	hark_resp_header(resp, "Access-Control-Allow-Origin", "%s", origin);

@@ -7,8 +7,11 @@
 #ifndef HARK_APP_H
 #define HARK_APP_H
 
+#include <stdbool.h>
+
 #include "feedback.h"
 #include "http.h"
+#include "token.h"
 
 struct hark_conf;
 struct hark_db;
@@ -19,6 +22,10 @@ struct hark_app {
 	struct hark_db		*db;
 	struct hark_rl		*rl;	/* NULL when the state dir is unusable */
 	struct hark_cursor_key	 cursor_key;	/* signs list cursors */
+	/* Widget tokens ([widget] token_secret_file): without them bootstrap
+	 * and ingest answer 503, the rest serves. */
+	struct hark_token_keys	 token_keys;
+	bool			 tokens_ok;
 };
 
 /* Makes a worker's resources; NULL on failure (logged). */

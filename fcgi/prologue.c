@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "json.h"
 #include "log.h"
 #include "prologue.h"
+#include "proxies.h"
 #include "query.h"
 #include "ratelimit.h"
 #include "respond.h"
@@ -122,32 +124,60 @@ ratelimit_headers(struct hark_resp *resp, const struct hark_rl_result *r)
 }
 
 /*
+ * A public key's layers, as multiples of its limit per (address, source):
+ * the address's block (an IPv4 /24, an IPv6 /64: one client moving within
+ * its allocation) and the source as a whole.  The project's limit still
+ * bounds them all.
+ */
+#define RL_BLOCK_FACTOR		4
+#define RL_SOURCE_FACTOR	20
+
+static unsigned
+times(unsigned limit, unsigned factor)
+{
+	return limit > UINT32_MAX / factor ? UINT32_MAX : limit * factor;
+}
+
+/*
  * Counts the request against the key and the project, all or nothing.  A
  * public key is in every visitor's browser, so its count is per client
  * address (req->remote_addr, already resolved through trusted_proxies) and
- * source: one visitor's flood stops that visitor, and the project's limit
- * still bounds them all.
+ * source, per address block and source, and per source: one visitor's
+ * flood stops that visitor, a block's stops the block, and the project's
+ * limit still bounds them all.
  */
 static int
 check_rate(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
     const struct hark_principal *who)
 {
-	struct hark_rl_check	 c[2];
+	struct hark_rl_check	 c[4];
 	struct hark_rl_result	 r;
-	char			 kkey[128], pkey[64];
+	char			 kkey[128], bkey[128], skey[64], pkey[64];
+	char			 block[HARK_ADDR_MAX + 8];
 	unsigned		 def = (unsigned)app->conf->rate_limit;
+	unsigned		 klim = who->key_limit ? who->key_limit : def;
+	size_t			 n = 0;
 
 	if (app->rl == NULL)
 		return 0;
-	if (who->public_key)
+	snprintf(pkey, sizeof(pkey), "project:%s", who->project_id);
+	if (who->public_key) {
 		snprintf(kkey, sizeof(kkey), "src:%s:%s", who->source_id,
 		    req->remote_addr);
-	else
+		hark_addr_block(req->remote_addr, block, sizeof(block));
+		snprintf(bkey, sizeof(bkey), "srcnet:%s:%s", who->source_id,
+		    block);
+		snprintf(skey, sizeof(skey), "source:%s", who->source_id);
+		c[n++] = (struct hark_rl_check){ kkey, klim, RL_WINDOW };
+		c[n++] = (struct hark_rl_check){ bkey,
+		    times(klim, RL_BLOCK_FACTOR), RL_WINDOW };
+		c[n++] = (struct hark_rl_check){ skey,
+		    times(klim, RL_SOURCE_FACTOR), RL_WINDOW };
+	} else {
 		snprintf(kkey, sizeof(kkey), "key:%s", who->key_id);
-	snprintf(pkey, sizeof(pkey), "project:%s", who->project_id);
-	c[0] = (struct hark_rl_check){ kkey, who->key_limit ? who->key_limit : def,
-	    RL_WINDOW };
-	c[1] = (struct hark_rl_check){ pkey,
+		c[n++] = (struct hark_rl_check){ kkey, klim, RL_WINDOW };
+	}
+	c[n++] = (struct hark_rl_check){ pkey,
 	    who->project_limit ? who->project_limit : def, RL_WINDOW };
 	/*
 	 * Fail closed: the table re-opens and rebuilds itself when its file
@@ -155,7 +185,7 @@ check_rate(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
 	 * not recover from, and letting requests through would leave every
 	 * key unlimited.
 	 */
-	if (hark_rl_hit_all(app->rl, c, 2, hark_rl_now(), &r) == -1) {
+	if (hark_rl_hit_all(app->rl, c, n, hark_rl_now(), &r) == -1) {
 		hark_log(HARK_LOG_ERR, "rate limiter failed: %s; request refused",
 		    strerror(errno));
 		hark_resp_error(resp, 503, "rate_limiter_unavailable", NULL,
@@ -303,6 +333,39 @@ validate(struct hark_resp *resp, struct json_object *obj,
 	    err.code, err.field[0] != '\0' ? err.field :
 	    NULL, "%s", err.message);
 	return -1;
+}
+
+int
+hark_prologue_check_origins(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, const struct hark_principal *who)
+{
+	return check_origin(app, req, resp, who);
+}
+
+int
+hark_prologue_check_rate(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, const struct hark_principal *who)
+{
+	return check_rate(app, req, resp, who);
+}
+
+static int
+any_row(void *ctx, const char *pattern)
+{
+	(void)pattern;
+	*(bool *)ctx = true;
+	return 1;
+}
+
+int
+hark_prologue_source_has_origins(struct hark_app *app, const char *source_id,
+    bool *listed)
+{
+	int	 rc;
+
+	*listed = false;
+	rc = hark_store_source_origin_list(app->db, source_id, any_row, listed);
+	return *listed ? HARK_STORE_OK : rc;
 }
 
 unsigned

@@ -5,9 +5,12 @@
 #ifndef HARK_PROLOGUE_H
 #define HARK_PROLOGUE_H
 
+#include <stdbool.h>
+
 #include "ratelimit.h"
 
 struct hark_app;
+struct hark_principal;
 struct hark_req;
 struct hark_resp;
 struct hark_route;
@@ -18,6 +21,20 @@ struct hark_route;
  */
 void	hark_prologue_run(struct hark_app *, const struct hark_route *,
 	    struct hark_req *, struct hark_resp *);
+
+/*
+ * The checks of check_auth for a caller found another way (the widget
+ * flow's public key in a query or body): the Origin against the project's
+ * and the source's allowlists (403), and the rate limits (429, with
+ * RateLimit-*).  0, or -1 with resp filled.
+ */
+int	hark_prologue_check_origins(struct hark_app *, struct hark_req *,
+	    struct hark_resp *, const struct hark_principal *);
+int	hark_prologue_check_rate(struct hark_app *, struct hark_req *,
+	    struct hark_resp *, const struct hark_principal *);
+/* Whether the source lists any origin; an enum hark_store_rc. */
+int	hark_prologue_source_has_origins(struct hark_app *,
+	    const char *source_id, bool *listed);
 
 /*
  * The per-project concurrency gate of HARK_ROUTE_GATED routes (list and

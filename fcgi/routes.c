@@ -29,5 +29,12 @@ const struct hark_route hark_routes[] = {
 	  HARK_AUTH_SECRET, NULL, NULL },
 	{ "DELETE", "/v1/feedback/{id}", hark_handle_feedback_delete, NULL, 0, 0,
 	  HARK_AUTH_SECRET, NULL, NULL },
+	/* The widget flow: the public key is in the query or body. */
+	{ "GET", "/feedback/widget/bootstrap", hark_handle_widget_bootstrap,
+	  NULL, 0, HARK_ROUTE_WIDGET, HARK_AUTH_NONE, NULL,
+	  &hark_widget_bootstrap_query },
+	{ "POST", "/feedback/ingest", hark_handle_widget_ingest, JSON, 0,
+	  HARK_ROUTE_WIDGET | HARK_ROUTE_JSON_BODY, HARK_AUTH_NONE,
+	  &hark_widget_ingest_body, NULL },
 };
 const size_t hark_nroutes = sizeof(hark_routes) / sizeof(hark_routes[0]);

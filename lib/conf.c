@@ -61,6 +61,7 @@ static const char	*check_abs_path(const char *);
 static const char	*check_abs_or_empty(const char *);
 static const char	*check_nonempty(const char *);
 static const char	*check_sendfile(const char *);
+static const char	*check_http_url(const char *);
 
 /*
  * offsetof(), plus a compiler warning ("comparison of distinct pointer
@@ -170,6 +171,24 @@ static const struct conf_key conf_keys[] = {
 
 	{ "cors", "max_age", CONF_SECONDS, FIELD(cors_max_age, int),
 	    "600", 0, 86400, 0, NULL },
+
+	/* "" = state_dir's token.secret (conf_widget_paths). */
+	{ "widget", "token_secret_file", CONF_STRING,
+	    FIELD(widget_token_secret_file, char *), "", 0, 0, 0,
+	    check_abs_or_empty },
+	{ "widget", "token_previous_secret_file", CONF_STRING,
+	    FIELD(widget_token_previous_secret_file, char *), "", 0, 0, 0,
+	    check_abs_or_empty },
+	/* The seed's 30 minutes. */
+	{ "widget", "token_ttl", CONF_SECONDS, FIELD(widget_token_ttl, int),
+	    "1800", 60, 86400, 0, NULL },
+	{ "widget", "dedup_window", CONF_SECONDS,
+	    FIELD(widget_dedup_window, int), "600", 1, 2592000, 0, NULL },
+	{ "widget", "captcha_verify_url", CONF_STRING,
+	    FIELD(widget_captcha_verify_url, char *),
+	    "https://api.hcaptcha.com/siteverify", 0, 0, 0, check_http_url },
+	{ "widget", "captcha_timeout", CONF_SECONDS,
+	    FIELD(widget_captcha_timeout, int), "5", 1, 60, 0, NULL },
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -255,6 +274,35 @@ static const char *
 check_nonempty(const char *s)
 {
 	return s[0] != '\0' ? NULL : "must not be empty";
+}
+
+static const char *
+check_http_url(const char *s)
+{
+	if ((strncmp(s, "https://", 8) == 0 && s[8] != '\0') ||
+	    (strncmp(s, "http://", 7) == 0 && s[7] != '\0'))
+		return NULL;
+	return "must be an http:// or https:// URL";
+}
+
+/*
+ * [widget] token_secret_file left empty (or out of the file) is state_dir's
+ * token.secret, so the secret follows the state directory: the defaults
+ * derive it from the default state_dir, a load again once the file has set
+ * state_dir (force).  0, or -1 out of memory.
+ */
+static int
+conf_widget_paths(struct hark_conf *conf, int force)
+{
+	char	*path;
+
+	if (!force && conf->widget_token_secret_file[0] != '\0')
+		return 0;
+	if (asprintf(&path, "%s/token.secret", conf->state_dir) == -1)
+		return -1;
+	free(conf->widget_token_secret_file);
+	conf->widget_token_secret_file = path;
+	return 0;
 }
 
 static const char *
@@ -788,6 +836,19 @@ out:
 	return rc;
 }
 
+/* Whether the file set section.key. */
+static int
+conf_seen(const struct conf_parser *p, const char *section, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (strcmp(conf_keys[i].section, section) == 0 &&
+		    strcmp(conf_keys[i].key, key) == 0)
+			return p->seen[i] != 0;
+	return 0;
+}
+
 int
 hark_conf_load(const char *path, struct hark_conf *conf,
     struct hark_conf_err *err)
@@ -808,8 +869,13 @@ hark_conf_load(const char *path, struct hark_conf *conf,
 		conf_fail(&p, 0, "cannot open: %s", strerror(errno));
 		goto out;
 	}
-	if (conf_read(&p, fp) == 0 && conf_check_required(&p) == 0)
-		rc = 0;
+	if (conf_read(&p, fp) == 0 && conf_check_required(&p) == 0) {
+		rc = conf_widget_paths(conf, !conf_seen(&p, "widget",
+		    "token_secret_file") ||
+		    conf->widget_token_secret_file[0] == '\0');
+		if (rc == -1)
+			conf_fail(&p, 0, "out of memory");
+	}
 	fclose(fp);
 out:
 	if (rc == -1)
@@ -833,6 +899,10 @@ hark_conf_defaults(struct hark_conf *conf)
 			hark_conf_free(conf);
 			return -1;
 		}
+	}
+	if (conf_widget_paths(conf, 0) == -1) {
+		hark_conf_free(conf);
+		return -1;
 	}
 	return 0;
 }

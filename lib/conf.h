@@ -62,6 +62,14 @@ struct hark_conf {
 
 	/* [cors] */
 	int	 cors_max_age;		/* seconds a preflight may be cached */
+
+	/* [widget] */
+	char	*widget_token_secret_file;	/* the token HMAC key; never "" once loaded */
+	char	*widget_token_previous_secret_file; /* accepted during a rotation; "" = none */
+	int	 widget_token_ttl;		/* seconds a bootstrap token lives */
+	int	 widget_dedup_window;		/* seconds; a source's own wins */
+	char	*widget_captcha_verify_url;	/* siteverify (hCaptcha or Turnstile) */
+	int	 widget_captcha_timeout;	/* seconds siteverify may take */
 };
 
 /* "file:line: reason", filled when loading fails. */

@@ -1,7 +1,7 @@
 /* cors.c: parses origins and allowlist patterns and matches one against the other. */
 #include "config.h"
 
-#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +9,41 @@
 
 #define CORS_SCHEME_MAX	32
 #define CORS_HOST_MAX	254
+
+/*
+ * ASCII classes, whatever the locale: under a UTF-8 locale <ctype.h> may
+ * call bytes of a non-ASCII host letters.  Origins are ASCII (a browser
+ * sends an IDN as its xn-- form), so a raw IDN is refused, never mapped.
+ */
+static bool
+a_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static bool
+a_alpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
+a_alnum(int c)
+{
+	return a_alpha(c) || a_digit(c);
+}
+
+static bool
+a_xdigit(int c)
+{
+	return a_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static char
+a_lower(int c)
+{
+	return (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+}
 
 /* An origin, or a pattern once parsed; everything lower case. */
 struct cors_url {
@@ -25,13 +60,13 @@ cors_scheme(const char *s, size_t len, struct cors_url *u)
 {
 	size_t	 i;
 
-	if (len == 0 || len >= CORS_SCHEME_MAX || !isalpha((unsigned char)s[0]))
+	if (len == 0 || len >= CORS_SCHEME_MAX || !a_alpha(s[0]))
 		return false;
 	for (i = 0; i < len; i++) {
-		if (!isalnum((unsigned char)s[i]) && s[i] != '+' &&
+		if (!a_alnum(s[i]) && s[i] != '+' &&
 		    s[i] != '-' && s[i] != '.')
 			return false;
-		u->scheme[i] = (char)tolower((unsigned char)s[i]);
+		u->scheme[i] = a_lower(s[i]);
 	}
 	u->scheme[len] = '\0';
 	return true;
@@ -47,7 +82,7 @@ cors_port(const char *s, size_t len, struct cors_url *u)
 	if (len < 2 || len > 6 || s[0] != ':')
 		return false;
 	for (i = 1; i < len; i++) {
-		if (!isdigit((unsigned char)s[i]))
+		if (!a_digit(s[i]))
 			return false;
 		v = v * 10 + (s[i] - '0');
 	}
@@ -71,15 +106,15 @@ cors_hostname(const char *s, size_t len, struct cors_url *u)
 			if (label == 0)
 				return false;
 			label = 0;
-		} else if (isalnum((unsigned char)s[i]) || s[i] == '-' ||
+		} else if (a_alnum(s[i]) || s[i] == '-' ||
 		    s[i] == '_') {
 			if (++label > 63)
 				return false;
-			if (!isdigit((unsigned char)s[i]))
+			if (!a_digit(s[i]))
 				numeric = false;
 		} else
 			return false;
-		u->host[i] = (char)tolower((unsigned char)s[i]);
+		u->host[i] = a_lower(s[i]);
 	}
 	u->host[len] = '\0';
 	u->ip = numeric;
@@ -95,10 +130,10 @@ cors_ipv6(const char *s, size_t len, struct cors_url *u)
 	if (len < 3 || len >= CORS_HOST_MAX || s[len - 1] != ']')
 		return false;
 	for (i = 1; i < len - 1; i++)
-		if (!isxdigit((unsigned char)s[i]) && s[i] != ':' && s[i] != '.')
+		if (!a_xdigit(s[i]) && s[i] != ':' && s[i] != '.')
 			return false;
 	for (i = 0; i < len; i++)
-		u->host[i] = (char)tolower((unsigned char)s[i]);
+		u->host[i] = a_lower(s[i]);
 	u->host[len] = '\0';
 	u->ip = true;
 	return true;
@@ -190,9 +225,16 @@ cors_match(const struct cors_url *o, const struct cors_url *p)
 	if (p->scheme[0] != '\0' ? strcmp(o->scheme, p->scheme) != 0 :
 	    cors_default_port(o->scheme) == -1)
 		return false;
-	if (p->port != -1) {
+	/*
+	 * A pattern that names its scheme names origins, and an origin's port
+	 * is part of it: without a port it means the scheme's default one.
+	 * Only a scheme-less pattern ("app.example.com") names a site at any
+	 * of its ports.
+	 */
+	if (p->port != -1 || p->scheme[0] != '\0') {
 		port = o->port != -1 ? o->port : cors_default_port(o->scheme);
-		if (port != p->port)
+		if (port != (p->port != -1 ? p->port :
+		    cors_default_port(p->scheme)))
 			return false;
 	}
 	return cors_host_match(o, p);
@@ -227,6 +269,28 @@ hark_cors_pattern_valid(const char *pattern)
 	struct cors_url	 p;
 
 	return cors_parse_pattern(pattern, &p);
+}
+
+bool
+hark_cors_source_pattern(const char *pattern, char *out, size_t size)
+{
+	struct cors_url	 p;
+	long		 def;
+	int		 n;
+
+	if (!cors_parse_pattern(pattern, &p) || p.any || p.scheme[0] == '\0')
+		return false;
+	/* "*.com" would hand a whole top-level domain to the widget. */
+	if (p.wildcard && strchr(p.host, '.') == NULL)
+		return false;
+	def = cors_default_port(p.scheme);
+	if (p.port != -1 && p.port != def)
+		n = snprintf(out, size, "%s://%s%s:%ld", p.scheme,
+		    p.wildcard ? "*." : "", p.host, p.port);
+	else
+		n = snprintf(out, size, "%s://%s%s", p.scheme,
+		    p.wildcard ? "*." : "", p.host);
+	return n > 0 && (size_t)n < size;
 }
 
 bool

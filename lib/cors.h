@@ -13,8 +13,12 @@
  * - with a scheme, the origin's scheme must be that one; without, it must
  *   be http or https;
  * - with a port, the origin's port (its scheme's default when it names none)
- *   must be that one; without, any port matches, since an allowlist names
- *   sites and a site's other ports are its own;
+ *   must be that one; with a scheme and no port, the origin's port must be
+ *   the scheme's default (https://app.example.com is not
+ *   https://app.example.com:8443, another origin); only a pattern without
+ *   a scheme (app.example.com, *.example.com) names a site at any port;
+ * - hosts are ASCII, compared in lower case: an IDN is written as its
+ *   xn-- form (as browsers send it in Origin); raw UTF-8 is refused;
  * - a malformed pattern (a wildcard anywhere but a whole leftmost label, a
  *   path) matches nothing; hark_cors_pattern_valid lets harkctl refuse it,
  *   and also a pattern without a scheme whose host is one bare word other
@@ -40,6 +44,17 @@ bool	hark_cors_origin_allowed(const char *origin,
 	    const char *const *patterns, size_t n);
 bool	hark_cors_origin_valid(const char *origin);
 bool	hark_cors_pattern_valid(const char *pattern);
+/*
+ * A source's allowlist (harkctl source --origin) takes only patterns that
+ * name whole origins, so that scheme and port always count:
+ * scheme "://" host [":" port] or scheme "://" "*." domain [":" port], the
+ * domain of two labels at least; never "*" nor a scheme-less form.  Writes
+ * the canonical form (lower case, no default port, no trailing slash) to
+ * out, which the source stores and which matches as the pattern did.
+ * False when the pattern is not such, or out is too small.
+ */
+#define HARK_CORS_PATTERN_SIZE	(HARK_CORS_ORIGIN_MAX + 1)
+bool	hark_cors_source_pattern(const char *pattern, char *out, size_t size);
 
 /*
  * The header values of a preflight answer.  Strings are static, except

@@ -157,6 +157,35 @@ cleanup:
 	return rc;
 }
 
+int
+hark_feedback_row_hash(const struct hark_feedback *fb, unsigned char out[32])
+{
+	EVP_MD_CTX	*md;
+	unsigned int	 len = 0;
+	const char	*cat = fb->triaged_by != NULL &&
+			    strcmp(fb->triaged_by, "client") == 0 ?
+			    fb->category : NULL;
+	int		 rc = -1;
+
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    hash_field(md, "hark-row-1", 10) == -1 ||
+	    hash_field(md, fb->project_id, strlen(fb->project_id)) == -1 ||
+	    hash_field(md, fb->text, fb->text_len) == -1 ||
+	    hash_field(md, fb->page, fb->page_len) == -1 ||
+	    hash_field(md, fb->user_email, fb->user_email_len) == -1 ||
+	    hash_field(md, cat, cat != NULL ? strlen(cat) : 0) == -1 ||
+	    hash_field(md, fb->locale, strlen(fb->locale)) == -1 ||
+	    hash_field(md, fb->extra, fb->extra_len) == -1 ||
+	    EVP_DigestFinal_ex(md, out, &len) != 1 || len != 32)
+		goto cleanup;
+	rc = 0;
+cleanup:
+	EVP_MD_CTX_free(md);
+	return rc;
+}
+
 /* ---- the cursor ---- */
 
 static int

@@ -109,6 +109,11 @@ int	hark_feedback_submit_idem(struct hark_db *, const struct hark_feedback *,
 #define HARK_IDEM_TTL_S		86400	/* a key is answered for 24 hours */
 #define HARK_IDEM_INFLIGHT_S	60	/* then an in-flight claim is dead */
 bool	hark_idem_key_valid(const char *key);
+/*
+ * The same hash over a row made to be filed (widget ingest): project,
+ * text, page, email, a submitter's category, locale and extra.
+ */
+int	hark_feedback_row_hash(const struct hark_feedback *, unsigned char out[32]);
 int	hark_feedback_input_hash(const char *project_id,
 	    const struct hark_feedback_input *, unsigned char out[32]);
 

@@ -287,12 +287,15 @@ int		 hark_json_check_uuid(struct json_object *, const char **why);
 int		 hark_json_check_rfc9562_uuid(struct json_object *,
 		    const char **why);
 int		 hark_json_check_rfc3339(struct json_object *, const char **why);
+/* A BCP 47 language tag, well-formed (RFC 5646 2.1), 35 characters at most. */
+int		 hark_json_check_bcp47(struct json_object *, const char **why);
 
 /* The same tests on plain bytes, for values that do not come in JSON. */
 bool		 hark_json_is_email(const char *s, size_t len);
 bool		 hark_json_is_uuid(const char *s, size_t len);
 bool		 hark_json_is_rfc9562_uuid(const char *s, size_t len);
 bool		 hark_json_is_rfc3339(const char *s, size_t len);
+bool		 hark_json_is_bcp47(const char *s, size_t len);
 /* True when obj is a string equal to one entry of the NULL-terminated list. */
 bool		 hark_json_one_of(struct json_object *obj,
 		    const char *const *list);

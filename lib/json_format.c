@@ -192,3 +192,111 @@ hark_json_check_rfc9562_uuid(struct json_object *obj, const char **why)
 	return check_str(obj, hark_json_is_rfc9562_uuid,
 	    "must be a UUID (RFC 9562, such as a version 7 one)", why);
 }
+
+/* ---- BCP 47 (RFC 5646 section 2.1), well-formedness only ---- */
+
+static bool
+all_of(const char *s, size_t n, int (*cls)(int))
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!cls((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static int
+is_alpha_c(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static int
+is_digit_c(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_alnum_c(int c)
+{
+	return is_alpha_c(c) || is_digit_c(c);
+}
+
+/*
+ * language ["-" script] ["-" region] *("-" variant) *("-" extension)
+ * ["-" privateuse], or privateuse alone ("x-whatever").  Subtags are
+ * checked for their shape and order, not against the IANA registry, so a
+ * new language or region is never refused.  At most 35 characters (what
+ * hark stores); "_" is not a separator (en_US is POSIX, not BCP 47).
+ */
+bool
+hark_json_is_bcp47(const char *s, size_t len)
+{
+	const char	*p = s, *end = s + len, *q;
+	size_t		 n;
+	int		 stage = 0;	/* 1 language, 2 extlang, 3 script,
+					 * 4 region, 5 variant, 6 extension */
+	bool		 ext_open = false;
+
+	if (len == 0 || len > 35)
+		return false;
+	while (p < end) {
+		q = memchr(p, '-', (size_t)(end - p));
+		n = (size_t)((q != NULL ? q : end) - p);
+		if (n == 0 || n > 8 || !all_of(p, n, is_alnum_c))
+			return false;
+		if (n == 1 && (*p == 'x' || *p == 'X')) {
+			/* privateuse: the rest is 1-8 alphanumerics each */
+			if (q == NULL)
+				return false;
+			for (p = q + 1; p < end; p = q + 1) {
+				q = memchr(p, '-', (size_t)(end - p));
+				n = (size_t)((q != NULL ? q : end) - p);
+				if (n == 0 || n > 8 || !all_of(p, n, is_alnum_c))
+					return false;
+				if (q == NULL)
+					return true;
+			}
+			return false;
+		}
+		if (stage == 0) {
+			if (n < 2 || n == 4 || !all_of(p, n, is_alpha_c))
+				return false;
+			stage = n <= 3 ? 1 : 2;
+		} else if (n == 1) {
+			if (ext_open)
+				return false;	/* a singleton needs a subtag */
+			stage = 6;
+			ext_open = true;
+		} else if (stage == 6) {
+			if (n < 2)
+				return false;
+			ext_open = false;
+		} else if (stage == 1 && n == 3 && all_of(p, n, is_alpha_c)) {
+			stage = 1;	/* extlang (up to three: not counted) */
+		} else if (stage <= 2 && n == 4 && all_of(p, n, is_alpha_c)) {
+			stage = 3;
+		} else if (stage <= 3 && ((n == 2 && all_of(p, n, is_alpha_c)) ||
+		    (n == 3 && all_of(p, n, is_digit_c)))) {
+			stage = 4;
+		} else if (n >= 5 || (n == 4 && is_digit_c((unsigned char)*p))) {
+			stage = 5;
+		} else
+			return false;
+		if (q == NULL)
+			break;
+		p = q + 1;
+		if (p == end)
+			return false;	/* a trailing "-" */
+	}
+	return !ext_open;
+}
+
+int
+hark_json_check_bcp47(struct json_object *obj, const char **why)
+{
+	return check_str(obj, hark_json_is_bcp47,
+	    "must be a BCP 47 language tag such as en, pt-BR or zh-Hant-TW", why);
+}

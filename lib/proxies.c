@@ -387,3 +387,29 @@ hark_proxies_client(const struct hark_proxies *p, const char *peer,
 	addr_text(has_x ? &x : &f, out, outsz);
 	return 0;
 }
+
+void
+hark_addr_block(const char *addr, char *out, size_t outlen)
+{
+	unsigned char	 a[16];
+	char		 t[INET6_ADDRSTRLEN];
+
+	if (inet_pton(AF_INET, addr, a) == 1) {
+		snprintf(out, outlen, "%u.%u.%u.0/24", a[0], a[1], a[2]);
+		return;
+	}
+	if (inet_pton(AF_INET6, addr, a) == 1) {
+		/* ::ffff:a.b.c.d is an IPv4 client. */
+		if (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0) {
+			snprintf(out, outlen, "%u.%u.%u.0/24", a[12], a[13],
+			    a[14]);
+			return;
+		}
+		memset(a + 8, 0, 8);
+		if (inet_ntop(AF_INET6, a, t, sizeof(t)) != NULL) {
+			snprintf(out, outlen, "%s/64", t);
+			return;
+		}
+	}
+	snprintf(out, outlen, "%s", addr);
+}

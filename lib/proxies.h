@@ -43,6 +43,15 @@ void	hark_proxies_free(struct hark_proxies *);
  */
 const char *hark_proxies_check(const char *spec);
 
+/*
+ * The block an address belongs to, for limits that one client cannot dodge
+ * by moving within its own allocation: an IPv4 address's /24
+ * ("203.0.113.0/24"), an IPv6 address's /64 ("2001:db8:1:2::/64"; an
+ * IPv4-mapped one as IPv4).  Anything else is copied as it is.  out holds
+ * at least HARK_ADDR_MAX + 4 bytes.
+ */
+void	hark_addr_block(const char *addr, char *out, size_t outlen);
+
 /* Whether the address text addr lies in one of the list's ranges. */
 int	hark_proxies_trusted(const struct hark_proxies *, const char *addr);
 

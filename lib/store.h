@@ -94,6 +94,13 @@ struct hark_feedback {
 	char		*extra;
 	size_t		 extra_len;
 	long long	 audio_duration_ms;	/* -1 = none */
+	/* Written by an insert only: the submitter's locale (BCP 47, ""
+	 * = none), who set the category ("builtin" when NULL, "client"
+	 * for a submitter's choice) and the dedup hash (lib/normalize). */
+	char		 locale[36];
+	const char	*triaged_by;
+	bool		 has_content_hash;
+	unsigned char	 content_hash[32];
 	const char	*channel;	/* static: "api", "widget", "voice" */
 	const char	*category;	/* static names from vocab.h */
 	const char	*sentiment;	/* static */
@@ -204,17 +211,9 @@ int	hark_store_key_list(struct hark_db *, const char *project_id,
 	    hark_key_fn, void *ctx);
 
 /*
- * Widget sources: a public key (pk_...) identifies one.  Create stores the
- * key's SHA-256 only (hex); list shows a fingerprint of it, never the key.
+ * Widget sources: a public key (pk_...) identifies one; its SHA-256 only is
+ * stored (hex).  Managed whole by the block "Sources" below.
  */
-int	hark_store_source_create(struct hark_db *, const char *id,
-	    const char *project_id, const char *public_key, const char *name,
-	    bool require_captcha);
-typedef int	(*hark_source_fn)(void *ctx, const char *id,
-		    const char *public_key, const char *name,
-		    const char *created_at, bool require_captcha);
-int	hark_store_source_list(struct hark_db *, const char *project_id,
-	    hark_source_fn, void *ctx);
 /*
  * The source whose public key has this SHA-256, as a key: id is the
  * source's, revoked means disabled, key_limit is the source's per-(address,
@@ -224,6 +223,78 @@ int	hark_store_source_lookup(struct hark_db *,
 	    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_key_info *);
 int	hark_store_source_origin_list(struct hark_db *, const char *source_id,
 	    hark_origin_fn, void *ctx);
+
+/*
+ * Sources (lib/store_sources.c): what harkctl source manages and what the
+ * widget flow reads.  A source's captcha_secret is the provider's secret: it
+ * leaves the store only for the siteverify call, never for a screen or a log.
+ */
+#define HARK_SOURCE_NAME_MAX	200	/* bytes, as harkctl takes it */
+#define HARK_SOURCE_TYPE_SIZE	16	/* "widget", "server" */
+#define HARK_SOURCE_CAPTCHA_MAX	255	/* a site key or secret, bytes */
+#define HARK_SOURCE_ORIGINS_MAX	100	/* patterns per source */
+
+enum hark_captcha_provider {
+	HARK_CAPTCHA_NONE = 0,		/* NULL: no provider set */
+	HARK_CAPTCHA_HCAPTCHA,
+	HARK_CAPTCHA_TURNSTILE
+};
+
+struct hark_source {
+	char		 id[HARK_ID_SIZE];
+	char		 project_id[HARK_ID_SIZE];
+	char		 type[HARK_SOURCE_TYPE_SIZE];
+	char		 name[4 * HARK_SOURCE_NAME_MAX + 1];
+	/* "sha256:" and the first 12 hex digits of the key's hash. */
+	char		 key_fingerprint[20];
+	bool		 require_captcha;
+	enum hark_captcha_provider captcha_provider;
+	char		 captcha_sitekey[HARK_SOURCE_CAPTCHA_MAX + 1];
+	char		 captcha_secret[HARK_SOURCE_CAPTCHA_MAX + 1];
+	unsigned	 rate_limit;	/* per minute per (address, source); 0 = default */
+	unsigned	 dedup_window;	/* seconds; 0 = [widget] dedup_window */
+	unsigned	 project_rate_limit;	/* the project's; 0 = default */
+	bool		 disabled;
+	char		 created_at[HARK_STORE_TS_SIZE];
+	char		 disabled_at[HARK_STORE_TS_SIZE];	/* "" = enabled */
+};
+
+/* "hcaptcha", "turnstile", or NULL for HARK_CAPTCHA_NONE. */
+const char	*hark_captcha_provider_name(enum hark_captcha_provider);
+/* -1 when name is neither provider. */
+int		 hark_captcha_provider_parse(const char *name,
+		    enum hark_captcha_provider *);
+
+/*
+ * Creates the source (id, project_id and every setting from src) with its
+ * public key's hash and its origins, in one transaction.
+ */
+int	hark_store_source_insert(struct hark_db *, const struct hark_source *src,
+	    const char *public_key, const char *const *origins, size_t norigins);
+/* By id, or by the SHA-256 of its public key; NOT_FOUND when none. */
+int	hark_store_source_get(struct hark_db *, const char *id,
+	    struct hark_source *out);
+int	hark_store_source_get_by_key(struct hark_db *,
+	    const unsigned char hash[HARK_KEY_HASH_LEN], struct hark_source *out);
+/*
+ * Writes src's settings (name, type, captcha, limits) to the source src->id
+ * and, when origins is not NULL, makes its origins exactly those (none when
+ * norigins is 0); one transaction.  NOT_FOUND when there is no such source.
+ */
+int	hark_store_source_update(struct hark_db *, const struct hark_source *src,
+	    const char *const *origins, size_t norigins);
+/* Sets or clears disabled_at; NOT_FOUND when there is no such source. */
+int	hark_store_source_set_disabled(struct hark_db *, const char *id,
+	    bool disabled);
+/*
+ * Deletes the source: its origins go with it (ON DELETE CASCADE), its
+ * feedback stays with source_id NULL (ON DELETE SET NULL).
+ */
+int	hark_store_source_delete(struct hark_db *, const char *id);
+typedef int	(*hark_source_each_fn)(void *ctx, const struct hark_source *);
+/* The project's sources, oldest first. */
+int	hark_store_source_each(struct hark_db *, const char *project_id,
+	    hark_source_each_fn, void *ctx);
 
 /* The audit trail: what happened, to which project and key, from where. */
 int	hark_store_audit(struct hark_db *, const char *project_id,
@@ -238,6 +309,13 @@ int	hark_store_feedback_list(struct hark_db *, const char *project_id,
 	    const struct hark_feedback_filter *, hark_feedback_fn, void *ctx);
 int	hark_store_feedback_delete(struct hark_db *, const char *project_id,
 	    const char *id);
+/*
+ * The newest item of source_id with this content hash made within the
+ * last window seconds: its id into id (HARK_ID_SIZE), or NOT_FOUND.
+ */
+int	hark_store_feedback_recent_duplicate(struct hark_db *,
+	    const char *project_id, const char *source_id,
+	    const unsigned char hash[32], unsigned window, char *id);
 
 /*
  * Idempotency keys (store_idempotency.c, schema/003_idempotency.sql).  A

@@ -57,23 +57,30 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 		store_opt_str(fb->extra, fb->extra_len),
 		fb->audio_duration_ms >= 0 ?
 		    HARK_DB_INT(fb->audio_duration_ms) : HARK_DB_NULLV,
+		fb->locale[0] != '\0' ? HARK_DB_CSTR(fb->locale) :
+		    HARK_DB_NULLV,
+		fb->has_content_hash ?
+		    HARK_DB_STR((const char *)fb->content_hash, 32) :
+		    HARK_DB_NULLV,
 		HARK_DB_CSTR(fb->category), HARK_DB_CSTR(fb->sentiment),
 		HARK_DB_STR(score, 0), HARK_DB_INT(fb->impact),
+		HARK_DB_CSTR(fb->triaged_by != NULL ? fb->triaged_by :
+		    "builtin"),
 		HARK_DB_CSTR(fb->status), HARK_DB_CSTR(fb->created_at)
 	};
 	struct hark_db_val		 idv[] = { HARK_DB_CSTR(fb->id) };
 	int				 rc, found = 0;
 
-	/* a[17] points at score, filled only now. */
-	a[17].len = (size_t)snprintf(score, sizeof(score), "%.3f",
+	/* a[19] points at score, filled only now. */
+	a[19].len = (size_t)snprintf(score, sizeof(score), "%.3f",
 	    fb->sentiment_score);
 	rc = store_exec(db, "INSERT INTO feedback (id, project_id, channel, "
 	    "text, source_id, session_id, page, user_email, user_id, "
 	    "user_name, user_traits, metadata, context, extra, "
-	    "audio_duration_ms, category, sentiment, sentiment_score, "
-	    "impact_score, triaged_by, status, created_at, updated_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "'builtin', ?, ?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
+	    "audio_duration_ms, locale, content_hash, category, sentiment, "
+	    "sentiment_score, impact_score, triaged_by, status, created_at, "
+	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
 	if (rc != HARK_DB_DUPLICATE)
 		return rc;
 	/* Our own row, committed before the connection dropped. */
@@ -394,6 +401,35 @@ hark_store_feedback_list(struct hark_db *db, const char *project_id,
 	list_filters(&b, project_id, f);
 	store_sql_filter(&b, LIST_ORDER " LIMIT ?", HARK_DB_INT(f->limit));
 	return store_sql_query(db, &b, list_row, &lc);
+}
+
+static int
+dup_row(void *ctx, const struct hark_db_row *row)
+{
+	store_copy_col(ctx, HARK_ID_SIZE, row->vals[0]);
+	return 1;
+}
+
+int
+hark_store_feedback_recent_duplicate(struct hark_db *db,
+    const char *project_id, const char *source_id,
+    const unsigned char hash[32], unsigned window, char *id)
+{
+	struct hark_db_val	 a[] = {
+		HARK_DB_CSTR(project_id), HARK_DB_STR((const char *)hash, 32),
+		HARK_DB_CSTR(source_id), HARK_DB_INT(window)
+	};
+	int			 rc;
+
+	id[0] = '\0';
+	/* feedback_dedup (project_id, content_hash, created_at) finds it. */
+	rc = store_query(db, "SELECT id FROM feedback WHERE project_id = ? "
+	    "AND content_hash = ? AND source_id = ? AND created_at >= "
+	    "UTC_TIMESTAMP(6) - INTERVAL ? SECOND ORDER BY created_at DESC "
+	    "LIMIT 1", a, NARGS(a), dup_row, id);
+	if (rc == 1)
+		return HARK_STORE_OK;
+	return rc == HARK_STORE_OK ? HARK_STORE_NOT_FOUND : rc;
 }
 
 int

@@ -230,41 +230,9 @@ hark_store_key_list(struct hark_db *db, const char *project_id,
 /* ---- sources ---- */
 
 /*
- * A source's public key is stored as the lower-case hex of its SHA-256, like
- * a secret key's hash but in the column's text (64 characters): the key is
- * printed once by harkctl source create and never kept in clear, so a
- * database dump does not hand out keys that submit as the project's widget.
+ * A source's public key is stored as the lower-case hex of its SHA-256 (see
+ * lib/store_sources.c, which makes and manages sources); auth looks it up.
  */
-static int
-source_key_hex(const char *public_key, char hex[2 * HARK_KEY_HASH_LEN + 1])
-{
-	unsigned char	 hash[HARK_KEY_HASH_LEN];
-
-	if (hark_key_hash(public_key, strlen(public_key), hash) == -1)
-		return -1;
-	hark_hex_encode(hash, sizeof(hash), hex);
-	return 0;
-}
-
-int
-hark_store_source_create(struct hark_db *db, const char *id,
-    const char *project_id, const char *public_key, const char *name,
-    bool require_captcha)
-{
-	char			 hex[2 * HARK_KEY_HASH_LEN + 1];
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(project_id),
-				    HARK_DB_STR(hex, 0), HARK_DB_CSTR(name),
-				    HARK_DB_INT(require_captcha) };
-
-	/* a[2] points at hex, filled only now. */
-	if (source_key_hex(public_key, hex) == -1)
-		return HARK_DB_ERROR;
-	a[2].len = strlen(hex);
-	return store_exec(db, "INSERT INTO sources (id, project_id, "
-	    "public_key, name, require_captcha) VALUES (?, ?, ?, ?, ?)",
-	    a, NARGS(a), NULL);
-}
-
 static int
 source_key_row(void *ctx, const struct hark_db_row *row)
 {
@@ -318,34 +286,6 @@ hark_store_source_origin_list(struct hark_db *db, const char *source_id,
 
 	return store_query(db, "SELECT pattern FROM source_origins "
 	    "WHERE source_id = ? ORDER BY pattern", a, NARGS(a), origin_row, &oc);
-}
-
-struct source_ctx {
-	hark_source_fn	 fn;
-	void		*ctx;
-};
-
-static int
-source_row(void *ctx, const struct hark_db_row *row)
-{
-	struct source_ctx	*sc = ctx;
-
-	return sc->fn(sc->ctx, row->vals[0], row->vals[1], row->vals[2],
-	    row->vals[3], row->vals[4] != NULL && row->vals[4][0] == '1');
-}
-
-/* The key column is a fingerprint (its hash's first 12 hex digits). */
-int
-hark_store_source_list(struct hark_db *db, const char *project_id,
-    hark_source_fn fn, void *ctx)
-{
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
-	struct source_ctx	 sc = { fn, ctx };
-
-	return store_query(db, "SELECT id, CONCAT('sha256:', "
-	    "LEFT(public_key, 12)), name, created_at, "
-	    "require_captcha FROM sources WHERE project_id = ? "
-	    "ORDER BY created_at, id", a, NARGS(a), source_row, &sc);
 }
 
 int

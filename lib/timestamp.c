@@ -140,6 +140,17 @@ hark_ts_to_rfc3339(const char *db, char *out, size_t outlen)
 	snprintf(out, outlen, "%.10sT%.8sZ", db, db + (strlen(db) > 11 ? 11 : 0));
 }
 
+void
+hark_ts_to_rfc3339_ms(const char *db, char *out, size_t outlen)
+{
+	/* "YYYY-MM-DD HH:MM:SS.ffffff": the fraction's first three digits. */
+	if (!hark_ts_valid_db(db)) {
+		hark_ts_to_rfc3339(db, out, outlen);
+		return;
+	}
+	snprintf(out, outlen, "%.10sT%.8s.%.3sZ", db, db + 11, db + 20);
+}
+
 bool
 hark_ts_valid_db(const char *s)
 {

@@ -32,6 +32,9 @@ int	hark_ts_from_rfc3339(const char *s, char out[HARK_TS_DB_SIZE]);
 /* A DATETIME(6) literal -> "2026-04-09T10:30:00Z" (the fraction dropped). */
 void	hark_ts_to_rfc3339(const char *db, char *out, size_t outlen);
 
+/* The same with milliseconds, "2026-04-09T10:30:00.123Z" (the third seed's). */
+void	hark_ts_to_rfc3339_ms(const char *db, char *out, size_t outlen);
+
 /* Whether s is a DATETIME(6) literal in the shape hark writes. */
 bool	hark_ts_valid_db(const char *s);
 

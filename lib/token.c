@@ -78,7 +78,9 @@ hark_token_keys_load(const char *cur_path, const char *prev_path,
 	if (read_secret(cur_path, k->cur, sizeof(k->cur), &k->cur_len, err,
 	    errlen) == -1)
 		goto fail;
+	/* A previous secret is only there after a rotation: none is fine. */
 	if (prev_path != NULL && prev_path[0] != '\0' &&
+	    access(prev_path, F_OK) == 0 &&
 	    read_secret(prev_path, k->prev, sizeof(k->prev), &k->prev_len, err,
 	    errlen) == -1)
 		goto fail;

@@ -56,8 +56,8 @@ enum hark_token_rc {
 };
 
 /*
- * Reads the current secret from cur_path and, when prev_path is not empty,
- * the previous one.  0, or -1 with a reason (never a secret's bytes) in
+ * Reads the current secret from cur_path and, when prev_path is not empty
+ * and such a file exists (it does after a rotation), the previous one.  0, or -1 with a reason (never a secret's bytes) in
  * err: missing, unreadable, too short or too long.  keys is wiped first.
  */
 int	hark_token_keys_load(const char *cur_path, const char *prev_path,

@@ -21,6 +21,11 @@ void	hark_handle_feedback_create(const struct hark_call *);
 void	hark_handle_feedback_get(const struct hark_call *);
 void	hark_handle_feedback_list(const struct hark_call *);
 void	hark_handle_feedback_delete(const struct hark_call *);
+/* The third seed's widget flow (widget.c). */
+void	hark_handle_widget_bootstrap(const struct hark_call *);
+void	hark_handle_widget_ingest(const struct hark_call *);
+extern const struct hark_query_schema	hark_widget_bootstrap_query;
+extern const struct hark_json_schema	hark_widget_ingest_body;
 /* POST /v1/feedback with multipart/form-data (upload.c). */
 void	hark_handle_feedback_upload(const struct hark_call *);
 

@@ -195,6 +195,34 @@ test_rate() {
 	req POST "$URL/v1/feedback" -H "Authorization: Bearer $SK_A" \
 	    "${JSON_CT[@]}" -d "$SEED_BODY"
 	check_status "the project's secret key is not held back by it" 201
+
+	# The address's block (/24) and source counts too: 4 x the limit per
+	# (block, source), so 12 from 203.0.113.0/24 whatever the addresses.
+	local a n=0 last=
+	for a in 1 2 3 4; do
+		for i in 1 2 3; do
+			req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
+			    -H "x-earshot-key: $PK_LIM" \
+			    -H "X-Forwarded-For: 203.0.113.$a" \
+			    "${JSON_CT[@]}" -d "$SEED_BODY"
+			[ "$R_STATUS" = 201 ] && n=$((n + 1))
+		done
+	done
+	check "12 from four addresses of one /24: all 201" test "$n" = 12
+	req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
+	    -H "x-earshot-key: $PK_LIM" -H "X-Forwarded-For: 203.0.113.99" \
+	    "${JSON_CT[@]}" -d "$SEED_BODY"
+	check_hark_error "a fresh address of that /24: 429 (the block's count)" 429
+	check "RateLimit-Limit names the block's 12" \
+	    test "$(hdr RateLimit-Limit)" = 12
+	req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
+	    -H "x-earshot-key: $PK_LIM" -H "X-Forwarded-For: 203.0.114.1" \
+	    "${JSON_CT[@]}" -d "$SEED_BODY"
+	check_status "an address of another /24: 201" 201
+	req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
+	    -H "x-earshot-key: $PK_LIM" -H "X-Forwarded-For: 2001:db8:5:6::1" \
+	    "${JSON_CT[@]}" -d "$SEED_BODY"
+	check_status "an IPv6 client: 201" 201
 }
 
 # Last: it locks this address out of failed authentications.

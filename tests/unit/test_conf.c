@@ -197,6 +197,15 @@ START_TEST(shipped_example_shows_the_real_defaults)
 	ck_assert_int_eq(conf.rate_limit, def.rate_limit);
 	ck_assert_int_eq(conf.auth_failures, def.auth_failures);
 	ck_assert_int_eq(conf.cors_max_age, def.cors_max_age);
+	ck_assert_str_eq(conf.widget_token_secret_file,
+	    def.widget_token_secret_file);
+	ck_assert_str_eq(conf.widget_token_previous_secret_file,
+	    def.widget_token_previous_secret_file);
+	ck_assert_int_eq(conf.widget_token_ttl, def.widget_token_ttl);
+	ck_assert_int_eq(conf.widget_dedup_window, def.widget_dedup_window);
+	ck_assert_str_eq(conf.widget_captcha_verify_url,
+	    def.widget_captcha_verify_url);
+	ck_assert_int_eq(conf.widget_captcha_timeout, def.widget_captcha_timeout);
 	hark_conf_free(&def);
 }
 END_TEST
@@ -1082,11 +1091,76 @@ START_TEST(loads_twice_into_separate_structs)
 }
 END_TEST
 
+/* [widget] (issue 15) ------------------------------------------------ */
+
+START_TEST(widget_defaults)
+{
+	load_ok(DB);
+	ck_assert_str_eq(conf.widget_token_secret_file,
+	    LOCALSTATEDIR "/lib/hark/token.secret");
+	ck_assert_str_eq(conf.widget_token_previous_secret_file, "");
+	ck_assert_int_eq(conf.widget_token_ttl, 1800);
+	ck_assert_int_eq(conf.widget_dedup_window, 600);
+	ck_assert_str_eq(conf.widget_captcha_verify_url,
+	    "https://api.hcaptcha.com/siteverify");
+	ck_assert_int_eq(conf.widget_captcha_timeout, 5);
+}
+END_TEST
+
+/* The secret follows the state directory unless it is named. */
+START_TEST(widget_secret_follows_state_dir)
+{
+	load_ok("[server]\nstate_dir = /srv/hark\n" DB);
+	ck_assert_str_eq(conf.widget_token_secret_file, "/srv/hark/token.secret");
+	hark_conf_free(&conf);
+	load_ok("[server]\nstate_dir = /srv/hark\n" DB "[widget]\n"
+	    "token_secret_file = /etc/hark/token.secret\n"
+	    "token_previous_secret_file = /etc/hark/token.secret.old\n"
+	    "token_ttl = 600\ndedup_window = 60\n"
+	    "captcha_verify_url = http://127.0.0.1:9/siteverify\n"
+	    "captcha_timeout = 2\n");
+	ck_assert_str_eq(conf.widget_token_secret_file, "/etc/hark/token.secret");
+	ck_assert_str_eq(conf.widget_token_previous_secret_file,
+	    "/etc/hark/token.secret.old");
+	ck_assert_int_eq(conf.widget_token_ttl, 600);
+	ck_assert_int_eq(conf.widget_dedup_window, 60);
+	ck_assert_str_eq(conf.widget_captcha_verify_url,
+	    "http://127.0.0.1:9/siteverify");
+	ck_assert_int_eq(conf.widget_captcha_timeout, 2);
+}
+END_TEST
+
+START_TEST(widget_bad_values)
+{
+	load_fails(DB "[widget]\ntoken_secret_file = token.secret\n", 4,
+	    "absolute path");
+	load_fails(DB "[widget]\ntoken_previous_secret_file = old\n", 4,
+	    "absolute path");
+	load_fails(DB "[widget]\ncaptcha_verify_url = ftp://x/\n", 4,
+	    "http:// or https://");
+	load_fails(DB "[widget]\ncaptcha_verify_url = \n", 4,
+	    "http:// or https://");
+	load_fails(DB "[widget]\ncaptcha_verify_url = https://\n", 4,
+	    "http:// or https://");
+	load_fails(DB "[widget]\ntoken_ttl = 59\n", 4, "token_ttl");
+	load_fails(DB "[widget]\ndedup_window = 0\n", 4, "dedup_window");
+	load_fails(DB "[widget]\ncaptcha_timeout = 61\n", 4, "captcha_timeout");
+	load_fails(DB "[widget]\ntoken_secret = x\n", 4, "unknown key");
+}
+END_TEST
+
 static Suite *
 conf_suite(void)
 {
 	Suite	*s = suite_create("conf");
 	TCase	*tc;
+
+	tc = tcase_create("widget");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, widget_defaults);
+	tcase_add_test(tc, widget_secret_follows_state_dir);
+	tcase_add_test(tc, widget_bad_values);
+	suite_add_tcase(s, tc);
 
 	tc = tcase_create("example");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -816,6 +816,30 @@ START_TEST(uuid_checks)
 }
 END_TEST
 
+START_TEST(bcp47_checks)
+{
+	static const char *const good[] = {
+		"en", "EN", "pt-BR", "zh-Hant-TW", "sr-Latn-RS", "de-CH-1901",
+		"es-419", "zh-yue", "en-US-x-twain", "x-private", "de-DE-u-co-phonebk",
+		"sl-rozaj-biske", "haw", "tlh", "gsw-u-sd-chzh", NULL
+	};
+	static const char *const bad[] = {
+		"", "e", "en_US", "en-", "-en", "en--US", "english-is-fine-x",
+		"123", "en-US-", "de-DE-u", "x", "x-", "en-toolongsubtag",
+		"en US", "a-DE", "abcd", "en-US-x-abcdefghi",
+		"en-aaaaaaaaa-bbbbbbbb-cccccccc-dddddddd", NULL
+	};
+	size_t	 i;
+
+	for (i = 0; good[i] != NULL; i++)
+		ck_assert_msg(hark_json_is_bcp47(good[i], strlen(good[i])),
+		    "%s should be BCP 47", good[i]);
+	for (i = 0; bad[i] != NULL; i++)
+		ck_assert_msg(!hark_json_is_bcp47(bad[i], strlen(bad[i])),
+		    "%s should not be BCP 47", bad[i]);
+}
+END_TEST
+
 START_TEST(rfc3339_checks)
 {
 	static const char *const good[] = {
@@ -974,6 +998,7 @@ json_suite(void)
 	tcase_add_test(v, optional_fields_may_be_absent);
 	tcase_add_test(v, wrong_type_names_field_path);
 	tcase_add_test(v, null_rejected_unless_nullable);
+	tcase_add_test(v, bcp47_checks);
 	tcase_add_test(v, unknown_field_rejected_when_not_allowed);
 	tcase_add_test(v, unknown_field_allowed_when_schema_allows);
 	tcase_add_test(v, counts_characters_not_bytes);

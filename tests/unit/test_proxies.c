@@ -237,6 +237,25 @@ START_TEST(a_peer_that_is_not_an_address_is_passed_through)
 }
 END_TEST
 
+START_TEST(address_blocks_are_an_ipv4_24_and_an_ipv6_64)
+{
+	char	 b[HARK_ADDR_MAX + 8];
+
+	hark_addr_block("203.0.113.77", b, sizeof(b));
+	ck_assert_str_eq(b, "203.0.113.0/24");
+	hark_addr_block("2001:db8:1:2:3:4:5:6", b, sizeof(b));
+	ck_assert_str_eq(b, "2001:db8:1:2::/64");
+	hark_addr_block("2001:db8:1:2::", b, sizeof(b));
+	ck_assert_str_eq(b, "2001:db8:1:2::/64");
+	hark_addr_block("::ffff:198.51.100.9", b, sizeof(b));
+	ck_assert_str_eq(b, "198.51.100.0/24");
+	hark_addr_block("::1", b, sizeof(b));
+	ck_assert_str_eq(b, "::/64");
+	hark_addr_block("not an address", b, sizeof(b));
+	ck_assert_str_eq(b, "not an address");
+}
+END_TEST
+
 static Suite *
 proxies_suite(void)
 {
@@ -263,6 +282,7 @@ proxies_suite(void)
 	tcase_add_test(tc, an_ipv4_mapped_peer_is_trusted_and_the_result_is_plain_ipv4);
 	tcase_add_test(tc, a_very_long_chain_keeps_its_right_end);
 	tcase_add_test(tc, a_peer_that_is_not_an_address_is_passed_through);
+	tcase_add_test(tc, address_blocks_are_an_ipv4_24_and_an_ipv6_64);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -532,10 +532,110 @@ START_TEST(cors_pattern_port_must_match)
 }
 END_TEST
 
-START_TEST(cors_portless_pattern_allows_any_port)
+START_TEST(cors_schemeless_portless_pattern_allows_any_port)
 {
-	ck_assert(ALLOWED("http://localhost:3000", "http://localhost"));
+	ck_assert(ALLOWED("http://localhost:3000", "localhost"));
 	ck_assert(ALLOWED("https://a.example.com:8443", "*.example.com"));
+}
+END_TEST
+
+/* Issue 15: with a scheme a pattern names origins, and the port is theirs. */
+START_TEST(cors_pattern_with_scheme_means_default_port)
+{
+	ck_assert(!ALLOWED("http://localhost:3000", "http://localhost"));
+	ck_assert(ALLOWED("http://localhost", "http://localhost"));
+	ck_assert(ALLOWED("http://localhost:80", "http://localhost"));
+	ck_assert(!ALLOWED("https://app.example.com:8443",
+	    "https://app.example.com"));
+	ck_assert(!ALLOWED("https://a.example.com:8443", "https://*.example.com"));
+	ck_assert(ALLOWED("https://a.example.com", "https://*.example.com:443"));
+	ck_assert(!ALLOWED("http://app.example.com:443", "https://app.example.com"));
+	ck_assert(!ALLOWED("capacitor://localhost:8080", "capacitor://localhost"));
+}
+END_TEST
+
+/* The issue's list, against a source's wildcard. */
+START_TEST(cors_issue15_wildcard_rules)
+{
+	ck_assert(ALLOWED("https://app.example.com", "https://*.example.com"));
+	ck_assert(!ALLOWED("https://example.com", "https://*.example.com"));
+	ck_assert(ALLOWED("https://example.com", "https://*.example.com",
+	    "https://example.com"));
+	ck_assert(!ALLOWED("https://evil-example.com", "https://*.example.com"));
+	ck_assert(!ALLOWED("https://example.com.attacker.io",
+	    "https://*.example.com"));
+	ck_assert(!ALLOWED("https://evil.example.com.attacker.io",
+	    "https://*.example.com"));
+	ck_assert(!ALLOWED("http://app.example.com", "https://*.example.com"));
+	ck_assert(!ALLOWED("https://app.example.com:444", "https://*.example.com"));
+}
+END_TEST
+
+/* Upper case is folded; a raw IDN is refused, its xn-- form is a host. */
+START_TEST(cors_idn_and_case)
+{
+	char	 out[HARK_CORS_PATTERN_SIZE];
+
+	ck_assert(ALLOWED("https://APP.Example.COM", "https://*.example.com"));
+	ck_assert(!hark_cors_origin_valid("https://b\xc3\xbccher.example"));
+	ck_assert(!hark_cors_pattern_valid("https://b\xc3\xbccher.example"));
+	ck_assert(!hark_cors_source_pattern("https://*.b\xc3\xbccher.example",
+	    out, sizeof(out)));
+	ck_assert(!ALLOWED("https://b\xc3\xbccher.example",
+	    "https://b\xc3\xbccher.example"));
+	ck_assert(ALLOWED("https://xn--bcher-kva.example",
+	    "https://XN--BCHER-KVA.example"));
+	/* Latin-1 bytes that some locales call letters. */
+	ck_assert(!hark_cors_origin_valid("https://caf\xe9.example"));
+}
+END_TEST
+
+START_TEST(cors_source_pattern_canonical)
+{
+	static const struct { const char *in, *out; } ok[] = {
+		{ "https://app.example.com", "https://app.example.com" },
+		{ "HTTPS://App.Example.COM/", "https://app.example.com" },
+		{ "https://app.example.com:443", "https://app.example.com" },
+		{ "http://127.0.0.1:8080", "http://127.0.0.1:8080" },
+		{ "http://localhost:8080", "http://localhost:8080" },
+		{ "https://*.example.com", "https://*.example.com" },
+		{ "https://*.Example.com:8443", "https://*.example.com:8443" },
+		{ "http://[::1]:8080", "http://[::1]:8080" },
+		{ "capacitor://localhost", "capacitor://localhost" },
+	};
+	static const char *const bad[] = { "*", "*.example.com",
+	    "app.example.com", "localhost:3000", "https://*.com", "https://*",
+	    "https://a.*.example.com", "https://*example.com",
+	    "https://app.example.com/path", "https://u@app.example.com",
+	    "https://app.example.com:0", "https://app.example.com:65536",
+	    "https://app.example.com.", "ftp//app.example.com", "",
+	    "https://app example.com", "https://*.0.0.1", "null" };
+	char	 out[HARK_CORS_PATTERN_SIZE];
+	size_t	 i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		ck_assert_msg(hark_cors_source_pattern(ok[i].in, out,
+		    sizeof(out)), "%s", ok[i].in);
+		ck_assert_str_eq(out, ok[i].out);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!hark_cors_source_pattern(bad[i], out,
+		    sizeof(out)), "%s", bad[i]);
+	ck_assert(!hark_cors_source_pattern("https://app.example.com", out, 10));
+}
+END_TEST
+
+/* What is stored matches exactly what the pattern typed would have. */
+START_TEST(cors_source_pattern_matches_as_typed)
+{
+	char	 out[HARK_CORS_PATTERN_SIZE];
+	const char *const o = out;
+
+	ck_assert(hark_cors_source_pattern("HTTPS://*.Example.com:443/", out,
+	    sizeof(out)));
+	ck_assert(hark_cors_origin_allowed("https://a.example.com", &o, 1));
+	ck_assert(!hark_cors_origin_allowed("https://a.example.com:8443", &o, 1));
+	ck_assert(!hark_cors_origin_allowed("https://example.com", &o, 1));
 }
 END_TEST
 
@@ -691,7 +791,12 @@ security_suite(void)
 	tcase_add_test(cors, cors_schemeless_pattern_allows_only_web_schemes);
 	tcase_add_test(cors, cors_ignores_case);
 	tcase_add_test(cors, cors_pattern_port_must_match);
-	tcase_add_test(cors, cors_portless_pattern_allows_any_port);
+	tcase_add_test(cors, cors_schemeless_portless_pattern_allows_any_port);
+	tcase_add_test(cors, cors_pattern_with_scheme_means_default_port);
+	tcase_add_test(cors, cors_issue15_wildcard_rules);
+	tcase_add_test(cors, cors_idn_and_case);
+	tcase_add_test(cors, cors_source_pattern_canonical);
+	tcase_add_test(cors, cors_source_pattern_matches_as_typed);
 	tcase_add_test(cors, cors_star_allows_any_wellformed_origin);
 	tcase_add_test(cors, cors_refuses_null_origin);
 	tcase_add_test(cors, cors_refuses_trailing_dots);
