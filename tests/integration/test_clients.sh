@@ -132,6 +132,7 @@ setup_tools() {
 }
 
 setup() {
+	t_ctx setup
 	mkdir -p "$T/cl"
 	CONF="$T/cl/hark.conf"
 	MEDIA=$T/media
@@ -141,16 +142,17 @@ setup() {
 	    server.trusted_proxies="127.0.0.1, ::1"
 	PRJ=$(ctl project create "Clients") || exit 2
 	SK=$(ctl key create "$PRJ") || exit 2
-	PK=$(ctl source create "$PRJ" --name widget) || exit 2
-	PK_OTHER=$(ctl source create "$PRJ" --name elsewhere) || exit 2
+	# The test page's origin (send-chromium.mjs serves it) is the widget
+	# source's and the project's; the other source names another site.
 	PAGE_PORT=$(pick_port) || exit 2
 	PAGE_ORIGIN="http://127.0.0.1:$PAGE_PORT"
+	PK=$(ctl source create "$PRJ" --name widget --origin "$PAGE_ORIGIN") || exit 2
+	PK_OTHER=$(ctl source create "$PRJ" --name elsewhere \
+	    --origin https://shop.example.com) || exit 2
 	ctl origin add "$PRJ" "$PAGE_ORIGIN" >/dev/null || exit 2
-	sql "INSERT INTO source_origins (source_id, pattern)
-	    SELECT id, '$PAGE_ORIGIN' FROM sources WHERE public_key = SHA2('$PK', 256);
-	    INSERT INTO source_origins (source_id, pattern)
-	    SELECT id, 'https://shop.example.com' FROM sources
-	    WHERE public_key = SHA2('$PK_OTHER', 256)" || exit 2
+	check "the widget source allows the page's origin" test "$(sql "SELECT
+	    COUNT(*) FROM source_origins o JOIN sources s ON s.id = o.source_id
+	    WHERE s.public_key = SHA2('$PK', 256)")" = 1
 	PORT=$(pick_port) || exit 2
 	URL="http://127.0.0.1:$PORT"
 	nginx_start cl-nginx "$PORT" "$T/cl/hark.sock" || exit 2
