@@ -7,8 +7,11 @@ Debian's python3-requests (urllib3 encodes the form).  The payload is a
 part of type application/json with no filename; the files go as
 requests' files= tuples, the audio claimed application/octet-stream and the
 screenshot with no type (hark types both by their content).  Prints the
-status on the first line, then the body.  Exit 0 when an answer came.
+status on the first line, then the body; with HARK_CLIENT_HEADERS set,
+writes the answer's status line and headers to that file (for
+tests/openapi/record.pl).  Exit 0 when an answer came.
 """
+import os
 import sys
 
 import requests
@@ -42,6 +45,13 @@ def main(argv):
     finally:
         for h in handles:
             h.close()
+    hfile = os.environ.get("HARK_CLIENT_HEADERS")
+    if hfile:
+        with open(hfile, "w", encoding="utf-8") as f:
+            f.write("HTTP/1.1 %d %s\r\n" % (r.status_code, r.reason))
+            for k, v in r.headers.items():
+                f.write("%s: %s\r\n" % (k, v))
+            f.write("\r\n")
     sys.stdout.write("%d\n%s" % (r.status_code, r.text))
     return 0
 
