@@ -17,12 +17,14 @@
 #include <time.h>
 
 #include <json-c/json.h>
+#include <openssl/crypto.h>
 
 #include "app.h"
 #include "auth.h"
 #include "conf.h"
 #include "cors.h"
 #include "json.h"
+#include "keys.h"
 #include "log.h"
 #include "prologue.h"
 #include "proxies.h"
@@ -31,6 +33,7 @@
 #include "respond.h"
 #include "router.h"
 #include "store.h"
+#include "token.h"
 
 #define RL_WINDOW	60	/* seconds: limits are per minute */
 
@@ -131,6 +134,12 @@ ratelimit_headers(struct hark_resp *resp, const struct hark_rl_result *r)
  */
 #define RL_BLOCK_FACTOR		4
 #define RL_SOURCE_FACTOR	20
+/*
+ * Polling a session's state is counted apart from submissions, at ten
+ * times their limits, so widgets waiting for a transcript never push the
+ * project's submissions into 429.
+ */
+#define RL_POLL_FACTOR		10
 
 static unsigned
 times(unsigned limit, unsigned factor)
@@ -147,38 +156,41 @@ times(unsigned limit, unsigned factor)
  * limit still bounds them all.
  */
 static int
-check_rate(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
-    const struct hark_principal *who)
+check_rate_as(struct hark_app *app, struct hark_req *req,
+    struct hark_resp *resp, const struct hark_principal *who, bool poll)
 {
 	struct hark_rl_check	 c[4];
 	struct hark_rl_result	 r;
 	char			 kkey[128], bkey[128], skey[64], pkey[64];
 	char			 block[HARK_ADDR_MAX + 8];
-	unsigned		 def = (unsigned)app->conf->rate_limit;
-	unsigned		 klim = who->key_limit ? who->key_limit : def;
+	const char		*ns = poll ? "poll:" : "";
+	unsigned		 f = poll ? RL_POLL_FACTOR : 1;
+	unsigned		 def = times((unsigned)app->conf->rate_limit, f);
+	unsigned		 klim = who->key_limit ?
+				    times(who->key_limit, f) : def;
 	size_t			 n = 0;
 
 	if (app->rl == NULL)
 		return 0;
-	snprintf(pkey, sizeof(pkey), "project:%s", who->project_id);
+	snprintf(pkey, sizeof(pkey), "%sproject:%s", ns, who->project_id);
 	if (who->public_key) {
-		snprintf(kkey, sizeof(kkey), "src:%s:%s", who->source_id,
+		snprintf(kkey, sizeof(kkey), "%ssrc:%s:%s", ns, who->source_id,
 		    req->remote_addr);
 		hark_addr_block(req->remote_addr, block, sizeof(block));
-		snprintf(bkey, sizeof(bkey), "srcnet:%s:%s", who->source_id,
-		    block);
-		snprintf(skey, sizeof(skey), "source:%s", who->source_id);
+		snprintf(bkey, sizeof(bkey), "%ssrcnet:%s:%s", ns,
+		    who->source_id, block);
+		snprintf(skey, sizeof(skey), "%ssource:%s", ns, who->source_id);
 		c[n++] = (struct hark_rl_check){ kkey, klim, RL_WINDOW };
 		c[n++] = (struct hark_rl_check){ bkey,
 		    times(klim, RL_BLOCK_FACTOR), RL_WINDOW };
 		c[n++] = (struct hark_rl_check){ skey,
 		    times(klim, RL_SOURCE_FACTOR), RL_WINDOW };
 	} else {
-		snprintf(kkey, sizeof(kkey), "key:%s", who->key_id);
+		snprintf(kkey, sizeof(kkey), "%skey:%s", ns, who->key_id);
 		c[n++] = (struct hark_rl_check){ kkey, klim, RL_WINDOW };
 	}
 	c[n++] = (struct hark_rl_check){ pkey,
-	    who->project_limit ? who->project_limit : def, RL_WINDOW };
+	    who->project_limit ? times(who->project_limit, f) : def, RL_WINDOW };
 	/*
 	 * Fail closed: the table re-opens and rebuilds itself when its file
 	 * is replaced, truncated or corrupt, so a failure here is one it could
@@ -203,6 +215,13 @@ check_rate(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
 	/* hark_resp_error keeps headers, so these go on the 429 as well. */
 	ratelimit_headers(resp, &r);
 	return r.allowed ? 0 : -1;
+}
+
+static int
+check_rate(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
+    const struct hark_principal *who)
+{
+	return check_rate_as(app, req, resp, who, false);
 }
 
 /*
@@ -418,21 +437,98 @@ hark_prologue_gate_leave(struct hark_app *app, struct hark_rl_ticket *t)
 }
 
 /*
+ * A browser holding a widget token (X-Hark-Public-Key + X-Hark-Token, issue
+ * 15 item 7) may submit on /v1 as its source's public key may: the token
+ * must be the source's, for this request's Origin (none for a server), and
+ * unexpired.  A bad one is a failed authentication, like a bad key.
+ */
+static int
+token_auth(struct hark_call *c, const char *token)
+{
+	const char		*pk = hark_req_header(c->req, "x-hark-public-key");
+	const char		*origin = hark_req_header(c->req, "origin");
+	struct hark_source	 src;
+	unsigned char		 hash[HARK_KEY_HASH_LEN];
+	struct hark_rl_result	 r;
+	int			 rc;
+
+	if (pk == NULL) {
+		hark_resp_error(c->resp, 400, "missing_header",
+		    "X-Hark-Public-Key", "X-Hark-Token comes with "
+		    "X-Hark-Public-Key, the source's public key");
+		return -1;
+	}
+	rc = !hark_key_looks_public(pk) ||
+	    hark_key_hash(pk, strlen(pk), hash) == -1 ? HARK_STORE_NOT_FOUND :
+	    hark_store_source_get_by_key(c->app->db, hash, &src);
+	if (rc == HARK_STORE_OK && !src.disabled &&
+	    hark_token_verify(&c->app->token_keys, token, src.id,
+	    origin != NULL ? origin : "", (long long)time(NULL), NULL) ==
+	    HARK_TOKEN_OK) {
+		memset(&c->who, 0, sizeof(c->who));
+		snprintf(c->who.project_id, sizeof(c->who.project_id), "%s",
+		    src.project_id);
+		snprintf(c->who.key_id, sizeof(c->who.key_id), "%s", src.id);
+		snprintf(c->who.source_id, sizeof(c->who.source_id), "%s",
+		    src.id);
+		c->who.public_key = true;
+		c->who.key_limit = src.rate_limit;
+		c->who.project_limit = src.project_rate_limit;
+		OPENSSL_cleanse(src.captcha_secret, sizeof(src.captcha_secret));
+		return 0;
+	}
+	if (rc == HARK_STORE_OK)
+		OPENSSL_cleanse(src.captcha_secret, sizeof(src.captcha_secret));
+	if (rc != HARK_STORE_OK && rc != HARK_STORE_NOT_FOUND) {
+		hark_respond_store(c->app, c->resp, rc);
+		return -1;
+	}
+	if (auth_locked(c->app, c->req, &r)) {
+		hark_resp_error(c->resp, 429, "too_many_failures", NULL,
+		    "too many failed authentications from this address; retry "
+		    "in %u s", r.retry_after ? r.retry_after : 1);
+		hark_resp_header(c->resp, "Retry-After", "%u",
+		    r.retry_after ? r.retry_after : 1);
+		return -1;
+	}
+	count_auth_failure(c->app, c->req);
+	hark_resp_error(c->resp, 401, "invalid_token", "X-Hark-Token",
+	    "the widget token is not valid for this source and origin: "
+	    "bootstrap again");
+	hark_resp_header(c->resp, "WWW-Authenticate", "Bearer realm=\"hark\"");
+	return -1;
+}
+
+/*
  * Who is calling, as the route asks.  HARK_AUTH_SECRET takes a secret key
  * only (a public key is 401); HARK_AUTH_PUBLIC and HARK_AUTH_KEY_OR_TOKEN
- * take a secret key or a source's public key.  Widget tokens are not served
- * yet.
+ * take a secret key, a source's public key, or a widget token with its
+ * public key (token_auth).
  */
 static int
 check_auth(struct hark_call *c)
 {
+	const char	*token = hark_req_header(c->req, "x-hark-token");
+
 	if (c->route->auth == HARK_AUTH_NONE)
 		return 0;
-	if (authenticate(c->app, c->req, c->resp,
-	    c->route->auth != HARK_AUTH_SECRET, &c->who) == -1 ||
-	    check_origin(c->app, c->req, c->resp, &c->who) == -1)
+	if (token != NULL && c->route->auth != HARK_AUTH_SECRET) {
+		if (token_auth(c, token) == -1)
+			return -1;
+	} else if (token != NULL) {
+		hark_resp_error(c->resp, 401, "public_key_not_allowed",
+		    "X-Hark-Token", "a widget token may only submit; this "
+		    "needs a secret key");
+		hark_resp_header(c->resp, "WWW-Authenticate",
+		    "Bearer realm=\"hark\"");
 		return -1;
-	return check_rate(c->app, c->req, c->resp, &c->who);
+	} else if (authenticate(c->app, c->req, c->resp,
+	    c->route->auth != HARK_AUTH_SECRET, &c->who) == -1)
+		return -1;
+	if (check_origin(c->app, c->req, c->resp, &c->who) == -1)
+		return -1;
+	return check_rate_as(c->app, c->req, c->resp, &c->who,
+	    (c->route->flags & HARK_ROUTE_POLL) != 0);
 }
 
 static int

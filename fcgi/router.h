@@ -60,6 +60,7 @@ typedef void	(*hark_handler_fn)(const struct hark_call *);
 #define HARK_ROUTE_JSON_BODY	0x02	/* body limit: [limits] max_json_body */
 #define HARK_ROUTE_GATED	0x04	/* a heavy read: per-project concurrency cap */
 #define HARK_ROUTE_UPLOAD	0x08	/* body limit: [limits] max_submission */
+#define HARK_ROUTE_POLL		0x10	/* counted apart, at 10x: a widget polls */
 
 struct hark_route {
 	const char	*method;

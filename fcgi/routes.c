@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "earshot_schema.h"
 #include "handlers/handlers.h"
 #include "router.h"
 
@@ -29,6 +30,14 @@ const struct hark_route hark_routes[] = {
 	  HARK_AUTH_SECRET, NULL, NULL },
 	{ "DELETE", "/v1/feedback/{id}", hark_handle_feedback_delete, NULL, 0, 0,
 	  HARK_AUTH_SECRET, NULL, NULL },
+	{ "GET", "/v1/feedback/{id}/media/{kind}", hark_handle_media_get, NULL,
+	  0, 0, HARK_AUTH_SECRET, NULL, NULL },
+	{ "GET", "/v1/feedback/session/{sessionId}/state",
+	  hark_handle_session_state, NULL, 0, HARK_ROUTE_POLL,
+	  HARK_AUTH_KEY_OR_TOKEN, NULL, NULL },
+	{ "POST", "/v1/identify", hark_handle_identify, JSON, 0,
+	  HARK_ROUTE_JSON_BODY, HARK_AUTH_KEY_OR_TOKEN,
+	  &hark_earshot_identify_schema, NULL },
 	/* The widget flow: the public key is in the query or body. */
 	{ "GET", "/feedback/widget/bootstrap", hark_handle_widget_bootstrap,
 	  NULL, 0, HARK_ROUTE_WIDGET, HARK_AUTH_NONE, NULL,

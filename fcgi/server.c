@@ -16,6 +16,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,8 @@
 
 /* Bytes of an unread body discarded so the web server sees our answer. */
 #define DRAIN_MAX	(8u * 1024 * 1024)
+/* A file body goes out in chunks of this size: a worker never holds more. */
+#define FILE_CHUNK	65536
 
 static volatile sig_atomic_t	got_stop;
 static volatile sig_atomic_t	got_reload;
@@ -290,10 +293,18 @@ format_head(const struct hark_resp *resp, struct hark_buf *out)
 	if (hark_buf_printf(out, "Status: %d %s\r\n", resp->status,
 	    hark_status_text(resp->status)) == -1)
 		return -1;
-	/* A 204 has no body, so neither a type nor a length (RFC 9110 15.3.5). */
-	if (resp->status != 204 && hark_buf_printf(out,
-	    "Content-Type: %s\r\nContent-Length: %zu\r\n", resp->content_type,
-	    resp->body.len) == -1)
+	/*
+	 * A 204 has no body, so neither a type nor a length (RFC 9110
+	 * 15.3.5); a 304 neither (its headers are those of the 200 it stands
+	 * for, and a length there would be the file's, 15.4.5).  A body the
+	 * web server sends (X-Sendfile) gets its length from it.
+	 */
+	if (resp->status != 204 && resp->status != 304 && hark_buf_printf(out,
+	    "Content-Type: %s\r\n", resp->content_type) == -1)
+		return -1;
+	if (resp->status != 204 && resp->status != 304 && !resp->handoff &&
+	    hark_buf_printf(out, "Content-Length: %llu\r\n",
+	    hark_resp_body_len(resp)) == -1)
 		return -1;
 	for (i = 0; i < resp->nheaders; i++)
 		if (hark_buf_printf(out, "%s: %s\r\n", resp->headers[i].name,
@@ -335,9 +346,9 @@ log_request(const struct hark_req *req, const struct hark_resp *resp,
 		raw[n] = '\0';
 		path = raw;
 	}
-	hark_log(HARK_LOG_INFO, "%s %.200s %d %.1fms %zuB",
+	hark_log(HARK_LOG_INFO, "%s %.200s %d %.1fms %lluB",
 	    req->method ? req->method : "-", path, resp->status,
-	    ms_since(t0), resp->body.len);
+	    ms_since(t0), hark_resp_body_len(resp));
 }
 
 /* Builds the request, lets the application answer it; never fails. */
@@ -362,6 +373,64 @@ answer(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
 		hark_app_handle(app, req, resp);
 }
 
+/*
+ * Sends a file body through put in FILE_CHUNK pieces read with pread, so a
+ * 10 MiB file costs a worker no more memory than a 10 KiB one.  The
+ * headers are out already, with the length: a file that ends early (cut
+ * while being served) or a failed write leaves the answer short, which the
+ * web server reports as an upstream error.  0, or -1 (logged).
+ */
+static int
+send_file_body(const struct hark_resp *resp,
+    int (*put)(void *ctx, const char *p, size_t n), void *ctx)
+{
+	static char	 chunk[FILE_CHUNK];
+	off_t		 off = resp->file_off, end = resp->file_off + resp->file_len;
+	size_t		 want;
+	ssize_t		 n;
+
+	while (off < end) {
+		want = end - off < (off_t)sizeof(chunk) ? (size_t)(end - off) :
+		    sizeof(chunk);
+		n = pread(resp->file_fd, chunk, want, off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			hark_log(HARK_LOG_ERR, "a file body ended %lld bytes "
+			    "early: %s", (long long)(end - off),
+			    n == 0 ? "the file is shorter" : strerror(errno));
+			return -1;
+		}
+		if (put(ctx, chunk, (size_t)n) == -1)
+			return -1;
+		off += n;
+	}
+	return 0;
+}
+
+static int
+fcgx_put(void *ctx, const char *p, size_t n)
+{
+	return FCGX_PutStr(p, (int)n, ctx) == (int)n ? 0 : -1;
+}
+
+static int
+fd_put(void *ctx, const char *p, size_t n)
+{
+	int	 fd = *(int *)ctx;
+	ssize_t	 w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 static void
 serve_fcgi(struct hark_app *app, FCGX_Request *rq)
 {
@@ -379,8 +448,12 @@ serve_fcgi(struct hark_app *app, FCGX_Request *rq)
 	drain_body(&req);
 	if (format_head(&resp, &head) == 0) {
 		FCGX_PutStr(head.data, (int)head.len, rq->out);
-		if (resp.body.len > 0 &&
-		    strcmp(req.method ? req.method : "", "HEAD") != 0)
+		if (strcmp(req.method ? req.method : "", "HEAD") == 0 ||
+		    resp.handoff || resp.status == 304)
+			;	/* no body */
+		else if (resp.file_fd != -1)
+			(void)send_file_body(&resp, fcgx_put, rq->out);
+		else if (resp.body.len > 0)
 			FCGX_PutStr(resp.body.data, (int)resp.body.len, rq->out);
 	}
 	FCGX_Finish_r(rq);
@@ -559,9 +632,8 @@ hark_server_cgi(const struct hark_conf *conf)
 	struct hark_resp	 resp;
 	struct hark_buf		 out = { 0 };
 	struct timespec		 t0;
-	int			 fd = STDIN_FILENO;
-	ssize_t			 n;
-	size_t			 off;
+	int			 fd = STDIN_FILENO, outfd = STDOUT_FILENO;
+	bool			 nobody;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	apply_conf(conf);
@@ -572,14 +644,14 @@ hark_server_cgi(const struct hark_conf *conf)
 	req.body_read = fd_body_read;
 	req.body_ctx = &fd;
 	answer(app, &req, &resp, environ);
+	nobody = strcmp(req.method ? req.method : "", "HEAD") == 0 ||
+	    resp.handoff || resp.status == 304;
 	if (format_head(&resp, &out) == 0 &&
-	    (strcmp(req.method ? req.method : "", "HEAD") == 0 ||
-	    hark_buf_append(&out, resp.body.data, resp.body.len) == 0)) {
-		for (off = 0; off < out.len; off += (size_t)n)
-			if ((n = write(STDOUT_FILENO, out.data + off,
-			    out.len - off)) <= 0)
-				break;
-	}
+	    (nobody || resp.file_fd != -1 ||
+	    hark_buf_append(&out, resp.body.data, resp.body.len) == 0) &&
+	    fd_put(&outfd, out.data, out.len) == 0 && !nobody &&
+	    resp.file_fd != -1)
+		(void)send_file_body(&resp, fd_put, &outfd);
 	log_request(&req, &resp, &t0);
 	hark_buf_free(&out);
 	hark_resp_free(&resp);

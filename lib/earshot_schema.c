@@ -18,9 +18,10 @@
  *     and message, a network entry's url and method, and a viewport's width
  *     and height.  A browser that cannot tell its timezone should not cost
  *     a submission.
- *   - Lengths: transcript 20000 characters; userId and name 256
- *     characters, email 254 bytes and a valid address; urls (page url,
- *     referrer, screenshotUrl, a request's url) 8192 bytes; title 1000
+ *   - Lengths: transcript 20000 characters; userId and name 255
+ *     characters (what feedback.user_id and user_name hold), email 254
+ *     bytes and a valid address; urls (page url, referrer, screenshotUrl,
+ *     a request's url) 8192 bytes; title 1000
  *     characters; userAgent 1024 bytes; platform 128, language and timezone
  *     64, level, method 16, initiator 64 characters; a console message
  *     10000 characters and its stack 16384 bytes.
@@ -97,11 +98,11 @@ check_timestamp(struct json_object *o, const char **why)
 #define ID(m)	TEXT(struct hark_earshot_identity, m)
 static const struct hark_json_field identity_fields[] = {
 	{ .name = "userId", .type = HARK_JSON_STRING, .flags = OPT,
-	  .max = 256, ID(user_id) },
+	  .max = 255, ID(user_id) },
 	{ .name = "email", .type = HARK_JSON_STRING, .flags = OPT,
 	  .max_bytes = 254, .check = hark_json_check_email, ID(email) },
 	{ .name = "name", .type = HARK_JSON_STRING, .flags = OPT,
-	  .max = 256, ID(name) },
+	  .max = 255, ID(name) },
 	{ .name = "traits", .type = HARK_JSON_OBJECT, .flags = OPT,
 	  .max_bytes = FREE_OBJ_MAX,
 	  AS_JSON(struct hark_earshot_identity, traits) },
@@ -294,7 +295,7 @@ static const struct hark_json_field identify_fields[] = {
 	{ .name = "sessionId", .type = HARK_JSON_STRING, .flags = REQ,
 	  .check = hark_json_check_rfc9562_uuid, .out = HARK_JSON_OUT_TEXT,
 	  .off = IDF(session_id) },
-	{ .name = "identity", .type = HARK_JSON_OBJECT, .flags = REQ,
+	{ .name = "identity", .type = HARK_JSON_OBJECT, .flags = REQ | OPT,
 	  .sub = &hark_earshot_identity_schema, .out = HARK_JSON_OUT_OBJECT,
 	  .off = IDF(identity) },
 };

@@ -103,8 +103,9 @@ struct hark_earshot_identify {
 extern const struct hark_json_schema	hark_earshot_payload_schema;
 extern const struct hark_json_schema	hark_earshot_identity_schema;
 /*
- * Both members required, identity an object (null identifies no one);
- * unknown members collected like the payload's.  Filled by hark_json_fill
+ * Both members required, identity an object or null (null identifies no
+ * one: the caller fills nothing); unknown members collected like the
+ * payload's.  Filled by hark_json_fill
  * into struct hark_earshot_identify (zeroed by the caller).
  */
 extern const struct hark_json_schema	hark_earshot_identify_schema;

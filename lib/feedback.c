@@ -409,3 +409,75 @@ hark_feedback_json(const struct hark_feedback *fb)
 	json_object_object_add(o, "createdAt", json_object_new_string(ts));
 	return o;
 }
+
+/* ---- an item's media, in its view ---- */
+
+struct media_json_ctx {
+	const char		 *base_path;
+	struct json_object	**items;
+	size_t			  n;
+	int			  failed;
+};
+
+static int
+media_json_row(void *ctx, const struct hark_media_row *m)
+{
+	struct media_json_ctx	*mc = ctx;
+	struct json_object	*id, *arr, *o;
+	char			 url[512];
+	size_t			 i;
+
+	for (i = 0; i < mc->n; i++)
+		if (json_object_object_get_ex(mc->items[i], "id", &id) &&
+		    strcmp(json_object_get_string(id), m->feedback_id) == 0)
+			break;
+	if (i == mc->n ||
+	    !json_object_object_get_ex(mc->items[i], "media", &arr))
+		return 0;
+	snprintf(url, sizeof(url), "%s/v1/feedback/%s/media/%s",
+	    mc->base_path, m->feedback_id, m->kind);
+	if ((o = json_object_new_object()) == NULL) {
+		mc->failed = 1;
+		return HARK_STORE_NOMEM;
+	}
+	json_object_object_add(o, "kind", json_object_new_string(m->kind));
+	json_object_object_add(o, "contentType",
+	    json_object_new_string(m->mime));
+	json_object_object_add(o, "bytes",
+	    json_object_new_int64((int64_t)m->bytes));
+	json_object_object_add(o, "durationMs", m->duration_ms >= 0 ?
+	    json_object_new_int64(m->duration_ms) : NULL);
+	json_object_object_add(o, "url", json_object_new_string(url));
+	json_object_array_add(arr, o);
+	return 0;
+}
+
+int
+hark_feedback_media_json(struct hark_db *db, const char *project_id,
+    const char *base_path, struct json_object **items, size_t n)
+{
+	struct media_json_ctx	 mc = { base_path ? base_path : "", items, n, 0 };
+	const char		*ids[HARK_MEDIA_LIST_MAX];
+	struct json_object	*id, *arr;
+	size_t			 i, k, m;
+	int			 rc;
+
+	for (i = 0; i < n; i++) {
+		if ((arr = json_object_new_array()) == NULL)
+			return HARK_STORE_NOMEM;
+		json_object_object_add(items[i], "media", arr);
+	}
+	for (i = 0; i < n; i += m) {
+		m = n - i < HARK_MEDIA_LIST_MAX ? n - i : HARK_MEDIA_LIST_MAX;
+		for (k = 0; k < m; k++)
+			ids[k] = json_object_object_get_ex(items[i + k], "id",
+			    &id) ? json_object_get_string(id) : "";
+		rc = hark_store_media_list(db, project_id, ids, m,
+		    media_json_row, &mc);
+		if (mc.failed)
+			return HARK_STORE_NOMEM;
+		if (rc != HARK_STORE_OK)
+			return rc;
+	}
+	return HARK_STORE_OK;
+}

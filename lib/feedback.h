@@ -91,6 +91,15 @@ int	hark_feedback_cursor_decode(const struct hark_cursor_key *,
 
 /* The API's view of an item; NULL when memory runs out.  Caller puts it. */
 struct json_object	*hark_feedback_json(const struct hark_feedback *);
+/*
+ * Adds "media" to each of the n item views (hark_feedback_json's; their
+ * "id" says which item): [{kind, contentType, bytes, durationMs (null when
+ * unknown), url}], url being base_path + /v1/feedback/{id}/media/{kind},
+ * [] for an item without media.  One query per HARK_MEDIA_LIST_MAX items,
+ * never one per item.  A store result; the items may then be half done.
+ */
+int	hark_feedback_media_json(struct hark_db *, const char *project_id,
+	    const char *base_path, struct json_object **items, size_t n);
 
 /*
  * Files fb and records status/body as the answer to its Idempotency-Key

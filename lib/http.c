@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -428,6 +429,17 @@ hark_resp_init(struct hark_resp *resp)
 	memset(resp, 0, sizeof(*resp));
 	resp->status = 200;
 	resp->content_type = "application/json; charset=utf-8";
+	resp->file_fd = -1;
+}
+
+/* Back to a memory body (an error after a file was chosen, say). */
+static void
+resp_drop_file(struct hark_resp *resp)
+{
+	if (resp->file_fd != -1)
+		close(resp->file_fd);
+	resp->file_fd = -1;
+	resp->file_off = resp->file_len = 0;
 }
 
 void
@@ -440,7 +452,29 @@ hark_resp_free(struct hark_resp *resp)
 		free(resp->headers[i].value);
 	}
 	hark_buf_free(&resp->body);
+	resp_drop_file(resp);
 	hark_resp_init(resp);
+}
+
+void
+hark_resp_file(struct hark_resp *resp, int status, const char *content_type,
+    int fd, off_t off, off_t len)
+{
+	resp_drop_file(resp);
+	hark_buf_reset(&resp->body);
+	resp->status = status;
+	resp->content_type = content_type;
+	resp->file_fd = fd;
+	resp->file_off = off;
+	resp->file_len = len;
+}
+
+unsigned long long
+hark_resp_body_len(const struct hark_resp *resp)
+{
+	if (resp->file_fd != -1)
+		return (unsigned long long)resp->file_len;
+	return resp->body.len;
 }
 
 int
@@ -507,6 +541,8 @@ hark_resp_json(struct hark_resp *resp, int status, struct json_object *obj)
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
 	if (s == NULL)
 		return -1;
+	resp_drop_file(resp);
+	resp->handoff = false;
 	hark_buf_reset(&resp->body);
 	if (hark_buf_append(&resp->body, s, len) == -1)
 		return -1;
@@ -561,6 +597,7 @@ hark_status_text(int status)
 	case 201: return "Created";
 	case 202: return "Accepted";
 	case 204: return "No Content";
+	case 206: return "Partial Content";
 	case 304: return "Not Modified";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
@@ -572,6 +609,7 @@ hark_status_text(int status)
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
 	case 415: return "Unsupported Media Type";
+	case 416: return "Range Not Satisfiable";
 	case 422: return "Unprocessable Content";
 	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";

@@ -57,6 +57,20 @@ struct hark_resp {
 	size_t			 nheaders;
 	struct hark_buf		 body;
 	bool			 widget_errors;	/* add "success": false to errors */
+	/*
+	 * A file body (hark_resp_file) instead of body: file_len bytes of
+	 * file_fd from file_off, which the server streams in fixed-size
+	 * chunks (never the whole file in memory).  file_fd is -1 when the
+	 * body is the memory one; hark_resp_free closes it.
+	 */
+	int			 file_fd;
+	off_t			 file_off;
+	off_t			 file_len;
+	/*
+	 * The web server sends the body (X-Sendfile, X-Accel-Redirect): the
+	 * answer has no body and no Content-Length of its own.
+	 */
+	bool			 handoff;
 };
 
 /* Request lifecycle: hark_req_free releases every string the request owns. */
@@ -120,6 +134,15 @@ int		 hark_path_decode(const char *raw, size_t len, char **out,
 
 void		 hark_resp_init(struct hark_resp *);
 void		 hark_resp_free(struct hark_resp *);
+/*
+ * Makes len bytes of fd from off the body, with status and content_type
+ * (static, or living as long as resp), dropping any memory body.  resp
+ * takes fd over: hark_resp_free (or the next hark_resp_file) closes it.
+ */
+void		 hark_resp_file(struct hark_resp *, int status,
+		    const char *content_type, int fd, off_t off, off_t len);
+/* The body's length in bytes: the file part's or the memory body's. */
+unsigned long long hark_resp_body_len(const struct hark_resp *);
 /* Sets (replacing) a response header. */
 int		 hark_resp_header(struct hark_resp *, const char *name,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -710,6 +710,28 @@ media_relpath_ok(const char *relpath, char parts[4][MEDIA_NAME_MAX])
 	    media_name_ok(parts[3]);
 }
 
+bool
+hark_media_relpath_valid(const char *relpath)
+{
+	char	 parts[4][MEDIA_NAME_MAX];
+
+	return relpath != NULL && media_relpath_ok(relpath, parts);
+}
+
+const char *
+hark_media_type_static(const char *mime)
+{
+	const struct media_accept *a;
+	int	 k;
+
+	for (k = HARK_MEDIA_AUDIO; k <= HARK_MEDIA_SCREENSHOT; k++)
+		for (a = media_table((enum hark_media_kind)k);
+		    a->detected != NULL; a++)
+			if (mime != NULL && strcmp(mime, a->content_type) == 0)
+				return a->content_type;
+	return NULL;
+}
+
 enum hark_media_status
 hark_media_remove(const char *media_dir, const char *relpath,
     struct hark_media_error *err)

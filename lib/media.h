@@ -72,6 +72,7 @@
 #ifndef HARK_MEDIA_H
 #define HARK_MEDIA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -198,5 +199,19 @@ void	hark_media_writer_abort(struct hark_media_writer *);
  */
 enum hark_media_status hark_media_remove(const char *media_dir,
 	    const char *relpath, struct hark_media_error *err);
+
+/*
+ * Whether relpath has the shape _finish makes,
+ * <prj_...>/<yyyy>/<mm>/<id>-<kind>.<ext>, with an extension its kind
+ * stores: no "..", no leading '/', nothing a client chose.  The reading
+ * path (GET .../media/{kind}) checks a row's path with it before joining it
+ * to media_dir.
+ */
+bool	hark_media_relpath_valid(const char *relpath);
+/*
+ * The canonical type of the table above that equals mime, as a static
+ * string (for a response's Content-Type), or NULL for any other.
+ */
+const char *hark_media_type_static(const char *mime);
 
 #endif

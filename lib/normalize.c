@@ -106,6 +106,9 @@ decompose(uint32_t cp, struct cps *o)
 	uint32_t			 s, t;
 	unsigned			 i;
 
+	/* Nothing below U+00C0 decomposes: the common case, without a search. */
+	if (cp < 0xC0)
+		return push(o, cp);
 	if (cp >= SBASE && cp < SBASE + SCOUNT) {
 		s = cp - SBASE;
 		t = s % TCOUNT;
@@ -146,6 +149,9 @@ compose_pair(uint32_t a, uint32_t b)
 	const struct hark_uc_pair	*p;
 	uint32_t			 ab[2] = { a, b };
 
+	/* Every second character of a composition is U+0300 or above. */
+	if (b < 0x300)
+		return 0;
 	if (a >= LBASE && a < LBASE + LCOUNT && b >= VBASE &&
 	    b < VBASE + VCOUNT)
 		return SBASE + ((a - LBASE) * VCOUNT + (b - VBASE)) * TCOUNT;

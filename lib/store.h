@@ -396,4 +396,95 @@ struct hark_store_submission {
 int	hark_store_submission_insert(struct hark_db *,
 	    const struct hark_store_submission *);
 
+/*
+ * Sessions (store_sessions.c): a widget session's latest submission, as
+ * GET /v1/feedback/session/{id}/state polls it, and POST /v1/identify.
+ * session_id is a UUID as the client sent it: the rows stored with it as
+ * sent or in lower case (lib/uuid.h's canonical form) are found.
+ * source_id is a public key's
+ * source, and then only that source's rows are seen or changed; NULL or ""
+ * (a secret key) sees the whole project's.
+ */
+enum hark_session_status {
+	HARK_SESSION_PROCESSING = 0,
+	HARK_SESSION_DONE,
+	HARK_SESSION_ERROR
+};
+struct hark_session_state {
+	enum hark_session_status status;
+	char		 feedback_id[HARK_ID_SIZE];	/* done */
+	char		*transcript;	/* done: malloc'd, may be NULL */
+	size_t		 transcript_len;
+	char		*error;		/* error: malloc'd, may be NULL */
+	size_t		 error_len;
+};
+void	hark_session_state_clear(struct hark_session_state *);
+/*
+ * HARK_STORE_NOT_FOUND when the project has no such session, when it has
+ * expired (expires_at <= now), when it is another source's, and when it is
+ * done but its feedback row has been deleted since.
+ */
+int	hark_store_session_state(struct hark_db *, const char *project_id,
+	    const char *source_id, const char *session_id,
+	    struct hark_session_state *out);
+
+/* An identity to backfill; each member NULL when absent or null. */
+struct hark_session_identity {
+	const char	*user_id, *email, *name;
+	size_t		 user_id_len, email_len, name_len;
+	const char	*traits;	/* a JSON object, or NULL */
+	size_t		 traits_len;
+	const char	*json;		/* the whole identity, for the session */
+	size_t		 json_len;
+};
+/*
+ * In one transaction: sets the identity on each feedback row of the
+ * session that is still anonymous (no user_id, user_email nor user_name),
+ * and the session's identity (for submissions to come).  *updated is the
+ * number of feedback rows filled; another project's session, or none,
+ * fills 0 and is HARK_STORE_OK.
+ */
+int	hark_store_session_identify(struct hark_db *, const char *project_id,
+	    const char *source_id, const char *session_id,
+	    const struct hark_session_identity *, unsigned long long *updated);
+
+/*
+ * Media rows (store_media.c, the media table of schema/001_init.sql), as
+ * the reading path needs them.  path is the row's, relative to [server]
+ * media_dir and not yet checked for its shape (lib/media.h
+ * hark_media_relpath_valid does that before anything opens it); one too
+ * long for the buffer is given as "" (so it fails that check).  kind and
+ * mime are as stored; sha256_hex is lower-case hex.
+ */
+#define HARK_MEDIA_PATH_MAX	520	/* the column's 512 and the NUL */
+#define HARK_MEDIA_MIME_MAX	104	/* the column's 100 and the NUL */
+struct hark_media_row {
+	char			 id[HARK_ID_SIZE];
+	char			 feedback_id[HARK_ID_SIZE];
+	char			 kind[16];	/* "audio", "screenshot" */
+	char			 path[HARK_MEDIA_PATH_MAX];
+	char			 mime[HARK_MEDIA_MIME_MAX];
+	unsigned long long	 bytes;
+	char			 sha256_hex[65];
+	long long		 duration_ms;	/* -1: unknown (NULL) */
+};
+/*
+ * The media of kind of feedback id in project: HARK_STORE_OK with *out,
+ * HARK_STORE_NOT_FOUND when the project has no such item (*item_found
+ * false) or the item has no media of that kind (*item_found true).
+ */
+int	hark_store_media_get(struct hark_db *, const char *project_id,
+	    const char *feedback_id, const char *kind, bool *item_found,
+	    struct hark_media_row *out);
+/*
+ * Every media row of the n items ids of project, in one statement (a page
+ * of a listing costs one query, not one per item), ordered by feedback id
+ * then kind; fn's non-zero return stops the walk and is returned.  n is at
+ * most HARK_MEDIA_LIST_MAX.
+ */
+#define HARK_MEDIA_LIST_MAX	128
+typedef int	(*hark_media_row_fn)(void *ctx, const struct hark_media_row *);
+int	hark_store_media_list(struct hark_db *, const char *project_id,
+	    const char *const *ids, size_t n, hark_media_row_fn, void *ctx);
+
 #endif

@@ -20,6 +20,7 @@
 #include "submission.h"
 #include "timestamp.h"
 #include "triage.h"
+#include "uuid.h"
 
 /* The store's row type is shared with rows it owns; these are borrowed. */
 static char *
@@ -96,8 +97,11 @@ hark_submission_make(const char *project_id, const char *source_id,
 		return -1;
 	snprintf(fb->project_id, sizeof(fb->project_id), "%s", project_id);
 	snprintf(fb->source_id, sizeof(fb->source_id), "%s", source_id);
-	snprintf(fb->session_id, sizeof(fb->session_id), "%.*s",
-	    (int)pl->session_id.len, pl->session_id.s);
+	/* Lower case, the one form sessions are stored and found by. */
+	if (!hark_uuid_canon(pl->session_id.s, pl->session_id.len,
+	    fb->session_id))
+		snprintf(fb->session_id, sizeof(fb->session_id), "%.*s",
+		    (int)pl->session_id.len, pl->session_id.s);
 	fb->text = borrow(&pl->transcript, &fb->text_len);
 	if (fb->text == NULL)
 		fb->text = (char *)(uintptr_t)"";

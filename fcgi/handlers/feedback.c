@@ -167,6 +167,26 @@ hark_handle_feedback_create(const struct hark_call *c)
 	    c->app->conf->base_path, fb.id);
 }
 
+/* A read item's view, with its media (issue 14 item 6). */
+static void
+respond_item_media(const struct hark_call *c, const struct hark_feedback *fb)
+{
+	struct json_object	*o;
+	int			 rc;
+
+	if ((o = hark_feedback_json(fb)) == NULL) {
+		hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
+		return;
+	}
+	rc = hark_feedback_media_json(c->app->db, c->who.project_id,
+	    c->app->conf->base_path, &o, 1);
+	if (rc != HARK_STORE_OK)
+		hark_respond_store(c->app, c->resp, rc);
+	else if (hark_resp_json(c->resp, 200, o) == -1)
+		hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
+	json_object_put(o);
+}
+
 static int
 not_found(const struct hark_call *c)
 {
@@ -200,7 +220,7 @@ hark_handle_feedback_get(const struct hark_call *c)
 	else if (rc != HARK_STORE_OK)
 		hark_respond_store(c->app, c->resp, rc);
 	else
-		respond_feedback(c->resp, 200, &fb, NULL);
+		respond_item_media(c, &fb);
 	hark_feedback_clear(&fb);
 }
 
@@ -312,6 +332,19 @@ list_filter(const struct list_query *lq, struct hark_feedback_filter *f)
 	f->limit = (unsigned)lq->limit + 1;
 }
 
+/* The page's media, one query for the page (issue 14 item 6). */
+static int
+list_media(const struct hark_call *c, struct json_object *items)
+{
+	struct json_object	*page[LIST_MAX];
+	size_t			 i, n = json_object_array_length(items);
+
+	for (i = 0; i < n && i < LIST_MAX; i++)
+		page[i] = json_object_array_get_idx(items, i);
+	return hark_feedback_media_json(c->app->db, c->who.project_id,
+	    c->app->conf->base_path, page, i);
+}
+
 void
 hark_handle_feedback_list(const struct hark_call *c)
 {
@@ -334,6 +367,10 @@ hark_handle_feedback_list(const struct hark_call *c)
 	}
 	if (acc.failed || (o = json_object_new_object()) == NULL)
 		goto nomem;
+	if ((rc = list_media(c, acc.items)) != HARK_STORE_OK) {
+		hark_respond_store(c->app, c->resp, rc);
+		goto out;
+	}
 	json_object_object_add(o, "data", acc.items);
 	acc.items = NULL;
 	json_object_object_add(o, "nextCursor", acc.seen > acc.want ?

@@ -28,6 +28,28 @@ extern const struct hark_query_schema	hark_widget_bootstrap_query;
 extern const struct hark_json_schema	hark_widget_ingest_body;
 /* POST /v1/feedback with multipart/form-data (upload.c). */
 void	hark_handle_feedback_upload(const struct hark_call *);
+void	hark_handle_session_state(const struct hark_call *);
+/* POST /v1/identify's body: hark_earshot_identify_schema (earshot_schema.h). */
+void	hark_handle_identify(const struct hark_call *);
+
+void	hark_handle_media_get(const struct hark_call *);
+
+/*
+ * GET /v1/feedback/{id}/media/{kind}'s header rules (media.c), for tests.
+ * hark_media_range reads a Range header against a file of len bytes: NONE
+ * (absent, not one well-formed byte range: the whole file), ONE with
+ * *first..*last (inclusive, clamped to the file), or UNSATISFIABLE (416).
+ * hark_media_etag_listed: whether an If-None-Match value names etag (the
+ * tag without its quotes; weak comparison, "*" names any).
+ */
+enum hark_range {
+	HARK_RANGE_NONE = 0,
+	HARK_RANGE_ONE,
+	HARK_RANGE_UNSATISFIABLE
+};
+enum hark_range	hark_media_range(const char *h, unsigned long long len,
+		    unsigned long long *first, unsigned long long *last);
+bool		hark_media_etag_listed(const char *h, const char *etag);
 
 /* POST /v1/feedback's body: struct hark_feedback_input (lib/feedback.h). */
 extern const struct hark_json_schema	hark_feedback_create_body;

@@ -50,6 +50,9 @@ int hark_store_feedback_insert_idem(struct hark_db *db,
 int hark_store_feedback_list(struct hark_db *db, const char *p,
     const struct hark_feedback_filter *f, hark_feedback_fn fn, void *ctx)
 { (void)db; (void)p; (void)f; (void)fn; (void)ctx; abort(); }
+int hark_store_media_list(struct hark_db *db, const char *p,
+    const char *const *ids, size_t n, hark_media_row_fn fn, void *ctx)
+{ (void)db; (void)p; (void)ids; (void)n; (void)fn; (void)ctx; abort(); }
 
 static void
 fz_key(struct hark_cursor_key *k, unsigned char fill)

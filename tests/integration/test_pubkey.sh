@@ -182,6 +182,11 @@ test_rate() {
 	check_json "code rate_limited" error.code rate_limited
 	check "with Retry-After" test -n "$(hdr Retry-After)"
 	check "and RateLimit-Limit" test "$(hdr RateLimit-Limit)" = 3
+	# Polls are counted apart, at ten times the limit.
+	req GET "$URL/v1/feedback/session/0193a3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b/state" \
+	    -H "x-earshot-project: $PRJ_A" -H "x-earshot-key: $PK_LIM"
+	check_status "a state poll past the submissions' limit: not 429" 404
+	check "polls have their own limit, 30" test "$(hdr RateLimit-Limit)" = 30
 	req POST "$URL/v1/feedback" -H "x-earshot-project: $PRJ_A" \
 	    -H "x-earshot-key: $PK_A" "${JSON_CT[@]}" -d "$SEED_BODY"
 	check_status "another source from the same address: 201" 201

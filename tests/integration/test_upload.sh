@@ -226,6 +226,13 @@ test_text_only() {
 	check "both items are in the session" test "$(sql "SELECT COUNT(*)
 	    FROM feedback WHERE session_id = '$sid'")" = 2
 
+	sid=$(uuid7 | tr a-f A-F)
+	payload "$T/p.json" "$sid" "An upper-case session id"
+	up -F "payload=<$T/p.json"
+	check_status "an upper-case sessionId: 202" 202
+	check "it is stored in lower case, the one form" test "$(sql "SELECT
+	    COUNT(*) FROM sessions WHERE session_id = '${sid,,}'")" = 1
+
 	payload "$T/p.json" "" "with identity" \
 	    '{"userId":"u_123","email":"pat@example.com","name":"Pat User","traits":{"plan":"pro"}}'
 	up -F "payload=<$T/p.json"

@@ -337,6 +337,43 @@ test_rotation() {
 	check "the log holds no token" eval "! grep -q '$old' '$T/wg/hark.log'"
 }
 
+# Item 7: a widget token submits on /v1 too (JSON and multipart).
+test_v1_token() {
+	local id before
+	t_ctx "token on /v1"
+	bootstrap "$PK" "$ORIGIN"
+	req POST "$URL/v1/feedback" -H "X-Hark-Public-Key: $PK" \
+	    -H "X-Hark-Token: $TOKEN" -H "Origin: $ORIGIN" "${JSON_CT[@]}" \
+	    -d '{"text":"Sent with a widget token on /v1"}'
+	check_status "POST /v1/feedback (JSON) with a token: 201" 201
+	id=$(json id)
+	check "the row is the source's" test "$(sql "SELECT CONCAT(channel, ' ',
+	    source_id) FROM feedback WHERE id = '$id'")" = "widget $(source_id "$PK")"
+	printf '{"sessionId":"0193a3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b","transcript":"multipart with a token","context":{"dom":null,"console":[],"network":[],"device":{},"page":{},"screenshotUrl":null,"capturedAt":"2026-12-03T10:00:00Z"},"identity":null}' >"$T/wg/p.json"
+	req POST "$URL/v1/feedback" -H "X-Hark-Public-Key: $PK" \
+	    -H "X-Hark-Token: $TOKEN" -H "Origin: $ORIGIN" \
+	    -F "payload=<$T/wg/p.json;type=application/json"
+	check_status "POST /v1/feedback (multipart) with a token: 202" 202
+	before=$(rows)
+	req POST "$URL/v1/feedback" -H "X-Hark-Public-Key: $PK" \
+	    -H "X-Hark-Token: $TOKEN" -H "Origin: https://app.example.org" \
+	    "${JSON_CT[@]}" -d '{"text":"from another origin"}'
+	check_hark_error "the token from another origin: 401" 401
+	check_json "code invalid_token" error.code invalid_token
+	req POST "$URL/v1/feedback" -H "X-Hark-Public-Key: $PK_CAP" \
+	    -H "X-Hark-Token: $TOKEN" -H "Origin: $ORIGIN" \
+	    "${JSON_CT[@]}" -d '{"text":"another source"}'
+	check_hark_error "the token with another source's key: 401" 401
+	req POST "$URL/v1/feedback" -H "X-Hark-Token: $TOKEN" \
+	    -H "Origin: $ORIGIN" "${JSON_CT[@]}" -d '{"text":"no key"}'
+	check_hark_error "a token without X-Hark-Public-Key: 400" 400
+	check "none of these stored anything" test "$(rows)" = "$before"
+	req GET "$URL/v1/feedback" -H "X-Hark-Public-Key: $PK" \
+	    -H "X-Hark-Token: $TOKEN" -H "Origin: $ORIGIN"
+	check_hark_error "a token may not list: 401" 401
+	check_json "code public_key_not_allowed" error.code public_key_not_allowed
+}
+
 t_init "${1:-}" wg
 t_db
 setup
@@ -346,6 +383,7 @@ test_tokens
 test_fields
 test_captcha
 test_dedup
+test_v1_token
 test_rate
 test_rotation
 t_ctx

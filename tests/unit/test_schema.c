@@ -861,9 +861,16 @@ START_TEST(identify_body)
 	    JSON_C_TO_STRING_PLAIN),
 	    "[{\"code\":\"unknown_field\",\"field\":\"v\"},"
 	    "{\"code\":\"unknown_field\",\"field\":\"identity.mail\"}]");
+	/* null identifies no one: accepted, and filled as no object. */
 	ck_assert_int_eq(identify("{\"sessionId\":\"" SID "\",\"identity\":"
-	    "null}", &in), -1);
+	    "null}", &in), 0);
+	ck_assert_ptr_null(in.identity.obj);
+	ck_assert_int_eq(identify("{\"sessionId\":\"" SID "\",\"identity\":"
+	    "[]}", &in), -1);
 	ck_assert_str_eq(err.code, "wrong_type");
+	ck_assert_str_eq(err.field, "identity");
+	ck_assert_int_eq(identify("{\"sessionId\":\"" SID "\"}", &in), -1);
+	ck_assert_str_eq(err.code, "missing_field");
 	ck_assert_str_eq(err.field, "identity");
 	ck_assert_int_eq(identify("{\"sessionId\":\"" SID "\",\"identity\":"
 	    "{\"email\":false}}", &in), -1);
