@@ -24,6 +24,8 @@
 # video/webm for an audio-only WebM stored as audio/webm; image/png),
 # whatever the client claimed (Python claims application/octet-stream for
 # the audio and nothing for the screenshot; Chromium audio/webm;codecs=opus).
+# Each session's state answers processing, and identify fills the
+# anonymous (Chromium's pk_) submission's identity once.
 # A page that sends its FormData again with the same Idempotency-Key gets
 # the first answer back (Idempotent-Replayed: true, readable by its script)
 # and stores nothing more.  A page on an origin outside the source's
@@ -38,6 +40,8 @@ set -u -o pipefail
 WORKERS=2
 CLIENTS_DIR=$HARK_SRCDIR/tests/clients
 PY=/usr/bin/python3
+LAST_SID=		# the session of the last submit
+CHROMIUM_SID=		# Chromium's pk_ submission's (identity null)
 
 ctl() { "$HARK_BUILD/harkctl" -c "$CONF" "$@" 2>>"$T/harkctl.err"; }
 sql() { mariadb_sql "$HARK_DB_SOCKET" "USE \`$HARK_DB_NAME\`; $1"; }
@@ -262,6 +266,7 @@ submit() {
 	local client=$1 kn=$2 key=$3 sid label fid
 	label="$1 $kn"
 	sid=$(uuid7)
+	LAST_SID=$sid
 	payload "$T/in/payload-$client-$kn.json" "$sid" "$client"
 	send "$client" "$key" "$T/in/payload-$client-$kn.json"
 	check_status "$label: 202" 202
@@ -283,6 +288,11 @@ submit() {
 	fi
 	check_stored "$label" "$sid" audio "$AUDIO" audio/webm webm
 	check_stored "$label" "$sid" screenshot "$SHOT" image/png png
+	# The seed's poll, with the same key: still processing (no batch runs).
+	req GET "$URL/v1/feedback/session/$sid/state" -H "x-earshot-project: $PRJ" \
+	    -H "x-earshot-key: $key"
+	check_status "$label: the session's state: 200" 200
+	check_json "$label: and it is processing" status processing
 }
 
 test_clients() {
@@ -291,9 +301,27 @@ test_clients() {
 		t_ctx "$c"
 		submit "$c" sk_ "$SK"
 		submit "$c" pk_ "$PK"
+		[ "$c" = chromium ] && CHROMIUM_SID=$LAST_SID
 	done
 	t_ctx curl
 	submit curl-hark pk_ "$PK"
+	t_ctx
+}
+
+# The seed's identify, after the page's anonymous submission (Chromium's
+# pk_ one sends identity null): its row gets the identity, once.
+test_identify() {
+	local body
+	t_ctx identify
+	body="{\"sessionId\": \"$CHROMIUM_SID\", \"identity\": {\"userId\": \"u_42\", \"email\": \"pat@example.com\", \"name\": \"Pat\", \"traits\": {\"plan\": \"pro\"}}}"
+	req POST "$URL/v1/identify" -H "x-earshot-project: $PRJ" \
+	    -H "x-earshot-key: $PK" -H 'Content-Type: application/json' -d "$body"
+	check_status "POST /v1/identify with the pk_: 200" 200
+	check_json "ok" ok true
+	check_json "the anonymous row updated" updated 1
+	req POST "$URL/v1/identify" -H "x-earshot-project: $PRJ" \
+	    -H "x-earshot-key: $PK" -H 'Content-Type: application/json' -d "$body"
+	check_json "again: nothing left anonymous" updated 0
 	t_ctx
 }
 
@@ -346,6 +374,7 @@ t_db
 setup_tools
 setup
 test_clients
+test_identify
 test_retry
 test_foreign_origin
 t_ctx
