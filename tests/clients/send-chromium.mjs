@@ -12,11 +12,13 @@
 // its CORS preflight.  With HARK_IDEMPOTENCY_KEY set, the page sends the
 // same FormData twice with that Idempotency-Key, as a widget retrying after
 // a lost answer does (Chromium makes a new boundary for each request).
-// Prints "STATUS REPLAYED FIRST_STATUS" (the last answer's status, its
-// Idempotent-Replayed header as the page's script reads it or "-", the
-// first answer's status), then the first answer's body on one line, then
-// the last answer's body; exit 1 when the page could not send at all (a
-// CORS refusal, say: the reason on stderr).
+// Then the page polls GET /v1/feedback/session/{sessionId}/state once, as
+// the widget does.  Prints "STATUS REPLAYED FIRST_STATUS POLL_STATUS STATE"
+// (the last answer's status, its Idempotent-Replayed header as the page's
+// script reads it or "-", the first answer's status, the poll's status and
+// the state's status member or "-"), then the first answer's body on one
+// line, then the last answer's body; exit 1 when the page could not send
+// at all (a CORS refusal, say: the reason on stderr).
 //
 // Environment: HARK_CHROMIUM, the browser (default /usr/bin/chromium).  As
 // root Chromium's sandbox cannot start, so it runs with --no-sandbox then.
@@ -95,9 +97,27 @@ try {
 				body: await r.text(),
 			};
 		};
+		// The widget's poll of its session (the seed's state endpoint).
+		const poll = async (answer) => {
+			let sid;
+			try {
+				sid = JSON.parse(answer.body).sessionId;
+			} catch (e) {
+				return { status: '-', state: '-' };
+			}
+			const r = await fetch(`${url}/session/${encodeURIComponent(sid)}/state`,
+			    { mode: 'cors', headers: { 'x-earshot-project': project, 'x-earshot-key': key } });
+			let state = '-';
+			try {
+				state = (await r.json()).status || '-';
+			} catch (e) {
+			}
+			return { status: r.status, state };
+		};
 		try {
 			const first = await send();
-			return { first, last: idem ? await send() : first };
+			const last = idem ? await send() : first;
+			return { first, last, poll: await poll(last) };
 		} catch (e) {
 			return { error: String(e) };
 		}
@@ -106,7 +126,8 @@ try {
 		console.error(`the page could not send: ${out.error}`);
 		rc = 1;
 	} else {
-		process.stdout.write(`${out.last.status} ${out.last.replayed} ${out.first.status}\n` +
+		process.stdout.write(`${out.last.status} ${out.last.replayed} ${out.first.status} ` +
+		    `${out.poll.status} ${out.poll.state}\n` +
 		    `${out.first.body.replace(/[\r\n]+/g, ' ')}\n${out.last.body}`);
 	}
 } catch (e) {

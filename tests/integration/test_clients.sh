@@ -24,8 +24,9 @@
 # video/webm for an audio-only WebM stored as audio/webm; image/png),
 # whatever the client claimed (Python claims application/octet-stream for
 # the audio and nothing for the screenshot; Chromium audio/webm;codecs=opus).
-# Each session's state answers processing, and identify fills the
-# anonymous (Chromium's pk_) submission's identity once.
+# Each session's state answers processing (polled by the page itself in
+# Chromium, cross-origin), and identify fills the anonymous (Chromium's
+# pk_) submission's identity once.
 # A page that sends its FormData again with the same Idempotency-Key gets
 # the first answer back (Idempotent-Replayed: true, readable by its script)
 # and stores nothing more.  A page on an origin outside the source's
@@ -203,8 +204,10 @@ send() {
 	R_STATUS=${out%%$'\n'*}
 	R_BODY=${out#*$'\n'}
 	if [ "$client" = chromium ]; then
-		# "STATUS REPLAYED FIRST_STATUS", the first body, the last body.
-		read -r R_STATUS R_REPLAYED R_FIRST_STATUS <<<"$R_STATUS"
+		# "STATUS REPLAYED FIRST_STATUS POLL_STATUS STATE", the first
+		# body, the last body.
+		read -r R_STATUS R_REPLAYED R_FIRST_STATUS R_POLL_STATUS R_POLL_STATE \
+		    <<<"$R_STATUS"
 		R_FIRST_BODY=${R_BODY%%$'\n'*}
 		R_BODY=${R_BODY#*$'\n'}
 	fi
@@ -288,6 +291,12 @@ submit() {
 	fi
 	check_stored "$label" "$sid" audio "$AUDIO" audio/webm webm
 	check_stored "$label" "$sid" screenshot "$SHOT" image/png png
+	if [ "$client" = chromium ]; then
+		check "$label: the page's poll of its state: 200" \
+		    test "${R_POLL_STATUS:-}" = 200
+		check "$label: and it reads processing" \
+		    test "${R_POLL_STATE:-}" = processing
+	fi
 	# The seed's poll, with the same key: still processing (no batch runs).
 	req GET "$URL/v1/feedback/session/$sid/state" -H "x-earshot-project: $PRJ" \
 	    -H "x-earshot-key: $key"
