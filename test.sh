@@ -7,7 +7,9 @@
 # (clang, --enable-sanitizers), runs the unit tests of both (make check),
 # lints doc/openapi.yaml (npm @redocly/cli, tests/openapi), runs the
 # integration suites (tests/integration/test_*.sh: real MariaDB, lighttpd,
-# nginx, Apache with mod_proxy_fcgi and mod_fcgid, curl) and checks every
+# nginx, Apache with mod_proxy_fcgi and mod_fcgid, curl; test_clients.sh
+# sends voice submissions from curl, Python requests, Node and headless
+# Chromium, tests/clients/ installed by npm ci) and checks every
 # response they get against doc/openapi.yaml (tests/openapi/validate.js),
 # runs the HTTP, CGI and faults suites once more on the sanitized hark-fcgi
 # (any ASan/UBSan report fails), and make distcheck.  Each step's log is kept
@@ -280,6 +282,10 @@ if [ "$ASAN_OK" = ok ]; then
 	suite "test_widget (asan)" tests/integration/test_widget.sh \
 	    "$ASAN_BUILD" "${sanenv[@]}"
 	suite "test_session (asan)" tests/integration/test_session.sh \
+	    "$ASAN_BUILD" "${sanenv[@]}"
+	# Real clients' multipart bodies (curl, requests, Node, Chromium)
+	# through the sanitized parser and upload path.
+	suite "test_clients (asan)" tests/integration/test_clients.sh \
 	    "$ASAN_BUILD" "${sanenv[@]}"
 	if ls "$SANLOG"/* >/dev/null 2>&1; then
 		echo "   sanitizer reports:"

@@ -30,13 +30,22 @@ HARK_PACKAGES="build-essential autoconf automake libtool pkg-config
 	libfcgi-dev libjson-c-dev libmariadb-dev libcurl4-openssl-dev
 	libmagic-dev libssl-dev check mariadb-server mariadb-client lighttpd
 	nginx-light apache2 libapache2-mod-fcgid wrk curl clang
-	libclang-rt-14-dev llvm"
+	libclang-rt-14-dev llvm
+	nodejs npm chromium python3-requests ffmpeg espeak-ng file"
+# (The last line: test_clients.sh's clients and media, test.sh's npm ci.)
 
+# A package counts as there when it is installed or an installed package
+# provides it: a newer nodejs from elsewhere provides (and conflicts with)
+# npm, and installing Debian's npm would replace it.
 hark_missing_packages() {
-	local p
+	local p provided
+	provided=$(dpkg-query -W -f='${db:Status-Status} ${Provides}\n' 2>/dev/null |
+	    awk '$1 == "installed" { $1 = ""; print }' | tr ',' '\n' |
+	    sed 's/([^)]*)//g; s/^[[:space:]]*//; s/[[:space:]]*$//')
 	for p in $HARK_PACKAGES; do
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
-		    grep -q ' installed$' || echo "$p"
+		    grep -q ' installed$' && continue
+		printf '%s\n' "$provided" | grep -qxF "$p" || echo "$p"
 	done
 }
 
