@@ -211,6 +211,29 @@ demo_project_and_key() {
 	fi
 }
 
+# A server source (HARK_SERVER_PUBLIC_KEY): no allowlist, so the third
+# seed's server-to-server flow (bootstrap and ingest without Origin) works
+# with it; no captcha.  Kept across runs like the widget source.
+HARK_SERVER_PUBLIC_KEY=
+demo_server_source() {
+	local ctl=("$BUILD/harkctl" -c "$VAR/hark.conf") out fp sid=
+	[ -f "$VAR/demo.env" ] && HARK_SERVER_PUBLIC_KEY=$(sed -n \
+	    "s/^HARK_SERVER_PUBLIC_KEY=['\"]\{0,1\}\(pk_[A-Za-z0-9_-]*\).*/\1/p" \
+	    "$VAR/demo.env")
+	if [ -n "$HARK_SERVER_PUBLIC_KEY" ]; then
+		fp="sha256:$(printf '%s' "$HARK_SERVER_PUBLIC_KEY" | sha256sum | cut -c1-12)"
+		sid=$("${ctl[@]}" source list "$HARK_PROJECT_ID" 2>/dev/null |
+		    awk -v fp="$fp" '$2 == fp { print $1; exit }')
+	fi
+	[ -n "$sid" ] && return 0
+	echo "== creating the demo server source"
+	out=$("${ctl[@]}" source create "$HARK_PROJECT_ID" --name "demo server" \
+	    --type server --no-captcha 2>&1) ||
+	    die "harkctl source create failed: $out"
+	HARK_SERVER_PUBLIC_KEY=$(printf '%s\n' "$out" | grep -o 'pk_[A-Za-z0-9_-]*' | head -n 1)
+	[ -n "$HARK_SERVER_PUBLIC_KEY" ] || die "harkctl source create printed no pk_ key"
+}
+
 # The key that signs widget tokens ([widget] token_secret_file, by default
 # state_dir's token.secret), made once with mode 0600; kept across runs so
 # tokens handed out before a restart stay valid.
@@ -257,7 +280,8 @@ write_env() {
 	{
 		echo "# written by run.sh: . var/demo.env"
 		for v in HARK_URL HARK_DB_SOCKET HARK_DB_NAME HARK_CONFIG HARK_BIN \
-		    HARK_PROJECT_ID HARK_SECRET_KEY HARK_PUBLIC_KEY HARK_SOURCE_ID; do
+		    HARK_PROJECT_ID HARK_SECRET_KEY HARK_PUBLIC_KEY HARK_SOURCE_ID \
+		    HARK_SERVER_PUBLIC_KEY; do
 			[ -n "${!v}" ] && printf '%s=%q\n' "$v" "${!v}"
 		done
 	} >"$VAR/demo.env.tmp"
@@ -297,6 +321,7 @@ write_config
 migrate
 token_secret
 demo_project_and_key
+demo_server_source
 start_lighttpd
 wait_healthy
 
@@ -318,12 +343,16 @@ hark is up: $URL  (GET $URL/v1/health)
   key      $HARK_SECRET_KEY  (secret: server side only)
   widget   $HARK_PUBLIC_KEY  (public; source $HARK_SOURCE_ID, origins
            http://127.0.0.1:$PORT and http://localhost:$PORT, no captcha)
+  server   $HARK_SERVER_PUBLIC_KEY  (public; a server source: no Origin needed)
 
 Send feedback:
   curl -X POST $URL/v1/feedback \\
     -H "Authorization: Bearer $HARK_SECRET_KEY" \\
     -H "Content-Type: application/json" \\
     -d '{"projectId": "$HARK_PROJECT_ID", "text": "De login knop werkt niet op mobiel", "page": "/login", "userEmail": "user@example.com"}'
+
+The widget flow from a server (no Origin):
+  curl "$URL/feedback/widget/bootstrap?publicKey=$HARK_SERVER_PUBLIC_KEY"
 EOF
 
 if [ "$MODE" = detach ]; then

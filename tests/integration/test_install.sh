@@ -154,6 +154,26 @@ run_checks() {
 	check_status "$label: POST /v1/feedback is 201" 201
 	req GET "$URL/v1/feedback?limit=1&q=secret$(rand_hex 4)" -H "Authorization: Bearer $key"
 	check_status "$label: GET /v1/feedback?q=... is 200" 200
+	# The third seed's flow as it documents it, on the demo sources: the
+	# widget's from its own origin, the server's without Origin.
+	local pk spk tok
+	pk=$(. "$VAR/demo.env" && echo "$HARK_PUBLIC_KEY")
+	spk=$(. "$VAR/demo.env" && echo "$HARK_SERVER_PUBLIC_KEY")
+	req GET "$URL/feedback/widget/bootstrap?publicKey=$pk" -H "Origin: $URL"
+	check_status "$label: the demo widget's bootstrap from its origin is 200" 200
+	tok=$(json data.token)
+	req POST "$URL/feedback/ingest" -H "Origin: $URL" \
+	    -H 'Content-Type: application/json' --data-binary \
+	    "{\"publicKey\": \"$pk\", \"token\": \"$tok\", \"message\": \"The registration form does not validate emails correctly $label\", \"category\": \"bug\", \"pageUrl\": \"https://myapp.com/register\", \"locale\": \"en\"}"
+	check_status "$label: and its ingest is 201" 201
+	req GET "$URL/feedback/widget/bootstrap?publicKey=$pk"
+	check_status "$label: the widget's bootstrap without Origin is 403" 403
+	req GET "$URL/feedback/widget/bootstrap?publicKey=$spk"
+	check_status "$label: the demo server's bootstrap without Origin is 200" 200
+	tok=$(json data.token)
+	req POST "$URL/feedback/ingest" -H 'Content-Type: application/json' \
+	    --data-binary "{\"publicKey\": \"$spk\", \"token\": \"$tok\", \"message\": \"Nightly sync failed $label\"}"
+	check_status "$label: and its ingest is 201" 201
 	# lighttpd's access log: the path without the query, in a 0640 file.
 	local alog="$VAR/log/hark-access.log"
 	check "$label: access log has the request's path" \
