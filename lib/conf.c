@@ -61,6 +61,8 @@ static const char	*check_abs_path(const char *);
 static const char	*check_abs_or_empty(const char *);
 static const char	*check_nonempty(const char *);
 static const char	*check_sendfile(const char *);
+static const char	*check_transcriber(const char *);
+static const char	*check_enricher(const char *);
 static const char	*check_http_url(const char *);
 
 /*
@@ -189,6 +191,23 @@ static const struct conf_key conf_keys[] = {
 	    "https://api.hcaptcha.com/siteverify", 0, 0, 0, check_http_url },
 	{ "widget", "captcha_timeout", CONF_SECONDS,
 	    FIELD(widget_captcha_timeout, int), "5", 1, 60, 0, NULL },
+
+	/* hark-batch's runner (issue 16). */
+	{ "batch", "lease", CONF_SECONDS, FIELD(batch_lease, int),
+	    "300", 30, 86400, 0, NULL },
+	{ "batch", "max_attempts", CONF_INT, FIELD(batch_max_attempts, int),
+	    "5", 1, 100, 0, NULL },
+	{ "transcribe", "backend", CONF_STRING, FIELD(transcribe_backend, char *),
+#ifdef HAVE_POCKETSPHINX
+	    "pocketsphinx",
+#else
+	    "none",
+#endif
+	    0, 0, 0, check_transcriber },
+	{ "transcribe", "language", CONF_STRING,
+	    FIELD(transcribe_language, char *), "en", 0, 0, 0, NULL },
+	{ "enrich", "backend", CONF_STRING, FIELD(enrich_backend, char *),
+	    "builtin", 0, 0, 0, check_enricher },
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -303,6 +322,22 @@ conf_widget_paths(struct hark_conf *conf, int force)
 	free(conf->widget_token_secret_file);
 	conf->widget_token_secret_file = path;
 	return 0;
+}
+
+/* The names of the backends a build may have; a build checks its own. */
+static const char *
+check_transcriber(const char *s)
+{
+	return strcmp(s, "none") == 0 || strcmp(s, "pocketsphinx") == 0 ||
+	    strcmp(s, "openai") == 0 ? NULL :
+	    "must be pocketsphinx, openai or none";
+}
+
+static const char *
+check_enricher(const char *s)
+{
+	return strcmp(s, "builtin") == 0 || strcmp(s, "openai") == 0 ? NULL :
+	    "must be builtin or openai";
 }
 
 static const char *

@@ -70,6 +70,15 @@ struct hark_conf {
 	int	 widget_dedup_window;		/* seconds; a source's own wins */
 	char	*widget_captcha_verify_url;	/* siteverify (hCaptcha or Turnstile) */
 	int	 widget_captcha_timeout;	/* seconds siteverify may take */
+
+	/* [batch] */
+	int	 batch_lease;		/* seconds a claimed job is its runner's */
+	int	 batch_max_attempts;	/* tries of a queued job before it fails */
+
+	/* [transcribe], [enrich]: which backend (lib/transcribe, lib/enrich) */
+	char	*transcribe_backend;
+	char	*transcribe_language;	/* the hint, BCP 47; "" = none */
+	char	*enrich_backend;
 };
 
 /* "file:line: reason", filled when loading fails. */
