@@ -545,4 +545,11 @@ typedef int	(*hark_job_stats_fn)(void *ctx, const char *kind,
 		    const char *status, long long n, long long oldest_due_s);
 int	hark_store_job_stats(struct hark_db *, hark_job_stats_fn, void *ctx);
 
+/* Housekeeping: sessions past their TTL, up to limit; *n deleted. */
+int	hark_store_session_expire(struct hark_db *, int limit,
+	    unsigned long long *n);
+/* Whether a media row names relpath (*known true on any error). */
+int	hark_store_media_path_known(struct hark_db *, const char *relpath,
+	    bool *known);
+
 #endif

@@ -306,3 +306,31 @@ hark_store_job_stats(struct hark_db *db, hark_job_stats_fn fn, void *ctx)
 	    "GROUP BY kind, status ORDER BY kind, status", NULL, 0, stats_row,
 	    &s);
 }
+
+/* ---- housekeeping ---- */
+
+int
+hark_store_session_expire(struct hark_db *db, int limit,
+    unsigned long long *n)
+{
+	struct hark_db_val	 a[] = { HARK_DB_INT(limit) };
+
+	*n = 0;
+	return store_exec(db, "DELETE FROM sessions WHERE expires_at < "
+	    "UTC_TIMESTAMP(6) LIMIT ?", a, NARGS(a), n);
+}
+
+int
+hark_store_media_path_known(struct hark_db *db, const char *relpath,
+    bool *known)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(relpath) };
+	int			 found = 0, rc;
+
+	*known = true;	/* on any doubt a file is kept */
+	rc = store_query(db, "SELECT 1 FROM media WHERE path = ?", a, NARGS(a),
+	    store_found_row, &found);
+	if (rc == HARK_STORE_OK)
+		*known = found != 0;
+	return rc;
+}

@@ -172,6 +172,37 @@ test_two_runners() {
 	    WHERE id LIKE 'job\\_000%' AND attempts <> 1")" = 0
 }
 
+test_housekeeping() {
+	local known dir
+	t_ctx housekeeping
+	known=$(sql "SELECT path FROM media LIMIT 1")
+	check "an upload's file is there" test -f "$T/media/$known"
+	dir=$(dirname "$known")
+	printf 'x' >"$T/media/$dir/med_0000000000000000000000zzzz-audio.webm"
+	printf 'x' >"$T/media/$dir/med_0000000000000000000000yyyy-audio.webm"
+	printf 'x' >"$T/media/$dir/notes.txt"
+	mkdir -p "$T/media/.tmp"
+	printf 'x' >"$T/media/.tmp/up-aaaaaaaaaaaaaaaa"
+	printf 'x' >"$T/media/.tmp/up-bbbbbbbbbbbbbbbb"
+	touch -d '2 hours ago' "$T/media/$known" \
+	    "$T/media/$dir/med_0000000000000000000000zzzz-audio.webm" \
+	    "$T/media/$dir/notes.txt" "$T/media/.tmp/up-aaaaaaaaaaaaaaaa"
+	sql "UPDATE sessions SET expires_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND
+	    LIMIT 1"
+	local before=$(sql "SELECT COUNT(*) FROM sessions")
+	batch --once --jobs housekeeping >/dev/null 2>&1
+	check "an old file with no media row is removed" \
+	    test ! -e "$T/media/$dir/med_0000000000000000000000zzzz-audio.webm"
+	check "a young one is kept (its commit may be on its way)" \
+	    test -e "$T/media/$dir/med_0000000000000000000000yyyy-audio.webm"
+	check "an old file with its row is kept" test -f "$T/media/$known"
+	check "a name hark never makes is left alone" test -e "$T/media/$dir/notes.txt"
+	check "an old temp file is removed" test ! -e "$T/media/.tmp/up-aaaaaaaaaaaaaaaa"
+	check "a young temp file is kept" test -e "$T/media/.tmp/up-bbbbbbbbbbbbbbbb"
+	check "an expired session is deleted" test "$(sql "SELECT COUNT(*) FROM
+	    sessions")" = $((before - 1))
+}
+
 test_lock() {
 	t_ctx lock
 	exec 8>"$T/state/batch.lock"
@@ -190,6 +221,7 @@ test_enrich
 test_transcribe_fails
 test_leases
 test_two_runners
+test_housekeeping
 test_lock
 t_ctx
 t_summary
