@@ -174,6 +174,11 @@ run_checks() {
 	req POST "$URL/feedback/ingest" -H 'Content-Type: application/json' \
 	    --data-binary "{\"publicKey\": \"$spk\", \"token\": \"$tok\", \"message\": \"Nightly sync failed $label\"}"
 	check_status "$label: and its ingest is 201" 201
+	# run.sh runs hark-batch every minute by itself; the first run at once.
+	check "$label: the hark-batch schedule runs" \
+	    eval 'pid_alive "$(cat "$VAR/run/batch.pid" 2>/dev/null)"'
+	check "$label: and has finished a run" \
+	    wait_until 30 grep -q 'hark-batch.*run: [0-9]* done' "$VAR/log/hark.log"
 	# lighttpd's access log: the path without the query, in a 0640 file.
 	local alog="$VAR/log/hark-access.log"
 	check "$label: access log has the request's path" \
@@ -212,6 +217,8 @@ if [ -S "$VAR/run/mysqld.sock" ]; then
 fi
 
 run stop
+check "run.sh stop stops the hark-batch schedule" \
+    eval '! pgrep -f "hark-batch.*$VAR/hark.conf" >/dev/null'
 check "run.sh stop stops MariaDB and lighttpd" \
     eval "! pid_alive \"\$(cat '$VAR/run/mysqld.pid' 2>/dev/null)\" &&
     ! pid_alive \"\$(cat '$VAR/run/lighttpd.pid' 2>/dev/null)\""
