@@ -94,11 +94,18 @@ struct hark_feedback {
 	char		*extra;
 	size_t		 extra_len;
 	long long	 audio_duration_ms;	/* -1 = none */
+	/* Read back only, what an enricher added (hark-batch): owned. */
+	char		*summary;
+	size_t		 summary_len;
+	char		*title;
+	size_t		 title_len;
+	char		 language[36];	/* "" = not judged */
+	int		 spam;		/* -1 = not judged */
 	/* Written by an insert only: the submitter's locale (BCP 47, ""
 	 * = none), who set the category ("builtin" when NULL, "client"
 	 * for a submitter's choice) and the dedup hash (lib/normalize). */
 	char		 locale[36];
-	const char	*triaged_by;
+	const char	*triaged_by;	/* static; NULL = not triaged */
 	bool		 has_content_hash;
 	unsigned char	 content_hash[32];
 	const char	*channel;	/* static: "api", "widget", "voice" */

@@ -74,6 +74,9 @@ test_enrich() {
 	    category, ' ', triaged_by) FROM feedback WHERE id = '$id'")" = "bug builtin"
 	check "its impact is set again" test "$(sql "SELECT impact_score FROM
 	    feedback WHERE id = '$id'")" -gt 0
+	req GET "$URL/v1/feedback/$id" -H "Authorization: Bearer $SK"
+	check_json "the item shows who triaged it" triagedBy builtin
+	check_json "and no spam verdict from builtin" spam null
 	check "a summary line ends the run" grep -q 'run: 2 done, 0 retried, 0 failed' \
 	    "$T/jb/hark.log"
 	check "--verbose names the job" grep -q "enrich job_.*: done" "$T/jb/hark.log"
