@@ -12,7 +12,9 @@
  *    temp files in .tmp/ older than an hour (a request takes minutes at
  *    most), and placed files <project>/<yyyy>/<mm>/<med_id>-<kind>.<ext>
  *    older than an hour that no media row names (a commit that never
- *    happened).  Only names of hark's own shape are ever removed.
+ *    happened).  Only names of hark's own shape are ever removed;
+ *  - before the sweep, each project's retention period (off by default):
+ *    the rows go, their files become the sweep's orphans.
  * Each of them bounds its work per run (a LIMIT per statement, a number of
  * files), so a long backlog is worked off over several runs, not in one.
  */
@@ -233,10 +235,36 @@ hk_sweep_media(struct hark_job_ctx *ctx)
 	return sw.rc == HARK_STORE_OK ? HARK_JOB_DONE : HARK_JOB_RETRY;
 }
 
+#define HK_RETENTION_LIMIT	5000	/* items erased per run */
+
+/*
+ * Each project's retention period (harkctl project retention; off by
+ * default): the rows go, with their labels, comments, media rows and jobs
+ * (ON DELETE CASCADE); their files are older than the sweep's hour, so
+ * the media sweep that follows removes them.
+ */
+static enum hark_job_rc
+hk_retention(struct hark_job_ctx *ctx)
+{
+	unsigned long long	 n = 0;
+	int			 rc;
+
+	rc = hark_store_retention_apply(ctx->db, HK_RETENTION_LIMIT, &n);
+	if (rc == HARK_STORE_UNAVAILABLE)
+		return HARK_JOB_UNAVAILABLE;
+	if (rc != HARK_STORE_OK)
+		return HARK_JOB_RETRY;
+	if (n > 0)
+		hark_log(HARK_LOG_INFO, "housekeeping: %llu items past their "
+		    "project's retention erased", n);
+	return HARK_JOB_DONE;
+}
+
 static const struct hk_step hk_steps[] = {
 	{ "check database", hk_check_database },
 	{ "expire idempotency keys", hk_sweep_idempotency_keys },
 	{ "expire sessions", hk_expire_sessions },
+	{ "apply retention", hk_retention },
 	{ "sweep media", hk_sweep_media },
 };
 

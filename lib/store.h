@@ -190,6 +190,9 @@ int	hark_store_project_exists(struct hark_db *, const char *id);
 typedef int	(*hark_project_fn)(void *ctx, const char *id, const char *name,
 		    const char *created_at, long long nkeys);
 int	hark_store_project_list(struct hark_db *, hark_project_fn, void *ctx);
+/* days 0 = kept forever (NULL); else hark-batch erases older feedback. */
+int	hark_store_project_set_retention(struct hark_db *, const char *id,
+	    unsigned days);
 /* limit 0 = back to the configured default. */
 int	hark_store_project_set_rate_limit(struct hark_db *, const char *id,
 	    unsigned limit);
@@ -552,6 +555,13 @@ typedef int	(*hark_job_stats_fn)(void *ctx, const char *kind,
 		    const char *status, long long n, long long oldest_due_s);
 int	hark_store_job_stats(struct hark_db *, hark_job_stats_fn, void *ctx);
 
+/*
+ * Retention: up to limit feedback rows older than their project's
+ * retention_days are deleted (what hangs off them with them); their media
+ * files are then orphans the media sweep removes.  *n deleted.
+ */
+int	hark_store_retention_apply(struct hark_db *, int limit,
+	    unsigned long long *n);
 /* Housekeeping: sessions past their TTL, up to limit; *n deleted. */
 int	hark_store_session_expire(struct hark_db *, int limit,
 	    unsigned long long *n);

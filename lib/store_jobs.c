@@ -321,6 +321,21 @@ hark_store_session_expire(struct hark_db *db, int limit,
 }
 
 int
+hark_store_retention_apply(struct hark_db *db, int limit,
+    unsigned long long *n)
+{
+	struct hark_db_val	 a[] = { HARK_DB_INT(limit) };
+
+	*n = 0;
+	/* The derived table: MariaDB takes no LIMIT in a multi-table DELETE. */
+	return store_exec(db, "DELETE FROM feedback WHERE id IN (SELECT id "
+	    "FROM (SELECT f.id FROM feedback f JOIN projects p ON p.id = "
+	    "f.project_id WHERE p.retention_days IS NOT NULL AND f.created_at "
+	    "< UTC_TIMESTAMP(6) - INTERVAL p.retention_days DAY LIMIT ?) old)",
+	    a, NARGS(a), n);
+}
+
+int
 hark_store_media_path_known(struct hark_db *db, const char *relpath,
     bool *known)
 {

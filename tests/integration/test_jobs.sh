@@ -206,6 +206,33 @@ test_housekeeping() {
 	    sessions")" = $((before - 1))
 }
 
+test_retention() {
+	local old young path
+	t_ctx retention
+	old=$(sql "SELECT f.id FROM feedback f JOIN media m ON m.feedback_id = f.id
+	    LIMIT 1")
+	path=$(sql "SELECT path FROM media WHERE feedback_id = '$old'")
+	young=$(sql "SELECT id FROM feedback WHERE id <> '$old' LIMIT 1")
+	sql "UPDATE feedback SET created_at = UTC_TIMESTAMP(6) - INTERVAL 40 DAY
+	    WHERE id = '$old'"
+	touch -d '2 hours ago' "$T/media/$path"
+	check "harkctl project retention refuses junk" eval "! ctl project retention '$PRJ' x"
+	ctl project retention "$PRJ" 30 >/dev/null
+	check "harkctl project retention sets it" test "$(sql "SELECT
+	    retention_days FROM projects WHERE id = '$PRJ'")" = 30
+	batch --once --jobs housekeeping >/dev/null 2>&1
+	check "an item older than 30 days is erased" test "$(sql "SELECT COUNT(*)
+	    FROM feedback WHERE id = '$old'")" = 0
+	check "with its media row" test "$(sql "SELECT COUNT(*) FROM media
+	    WHERE feedback_id = '$old'")" = 0
+	check "and its file" test ! -e "$T/media/$path"
+	check "a younger item stays" test "$(sql "SELECT COUNT(*) FROM feedback
+	    WHERE id = '$young'")" = 1
+	ctl project retention "$PRJ" 0 >/dev/null
+	check "0 keeps feedback forever again" test "$(sql "SELECT
+	    COALESCE(retention_days, 'NULL') FROM projects WHERE id = '$PRJ'")" = NULL
+}
+
 test_lock() {
 	t_ctx lock
 	exec 8>"$T/state/batch.lock"
@@ -225,6 +252,7 @@ test_transcribe_fails
 test_leases
 test_two_runners
 test_housekeeping
+test_retention
 test_lock
 t_ctx
 t_summary
