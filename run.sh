@@ -17,7 +17,7 @@
 # HARK_CONFIG, HARK_BIN and friends for scripts and demos:  . var/demo.env
 #
 # Environment: HARK_PORT (8080), HARK_WORKERS (8), HARK_BUILD_DIR (./build),
-# HARK_VAR_DIR (./var).
+# HARK_VAR_DIR (./var), HARK_CAPTCHA_VERIFY_URL (hCaptcha's siteverify).
 set -u -o pipefail
 cd "$(dirname "$0")" || exit 2
 ROOT=$(pwd)
@@ -141,6 +141,10 @@ name = $DB_NAME
 user = $1
 EOF
 	[ -z "${2:-}" ] || echo "password_file = $2"
+	# Where captcha tokens are checked: hCaptcha's siteverify unless set
+	# (a local stand-in for tests, or Turnstile's).
+	[ -z "${HARK_CAPTCHA_VERIFY_URL:-}" ] ||
+	    printf '\n[widget]\ncaptcha_verify_url = %s\n' "$HARK_CAPTCHA_VERIFY_URL"
 }
 
 # hark.conf for hark (its own database user) and migrate.conf for harkctl
