@@ -22,6 +22,9 @@
 #ifndef SYSCONFDIR
 #define SYSCONFDIR	"/etc"
 #endif
+#ifndef PKGDATADIR
+#define PKGDATADIR	"/usr/local/share/hark"
+#endif
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR	"/var"
 #endif
@@ -62,6 +65,8 @@ static const char	*check_abs_or_empty(const char *);
 static const char	*check_nonempty(const char *);
 static const char	*check_sendfile(const char *);
 static const char	*check_http_url(const char *);
+static const char	*check_url_path(const char *);
+static const char	*check_enricher(const char *);
 
 /*
  * offsetof(), plus a compiler warning ("comparison of distinct pointer
@@ -189,6 +194,43 @@ static const struct conf_key conf_keys[] = {
 	    "https://api.hcaptcha.com/siteverify", 0, 0, 0, check_http_url },
 	{ "widget", "captcha_timeout", CONF_SECONDS,
 	    FIELD(widget_captcha_timeout, int), "5", 1, 60, 0, NULL },
+
+	/* hark-batch's enrich job: lib/enrich.c's backends. */
+	{ "enrich", "backend", CONF_STRING, FIELD(enrich_backend, char *),
+	    "builtin", 0, 0, 0, check_enricher },
+	{ "enrich", "openai_url", CONF_STRING,
+	    FIELD(enrich_openai_url, char *), "https://api.openai.com",
+	    0, 0, 0, check_http_url },
+	{ "enrich", "openai_path", CONF_STRING,
+	    FIELD(enrich_openai_path, char *), "/v1/chat/completions",
+	    0, 0, 0, check_url_path },
+	{ "enrich", "openai_model", CONF_STRING,
+	    FIELD(enrich_openai_model, char *), "gpt-4o-mini", 0, 0, 0,
+	    check_nonempty },
+	{ "enrich", "openai_key", CONF_SECRET,
+	    FIELD(enrich_openai_key, char *), "", 0, 0, 0, NULL },
+	{ "enrich", "openai_timeout", CONF_SECONDS,
+	    FIELD(enrich_openai_timeout, int), "30", 1, 600, 0, NULL },
+	{ "enrich", "prompt_file", CONF_STRING,
+	    FIELD(enrich_prompt_file, char *),
+	    PKGDATADIR "/enrich-openai.json", 0, 0, 0, check_abs_path },
+
+	/* [transcribe] backend = openai (lib/transcribe_openai.c). */
+	{ "transcribe", "openai_url", CONF_STRING,
+	    FIELD(transcribe_openai_url, char *), "https://api.openai.com",
+	    0, 0, 0, check_http_url },
+	{ "transcribe", "openai_path", CONF_STRING,
+	    FIELD(transcribe_openai_path, char *), "/v1/audio/transcriptions",
+	    0, 0, 0, check_url_path },
+	{ "transcribe", "openai_model", CONF_STRING,
+	    FIELD(transcribe_openai_model, char *), "whisper-1", 0, 0, 0,
+	    check_nonempty },
+	{ "transcribe", "openai_key", CONF_SECRET,
+	    FIELD(transcribe_openai_key, char *), "", 0, 0, 0, NULL },
+	/* A 10 MB recording (max_audio) takes a hosted service well under
+	 * a minute; a CPU-only whisper server several. */
+	{ "transcribe", "openai_timeout", CONF_SECONDS,
+	    FIELD(transcribe_openai_timeout, int), "300", 1, 3600, 0, NULL },
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -283,6 +325,29 @@ check_http_url(const char *s)
 	    (strncmp(s, "http://", 7) == 0 && s[7] != '\0'))
 		return NULL;
 	return "must be an http:// or https:// URL";
+}
+
+/* The path part of a URL: "/v1/chat/completions". */
+static const char *
+check_url_path(const char *s)
+{
+	if (s[0] != '/')
+		return "must start with '/'";
+	if (strpbrk(s, " \t\r\n?#") != NULL)
+		return "must be a path without spaces, '?' or '#'";
+	return NULL;
+}
+
+/*
+ * The names in lib/enrich.c's table, so a typo fails at load rather than
+ * in every enrich job.  Listed here, not looked up, so that conf.c links
+ * without the backends (tests/fuzz/fuzz_conf.c).
+ */
+static const char *
+check_enricher(const char *s)
+{
+	return strcmp(s, "builtin") == 0 || strcmp(s, "openai") == 0 ? NULL :
+	    "must be builtin or openai";
 }
 
 /*

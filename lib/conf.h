@@ -70,6 +70,22 @@ struct hark_conf {
 	int	 widget_dedup_window;		/* seconds; a source's own wins */
 	char	*widget_captcha_verify_url;	/* siteverify (hCaptcha or Turnstile) */
 	int	 widget_captcha_timeout;	/* seconds siteverify may take */
+
+	/* [enrich] */
+	char	*enrich_backend;		/* "builtin" or "openai" */
+	char	*enrich_openai_url;		/* base URL of the chat API */
+	char	*enrich_openai_path;		/* "/v1/chat/completions" */
+	char	*enrich_openai_model;
+	char	*enrich_openai_key;		/* or openai_key_file; "" = none */
+	int	 enrich_openai_timeout;		/* seconds per request */
+	char	*enrich_prompt_file;		/* prompt and schema (JSON) */
+
+	/* [transcribe]: the openai backend's keys */
+	char	*transcribe_openai_url;		/* base URL of the audio API */
+	char	*transcribe_openai_path;	/* "/v1/audio/transcriptions" */
+	char	*transcribe_openai_model;	/* "whisper-1" */
+	char	*transcribe_openai_key;		/* or openai_key_file; "" = none */
+	int	 transcribe_openai_timeout;	/* seconds per request */
 };
 
 /* "file:line: reason", filled when loading fails. */
