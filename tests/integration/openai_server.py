@@ -71,7 +71,10 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in headers:
             self.send_header(k, v)
         self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass    # hark gave up first: the timeout case
 
     def error(self, status, message, typ, code=None, param=None,
               headers=()):
