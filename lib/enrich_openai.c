@@ -15,7 +15,7 @@
  * Whatever the server promised, every field is checked here against
  * hark's own rules (answer_fields below: the six categories, the three
  * sentiments, impactScore 0..HARK_IMPACT_MAX, bounded summary and title, a
- * BCP 47 language, a boolean spam, nothing else).  An answer that breaks
+ * BCP 47 language of 2 or 3 letters, a boolean spam, nothing else).  An answer that breaks
  * one is HARK_BACKEND_RETRY with a message naming the field; after the
  * last attempt hark-batch's enrich job falls back to the builtin enricher
  * and records that.  HTTP statuses map as lib/openai.h says; a 400 that is
@@ -58,6 +58,25 @@ struct state {
 	int			 json_object;	/* the server refused json_schema */
 };
 
+/*
+ * A BCP 47 tag whose language is 2 or 3 letters ("en", "pt-BR"): the
+ * grammar also allows 5-8 letters, which lets "english" through.
+ */
+static int
+check_language(struct json_object *v, const char **why)
+{
+	const char	*s = json_object_get_string(v);
+	size_t		 n = strcspn(s, "-");
+
+	if (hark_json_check_bcp47(v, why) == -1)
+		return -1;
+	if (n < 2 || n > 3) {
+		*why = "must be a BCP 47 tag such as en or pt-BR";
+		return -1;
+	}
+	return 0;
+}
+
 static const struct hark_json_field answer_fields[] = {
 	{ .name = "category", .type = HARK_JSON_STRING,
 	    .flags = HARK_JSON_REQUIRED, .one_of = hark_vocab_category },
@@ -74,7 +93,7 @@ static const struct hark_json_field answer_fields[] = {
 	/* 15 bytes: struct hark_enrichment's language[16]. */
 	{ .name = "language", .type = HARK_JSON_STRING,
 	    .flags = HARK_JSON_REQUIRED, .max_bytes = 15,
-	    .check = hark_json_check_bcp47 },
+	    .check = check_language },
 	{ .name = "spam", .type = HARK_JSON_BOOL, .flags = HARK_JSON_REQUIRED },
 };
 

@@ -19,7 +19,7 @@
 #	junk   200, an HTML page
 #	prose  content not JSON
 #	badcat category "complaint", badimpact impactScore 99, badlang
-#	       language "English!", missing (no title, no spam), extra (a
+#	       language "English!", langname "english", missing (no title, no spam), extra (a
 #	       "mood" member), cut (content cut, finish_reason "length")
 # Every request is appended to DIR/log.jsonl as one JSON line: path,
 # authorization, content_type, and the JSON body (chat) or the form fields
@@ -27,6 +27,7 @@
 # bytes go to DIR/upload.bin), for the test to check what hark sent.
 import email.parser
 import email.policy
+import email.utils
 import json
 import os
 import sys
@@ -49,6 +50,8 @@ def variant(model):
         a['impactScore'] = 99
     elif model == 'badlang':
         a['language'] = 'English!'
+    elif model == 'langname':
+        a['language'] = 'english'
     elif model == 'missing':
         del a['title']
         del a['spam']
@@ -90,6 +93,10 @@ class Handler(BaseHTTPRequestHandler):
         elif model == 'r429':
             self.error(429, 'Rate limit reached for requests', 'requests',
                        'rate_limit_exceeded', headers=[('Retry-After', '7')])
+        elif model == 'e503date':
+            when = email.utils.formatdate(time.time() + 30, usegmt=True)
+            self.error(503, 'The engine is currently overloaded.',
+                       'server_error', headers=[('Retry-After', when)])
         elif model == 'junk':
             self.answer(200, '<html><body>502 Bad Gateway</body></html>',
                         'text/html')

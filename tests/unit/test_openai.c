@@ -305,6 +305,8 @@ END_TEST
 START_TEST(enrich_bad_language_is_a_retry)
 {
 	enrich_retries("badlang", "language");
+	/* Well-formed BCP 47 by the grammar, but a name, not a tag. */
+	enrich_retries("langname", "must be a BCP 47 tag such as en");
 }
 END_TEST
 
@@ -630,6 +632,20 @@ START_TEST(transcribe_429_is_a_retry_after_its_seconds)
 }
 END_TEST
 
+/* Retry-After may be a date: 30 s on, give or take the clock's second. */
+START_TEST(transcribe_503_retry_after_as_a_date)
+{
+	struct hark_transcript	 out;
+	struct hark_backend_err	 err;
+
+	ck_assert_int_eq(transcribe_with("e503date", "", &out, &err),
+	    HARK_BACKEND_RETRY);
+	ck_assert_ptr_nonnull(strstr(err.msg, "HTTP 503 (server_error)"));
+	ck_assert_uint_ge(err.retry_after_s, 28);
+	ck_assert_uint_le(err.retry_after_s, 31);
+}
+END_TEST
+
 START_TEST(transcribe_bad_key_and_wrong_path_are_retries)
 {
 	set(&conf.transcribe_openai_key, "sk-nope");
@@ -704,6 +720,7 @@ openai_suite(void)
 	tcase_add_test(tc, transcribe_language_is_the_answers_when_a_tag);
 	tcase_add_test(tc, transcribe_failures_map_to_retry_or_fail);
 	tcase_add_test(tc, transcribe_429_is_a_retry_after_its_seconds);
+	tcase_add_test(tc, transcribe_503_retry_after_as_a_date);
 	tcase_add_test(tc, transcribe_bad_key_and_wrong_path_are_retries);
 	tcase_add_test(tc, transcribe_refused_connection_is_a_retry);
 	tcase_add_test(tc, transcribe_unreadable_file_is_a_failure);
