@@ -64,9 +64,10 @@ static const char	*check_abs_path(const char *);
 static const char	*check_abs_or_empty(const char *);
 static const char	*check_nonempty(const char *);
 static const char	*check_sendfile(const char *);
+static const char	*check_transcriber(const char *);
+static const char	*check_enricher(const char *);
 static const char	*check_http_url(const char *);
 static const char	*check_url_path(const char *);
-static const char	*check_enricher(const char *);
 
 /*
  * offsetof(), plus a compiler warning ("comparison of distinct pointer
@@ -195,9 +196,24 @@ static const struct conf_key conf_keys[] = {
 	{ "widget", "captcha_timeout", CONF_SECONDS,
 	    FIELD(widget_captcha_timeout, int), "5", 1, 60, 0, NULL },
 
-	/* hark-batch's enrich job: lib/enrich.c's backends. */
+	/* hark-batch's runner (issue 16). */
+	{ "batch", "lease", CONF_SECONDS, FIELD(batch_lease, int),
+	    "300", 30, 86400, 0, NULL },
+	{ "batch", "max_attempts", CONF_INT, FIELD(batch_max_attempts, int),
+	    "5", 1, 100, 0, NULL },
+	{ "transcribe", "backend", CONF_STRING, FIELD(transcribe_backend, char *),
+#ifdef HAVE_POCKETSPHINX
+	    "pocketsphinx",
+#else
+	    "none",
+#endif
+	    0, 0, 0, check_transcriber },
+	{ "transcribe", "language", CONF_STRING,
+	    FIELD(transcribe_language, char *), "en", 0, 0, 0, NULL },
 	{ "enrich", "backend", CONF_STRING, FIELD(enrich_backend, char *),
 	    "builtin", 0, 0, 0, check_enricher },
+
+	/* [enrich] backend = openai (lib/enrich_openai.c). */
 	{ "enrich", "openai_url", CONF_STRING,
 	    FIELD(enrich_openai_url, char *), "https://api.openai.com",
 	    0, 0, 0, check_http_url },
@@ -228,9 +244,10 @@ static const struct conf_key conf_keys[] = {
 	{ "transcribe", "openai_key", CONF_SECRET,
 	    FIELD(transcribe_openai_key, char *), "", 0, 0, 0, NULL },
 	/* A 10 MB recording (max_audio) takes a hosted service well under
-	 * a minute; a CPU-only whisper server several. */
+	 * a minute, a CPU-only whisper server several; below [batch] lease's
+	 * 300 s, so a job times out before another runner may claim it. */
 	{ "transcribe", "openai_timeout", CONF_SECONDS,
-	    FIELD(transcribe_openai_timeout, int), "300", 1, 3600, 0, NULL },
+	    FIELD(transcribe_openai_timeout, int), "240", 1, 3600, 0, NULL },
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -339,18 +356,6 @@ check_url_path(const char *s)
 }
 
 /*
- * The names in lib/enrich.c's table, so a typo fails at load rather than
- * in every enrich job.  Listed here, not looked up, so that conf.c links
- * without the backends (tests/fuzz/fuzz_conf.c).
- */
-static const char *
-check_enricher(const char *s)
-{
-	return strcmp(s, "builtin") == 0 || strcmp(s, "openai") == 0 ? NULL :
-	    "must be builtin or openai";
-}
-
-/*
  * [widget] token_secret_file left empty (or out of the file) is state_dir's
  * token.secret, so the secret follows the state directory: the defaults
  * derive it from the default state_dir, a load again once the file has set
@@ -368,6 +373,22 @@ conf_widget_paths(struct hark_conf *conf, int force)
 	free(conf->widget_token_secret_file);
 	conf->widget_token_secret_file = path;
 	return 0;
+}
+
+/* The names of the backends a build may have; a build checks its own. */
+static const char *
+check_transcriber(const char *s)
+{
+	return strcmp(s, "none") == 0 || strcmp(s, "pocketsphinx") == 0 ||
+	    strcmp(s, "openai") == 0 ? NULL :
+	    "must be pocketsphinx, openai or none";
+}
+
+static const char *
+check_enricher(const char *s)
+{
+	return strcmp(s, "builtin") == 0 || strcmp(s, "openai") == 0 ? NULL :
+	    "must be builtin or openai";
 }
 
 static const char *

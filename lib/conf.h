@@ -71,8 +71,16 @@ struct hark_conf {
 	char	*widget_captcha_verify_url;	/* siteverify (hCaptcha or Turnstile) */
 	int	 widget_captcha_timeout;	/* seconds siteverify may take */
 
-	/* [enrich] */
-	char	*enrich_backend;		/* "builtin" or "openai" */
+	/* [batch] */
+	int	 batch_lease;		/* seconds a claimed job is its runner's */
+	int	 batch_max_attempts;	/* tries of a queued job before it fails */
+
+	/* [transcribe], [enrich]: which backend (lib/transcribe, lib/enrich) */
+	char	*transcribe_backend;
+	char	*transcribe_language;	/* the hint, BCP 47; "" = none */
+	char	*enrich_backend;
+
+	/* [enrich]: the openai backend's keys */
 	char	*enrich_openai_url;		/* base URL of the chat API */
 	char	*enrich_openai_path;		/* "/v1/chat/completions" */
 	char	*enrich_openai_model;

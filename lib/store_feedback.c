@@ -28,6 +28,8 @@ hark_feedback_clear(struct hark_feedback *fb)
 	free(fb->user_traits);
 	free(fb->context);
 	free(fb->extra);
+	free(fb->summary);
+	free(fb->title);
 	memset(fb, 0, sizeof(*fb));
 }
 
@@ -99,7 +101,8 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"SELECT id, project_id, text, page, user_email, metadata, channel, " \
 	"category, sentiment, sentiment_score, impact_score, status, " \
 	"priority, created_at, session_id, user_id, user_name, user_traits, " \
-	"extra, audio_duration_ms, "
+	"extra, audio_duration_ms, triaged_by, summary, title, language, " \
+	"spam, locale, "
 #define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL FROM feedback "
 #define FEEDBACK_ONE		FEEDBACK_COLS "context FROM feedback "
 
@@ -131,13 +134,21 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	fb->user_traits = store_dup_col(row, 17, &fb->user_traits_len);
 	fb->extra = store_dup_col(row, 18, &fb->extra_len);
 	fb->audio_duration_ms = row->vals[19] ? atoll(row->vals[19]) : -1;
-	fb->context = store_dup_col(row, 20, &fb->context_len);
+	fb->triaged_by = row->vals[20] == NULL ? NULL :
+	    hark_vocab_intern(hark_vocab_triaged_by, row->vals[20], "builtin");
+	fb->summary = store_dup_col(row, 21, &fb->summary_len);
+	fb->title = store_dup_col(row, 22, &fb->title_len);
+	store_copy_col(fb->language, sizeof(fb->language), row->vals[23]);
+	fb->spam = row->vals[24] != NULL ? atoi(row->vals[24]) != 0 : -1;
+	store_copy_col(fb->locale, sizeof(fb->locale), row->vals[25]);
+	fb->context = store_dup_col(row, 26, &fb->context_len);
 	/* A NULL column stays NULL; a copy that failed is out of memory. */
 	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
 	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||
 	    (row->vals[16] && !fb->user_name) ||
 	    (row->vals[17] && !fb->user_traits) ||
-	    (row->vals[18] && !fb->extra) || (row->vals[20] && !fb->context))
+	    (row->vals[18] && !fb->extra) || (row->vals[21] && !fb->summary) ||
+	    (row->vals[22] && !fb->title) || (row->vals[26] && !fb->context))
 		return -1;
 	return 0;
 }
