@@ -116,7 +116,7 @@ test_voice_end_to_end() {
 	check "about the transcript" grep -q '"content": "Page: https://app.example.com/checkout\\n\\nFeedback:\\nthe quick brown fox"' \
 	    <<<"$log"
 	state "$sid"
-	check_json "the session is done" status done
+	check_json "the session is done" status "done"
 	check_json "with the transcript" transcript "the quick brown fox"
 	check "both jobs are done" test "$(sql "SELECT GROUP_CONCAT(CONCAT(kind,
 	    ' ', status) ORDER BY kind) FROM jobs WHERE feedback_id = '$ID'")" \
