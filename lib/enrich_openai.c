@@ -195,6 +195,9 @@ out:
 	return rc;
 }
 
+/* Names the backend in messages before its client exists. */
+static const struct hark_openai who = { .who = "openai enrichment" };
+
 static int
 openai_init(const struct hark_conf *conf, void **out,
     struct hark_backend_err *err)
@@ -203,13 +206,11 @@ openai_init(const struct hark_conf *conf, void **out,
 	int		 rc;
 
 	if (conf == NULL) {
-		snprintf(err->msg, sizeof(err->msg), "openai enrichment: "
-		    "no configuration");
+		hark_openai_err(&who, err, "no configuration");
 		return HARK_BACKEND_FAIL;
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
-		snprintf(err->msg, sizeof(err->msg), "openai enrichment: "
-		    "out of memory");
+		hark_openai_err(&who, err, "out of memory");
 		return HARK_BACKEND_FAIL;
 	}
 	if ((rc = hark_openai_init(&st->c, "openai enrichment",

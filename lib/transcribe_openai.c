@@ -41,6 +41,9 @@ struct state {
 	char			*model;
 };
 
+/* Names the backend in messages before its client exists. */
+static const struct hark_openai who = { .who = "openai transcription" };
+
 static int
 openai_init(const struct hark_conf *conf, void **out,
     struct hark_backend_err *err)
@@ -49,15 +52,13 @@ openai_init(const struct hark_conf *conf, void **out,
 	int		 rc;
 
 	if (conf == NULL) {
-		snprintf(err->msg, sizeof(err->msg), "openai transcription: "
-		    "no configuration");
+		hark_openai_err(&who, err, "no configuration");
 		return HARK_BACKEND_FAIL;
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL ||
 	    (st->model = strdup(conf->transcribe_openai_model)) == NULL) {
 		free(st);
-		snprintf(err->msg, sizeof(err->msg), "openai transcription: "
-		    "out of memory");
+		hark_openai_err(&who, err, "out of memory");
 		return HARK_BACKEND_FAIL;
 	}
 	if ((rc = hark_openai_init(&st->c, "openai transcription",
