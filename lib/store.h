@@ -101,6 +101,13 @@ struct hark_feedback {
 	size_t		 title_len;
 	char		 language[36];	/* "" = not judged */
 	int		 spam;		/* -1 = not judged */
+	/* Read back only, the inbox's work: owned. */
+	char		*resolution_note;
+	size_t		 resolution_note_len;
+	char		 resolved_at[HARK_STORE_TS_SIZE];	/* "" = not */
+	char		 updated_at[HARK_STORE_TS_SIZE];	/* the ETag */
+	char		*labels;	/* "a\nb", sorted; NULL = none */
+	size_t		 labels_len;
 	/* Written by an insert only: the submitter's locale (BCP 47, ""
 	 * = none), who set the category ("builtin" when NULL, "client"
 	 * for a submitter's choice) and the dedup hash (lib/normalize). */
@@ -124,6 +131,7 @@ struct hark_feedback_filter {
 	const char	*category;
 	const char	*since;		/* "YYYY-MM-DD HH:MM:SS.ffffff" UTC */
 	const char	*until;
+	const char	*label;		/* items that carry this label */
 	const char	*q;		/* substring of the text */
 	size_t		 q_len;
 	const char	*cursor_ts;	/* keyset: rows strictly before this */
@@ -568,5 +576,50 @@ int	hark_store_session_expire(struct hark_db *, int limit,
 /* Whether a media row names relpath (*known true on any error). */
 int	hark_store_media_path_known(struct hark_db *, const char *relpath,
 	    bool *known);
+
+/*
+ * PATCH /v1/feedback/{id} (store_inbox.c): the changes given, in one
+ * transaction; moving to done or canceled stamps resolved_at, moving back
+ * clears it and the resolution note; a category given is a person's
+ * (triaged_by human).  if_match, when not NULL, must be the row's
+ * updated_at, else HARK_STORE_CONFLICT and nothing changes.
+ */
+#define HARK_LABELS_MAX		20
+#define HARK_LABEL_MAX		64	/* characters */
+struct hark_feedback_patch {
+	const char	*status;	/* static name, or NULL: unchanged */
+	bool		 priority_set;
+	int		 priority;	/* -1: none (null) */
+	bool		 note_set;
+	const char	*note;		/* NULL: cleared */
+	size_t		 note_len;
+	const char	*category;	/* static name, or NULL */
+	bool		 labels_set;
+	const char	*labels[HARK_LABELS_MAX];	/* normalized, unique */
+	size_t		 nlabels;
+};
+int	hark_store_feedback_patch(struct hark_db *, const char *project_id,
+	    const char *id, const struct hark_feedback_patch *,
+	    const char *if_match);
+
+/* A comment; list rows' strings live for the callback only. */
+struct hark_comment {
+	char		 id[HARK_ID_SIZE];
+	char		 feedback_id[HARK_ID_SIZE];
+	const char	*body;
+	size_t		 body_len;
+	const char	*author_type;	/* human, agent, submitter */
+	const char	*author_id;	/* NULL = none */
+	size_t		 author_id_len;
+	char		 created_at[HARK_STORE_TS_SIZE];
+};
+/* NOT_FOUND when the project has no item feedback_id. */
+int	hark_store_comment_insert(struct hark_db *, const char *project_id,
+	    const struct hark_comment *);
+typedef int	(*hark_comment_fn)(void *ctx, const struct hark_comment *);
+/* Oldest first, after after_id (NULL: from the first), up to limit. */
+int	hark_store_comment_list(struct hark_db *, const char *project_id,
+	    const char *feedback_id, const char *after_id, unsigned limit,
+	    hark_comment_fn, void *ctx, bool *item_found);
 
 #endif

@@ -269,9 +269,9 @@ hark_store_enrichment_save(struct hark_db *db, const char *project_id,
 	 * triaged_by says who set it, and only a machine's is replaced.
 	 */
 	return store_exec(db, "UPDATE feedback SET "
-	    "category = IF(triaged_by IN ('client', 'person'), category, ?), "
+	    "category = IF(triaged_by IN ('client', 'human'), category, ?), "
 	    "sentiment = ?, sentiment_score = ?, impact_score = ?, "
-	    "triaged_by = IF(triaged_by IN ('client', 'person'), triaged_by, ?), "
+	    "triaged_by = IF(triaged_by IN ('client', 'human'), triaged_by, ?), "
 	    "summary = ?, title = LEFT(?, 255), language = COALESCE(?, language), "
 	    "spam = ? WHERE id = ? AND project_id = ?", a, NARGS(a), NULL);
 }

@@ -14,7 +14,7 @@ extern const char *const hark_vocab_status[];	/* new, triaged, ... */
 extern const char *const hark_vocab_category[];	/* bug, feature_request, ... */
 extern const char *const hark_vocab_sentiment[];	/* positive, neutral, negative */
 extern const char *const hark_vocab_channel[];	/* api, widget, voice */
-/* Who set an item's category: builtin, openai (enrichers), client, person. */
+/* Who set an item's category: builtin, openai (enrichers), client, human. */
 extern const char *const hark_vocab_triaged_by[];
 
 /*

@@ -86,11 +86,11 @@ test_enrich() {
 	req POST "$URL/v1/feedback" -H "Authorization: Bearer $SK" \
 	    -F "payload=<$T/p.json"
 	id=$(json id)
-	sql "UPDATE feedback SET category = 'question', triaged_by = 'person'
+	sql "UPDATE feedback SET category = 'question', triaged_by = 'human'
 	    WHERE id = '$id'"
 	batch --once >/dev/null 2>&1
 	check "a person's category is never overwritten" test "$(sql "SELECT
-	    CONCAT(category, ' ', triaged_by) FROM feedback WHERE id = '$id'")" = "question person"
+	    CONCAT(category, ' ', triaged_by) FROM feedback WHERE id = '$id'")" = "question human"
 	check "and the job is done" test "$(sql "SELECT status FROM jobs WHERE
 	    feedback_id = '$id'")" = done
 }
