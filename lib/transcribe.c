@@ -39,6 +39,7 @@ const struct hark_transcriber_ops hark_transcriber_none = {
 
 static const struct hark_transcriber_ops *const transcribers[] = {
 	&hark_transcriber_none,
+	&hark_transcriber_openai,
 };
 #define NTRANSCRIBERS	(sizeof(transcribers) / sizeof(transcribers[0]))
 
