@@ -123,12 +123,17 @@ hark_store_job_claim(struct hark_db *db, const char *owner,
 }
 
 int
-hark_store_job_done(struct hark_db *db, const char *id, const char *owner)
+hark_store_job_done(struct hark_db *db, const char *id, const char *owner,
+    const char *note)
 {
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(owner) };
+	struct hark_db_val	 a[] = {
+		note != NULL && note[0] != '\0' ? HARK_DB_CSTR(note) :
+		    HARK_DB_NULLV,
+		HARK_DB_CSTR(id), HARK_DB_CSTR(owner)
+	};
 
 	return store_exec(db, "UPDATE jobs SET status = 'done', owner = NULL, "
-	    "lease_until = NULL, last_error = NULL, finished_at = "
+	    "lease_until = NULL, last_error = LEFT(?, 512), finished_at = "
 	    "UTC_TIMESTAMP(6) WHERE id = ? AND owner = ?", a, NARGS(a), NULL);
 }
 
