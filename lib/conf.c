@@ -25,6 +25,18 @@
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR	"/var"
 #endif
+/* [transcribe]'s defaults, from configure. */
+#ifndef HARK_FFMPEG
+#define HARK_FFMPEG	"/usr/bin/ffmpeg"
+#endif
+#ifndef HARK_POCKETSPHINX_MODELDIR
+#define HARK_POCKETSPHINX_MODELDIR	"/usr/share/pocketsphinx/model"
+#endif
+#ifdef HAVE_POCKETSPHINX
+#define HARK_TRANSCRIBE_DEFAULT	"pocketsphinx"
+#else
+#define HARK_TRANSCRIBE_DEFAULT	"none"
+#endif
 
 /* A secret file is a password or a token, never a document. */
 #define SECRET_FILE_MAX	(64 * 1024)
@@ -62,6 +74,7 @@ static const char	*check_abs_or_empty(const char *);
 static const char	*check_nonempty(const char *);
 static const char	*check_sendfile(const char *);
 static const char	*check_http_url(const char *);
+static const char	*check_transcribe_backend(const char *);
 
 /*
  * offsetof(), plus a compiler warning ("comparison of distinct pointer
@@ -189,6 +202,31 @@ static const struct conf_key conf_keys[] = {
 	    "https://api.hcaptcha.com/siteverify", 0, 0, 0, check_http_url },
 	{ "widget", "captcha_timeout", CONF_SECONDS,
 	    FIELD(widget_captcha_timeout, int), "5", 1, 60, 0, NULL },
+
+	/* [transcribe]: lib/transcribe*.c.  pocketsphinx when built with it. */
+	{ "transcribe", "backend", CONF_STRING, FIELD(transcribe_backend, char *),
+	    HARK_TRANSCRIBE_DEFAULT, 0, 0, 0, check_transcribe_backend },
+	{ "transcribe", "language", CONF_STRING,
+	    FIELD(transcribe_language, char *), "en", 0, 0, 0, NULL },
+	{ "transcribe", "ffmpeg", CONF_STRING, FIELD(transcribe_ffmpeg, char *),
+	    HARK_FFMPEG, 0, 0, 0, check_abs_path },
+	{ "transcribe", "pocketsphinx_model", CONF_STRING,
+	    FIELD(transcribe_pocketsphinx_model, char *),
+	    HARK_POCKETSPHINX_MODELDIR "/en-us/en-us", 0, 0, 0, check_abs_path },
+	{ "transcribe", "pocketsphinx_dict", CONF_STRING,
+	    FIELD(transcribe_pocketsphinx_dict, char *),
+	    HARK_POCKETSPHINX_MODELDIR "/en-us/cmudict-en-us.dict", 0, 0, 0,
+	    check_abs_path },
+	{ "transcribe", "pocketsphinx_lm", CONF_STRING,
+	    FIELD(transcribe_pocketsphinx_lm, char *),
+	    HARK_POCKETSPHINX_MODELDIR "/en-us/en-us.lm.bin", 0, 0, 0,
+	    check_abs_path },
+	{ "transcribe", "timeout", CONF_SECONDS, FIELD(transcribe_timeout, int),
+	    "600", 1, 86400, 0, NULL },
+	/* 45: tests/bench/transcribe; an utterance past it ends at a pause. */
+	{ "transcribe", "max_utterance_seconds", CONF_SECONDS,
+	    FIELD(transcribe_max_utterance_seconds, int), "45", 5, 600, 0,
+	    NULL },
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -283,6 +321,20 @@ check_http_url(const char *s)
 	    (strncmp(s, "http://", 7) == 0 && s[7] != '\0'))
 		return NULL;
 	return "must be an http:// or https:// URL";
+}
+
+/*
+ * Every transcriber name hark has, built in or not: a build without
+ * pocketsphinx still reads a file that names it, and hark-batch says why
+ * it cannot use it (transcribe.c).
+ */
+static const char *
+check_transcribe_backend(const char *s)
+{
+	if (strcmp(s, "pocketsphinx") == 0 || strcmp(s, "openai") == 0 ||
+	    strcmp(s, "none") == 0)
+		return NULL;
+	return "must be pocketsphinx, openai or none";
 }
 
 /*

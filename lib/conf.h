@@ -70,6 +70,16 @@ struct hark_conf {
 	int	 widget_dedup_window;		/* seconds; a source's own wins */
 	char	*widget_captcha_verify_url;	/* siteverify (hCaptcha or Turnstile) */
 	int	 widget_captcha_timeout;	/* seconds siteverify may take */
+
+	/* [transcribe] */
+	char	*transcribe_backend;	/* "pocketsphinx", "openai" or "none" */
+	char	*transcribe_language;	/* the hint; pocketsphinx's model's */
+	char	*transcribe_ffmpeg;	/* decodes for pocketsphinx */
+	char	*transcribe_pocketsphinx_model;	/* acoustic model directory */
+	char	*transcribe_pocketsphinx_dict;	/* pronunciation dictionary */
+	char	*transcribe_pocketsphinx_lm;	/* language model */
+	int	 transcribe_timeout;	/* seconds per file */
+	int	 transcribe_max_utterance_seconds; /* then end one at a pause */
 };
 
 /* "file:line: reason", filled when loading fails. */

@@ -20,6 +20,9 @@ struct hark_conf;
 struct hark_transcriber;	/* an open backend: its ops and its state */
 
 extern const struct hark_transcriber_ops	hark_transcriber_none;
+#ifdef HAVE_POCKETSPHINX
+extern const struct hark_transcriber_ops	hark_transcriber_pocketsphinx;
+#endif
 
 const struct hark_transcriber_ops *hark_transcriber_find(const char *name);
 const struct hark_transcriber_ops *hark_transcriber_at(size_t i);
