@@ -223,6 +223,7 @@ ffmpeg_start(const char *ffmpeg, const char *path, struct ffmpeg_child *c,
 	char	*input = NULL;
 	size_t	 n;
 	int	 fd;
+	sigset_t none;
 
 	c->pid = -1;
 	c->out = c->errfd = -1;
@@ -232,6 +233,7 @@ ffmpeg_start(const char *ffmpeg, const char *path, struct ffmpeg_child *c,
 		return HARK_BACKEND_RETRY;
 	}
 	snprintf(input, n, "file:%s", path);
+	sigemptyset(&none);
 	{
 		char *const argv[] = {
 			(char *)ffmpeg, "-nostdin", "-hide_banner",
@@ -260,7 +262,9 @@ ffmpeg_start(const char *ffmpeg, const char *path, struct ffmpeg_child *c,
 			/* Not the database's socket nor anything else. */
 			for (fd = 3; fd < 1024; fd++)
 				(void)close(fd);
+			/* ffmpeg's defaults, not hark-batch's handling. */
 			signal(SIGPIPE, SIG_DFL);
+			sigprocmask(SIG_SETMASK, &none, NULL);
 			execv(ffmpeg, argv);
 			(void)!write(2, EXEC_FAILED, sizeof(EXEC_FAILED) - 1);
 			_exit(127);
@@ -350,7 +354,8 @@ utt_decode(ps_decoder_t *ps, const int16 *pcm, size_t n,
 	const char	*hyp;
 	int32		 score;
 
-	if (n == 0)
+	/* Under 0.1 s nothing is said (and the front end wants frames). */
+	if (n < PS_RATE / 10)
 		return 0;
 	if (ps_start_utt(ps) < 0)
 		return -1;

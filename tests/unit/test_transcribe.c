@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -557,6 +558,46 @@ START_TEST(odd_byte_count_is_ok)
 }
 END_TEST
 
+/* Less PCM than a frame is nothing said, not a failure to retry. */
+START_TEST(tiny_output_is_empty_transcript)
+{
+	struct hark_transcriber	*t;
+	struct hark_transcript	 out;
+	struct hark_backend_err	 err;
+
+	fake_ffmpeg("printf abc");
+	t = open_ok();
+	ck_assert_int_eq(hark_transcriber_run(t, LIBRIVOX
+	    "/sense_and_sensibility_01_austen_64kb-0880.wav", "", "en", &out,
+	    &err), HARK_BACKEND_OK);
+	ck_assert_str_eq(out.text, "");
+	hark_transcript_free(&out);
+	hark_transcriber_close(t);
+}
+END_TEST
+
+/* No file descriptors left for the pipes: a retry, not a failure. */
+START_TEST(no_pipes_is_retry)
+{
+	struct hark_transcriber	*t = open_ok();
+	struct hark_backend_err	 err;
+	struct rlimit		 rl, old;
+	int			 fd;
+
+	ck_assert_int_ne(fd = dup(0), -1);
+	close(fd);
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	rl.rlim_cur = (rlim_t)fd;
+	rl.rlim_max = old.rlim_max;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	ck_assert_int_eq(run_on_clip(t, &err), HARK_BACKEND_RETRY);
+	ck_assert_msg(strstr(err.msg, "pocketsphinx: cannot make ffmpeg's "
+	    "pipes: ") == err.msg, "%s", err.msg);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	hark_transcriber_close(t);
+}
+END_TEST
+
 /* ------------------------------------------------------------ setup errors */
 
 static void
@@ -668,6 +709,8 @@ transcribe_suite(void)
 	tcase_add_test(tc, hung_ffmpeg_is_killed_at_timeout);
 	tcase_add_test(tc, killed_ffmpeg_is_retry);
 	tcase_add_test(tc, odd_byte_count_is_ok);
+	tcase_add_test(tc, tiny_output_is_empty_transcript);
+	tcase_add_test(tc, no_pipes_is_retry);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("setup");
