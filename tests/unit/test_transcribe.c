@@ -69,6 +69,7 @@ write_file(const char *path, const char *data, size_t len, mode_t mode)
 	close(fd);
 }
 
+#ifdef HAVE_POCKETSPHINX
 /* Runs ffmpeg with args (after "-v error -y"); asserts it succeeded. */
 static void
 ffmpeg(const char *const *args)
@@ -91,6 +92,7 @@ ffmpeg(const char *const *args)
 	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
 	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "ffmpeg failed");
 }
+#endif
 
 /* ------------------------------------------------------------ the config */
 
