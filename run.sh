@@ -17,7 +17,7 @@
 # HARK_CONFIG, HARK_BIN and friends for scripts and demos:  . var/demo.env
 #
 # Environment: HARK_PORT (8080), HARK_WORKERS (8), HARK_BUILD_DIR (./build),
-# HARK_VAR_DIR (./var).
+# HARK_VAR_DIR (./var), HARK_CAPTCHA_VERIFY_URL (hCaptcha's siteverify).
 set -u -o pipefail
 cd "$(dirname "$0")" || exit 2
 ROOT=$(pwd)
@@ -47,6 +47,13 @@ running() { pid_alive "$(pid_of "$1")"; }
 
 stop_all() {
 	local pid
+	if pid=$(pid_of batch) && pid_alive "$pid"; then
+		echo "== stopping the hark-batch schedule"
+		# Its own process group: the loop and a run in progress.
+		kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+		stop_pid "$pid" 10
+	fi
+	rm -f "$VAR/run/batch.pid"
 	if pid=$(pid_of lighttpd) && pid_alive "$pid"; then
 		echo "== stopping lighttpd (and the hark-fcgi it spawned)"
 		stop_pid "$pid" 30
@@ -60,7 +67,7 @@ stop_all() {
 
 status() {
 	local what
-	for what in lighttpd mysqld; do
+	for what in lighttpd mysqld batch; do
 		if running "$what"; then
 			echo "$what: running (pid $(pid_of "$what"))"
 		else
@@ -134,6 +141,10 @@ name = $DB_NAME
 user = $1
 EOF
 	[ -z "${2:-}" ] || echo "password_file = $2"
+	# Where captcha tokens are checked: hCaptcha's siteverify unless set
+	# (a local stand-in for tests, or Turnstile's).
+	[ -z "${HARK_CAPTCHA_VERIFY_URL:-}" ] ||
+	    printf '\n[widget]\ncaptcha_verify_url = %s\n' "$HARK_CAPTCHA_VERIFY_URL"
 }
 
 # hark.conf for hark (its own database user) and migrate.conf for harkctl
@@ -259,6 +270,20 @@ start_lighttpd() {
 	echo "$LIGHTTPD_PID" >"$VAR/run/lighttpd.pid"
 }
 
+# hark-batch every minute, as conf/hark.cron has it on an installed host:
+# voice submissions go processing -> done (or error) by themselves.  Its
+# own session (setsid) and pid file; ./run.sh stop stops it.
+start_batch() {
+	if running batch; then
+		stop_pid "$(pid_of batch)" 10
+	fi
+	echo "== starting hark-batch every minute (log: $VAR/log/hark-batch.log)"
+	setsid bash -c 'while :; do "$0" -c "$1" >>"$2" 2>&1; sleep 60; done' \
+	    "$BUILD/hark-batch" "$VAR/hark.conf" "$VAR/log/hark-batch.log" \
+	    </dev/null >/dev/null 2>&1 &
+	echo "$!" >"$VAR/run/batch.pid"
+}
+
 wait_healthy() {
 	local f
 	if wait_until 30 health_is "$URL" 200; then
@@ -324,6 +349,7 @@ demo_project_and_key
 demo_server_source
 start_lighttpd
 wait_healthy
+start_batch
 
 HARK_URL=$URL
 HARK_DB_SOCKET=$DB_SOCKET
@@ -336,7 +362,10 @@ cat <<EOF
 
 hark is up: $URL  (GET $URL/v1/health)
   config   $VAR/hark.conf
-  logs     $VAR/log/ (hark.log, lighttpd-error.log, hark-access.log, mariadb.log)
+  logs     $VAR/log/ (hark.log, lighttpd-error.log, hark-access.log, mariadb.log,
+           hark-batch.log)
+  batch    hark-batch every minute (transcription, enrichment, housekeeping);
+           at once: $BUILD/hark-batch -c $VAR/hark.conf --once
   database mariadb --no-defaults -S $DB_SOCKET -uroot $DB_NAME  (as root: unix_socket)
   env      . $VAR/demo.env
   project  $HARK_PROJECT_ID

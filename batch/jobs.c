@@ -8,21 +8,30 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "conf.h"
 #include "jobs.h"
 #include "log.h"
+#include "store.h"
 
 /*
  * Housekeeping is cheap and must run even when the queue is long, so it
  * comes first.  It is tried once per run; cron's next minute is its retry.
  */
 const struct hark_job_kind hark_job_kinds[] = {
-	{ "housekeeping", hark_housekeeping_run, HARK_JOB_EACH_RUN, 1, 0, 0 },
+	{ "housekeeping", hark_housekeeping_run, HARK_JOB_EACH_RUN, 1, 0, 0,
+	  NULL },
+	/* A transcription waits on a decoder or a service: start at 30 s. */
+	{ "transcribe", hark_transcribe_run, HARK_JOB_QUEUED, 5, 30, 3600,
+	  hark_transcribe_failed },
+	{ "enrich", hark_enrich_run, HARK_JOB_QUEUED, 5, 30, 3600, NULL },
 };
 const size_t hark_job_nkinds = sizeof(hark_job_kinds) / sizeof(hark_job_kinds[0]);
 
@@ -148,6 +157,128 @@ run_each_run(struct hark_job_ctx *ctx, const struct hark_job_kind *k,
 	return rc;
 }
 
+void
+hark_job_why(struct hark_job_ctx *ctx, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->why, sizeof(ctx->why), fmt, ap);
+	va_end(ap);
+}
+
+static const struct hark_job_kind *
+kind_of_row(const char *name)
+{
+	return hark_job_kind_find(name);
+}
+
+/* What a job's outcome does to its row; -1 when the database is gone. */
+static int
+record(struct hark_job_ctx *ctx, const struct hark_job_kind *k,
+    const struct hark_job *job, enum hark_job_rc rc, struct hark_job_stats *st)
+{
+	unsigned	 delay;
+	int		 src = HARK_STORE_OK;
+	const char	*why = ctx->why[0] != '\0' ? ctx->why : "failed";
+
+	if (rc == HARK_JOB_RETRY && job->attempt >= job->max_attempts)
+		rc = HARK_JOB_FAILED;
+	switch (rc) {
+	case HARK_JOB_DONE:
+		st->done++;
+		src = hark_store_job_done(ctx->db, job->id, job->owner);
+		if (ctx->verbose)
+			hark_log(HARK_LOG_INFO, "%s %s: done (attempt %u)",
+			    k->name, job->id, job->attempt);
+		break;
+	case HARK_JOB_RETRY:
+		st->retried++;
+		delay = hark_job_backoff(k, job->attempt);
+		if (ctx->retry_after_s > delay)
+			delay = ctx->retry_after_s;
+		src = hark_store_job_retry(ctx->db, job->id, job->owner, delay,
+		    why);
+		hark_log(ctx->verbose ? HARK_LOG_INFO : HARK_LOG_DEBUG,
+		    "%s %s: attempt %u of %u failed (%s); again in %u s",
+		    k->name, job->id, job->attempt, job->max_attempts, why,
+		    delay);
+		break;
+	case HARK_JOB_FAILED:
+		st->failed++;
+		src = hark_store_job_fail(ctx->db, job->id, job->owner, why);
+		if (k->on_fail != NULL)
+			k->on_fail(ctx, job);
+		hark_log(HARK_LOG_WARN, "%s %s: failed after %u attempt%s: %s",
+		    k->name, job->id, job->attempt, job->attempt == 1 ? "" : "s",
+		    why);
+		break;
+	case HARK_JOB_UNAVAILABLE:
+		return -1;
+	}
+	return src == HARK_STORE_UNAVAILABLE ? -1 : 0;
+}
+
+/*
+ * The queued kinds of set: claim the oldest due job, run it, record the
+ * outcome, until none is due or the time budget is spent.
+ */
+static int
+run_queued(struct hark_job_ctx *ctx, hark_job_set set,
+    struct hark_job_stats *st)
+{
+	const char		*names[sizeof(hark_job_set) * 8];
+	const struct hark_job_kind *k;
+	struct hark_job_row	 row;
+	struct hark_job		 job;
+	char			 owner[128];
+	size_t			 i, n = 0;
+	int			 rc;
+
+	for (i = 0; i < hark_job_nkinds; i++)
+		if ((set & ((hark_job_set)1 << i)) &&
+		    hark_job_kinds[i].sched == HARK_JOB_QUEUED)
+			names[n++] = hark_job_kinds[i].name;
+	if (n == 0)
+		return 0;
+	while (time(NULL) < ctx->deadline) {
+		snprintf(owner, sizeof(owner), "%s:%u", ctx->owner,
+		    ++ctx->claims);
+		rc = hark_store_job_claim(ctx->db, owner, names, n,
+		    (unsigned)ctx->conf->batch_lease, &row);
+		if (rc == HARK_STORE_NOT_FOUND)
+			return 0;
+		if (rc != HARK_STORE_OK) {
+			hark_log(HARK_LOG_WARN, "cannot claim a job: %s",
+			    hark_store_errmsg(ctx->db));
+			return rc == HARK_STORE_UNAVAILABLE ? -1 : 0;
+		}
+		if ((k = kind_of_row(row.kind)) == NULL) {
+			hark_job_row_clear(&row);
+			continue;	/* filtered by kind: cannot happen */
+		}
+		memset(&job, 0, sizeof(job));
+		job.id = row.id;
+		job.owner = owner;
+		job.project_id = row.project_id[0] ? row.project_id : NULL;
+		job.feedback_id = row.feedback_id[0] ? row.feedback_id : NULL;
+		job.session_id = row.session_id[0] ? row.session_id : NULL;
+		job.comment_id = row.comment_id[0] ? row.comment_id : NULL;
+		job.payload = row.payload;
+		job.attempt = row.attempts;
+		job.max_attempts = row.max_attempts;
+		ctx->why[0] = '\0';
+		ctx->retry_after_s = 0;
+		rc = record(ctx, k, &job, k->run(ctx, &job), st);
+		hark_job_row_clear(&row);
+		if (rc == -1)
+			return -1;
+	}
+	hark_log(HARK_LOG_INFO, "time budget spent; due jobs wait for the "
+	    "next run");
+	return 0;
+}
+
 int
 hark_jobs_run(struct hark_job_ctx *ctx, hark_job_set set,
     struct hark_job_stats *st)
@@ -157,18 +288,16 @@ hark_jobs_run(struct hark_job_ctx *ctx, hark_job_set set,
 
 	for (i = 0; i < hark_job_nkinds; i++) {
 		k = &hark_job_kinds[i];
-		if ((set & ((hark_job_set)1 << i)) == 0)
+		if ((set & ((hark_job_set)1 << i)) == 0 ||
+		    k->sched != HARK_JOB_EACH_RUN)
 			continue;
 		if (time(NULL) >= ctx->deadline) {
 			hark_log(HARK_LOG_INFO, "time budget spent before %s",
 			    k->name);
-			break;
+			return 0;
 		}
-		/* QUEUED kinds: the claim loop comes with the first (issue 16). */
-		if (k->sched != HARK_JOB_EACH_RUN)
-			continue;
 		if (run_each_run(ctx, k, st) == HARK_JOB_UNAVAILABLE)
 			return -1;
 	}
-	return 0;
+	return run_queued(ctx, set, st);
 }

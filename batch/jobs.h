@@ -38,12 +38,27 @@ enum hark_job_sched {
 	HARK_JOB_QUEUED
 };
 
+struct hark_transcriber;
+struct hark_enricher;
+
 /* What every job of a run shares.  Set up by main.c, borrowed by the kinds. */
 struct hark_job_ctx {
 	const struct hark_conf	*conf;
-	struct hark_db		*db;	/* store: switch at merge */
+	struct hark_db		*db;
 	time_t			 deadline;	/* start + --max-seconds */
 	int			 once;		/* --once: one pass, then exit */
+	int			 verbose;	/* --verbose: a line per job */
+	/* host:pid:start of this run; a claim's owner adds its number. */
+	char			 owner[96];
+	unsigned		 claims;
+	/* The backends, opened by the first job that needs each (NULL
+	 * until then); main.c closes them. */
+	struct hark_transcriber	*transcriber;
+	struct hark_enricher	*enricher;
+	/* Why the job just run did not succeed, for the row's last_error
+	 * and a session's error: short, never text, audio or a key. */
+	char			 why[256];
+	unsigned		 retry_after_s;	/* a server's, for the back-off */
 };
 
 /*
@@ -53,6 +68,7 @@ struct hark_job_ctx {
  */
 struct hark_job {
 	const char	*id;
+	const char	*owner;		/* the claim's token; NULL for EACH_RUN */
 	const char	*project_id;
 	const char	*feedback_id;
 	const char	*session_id;
@@ -75,6 +91,13 @@ struct hark_job_kind {
 	unsigned		 max_attempts;	/* written to a row when enqueued */
 	unsigned		 backoff_base_s;	/* wait after the first failure */
 	unsigned		 backoff_max_s;		/* no wait is longer */
+	/*
+	 * A QUEUED job that failed for good (its last attempt, or
+	 * HARK_JOB_FAILED): what it leaves behind (a session in error).
+	 * NULL for none.
+	 */
+	void			(*on_fail)(struct hark_job_ctx *ctx,
+				    const struct hark_job *job);
 };
 
 /* The table, in the order a run goes through it. */
@@ -132,5 +155,15 @@ int		 hark_jobs_run(struct hark_job_ctx *ctx, hark_job_set set,
 /* The kinds' run functions, one file each. */
 enum hark_job_rc	hark_housekeeping_run(struct hark_job_ctx *ctx,
 			    const struct hark_job *job);
+enum hark_job_rc	hark_transcribe_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+void			hark_transcribe_failed(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+enum hark_job_rc	hark_enrich_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+
+/* Sets ctx->why ("transcribe: ..."); the kinds' one way to say it. */
+void	hark_job_why(struct hark_job_ctx *ctx, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
 
 #endif

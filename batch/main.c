@@ -20,15 +20,19 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "enrich.h"
 #include "jobs.h"
 #include "log.h"
 #include "store.h"
+#include "transcribe.h"
 
 struct batch_opts {
 	const char	*config_path;
 	hark_job_set	 jobs;
 	long		 max_seconds;
 	int		 once;
+	int		 verbose;
+	int		 status;
 };
 
 static void
@@ -37,7 +41,8 @@ usage(FILE *f)
 	size_t	 i;
 
 	fprintf(f, "usage: hark-batch [-c config] [--jobs KIND,...] [--once] "
-	    "[--max-seconds N]\n"
+	    "[--max-seconds N] [--verbose]\n"
+	    "       hark-batch [-c config] --status\n"
 	    "       hark-batch --help | --version\n"
 	    "job kinds:");
 	for (i = 0; i < hark_job_nkinds; i++)
@@ -54,6 +59,8 @@ parse_options(int argc, char *argv[], struct batch_opts *o)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "once", no_argument, NULL, 'o' },
 		{ "max-seconds", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "status", no_argument, NULL, 's' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -65,7 +72,9 @@ parse_options(int argc, char *argv[], struct batch_opts *o)
 	o->jobs = hark_job_set_all();
 	o->max_seconds = 50;
 	o->once = 0;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	o->verbose = 0;
+	o->status = 0;
+	while ((ch = getopt_long(argc, argv, "c:hv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			o->config_path = optarg;
@@ -80,6 +89,12 @@ parse_options(int argc, char *argv[], struct batch_opts *o)
 			break;
 		case 'o':
 			o->once = 1;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 's':
+			o->status = 1;
 			break;
 		case 'm':
 			errno = 0;
@@ -149,16 +164,60 @@ run(const struct hark_conf *conf, struct hark_db *db,
 	struct hark_job_ctx	 ctx;
 	struct hark_job_stats	 st = { 0, 0, 0 };
 	time_t			 start = time(NULL);
+	char			 host[64];
 	int			 rc;
 
+	memset(&ctx, 0, sizeof(ctx));
 	ctx.conf = conf;
 	ctx.db = db;
 	ctx.deadline = start + o->max_seconds;
 	ctx.once = o->once;
+	ctx.verbose = o->verbose;
+	if (gethostname(host, sizeof(host)) == -1)
+		snprintf(host, sizeof(host), "host");
+	host[sizeof(host) - 1] = '\0';
+	/* host:pid:start names this run's claims, whoever else is running. */
+	snprintf(ctx.owner, sizeof(ctx.owner), "%.60s:%ld:%lld", host,
+	    (long)getpid(), (long long)start);
 	rc = hark_jobs_run(&ctx, o->jobs, &st);
+	hark_transcriber_close(ctx.transcriber);
+	hark_enricher_close(ctx.enricher);
 	hark_log(HARK_LOG_INFO, "run: %u done, %u retried, %u failed, %lld s",
 	    st.done, st.retried, st.failed, (long long)(time(NULL) - start));
 	return rc == 0 ? 0 : 1;
+}
+
+static int
+status_row(void *ctx, const char *kind, const char *status, long long n,
+    long long oldest)
+{
+	int	*rows = ctx;
+
+	if ((*rows)++ == 0)
+		printf("%-14s %-8s %8s %s\n", "KIND", "STATE", "JOBS",
+		    "OLDEST DUE (s)");
+	if (oldest >= 0)
+		printf("%-14s %-8s %8lld %lld\n", kind, status, n, oldest);
+	else
+		printf("%-14s %-8s %8lld -\n", kind, status, n);
+	return 0;
+}
+
+/* --status: the queue by kind and state, for monitoring; exit 1 when the
+ * database cannot answer. */
+static int
+status(struct hark_db *db)
+{
+	int	 rows = 0;
+
+	if (hark_store_job_stats(db, status_row, &rows) != HARK_STORE_OK) {
+		fprintf(stderr, "hark-batch: --status: %s\n",
+		    hark_store_errmsg(db));
+		return 1;
+	}
+	if (rows == 0)
+		printf("no jobs\n");
+	return 0;
 }
 
 int
@@ -182,18 +241,24 @@ main(int argc, char *argv[])
 		    conf.log_file);
 		goto out;
 	}
+	if (o.status) {
+		if (hark_store_library_init() != 0 ||
+		    (db = hark_store_open(&conf)) == NULL)
+			goto out;
+		rc = status(db);
+		goto out;
+	}
 	if ((lock = take_lock(conf.state_dir)) == -2) {
 		rc = 0;		/* the previous run is still busy: not an error */
 		goto out;
 	}
-	/* store: switch at merge */
 	if (lock == -1 || hark_store_library_init() != 0 ||
 	    (db = hark_store_open(&conf)) == NULL)
 		goto out;
 	rc = run(&conf, db, &o);
 out:
 	if (db != NULL)
-		hark_store_close(db);	/* store: switch at merge */
+		hark_store_close(db);
 	if (lock >= 0)
 		close(lock);
 	hark_conf_free(&conf);

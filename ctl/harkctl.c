@@ -25,8 +25,10 @@ static int	cmd_help(struct ctl *, int, char **);
 static const struct ctl_cmd ctl_cmds[] = {
 	{ "migrate", "[--schema-dir DIR]",
 	    "apply pending schema migrations", cmd_migrate },
-	{ "project", "create NAME | list | rate-limit PROJECT N",
-	    "manage projects (N per minute, 0 = default)", ctl_cmd_project },
+	{ "project", "create NAME | list | rate-limit PROJECT N | "
+	    "retention PROJECT DAYS",
+	    "manage projects (N per minute, 0 = default; DAYS 0 = forever)",
+	    ctl_cmd_project },
 	{ "key", "create PROJECT [--name N] | list PROJECT | revoke KEY_ID",
 	    "manage secret API keys", ctl_cmd_key },
 	{ "origin", "add|remove PROJECT PATTERN | list PROJECT",

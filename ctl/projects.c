@@ -124,11 +124,41 @@ project_rate_limit(struct ctl *ctl, int argc, char **argv)
 	return CTL_OK;
 }
 
+/* Feedback older than DAYS is erased by hark-batch; 0 keeps it forever. */
+static int
+project_retention(struct ctl *ctl, int argc, char **argv)
+{
+	char	*end;
+	long	 n;
+	int	 rc;
+
+	if (argc != 4)
+		return ctl_usage_error("project retention takes PROJECT DAYS");
+	n = strtol(argv[3], &end, 10);
+	if (*argv[3] == '\0' || *end != '\0' || n < 0 || n > 36500)
+		return ctl_usage_error("DAYS is 1 to 36500, or 0 to keep "
+		    "feedback forever");
+	if (ctl_open(ctl) != CTL_OK || ctl_need_project(ctl, argv[2]) != CTL_OK)
+		return CTL_FAIL;
+	rc = hark_store_project_set_retention(ctl->db, argv[2], (unsigned)n);
+	if (rc != HARK_STORE_OK)
+		return ctl_store_error(ctl, "retention", rc);
+	if (n == 0)
+		printf("%s: feedback is kept forever\n", argv[2]);
+	else
+		printf("%s: feedback older than %ld days is erased by "
+		    "hark-batch\n", argv[2], n);
+	return CTL_OK;
+}
+
 int
 ctl_cmd_project(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc < 2)
-		return ctl_usage_error("project needs create, list or rate-limit");
+		return ctl_usage_error("project needs create, list, rate-limit "
+		    "or retention");
+	if (strcmp(argv[1], "retention") == 0)
+		return project_retention(ctl, argc, argv);
 	if (strcmp(argv[1], "create") == 0)
 		return project_create(ctl, argc, argv);
 	if (strcmp(argv[1], "list") == 0)

@@ -545,6 +545,7 @@ check_input(struct hark_call *c, struct json_object **body, void **in,
 			return -1;
 		c->in = *in;
 		c->report = rep;
+		c->tree = *body;
 	}
 	if (r->query != NULL) {
 		if ((*query = calloc(1, r->query->size)) == NULL)

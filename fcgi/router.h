@@ -19,6 +19,7 @@
 
 struct hark_app;
 struct hark_json_report;
+struct json_object;
 struct hark_json_schema;
 struct hark_query_schema;
 struct hark_req;
@@ -52,6 +53,10 @@ struct hark_call {
 	/* What a collecting body schema let through (unknown members), or
 	 * NULL; its members are NULL when nothing was unknown. */
 	const struct hark_json_report	*report;
+	/* The parsed body the typed struct was filled from (NULL without
+	 * a body schema): for telling a member that is null from one that
+	 * is absent, which the typed struct cannot. */
+	const struct json_object	*tree;
 };
 
 typedef void	(*hark_handler_fn)(const struct hark_call *);

@@ -32,11 +32,6 @@
 #ifndef HARK_POCKETSPHINX_MODELDIR
 #define HARK_POCKETSPHINX_MODELDIR	"/usr/share/pocketsphinx/model"
 #endif
-#ifdef HAVE_POCKETSPHINX
-#define HARK_TRANSCRIBE_DEFAULT	"pocketsphinx"
-#else
-#define HARK_TRANSCRIBE_DEFAULT	"none"
-#endif
 
 /* A secret file is a password or a token, never a document. */
 #define SECRET_FILE_MAX	(64 * 1024)
@@ -73,8 +68,9 @@ static const char	*check_abs_path(const char *);
 static const char	*check_abs_or_empty(const char *);
 static const char	*check_nonempty(const char *);
 static const char	*check_sendfile(const char *);
+static const char	*check_transcriber(const char *);
+static const char	*check_enricher(const char *);
 static const char	*check_http_url(const char *);
-static const char	*check_transcribe_backend(const char *);
 
 /*
  * offsetof(), plus a compiler warning ("comparison of distinct pointer
@@ -203,11 +199,21 @@ static const struct conf_key conf_keys[] = {
 	{ "widget", "captcha_timeout", CONF_SECONDS,
 	    FIELD(widget_captcha_timeout, int), "5", 1, 60, 0, NULL },
 
-	/* [transcribe]: lib/transcribe*.c.  pocketsphinx when built with it. */
+	/* hark-batch's runner (issue 16). */
+	{ "batch", "lease", CONF_SECONDS, FIELD(batch_lease, int),
+	    "300", 30, 86400, 0, NULL },
+	{ "batch", "max_attempts", CONF_INT, FIELD(batch_max_attempts, int),
+	    "5", 1, 100, 0, NULL },
 	{ "transcribe", "backend", CONF_STRING, FIELD(transcribe_backend, char *),
-	    HARK_TRANSCRIBE_DEFAULT, 0, 0, 0, check_transcribe_backend },
+#ifdef HAVE_POCKETSPHINX
+	    "pocketsphinx",
+#else
+	    "none",
+#endif
+	    0, 0, 0, check_transcriber },
 	{ "transcribe", "language", CONF_STRING,
 	    FIELD(transcribe_language, char *), "en", 0, 0, 0, NULL },
+	/* pocketsphinx (lib/transcribe_pocketsphinx.c). */
 	{ "transcribe", "ffmpeg", CONF_STRING, FIELD(transcribe_ffmpeg, char *),
 	    HARK_FFMPEG, 0, 0, 0, check_abs_path },
 	{ "transcribe", "pocketsphinx_model", CONF_STRING,
@@ -223,10 +229,12 @@ static const struct conf_key conf_keys[] = {
 	    check_abs_path },
 	{ "transcribe", "timeout", CONF_SECONDS, FIELD(transcribe_timeout, int),
 	    "600", 1, 86400, 0, NULL },
-	/* 45: tests/bench/transcribe; an utterance past it ends at a pause. */
+	/* 45: tests/bench/transcribe; a longer recording is cut at a pause. */
 	{ "transcribe", "max_utterance_seconds", CONF_SECONDS,
 	    FIELD(transcribe_max_utterance_seconds, int), "45", 5, 600, 0,
 	    NULL },
+	{ "enrich", "backend", CONF_STRING, FIELD(enrich_backend, char *),
+	    "builtin", 0, 0, 0, check_enricher },
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -324,20 +332,6 @@ check_http_url(const char *s)
 }
 
 /*
- * Every transcriber name hark has, built in or not: a build without
- * pocketsphinx still reads a file that names it, and hark-batch says why
- * it cannot use it (transcribe.c).
- */
-static const char *
-check_transcribe_backend(const char *s)
-{
-	if (strcmp(s, "pocketsphinx") == 0 || strcmp(s, "openai") == 0 ||
-	    strcmp(s, "none") == 0)
-		return NULL;
-	return "must be pocketsphinx, openai or none";
-}
-
-/*
  * [widget] token_secret_file left empty (or out of the file) is state_dir's
  * token.secret, so the secret follows the state directory: the defaults
  * derive it from the default state_dir, a load again once the file has set
@@ -355,6 +349,22 @@ conf_widget_paths(struct hark_conf *conf, int force)
 	free(conf->widget_token_secret_file);
 	conf->widget_token_secret_file = path;
 	return 0;
+}
+
+/* The names of the backends a build may have; a build checks its own. */
+static const char *
+check_transcriber(const char *s)
+{
+	return strcmp(s, "none") == 0 || strcmp(s, "pocketsphinx") == 0 ||
+	    strcmp(s, "openai") == 0 ? NULL :
+	    "must be pocketsphinx, openai or none";
+}
+
+static const char *
+check_enricher(const char *s)
+{
+	return strcmp(s, "builtin") == 0 || strcmp(s, "openai") == 0 ? NULL :
+	    "must be builtin or openai";
 }
 
 static const char *

@@ -71,15 +71,20 @@ struct hark_conf {
 	char	*widget_captcha_verify_url;	/* siteverify (hCaptcha or Turnstile) */
 	int	 widget_captcha_timeout;	/* seconds siteverify may take */
 
-	/* [transcribe] */
-	char	*transcribe_backend;	/* "pocketsphinx", "openai" or "none" */
-	char	*transcribe_language;	/* the hint; pocketsphinx's model's */
+	/* [batch] */
+	int	 batch_lease;		/* seconds a claimed job is its runner's */
+	int	 batch_max_attempts;	/* tries of a queued job before it fails */
+
+	/* [transcribe], [enrich]: which backend (lib/transcribe, lib/enrich) */
+	char	*transcribe_backend;
+	char	*transcribe_language;	/* the hint, BCP 47; "" = none */
 	char	*transcribe_ffmpeg;	/* decodes for pocketsphinx */
 	char	*transcribe_pocketsphinx_model;	/* acoustic model directory */
 	char	*transcribe_pocketsphinx_dict;	/* pronunciation dictionary */
 	char	*transcribe_pocketsphinx_lm;	/* language model */
 	int	 transcribe_timeout;	/* seconds per file */
-	int	 transcribe_max_utterance_seconds; /* then end one at a pause */
+	int	 transcribe_max_utterance_seconds; /* then cut at a pause */
+	char	*enrich_backend;
 };
 
 /* "file:line: reason", filled when loading fails. */

@@ -31,7 +31,7 @@
 #include <stddef.h>
 
 /* Only what some route answers: PATCH comes with the inbox issue. */
-#define HARK_CORS_ALLOW_METHODS	"GET, POST, DELETE, OPTIONS"
+#define HARK_CORS_ALLOW_METHODS	"GET, POST, PATCH, DELETE, OPTIONS"
 #define HARK_CORS_ALLOW_HEADERS	"content-type, authorization, " \
 	"x-hark-project, x-hark-key, x-hark-public-key, x-hark-token, " \
 	"x-earshot-project, x-earshot-key, idempotency-key"

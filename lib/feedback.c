@@ -56,6 +56,8 @@ hark_feedback_make(const char *project_id, const char *channel,
 	fb->metadata = text_or_null(&in->metadata, &fb->metadata_len);
 	fb->extra = text_or_null(&in->extra, &fb->extra_len);
 	fb->audio_duration_ms = -1;
+	fb->spam = -1;
+	fb->triaged_by = "builtin";
 	hark_triage_text(fb->text, fb->text_len, fb->page, &t);
 	fb->channel = channel;
 	fb->category = hark_category_name(t.category);
@@ -365,6 +367,26 @@ identity_json(const struct hark_feedback *fb)
 	return o;
 }
 
+/* The labels, one per line as the store reads them, as an array. */
+static struct json_object *
+labels_json(const struct hark_feedback *fb)
+{
+	struct json_object	*a;
+	const char		*p, *end, *nl;
+
+	if ((a = json_object_new_array()) == NULL || fb->labels == NULL)
+		return a;
+	for (p = fb->labels, end = fb->labels + fb->labels_len; p < end;
+	    p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (nl > p)
+			json_object_array_add(a,
+			    json_object_new_string_len(p, (int)(nl - p)));
+	}
+	return a;
+}
+
 struct json_object *
 hark_feedback_json(const struct hark_feedback *fb)
 {
@@ -402,6 +424,28 @@ hark_feedback_json(const struct hark_feedback *fb)
 	json_object_object_add(o, "audioDurationMs", fb->audio_duration_ms >= 0 ?
 	    json_object_new_int64(fb->audio_duration_ms) : NULL);
 	json_object_object_add(o, "extra", opt_json(fb->extra, fb->extra_len));
+	json_object_object_add(o, "triagedBy", fb->triaged_by != NULL ?
+	    json_object_new_string(fb->triaged_by) : NULL);
+	json_object_object_add(o, "locale", fb->locale[0] != '\0' ?
+	    json_object_new_string(fb->locale) : NULL);
+	json_object_object_add(o, "summary",
+	    opt_string(fb->summary, fb->summary_len));
+	json_object_object_add(o, "title", opt_string(fb->title, fb->title_len));
+	json_object_object_add(o, "language", fb->language[0] != '\0' ?
+	    json_object_new_string(fb->language) : NULL);
+	json_object_object_add(o, "spam", fb->spam >= 0 ?
+	    json_object_new_boolean(fb->spam) : NULL);
+	json_object_object_add(o, "labels", labels_json(fb));
+	json_object_object_add(o, "resolutionNote",
+	    opt_string(fb->resolution_note, fb->resolution_note_len));
+	if (fb->resolved_at[0] != '\0') {
+		char	 rts[32];
+
+		hark_ts_to_rfc3339(fb->resolved_at, rts, sizeof(rts));
+		json_object_object_add(o, "resolvedAt",
+		    json_object_new_string(rts));
+	} else
+		json_object_object_add(o, "resolvedAt", NULL);
 	/* Only one item read by id carries its context (see store.h). */
 	if (fb->context != NULL)
 		json_object_object_add(o, "context",

@@ -94,11 +94,25 @@ struct hark_feedback {
 	char		*extra;
 	size_t		 extra_len;
 	long long	 audio_duration_ms;	/* -1 = none */
+	/* Read back only, what an enricher added (hark-batch): owned. */
+	char		*summary;
+	size_t		 summary_len;
+	char		*title;
+	size_t		 title_len;
+	char		 language[36];	/* "" = not judged */
+	int		 spam;		/* -1 = not judged */
+	/* Read back only, the inbox's work: owned. */
+	char		*resolution_note;
+	size_t		 resolution_note_len;
+	char		 resolved_at[HARK_STORE_TS_SIZE];	/* "" = not */
+	char		 updated_at[HARK_STORE_TS_SIZE];	/* the ETag */
+	char		*labels;	/* "a\nb", sorted; NULL = none */
+	size_t		 labels_len;
 	/* Written by an insert only: the submitter's locale (BCP 47, ""
 	 * = none), who set the category ("builtin" when NULL, "client"
 	 * for a submitter's choice) and the dedup hash (lib/normalize). */
 	char		 locale[36];
-	const char	*triaged_by;
+	const char	*triaged_by;	/* static; NULL = not triaged */
 	bool		 has_content_hash;
 	unsigned char	 content_hash[32];
 	const char	*channel;	/* static: "api", "widget", "voice" */
@@ -117,6 +131,7 @@ struct hark_feedback_filter {
 	const char	*category;
 	const char	*since;		/* "YYYY-MM-DD HH:MM:SS.ffffff" UTC */
 	const char	*until;
+	const char	*label;		/* items that carry this label */
 	const char	*q;		/* substring of the text */
 	size_t		 q_len;
 	const char	*cursor_ts;	/* keyset: rows strictly before this */
@@ -183,6 +198,9 @@ int	hark_store_project_exists(struct hark_db *, const char *id);
 typedef int	(*hark_project_fn)(void *ctx, const char *id, const char *name,
 		    const char *created_at, long long nkeys);
 int	hark_store_project_list(struct hark_db *, hark_project_fn, void *ctx);
+/* days 0 = kept forever (NULL); else hark-batch erases older feedback. */
+int	hark_store_project_set_retention(struct hark_db *, const char *id,
+	    unsigned days);
 /* limit 0 = back to the configured default. */
 int	hark_store_project_set_rate_limit(struct hark_db *, const char *id,
 	    unsigned limit);
@@ -486,5 +504,122 @@ int	hark_store_media_get(struct hark_db *, const char *project_id,
 typedef int	(*hark_media_row_fn)(void *ctx, const struct hark_media_row *);
 int	hark_store_media_list(struct hark_db *, const char *project_id,
 	    const char *const *ids, size_t n, hark_media_row_fn, void *ctx);
+
+/*
+ * hark-batch's queue (store_jobs.c, schema/007_batch.sql).  A claim takes
+ * the oldest due job of the kinds (or one whose lease ran out) for owner,
+ * a token unique to the claim, for lease_s seconds; HARK_STORE_NOT_FOUND
+ * when none is due.  done, retry and fail apply only while owner still
+ * holds the claim.
+ */
+struct hark_job_row {
+	char		 id[HARK_ID_SIZE];
+	char		 kind[32];
+	char		 project_id[HARK_ID_SIZE];
+	char		 feedback_id[HARK_ID_SIZE];
+	char		 session_id[HARK_SESSION_ID_SIZE];
+	char		 comment_id[HARK_ID_SIZE];
+	char		*payload;	/* JSON or NULL; malloc'ed */
+	size_t		 payload_len;
+	unsigned	 attempts;	/* this one included */
+	unsigned	 max_attempts;
+};
+void	hark_job_row_clear(struct hark_job_row *);
+int	hark_store_job_claim(struct hark_db *, const char *owner,
+	    const char *const *kinds, size_t nkinds, unsigned lease_s,
+	    struct hark_job_row *out);
+int	hark_store_job_done(struct hark_db *, const char *id, const char *owner);
+int	hark_store_job_retry(struct hark_db *, const char *id,
+	    const char *owner, unsigned delay_s, const char *why);
+int	hark_store_job_fail(struct hark_db *, const char *id, const char *owner,
+	    const char *why);
+int	hark_store_job_enqueue(struct hark_db *, const char *id,
+	    const char *kind, const char *project_id, const char *feedback_id,
+	    const char *session_id, unsigned max_attempts);
+/*
+ * A transcript on its item, its session done with it, the enrich job that
+ * follows and the transcribe job done, in one transaction.
+ */
+int	hark_store_transcript_save(struct hark_db *, const char *project_id,
+	    const char *feedback_id, const char *text, size_t len,
+	    const char *language, const char *enrich_job_id,
+	    unsigned enrich_max_attempts, const char *job_id, const char *owner);
+/* The item's session (while the item is its latest) in error, with why. */
+int	hark_store_session_fail(struct hark_db *, const char *project_id,
+	    const char *feedback_id, const char *reason);
+struct hark_store_enrichment {
+	const char	*category, *sentiment;	/* static names */
+	double		 sentiment_score;
+	int		 impact;
+	const char	*by;			/* triaged_by */
+	const char	*summary, *title;	/* NULL = none */
+	const char	*language;		/* "" or NULL = keep */
+	int		 spam;			/* -1 = not judged */
+};
+int	hark_store_enrichment_save(struct hark_db *, const char *project_id,
+	    const char *feedback_id, const struct hark_store_enrichment *);
+/* Per kind and state: the count and the oldest due job's age (-1: none). */
+typedef int	(*hark_job_stats_fn)(void *ctx, const char *kind,
+		    const char *status, long long n, long long oldest_due_s);
+int	hark_store_job_stats(struct hark_db *, hark_job_stats_fn, void *ctx);
+
+/*
+ * Retention: up to limit feedback rows older than their project's
+ * retention_days are deleted (what hangs off them with them); their media
+ * files are then orphans the media sweep removes.  *n deleted.
+ */
+int	hark_store_retention_apply(struct hark_db *, int limit,
+	    unsigned long long *n);
+/* Housekeeping: sessions past their TTL, up to limit; *n deleted. */
+int	hark_store_session_expire(struct hark_db *, int limit,
+	    unsigned long long *n);
+/* Whether a media row names relpath (*known true on any error). */
+int	hark_store_media_path_known(struct hark_db *, const char *relpath,
+	    bool *known);
+
+/*
+ * PATCH /v1/feedback/{id} (store_inbox.c): the changes given, in one
+ * transaction; moving to done or canceled stamps resolved_at, moving back
+ * clears it and the resolution note; a category given is a person's
+ * (triaged_by human).  if_match, when not NULL, must be the row's
+ * updated_at, else HARK_STORE_CONFLICT and nothing changes.
+ */
+#define HARK_LABELS_MAX		20
+#define HARK_LABEL_MAX		64	/* characters */
+struct hark_feedback_patch {
+	const char	*status;	/* static name, or NULL: unchanged */
+	bool		 priority_set;
+	int		 priority;	/* -1: none (null) */
+	bool		 note_set;
+	const char	*note;		/* NULL: cleared */
+	size_t		 note_len;
+	const char	*category;	/* static name, or NULL */
+	bool		 labels_set;
+	const char	*labels[HARK_LABELS_MAX];	/* normalized, unique */
+	size_t		 nlabels;
+};
+int	hark_store_feedback_patch(struct hark_db *, const char *project_id,
+	    const char *id, const struct hark_feedback_patch *,
+	    const char *if_match);
+
+/* A comment; list rows' strings live for the callback only. */
+struct hark_comment {
+	char		 id[HARK_ID_SIZE];
+	char		 feedback_id[HARK_ID_SIZE];
+	const char	*body;
+	size_t		 body_len;
+	const char	*author_type;	/* human, agent, submitter */
+	const char	*author_id;	/* NULL = none */
+	size_t		 author_id_len;
+	char		 created_at[HARK_STORE_TS_SIZE];
+};
+/* NOT_FOUND when the project has no item feedback_id. */
+int	hark_store_comment_insert(struct hark_db *, const char *project_id,
+	    const struct hark_comment *);
+typedef int	(*hark_comment_fn)(void *ctx, const struct hark_comment *);
+/* Oldest first, after after_id (NULL: from the first), up to limit. */
+int	hark_store_comment_list(struct hark_db *, const char *project_id,
+	    const char *feedback_id, const char *after_id, unsigned limit,
+	    hark_comment_fn, void *ctx, bool *item_found);
 
 #endif

@@ -28,6 +28,10 @@ hark_feedback_clear(struct hark_feedback *fb)
 	free(fb->user_traits);
 	free(fb->context);
 	free(fb->extra);
+	free(fb->summary);
+	free(fb->title);
+	free(fb->resolution_note);
+	free(fb->labels);
 	memset(fb, 0, sizeof(*fb));
 }
 
@@ -99,7 +103,10 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"SELECT id, project_id, text, page, user_email, metadata, channel, " \
 	"category, sentiment, sentiment_score, impact_score, status, " \
 	"priority, created_at, session_id, user_id, user_name, user_traits, " \
-	"extra, audio_duration_ms, "
+	"extra, audio_duration_ms, triaged_by, summary, title, language, " \
+	"spam, locale, resolution_note, resolved_at, updated_at, " \
+	"(SELECT GROUP_CONCAT(l.label ORDER BY l.label SEPARATOR '\\n') " \
+	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), "
 #define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL FROM feedback "
 #define FEEDBACK_ONE		FEEDBACK_COLS "context FROM feedback "
 
@@ -131,13 +138,27 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	fb->user_traits = store_dup_col(row, 17, &fb->user_traits_len);
 	fb->extra = store_dup_col(row, 18, &fb->extra_len);
 	fb->audio_duration_ms = row->vals[19] ? atoll(row->vals[19]) : -1;
-	fb->context = store_dup_col(row, 20, &fb->context_len);
+	fb->triaged_by = row->vals[20] == NULL ? NULL :
+	    hark_vocab_intern(hark_vocab_triaged_by, row->vals[20], "builtin");
+	fb->summary = store_dup_col(row, 21, &fb->summary_len);
+	fb->title = store_dup_col(row, 22, &fb->title_len);
+	store_copy_col(fb->language, sizeof(fb->language), row->vals[23]);
+	fb->spam = row->vals[24] != NULL ? atoi(row->vals[24]) != 0 : -1;
+	store_copy_col(fb->locale, sizeof(fb->locale), row->vals[25]);
+	fb->resolution_note = store_dup_col(row, 26, &fb->resolution_note_len);
+	store_copy_col(fb->resolved_at, sizeof(fb->resolved_at), row->vals[27]);
+	store_copy_col(fb->updated_at, sizeof(fb->updated_at), row->vals[28]);
+	fb->labels = store_dup_col(row, 29, &fb->labels_len);
+	fb->context = store_dup_col(row, 30, &fb->context_len);
 	/* A NULL column stays NULL; a copy that failed is out of memory. */
 	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
 	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||
 	    (row->vals[16] && !fb->user_name) ||
 	    (row->vals[17] && !fb->user_traits) ||
-	    (row->vals[18] && !fb->extra) || (row->vals[20] && !fb->context))
+	    (row->vals[18] && !fb->extra) || (row->vals[21] && !fb->summary) ||
+	    (row->vals[22] && !fb->title) || (row->vals[26] &&
+	    !fb->resolution_note) || (row->vals[29] && !fb->labels) ||
+	    (row->vals[30] && !fb->context))
 		return -1;
 	return 0;
 }
@@ -260,6 +281,9 @@ list_filters(struct store_sql *b, const char *project_id,
 	if (f->category != NULL)
 		store_sql_filter(b, " AND category = ?",
 		    HARK_DB_CSTR(f->category));
+	if (f->label != NULL)
+		store_sql_filter(b, " AND id IN (SELECT feedback_id FROM "
+		    "feedback_labels WHERE label = ?)", HARK_DB_CSTR(f->label));
 	if (f->since != NULL)
 		store_sql_filter(b, " AND created_at >= ?",
 		    HARK_DB_CSTR(f->since));

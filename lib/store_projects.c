@@ -64,6 +64,20 @@ hark_store_project_list(struct hark_db *db, hark_project_fn fn, void *ctx)
 }
 
 int
+hark_store_project_set_retention(struct hark_db *db, const char *id,
+    unsigned days)
+{
+	struct hark_db_val	 a[] = {
+		days ? HARK_DB_INT(days) : HARK_DB_NULLV, HARK_DB_CSTR(id) };
+	int			 rc;
+
+	if ((rc = hark_store_project_exists(db, id)) != HARK_DB_OK)
+		return rc;
+	return store_exec(db, "UPDATE projects SET retention_days = ? WHERE "
+	    "id = ?", a, NARGS(a), NULL);
+}
+
+int
 hark_store_project_set_rate_limit(struct hark_db *db, const char *id,
     unsigned limit)
 {

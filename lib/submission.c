@@ -110,6 +110,8 @@ hark_submission_make(const char *project_id, const char *source_id,
 	fb->context = borrow(&sub->context, &fb->context_len);
 	fb->extra = borrow(&sub->extra, &fb->extra_len);
 	fb->audio_duration_ms = pl->audio_duration_ms;
+	fb->spam = -1;
+	fb->triaged_by = "builtin";
 	fb->channel = has_audio ? "voice" : public_key ? "widget" : "api";
 	fb->status = "new";
 	fb->priority = -1;

@@ -12,6 +12,8 @@ const char *const hark_vocab_category[] = { "bug", "feature_request",
 const char *const hark_vocab_sentiment[] = { "positive", "neutral",
     "negative", NULL };
 const char *const hark_vocab_channel[] = { "api", "widget", "voice", NULL };
+const char *const hark_vocab_triaged_by[] = { "builtin", "openai", "client",
+	"human", NULL };
 
 const char *
 hark_vocab_intern(const char *const *list, const char *s, const char *fallback)

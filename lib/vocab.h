@@ -14,6 +14,8 @@ extern const char *const hark_vocab_status[];	/* new, triaged, ... */
 extern const char *const hark_vocab_category[];	/* bug, feature_request, ... */
 extern const char *const hark_vocab_sentiment[];	/* positive, neutral, negative */
 extern const char *const hark_vocab_channel[];	/* api, widget, voice */
+/* Who set an item's category: builtin, openai (enrichers), client, human. */
+extern const char *const hark_vocab_triaged_by[];
 
 /*
  * The entry of list equal to s (the static string, so callers may keep it),

@@ -167,9 +167,10 @@ hark_handle_feedback_create(const struct hark_call *c)
 	    c->app->conf->base_path, fb.id);
 }
 
-/* A read item's view, with its media (issue 14 item 6). */
-static void
-respond_item_media(const struct hark_call *c, const struct hark_feedback *fb)
+/* A read item's view, with its media (issue 14 item 6) and its ETag. */
+void
+hark_respond_item(const struct hark_call *c, int status,
+    const struct hark_feedback *fb)
 {
 	struct json_object	*o;
 	int			 rc;
@@ -182,8 +183,10 @@ respond_item_media(const struct hark_call *c, const struct hark_feedback *fb)
 	    c->app->conf->base_path, &o, 1);
 	if (rc != HARK_STORE_OK)
 		hark_respond_store(c->app, c->resp, rc);
-	else if (hark_resp_json(c->resp, 200, o) == -1)
+	else if (hark_resp_json(c->resp, status, o) == -1)
 		hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
+	else
+		hark_feedback_etag(c->resp, fb);
 	json_object_put(o);
 }
 
@@ -220,7 +223,7 @@ hark_handle_feedback_get(const struct hark_call *c)
 	else if (rc != HARK_STORE_OK)
 		hark_respond_store(c->app, c->resp, rc);
 	else
-		respond_item_media(c, &fb);
+		hark_respond_item(c, 200, &fb);
 	hark_feedback_clear(&fb);
 }
 
@@ -249,6 +252,7 @@ hark_handle_feedback_delete(const struct hark_call *c)
 struct list_query {
 	const char			*status;	/* static, from vocab */
 	const char			*category;
+	char				*label;
 	struct hark_query_time		 since, until;
 	char				*q;
 	long long			 limit;
@@ -271,6 +275,8 @@ static const struct hark_query_param list_params[] = {
 	  .one_of = hark_vocab_status },
 	{ .name = "category", .type = HARK_QUERY_ENUM, .off = LQ(category),
 	  .one_of = hark_vocab_category },
+	{ .name = "label", .type = HARK_QUERY_STRING, .off = LQ(label), .min = 1,
+	  .max = 64 },
 	{ .name = "since", .type = HARK_QUERY_RFC3339, .off = LQ(since) },
 	{ .name = "until", .type = HARK_QUERY_RFC3339, .off = LQ(until) },
 	{ .name = "q", .type = HARK_QUERY_STRING, .off = LQ(q), .min = 1,
@@ -282,7 +288,7 @@ static const struct hark_query_param list_params[] = {
 };
 const struct hark_query_schema hark_feedback_list_query = {
 	list_params, HARK_QUERY_NPARAMS(list_params), sizeof(struct list_query),
-	"status, category, since, until, q, limit and cursor"
+	"status, category, label, since, until, q, limit and cursor"
 };
 
 struct list_acc {
@@ -320,6 +326,7 @@ list_filter(const struct list_query *lq, struct hark_feedback_filter *f)
 	memset(f, 0, sizeof(*f));
 	f->status = lq->status;
 	f->category = lq->category;
+	f->label = lq->label;
 	f->since = lq->since.set ? lq->since.db : NULL;
 	f->until = lq->until.set ? lq->until.db : NULL;
 	if ((f->q = lq->q) != NULL)

@@ -26,6 +26,22 @@ void	hark_handle_widget_bootstrap(const struct hark_call *);
 void	hark_handle_widget_ingest(const struct hark_call *);
 extern const struct hark_query_schema	hark_widget_bootstrap_query;
 extern const struct hark_json_schema	hark_widget_ingest_body;
+/* The inbox (inbox.c). */
+void	hark_handle_feedback_patch(const struct hark_call *);
+void	hark_handle_comment_create(const struct hark_call *);
+void	hark_handle_comment_list(const struct hark_call *);
+extern const struct hark_json_schema	hark_feedback_patch_body;
+extern const struct hark_json_schema	hark_comment_create_body;
+extern const struct hark_query_schema	hark_comment_list_query;
+struct hark_feedback;
+struct hark_resp;
+/* 200 (or status) with a read item's view, its media and its ETag. */
+void	hark_respond_item(const struct hark_call *, int status,
+	    const struct hark_feedback *);
+/* An item's ETag header, and an If-Match value back to its version. */
+void	hark_feedback_etag(struct hark_resp *, const struct hark_feedback *);
+bool	hark_feedback_etag_decode(const char *s, size_t n, char *out,
+	    size_t len);
 /* POST /v1/feedback with multipart/form-data (upload.c). */
 void	hark_handle_feedback_upload(const struct hark_call *);
 void	hark_handle_session_state(const struct hark_call *);

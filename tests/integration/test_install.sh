@@ -105,8 +105,12 @@ t_ctx "run.sh"
 VAR="$T/var"
 PORT=$(pick_port) || exit 2
 URL="http://127.0.0.1:$PORT"
+SV_PORT=$(pick_port) || exit 2
+t_spawn siteverify /usr/bin/python3 "$HARK_SRCDIR/tests/integration/siteverify.py" \
+    "$SV_PORT" install-captcha-secret "$T/siteverify.log"
 run() {
 	env HARK_VAR_DIR="$VAR" HARK_PORT="$PORT" HARK_BUILD_DIR="$HARK_BUILD" \
+	    HARK_CAPTCHA_VERIFY_URL="http://127.0.0.1:$SV_PORT/siteverify" \
 	    HARK_WORKERS=2 HARK_TEST_DIR="$T" "$HARK_SRCDIR/run.sh" "$@" \
 	    >>"$T/run.out" 2>&1
 }
@@ -174,6 +178,30 @@ run_checks() {
 	req POST "$URL/feedback/ingest" -H 'Content-Type: application/json' \
 	    --data-binary "{\"publicKey\": \"$spk\", \"token\": \"$tok\", \"message\": \"Nightly sync failed $label\"}"
 	check_status "$label: and its ingest is 201" 201
+	# With captcha: a source that requires it, checked by the local
+	# siteverify stand-in run.sh was pointed at.
+	local cpk
+	printf 'install-captcha-secret\n' >"$T/captcha.secret"
+	cpk=$("$HARK_BUILD/harkctl" -c "$VAR/hark.conf" source create "$prj" \
+	    --name "captcha $label" --origin "$URL" --captcha hcaptcha \
+	    --captcha-sitekey site-1 --captcha-secret-file "$T/captcha.secret" 2>/dev/null)
+	req GET "$URL/feedback/widget/bootstrap?publicKey=$cpk" -H "Origin: $URL"
+	check_json "$label: a captcha source's bootstrap asks for it" \
+	    data.config.requireCaptcha true
+	tok=$(json data.token)
+	req POST "$URL/feedback/ingest" -H "Origin: $URL" \
+	    -H 'Content-Type: application/json' --data-binary \
+	    "{\"publicKey\": \"$cpk\", \"token\": \"$tok\", \"message\": \"With a captcha $label\", \"captchaToken\": \"good-token\"}"
+	check_status "$label: its ingest with a solved captcha is 201" 201
+	req POST "$URL/feedback/ingest" -H "Origin: $URL" \
+	    -H 'Content-Type: application/json' --data-binary \
+	    "{\"publicKey\": \"$cpk\", \"token\": \"$tok\", \"message\": \"Without a captcha $label\"}"
+	check_status "$label: without one, 400" 400
+	# run.sh runs hark-batch every minute by itself; the first run at once.
+	check "$label: the hark-batch schedule runs" \
+	    eval 'pid_alive "$(cat "$VAR/run/batch.pid" 2>/dev/null)"'
+	check "$label: and has finished a run" \
+	    wait_until 30 grep -q 'hark-batch.*run: [0-9]* done' "$VAR/log/hark.log"
 	# lighttpd's access log: the path without the query, in a 0640 file.
 	local alog="$VAR/log/hark-access.log"
 	check "$label: access log has the request's path" \
@@ -212,6 +240,8 @@ if [ -S "$VAR/run/mysqld.sock" ]; then
 fi
 
 run stop
+check "run.sh stop stops the hark-batch schedule" \
+    eval '! pgrep -f "hark-batch.*$VAR/hark.conf" >/dev/null'
 check "run.sh stop stops MariaDB and lighttpd" \
     eval "! pid_alive \"\$(cat '$VAR/run/mysqld.pid' 2>/dev/null)\" &&
     ! pid_alive \"\$(cat '$VAR/run/lighttpd.pid' 2>/dev/null)\""

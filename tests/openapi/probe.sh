@@ -81,15 +81,15 @@ req OPTIONS "$URL/v1/health" -H "Origin: https://x.example.com"
 want "preflight of /v1/health" 204 Access-Control-Allow-Methods Access-Control-Max-Age
 req OPTIONS "$ITEM" -H "Origin: https://x.example.com"
 want "preflight of an item" 204 Allow Access-Control-Allow-Origin
-check "its Allow" test "$(hdr Allow)" = "GET, HEAD, DELETE, OPTIONS"
+check "its Allow" test "$(hdr Allow)" = "GET, HEAD, DELETE, PATCH, OPTIONS"
 req OPTIONS "$ITEM" -H "Origin: bogus"
 check_hark_error "a preflight from a bad Origin" 403
 
 t_ctx 405
 req POST "$ITEM" "${A[@]}"
 want "POST on an item" 405 Allow
-req PATCH "$ITEM" "${A[@]}"
-want "PATCH on an item" 405 Allow
+req PUT "$ITEM" "${A[@]}"
+want "PUT on an item" 405 Allow
 req PUT "$URL/v1/feedback" "${A[@]}"
 want "PUT on the list" 405 Allow
 

@@ -76,9 +76,9 @@ START_TEST(jobs_list_with_an_unknown_kind_is_refused_by_name)
 	hark_job_set	 s = 42;
 	char		 err[128];
 
-	ck_assert_int_eq(hark_job_set_parse("housekeeping,transcribe", &s,
+	ck_assert_int_eq(hark_job_set_parse("housekeeping,transcribes", &s,
 	    err, sizeof(err)), -1);
-	ck_assert_ptr_nonnull(strstr(err, "\"transcribe\""));
+	ck_assert_ptr_nonnull(strstr(err, "\"transcribes\""));
 	ck_assert_uint_eq(s, 42);
 	ck_assert_int_eq(hark_job_set_parse("HOUSEKEEPING", &s, err,
 	    sizeof(err)), -1);

@@ -727,7 +727,7 @@ START_TEST(cors_preflight_echoes_allowed_origin)
 
 	ck_assert(hark_cors_preflight(origin, pats, 1, &p));
 	ck_assert_str_eq(p.allow_origin, origin);
-	ck_assert_str_eq(p.allow_methods, "GET, POST, DELETE, OPTIONS");
+	ck_assert_str_eq(p.allow_methods, "GET, POST, PATCH, DELETE, OPTIONS");
 	ck_assert_ptr_nonnull(strstr(p.allow_headers, "x-earshot-key"));
 	ck_assert_ptr_nonnull(strstr(p.allow_headers, "authorization"));
 	ck_assert_str_eq(p.vary, "Origin");
