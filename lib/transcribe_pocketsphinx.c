@@ -67,6 +67,12 @@ struct ps_state {
 };
 
 /*
+ * Where a probe child (ps_probe) sends sphinxbase's errors; -1 in hark's
+ * own process.
+ */
+static int	probe_fd = -1;
+
+/*
  * sphinxbase logs everything to stderr by default; hark keeps its own log
  * clean and keeps only the last error, for init's message.  The state is
  * process-wide (sphinxbase's logger is), so the callback's user data is the
@@ -75,19 +81,36 @@ struct ps_state {
 static void
 ps_log(void *user, err_lvl_t lvl, const char *fmt, ...)
 {
-	char	*dst = user;
+	char	*dst = user, line[160], *p;
 	va_list	 ap;
 	size_t	 n;
 
-	if (dst == NULL || (lvl != ERR_ERROR && lvl != ERR_FATAL) ||
-	    fmt == NULL)
+	if ((lvl != ERR_ERROR && lvl != ERR_FATAL) || fmt == NULL)
 		return;
+	if (dst == NULL)
+		dst = line;
 	va_start(ap, fmt);
 	vsnprintf(dst, 160, fmt, ap);
 	va_end(ap);
 	n = strlen(dst);
 	while (n > 0 && (dst[n - 1] == '\n' || dst[n - 1] == '\r'))
 		dst[--n] = '\0';
+	/* 'FATAL: "mdef.c", line 537: Version error...': the reason only. */
+	if ((p = strstr(dst, "\", line ")) != NULL &&
+	    (p = strstr(p, ": ")) != NULL) {
+		n -= (size_t)(p + 2 - dst);
+		memmove(dst, p + 2, n + 1);
+	}
+	if (probe_fd != -1) {
+		(void)!write(probe_fd, dst, n);
+		(void)!write(probe_fd, "\n", 1);
+		/*
+		 * E_FATAL exit()s after this: the probe leaves first, without
+		 * running hark-batch's atexit handlers.
+		 */
+		if (lvl == ERR_FATAL)
+			_exit(2);
+	}
 }
 
 static void	ps_err(struct hark_backend_err *, const char *, ...)
@@ -139,6 +162,57 @@ ps_need(const char *what, const char *path, int mode,
 	return 0;
 }
 
+/*
+ * sphinxbase ends the process (E_FATAL: exit) on some bad model files
+ * instead of returning an error, so the model is loaded first in a child:
+ * only when that succeeds does hark-batch load it itself.  Returns 0, or
+ * -1 with why (sphinxbase's last error, or "") in msg.
+ */
+static int
+ps_probe(cmd_ln_t *cfg, char *msg, size_t msglen)
+{
+	char	 buf[1024], *line, *nl;
+	size_t	 len = 0;
+	ssize_t	 r;
+	pid_t	 pid;
+	int	 fds[2], status;
+
+	msg[0] = '\0';
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return -1;
+	if ((pid = fork()) == -1) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		probe_fd = fds[1];
+		_exit(ps_init(cfg) != NULL ? 0 : 1);
+	}
+	close(fds[1]);
+	while (len < sizeof(buf) - 1 &&
+	    ((r = read(fds[0], buf + len, sizeof(buf) - 1 - len)) > 0 ||
+	    (r == -1 && errno == EINTR)))
+		if (r > 0)
+			len += (size_t)r;
+	close(fds[0]);
+	buf[len] = '\0';
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	/* The last line it wrote. */
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	line = buf;
+	while ((nl = strchr(line, '\n')) != NULL)
+		line = nl + 1;
+	snprintf(msg, msglen, "%.159s", line);
+	return -1;
+}
+
 static int
 psb_init(const struct hark_conf *conf, void **state,
     struct hark_backend_err *err)
@@ -172,6 +246,12 @@ psb_init(const struct hark_conf *conf, void **state,
 	    NULL);
 	if (cfg == NULL) {
 		ps_err(err, "bad decoder settings%s%.160s",
+		    st->lasterr[0] ? ": " : "", st->lasterr);
+		goto fail;
+	}
+	if (ps_probe(cfg, st->lasterr, sizeof(st->lasterr)) == -1) {
+		cmd_ln_free_r(cfg);
+		ps_err(err, "cannot load the model%s%.160s",
 		    st->lasterr[0] ? ": " : "", st->lasterr);
 		goto fail;
 	}

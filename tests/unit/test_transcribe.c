@@ -611,6 +611,7 @@ open_fails(const char *want)
 	ck_assert_int_eq(hark_transcriber_open("pocketsphinx", &conf, &t,
 	    &err), HARK_BACKEND_FAIL);
 	ck_assert_ptr_null(t);
+	fprintf(stderr, "open: %s\n", err.msg);
 	ck_assert_msg(strstr(err.msg, want) == err.msg, "\"%s\" is not \"%s\"",
 	    err.msg, want);
 }
@@ -659,7 +660,19 @@ START_TEST(bad_lm_is_fail_at_init)
 	snprintf(path, sizeof(path), "%s/bad.lm.bin", dir);
 	write_file(path, "not a language model\n", 21, 0600);
 	set(&conf.transcribe_pocketsphinx_lm, path);
-	open_fails("pocketsphinx: cannot load the model");
+	open_fails("pocketsphinx: cannot load the model: Wrong magic header");
+}
+END_TEST
+
+START_TEST(bad_model_is_fail_at_init)
+{
+	char	 path[512];
+
+	snprintf(path, sizeof(path), "%s/mdef", dir);
+	write_file(path, "not a model definition\n", 23, 0600);
+	set(&conf.transcribe_pocketsphinx_model, dir);
+	/* sphinxbase's E_FATAL: the probe child, not this process, ends. */
+	open_fails("pocketsphinx: cannot load the model: Version error");
 }
 END_TEST
 
@@ -723,6 +736,7 @@ transcribe_suite(void)
 	tcase_add_test(tc, missing_dict_is_fail_at_init);
 	tcase_add_test(tc, missing_lm_is_fail_at_init);
 	tcase_add_test(tc, bad_lm_is_fail_at_init);
+	tcase_add_test(tc, bad_model_is_fail_at_init);
 	tcase_add_test(tc, missing_ffmpeg_is_fail_at_init);
 	tcase_add_test(tc, pocketsphinx_is_registered);
 	suite_add_tcase(s, tc);
