@@ -49,7 +49,7 @@
  * because the en-us model's cepstral mean normalisation is "batch": over a
  * whole utterance it is exact, live it starts from a prior that does not
  * fit the speaker.  So a recording is one utterance, and PCM is kept in a
- * window of at most [transcribe] max_utterance_seconds (45 s: 1.4 MB), not
+ * window of at most [transcribe] max_utterance_seconds (20 s: 640 KB), not
  * whole: a longer one is cut at its quietest PS_PAUSE_MS in the last
  * PS_TAIL_DIV-th of the window, decoded, and the rest kept for the next.
  */

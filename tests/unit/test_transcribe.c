@@ -130,7 +130,7 @@ START_TEST(conf_defaults)
 	ck_assert_str_eq(conf.transcribe_pocketsphinx_lm,
 	    HARK_POCKETSPHINX_MODELDIR "/en-us/en-us.lm.bin");
 	ck_assert_int_eq(conf.transcribe_timeout, 600);
-	ck_assert_int_eq(conf.transcribe_max_utterance_seconds, 45);
+	ck_assert_int_eq(conf.transcribe_max_utterance_seconds, 20);
 }
 END_TEST
 
