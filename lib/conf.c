@@ -28,6 +28,13 @@
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR	"/var"
 #endif
+/* [transcribe]'s defaults, from configure. */
+#ifndef HARK_FFMPEG
+#define HARK_FFMPEG	"/usr/bin/ffmpeg"
+#endif
+#ifndef HARK_POCKETSPHINX_MODELDIR
+#define HARK_POCKETSPHINX_MODELDIR	"/usr/share/pocketsphinx/model"
+#endif
 
 /* A secret file is a password or a token, never a document. */
 #define SECRET_FILE_MAX	(64 * 1024)
@@ -210,6 +217,30 @@ static const struct conf_key conf_keys[] = {
 	    0, 0, 0, check_transcriber },
 	{ "transcribe", "language", CONF_STRING,
 	    FIELD(transcribe_language, char *), "en", 0, 0, 0, NULL },
+	/* pocketsphinx (lib/transcribe_pocketsphinx.c). */
+	{ "transcribe", "ffmpeg", CONF_STRING, FIELD(transcribe_ffmpeg, char *),
+	    HARK_FFMPEG, 0, 0, 0, check_abs_path },
+	{ "transcribe", "pocketsphinx_model", CONF_STRING,
+	    FIELD(transcribe_pocketsphinx_model, char *),
+	    HARK_POCKETSPHINX_MODELDIR "/en-us/en-us", 0, 0, 0, check_abs_path },
+	{ "transcribe", "pocketsphinx_dict", CONF_STRING,
+	    FIELD(transcribe_pocketsphinx_dict, char *),
+	    HARK_POCKETSPHINX_MODELDIR "/en-us/cmudict-en-us.dict", 0, 0, 0,
+	    check_abs_path },
+	{ "transcribe", "pocketsphinx_lm", CONF_STRING,
+	    FIELD(transcribe_pocketsphinx_lm, char *),
+	    HARK_POCKETSPHINX_MODELDIR "/en-us/en-us.lm.bin", 0, 0, 0,
+	    check_abs_path },
+	{ "transcribe", "timeout", CONF_SECONDS, FIELD(transcribe_timeout, int),
+	    "600", 1, 86400, 0, NULL },
+	/*
+	 * 20: tests/bench/transcribe, 10 minutes of LibriVox: WER 0.288 cut
+	 * at pauses near every 20 s, 0.310 every 45 s (2 minutes: 0.285,
+	 * 0.318 at 30 s, 0.313 at 45 s), and less memory.
+	 */
+	{ "transcribe", "max_utterance_seconds", CONF_SECONDS,
+	    FIELD(transcribe_max_utterance_seconds, int), "20", 5, 600, 0,
+	    NULL },
 	{ "enrich", "backend", CONF_STRING, FIELD(enrich_backend, char *),
 	    "builtin", 0, 0, 0, check_enricher },
 

@@ -78,6 +78,12 @@ struct hark_conf {
 	/* [transcribe], [enrich]: which backend (lib/transcribe, lib/enrich) */
 	char	*transcribe_backend;
 	char	*transcribe_language;	/* the hint, BCP 47; "" = none */
+	char	*transcribe_ffmpeg;	/* decodes for pocketsphinx */
+	char	*transcribe_pocketsphinx_model;	/* acoustic model directory */
+	char	*transcribe_pocketsphinx_dict;	/* pronunciation dictionary */
+	char	*transcribe_pocketsphinx_lm;	/* language model */
+	int	 transcribe_timeout;	/* seconds per file */
+	int	 transcribe_max_utterance_seconds; /* then cut at a pause */
 	char	*enrich_backend;
 
 	/* [enrich]: the openai backend's keys */
