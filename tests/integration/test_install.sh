@@ -202,6 +202,28 @@ run_checks() {
 	    eval 'pid_alive "$(cat "$VAR/run/batch.pid" 2>/dev/null)"'
 	check "$label: and has finished a run" \
 	    wait_until 30 grep -q 'hark-batch.*run: [0-9]* done' "$VAR/log/hark.log"
+	# A voice submission goes processing -> done with its transcript by
+	# hark-batch (pocketsphinx, run.sh's build), here at once with --once.
+	local clip=/usr/share/pocketsphinx/test/data/librivox/sense_and_sensibility_01_austen_64kb-0880.wav
+	if [ -r "$clip" ] && "$HARK_BUILD/hark-batch" --version >/dev/null 2>&1; then
+		local sid="0193a3c4-5d6e-7f80-9a1b-$(rand_hex 6)"
+		ffmpeg -nostdin -v error -y -i "$clip" -c:a libopus -b:a 24k \
+		    "$T/voice-$label.webm" 2>/dev/null
+		printf '{"sessionId":"%s","transcript":"","context":{"dom":null,"console":[],"network":[],"device":{},"page":{},"screenshotUrl":null,"capturedAt":"2026-12-03T10:00:00Z"},"identity":null}' \
+		    "$sid" >"$T/voice-$label.json"
+		req POST "$URL/v1/feedback" -H "x-earshot-project: $prj" \
+		    -H "x-earshot-key: $pk" -H "Origin: $URL" \
+		    -F "payload=<$T/voice-$label.json;type=application/json" \
+		    -F "audio=@$T/voice-$label.webm;type=audio/webm"
+		check_status "$label: a voice submission is 202" 202
+		check_json "$label: processing" status processing
+		"$HARK_BUILD/hark-batch" -c "$VAR/hark.conf" --once >/dev/null 2>&1
+		req GET "$URL/v1/feedback/session/$sid/state" \
+		    -H "x-earshot-project: $prj" -H "x-earshot-key: $pk" -H "Origin: $URL"
+		check_json "$label: after hark-batch --once it is done" status done
+		check "$label: with its transcript (\"$(json transcript)\")" \
+		    eval "[[ '$(json transcript)' == *disposed* || '$(json transcript)' == *young* ]]"
+	fi
 	# lighttpd's access log: the path without the query, in a 0640 file.
 	local alog="$VAR/log/hark-access.log"
 	check "$label: access log has the request's path" \
