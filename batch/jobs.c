@@ -187,7 +187,9 @@ record(struct hark_job_ctx *ctx, const struct hark_job_kind *k,
 	switch (rc) {
 	case HARK_JOB_DONE:
 		st->done++;
-		src = hark_store_job_done(ctx->db, job->id, job->owner);
+		/* A reason left on a job done is a fallback's: keep it. */
+		src = hark_store_job_done(ctx->db, job->id, job->owner,
+		    ctx->why);
 		if (ctx->verbose)
 			hark_log(HARK_LOG_INFO, "%s %s: done (attempt %u)",
 			    k->name, job->id, job->attempt);

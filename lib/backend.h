@@ -38,13 +38,15 @@ enum hark_backend_rc {
 	HARK_BACKEND_OK = 0,
 	/*
 	 * This attempt failed, another may not: a timeout, a refused
-	 * connection, a 5xx or 429, an answer that did not validate.  The
+	 * connection, a 5xx or 429, an answer that did not validate; for a
+	 * service, also 401/403/404 (a key, model or path the operator can
+	 * still fix, so queued jobs wait rather than fail).  The
 	 * job is tried again after its back-off (or err->retry_after_s).
 	 */
 	HARK_BACKEND_RETRY = -1,
 	/*
 	 * No attempt with this backend will succeed: a file it cannot
-	 * decode, a 4xx other than 429, a setup error.  The job fails (or
+	 * decode, any other 4xx, a setup error.  The job fails (or
 	 * falls back to another backend where its kind allows that).
 	 */
 	HARK_BACKEND_FAIL = -2

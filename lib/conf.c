@@ -22,6 +22,9 @@
 #ifndef SYSCONFDIR
 #define SYSCONFDIR	"/etc"
 #endif
+#ifndef PKGDATADIR
+#define PKGDATADIR	"/usr/local/share/hark"
+#endif
 #ifndef LOCALSTATEDIR
 #define LOCALSTATEDIR	"/var"
 #endif
@@ -71,6 +74,7 @@ static const char	*check_sendfile(const char *);
 static const char	*check_transcriber(const char *);
 static const char	*check_enricher(const char *);
 static const char	*check_http_url(const char *);
+static const char	*check_url_path(const char *);
 
 /*
  * offsetof(), plus a compiler warning ("comparison of distinct pointer
@@ -239,6 +243,42 @@ static const struct conf_key conf_keys[] = {
 	    NULL },
 	{ "enrich", "backend", CONF_STRING, FIELD(enrich_backend, char *),
 	    "builtin", 0, 0, 0, check_enricher },
+
+	/* [enrich] backend = openai (lib/enrich_openai.c). */
+	{ "enrich", "openai_url", CONF_STRING,
+	    FIELD(enrich_openai_url, char *), "https://api.openai.com",
+	    0, 0, 0, check_http_url },
+	{ "enrich", "openai_path", CONF_STRING,
+	    FIELD(enrich_openai_path, char *), "/v1/chat/completions",
+	    0, 0, 0, check_url_path },
+	{ "enrich", "openai_model", CONF_STRING,
+	    FIELD(enrich_openai_model, char *), "gpt-4o-mini", 0, 0, 0,
+	    check_nonempty },
+	{ "enrich", "openai_key", CONF_SECRET,
+	    FIELD(enrich_openai_key, char *), "", 0, 0, 0, NULL },
+	{ "enrich", "openai_timeout", CONF_SECONDS,
+	    FIELD(enrich_openai_timeout, int), "30", 1, 600, 0, NULL },
+	{ "enrich", "prompt_file", CONF_STRING,
+	    FIELD(enrich_prompt_file, char *),
+	    PKGDATADIR "/enrich-openai.json", 0, 0, 0, check_abs_path },
+
+	/* [transcribe] backend = openai (lib/transcribe_openai.c). */
+	{ "transcribe", "openai_url", CONF_STRING,
+	    FIELD(transcribe_openai_url, char *), "https://api.openai.com",
+	    0, 0, 0, check_http_url },
+	{ "transcribe", "openai_path", CONF_STRING,
+	    FIELD(transcribe_openai_path, char *), "/v1/audio/transcriptions",
+	    0, 0, 0, check_url_path },
+	{ "transcribe", "openai_model", CONF_STRING,
+	    FIELD(transcribe_openai_model, char *), "whisper-1", 0, 0, 0,
+	    check_nonempty },
+	{ "transcribe", "openai_key", CONF_SECRET,
+	    FIELD(transcribe_openai_key, char *), "", 0, 0, 0, NULL },
+	/* A 10 MB recording (max_audio) takes a hosted service well under
+	 * a minute, a CPU-only whisper server several; below [batch] lease's
+	 * 300 s, so a job times out before another runner may claim it. */
+	{ "transcribe", "openai_timeout", CONF_SECONDS,
+	    FIELD(transcribe_openai_timeout, int), "240", 1, 3600, 0, NULL },
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -333,6 +373,17 @@ check_http_url(const char *s)
 	    (strncmp(s, "http://", 7) == 0 && s[7] != '\0'))
 		return NULL;
 	return "must be an http:// or https:// URL";
+}
+
+/* The path part of a URL: "/v1/chat/completions". */
+static const char *
+check_url_path(const char *s)
+{
+	if (s[0] != '/')
+		return "must start with '/'";
+	if (strpbrk(s, " \t\r\n?#") != NULL)
+		return "must be a path without spaces, '?' or '#'";
+	return NULL;
 }
 
 /*

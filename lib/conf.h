@@ -85,6 +85,21 @@ struct hark_conf {
 	int	 transcribe_timeout;	/* seconds per file */
 	int	 transcribe_max_utterance_seconds; /* then cut at a pause */
 	char	*enrich_backend;
+
+	/* [enrich]: the openai backend's keys */
+	char	*enrich_openai_url;		/* base URL of the chat API */
+	char	*enrich_openai_path;		/* "/v1/chat/completions" */
+	char	*enrich_openai_model;
+	char	*enrich_openai_key;		/* or openai_key_file; "" = none */
+	int	 enrich_openai_timeout;		/* seconds per request */
+	char	*enrich_prompt_file;		/* prompt and schema (JSON) */
+
+	/* [transcribe]: the openai backend's keys */
+	char	*transcribe_openai_url;		/* base URL of the audio API */
+	char	*transcribe_openai_path;	/* "/v1/audio/transcriptions" */
+	char	*transcribe_openai_model;	/* "whisper-1" */
+	char	*transcribe_openai_key;		/* or openai_key_file; "" = none */
+	int	 transcribe_openai_timeout;	/* seconds per request */
 };
 
 /* "file:line: reason", filled when loading fails. */

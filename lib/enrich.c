@@ -24,6 +24,7 @@ struct hark_enricher {
 
 static const struct hark_enricher_ops *const enrichers[] = {
 	&hark_enricher_builtin,
+	&hark_enricher_openai,
 };
 #define NENRICHERS	(sizeof(enrichers) / sizeof(enrichers[0]))
 

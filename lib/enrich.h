@@ -19,6 +19,8 @@ struct hark_enricher;		/* an open backend: its ops and its state */
 
 /* The builtin enricher: lib/triage, the same rules as ingest. */
 extern const struct hark_enricher_ops	hark_enricher_builtin;
+/* An OpenAI-compatible /v1/chat/completions (enrich_openai.c). */
+extern const struct hark_enricher_ops	hark_enricher_openai;
 
 /* The implementation called name, or NULL when there is none. */
 const struct hark_enricher_ops	*hark_enricher_find(const char *name);

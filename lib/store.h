@@ -528,7 +528,9 @@ void	hark_job_row_clear(struct hark_job_row *);
 int	hark_store_job_claim(struct hark_db *, const char *owner,
 	    const char *const *kinds, size_t nkinds, unsigned lease_s,
 	    struct hark_job_row *out);
-int	hark_store_job_done(struct hark_db *, const char *id, const char *owner);
+/* note: why a job done another way than asked (a fallback), or NULL. */
+int	hark_store_job_done(struct hark_db *, const char *id, const char *owner,
+	    const char *note);
 int	hark_store_job_retry(struct hark_db *, const char *id,
 	    const char *owner, unsigned delay_s, const char *why);
 int	hark_store_job_fail(struct hark_db *, const char *id, const char *owner,

@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,30 +65,49 @@ claimed_row(void *ctx, const struct hark_db_row *row)
 	return 1;
 }
 
+/*
+ * One claim statement: the due pending jobs by jobs_due (status,
+ * run_after), or the running ones whose lease ran out by jobs_lease
+ * (status, lease_until).  Each is an index range in its order, so a claim
+ * costs the same with ten jobs queued or a million.  *n rows claimed.
+ */
+static int
+claim_one(struct hark_db *db, const char *owner, const char *const *kinds,
+    size_t nkinds, unsigned lease_s, bool expired, unsigned long long *n)
+{
+	struct store_sql	 b;
+
+	store_sql_init(&b);
+	store_sql_add(&b, "UPDATE jobs SET owner = ?, status = 'running', "
+	    "claimed_at = UTC_TIMESTAMP(6), lease_until = UTC_TIMESTAMP(6) + "
+	    "INTERVAL ? SECOND, attempts = attempts + 1 WHERE ");
+	store_sql_arg(&b, HARK_DB_CSTR(owner));
+	store_sql_arg(&b, HARK_DB_INT(lease_s));
+	store_sql_add(&b, expired ? "status = 'running' AND lease_until < "
+	    "UTC_TIMESTAMP(6)" : "status = 'pending' AND run_after <= "
+	    "UTC_TIMESTAMP(6) AND owner IS NULL");
+	kinds_filter(&b, kinds, nkinds);
+	store_sql_add(&b, expired ? " ORDER BY lease_until LIMIT 1" :
+	    " ORDER BY run_after LIMIT 1");
+	if (b.overflow)
+		return HARK_STORE_ERROR;
+	return store_exec(db, b.text, b.args, b.nargs, n);
+}
+
 int
 hark_store_job_claim(struct hark_db *db, const char *owner,
     const char *const *kinds, size_t nkinds, unsigned lease_s,
     struct hark_job_row *out)
 {
-	struct store_sql	 b;
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(owner) };
 	unsigned long long	 n = 0;
 	int			 rc;
 
 	memset(out, 0, sizeof(*out));
-	store_sql_init(&b);
-	store_sql_add(&b, "UPDATE jobs SET owner = ?, status = 'running', "
-	    "claimed_at = UTC_TIMESTAMP(6), lease_until = UTC_TIMESTAMP(6) + "
-	    "INTERVAL ? SECOND, attempts = attempts + 1 WHERE ((status = "
-	    "'pending' AND owner IS NULL AND run_after <= UTC_TIMESTAMP(6)) OR "
-	    "(status = 'running' AND lease_until < UTC_TIMESTAMP(6)))");
-	store_sql_arg(&b, HARK_DB_CSTR(owner));
-	store_sql_arg(&b, HARK_DB_INT(lease_s));
-	kinds_filter(&b, kinds, nkinds);
-	store_sql_add(&b, " ORDER BY run_after, id LIMIT 1");
-	if (b.overflow)
-		return HARK_STORE_ERROR;
-	rc = store_exec(db, b.text, b.args, b.nargs, &n);
+	/* A dead runner's job first: it has waited longest. */
+	rc = claim_one(db, owner, kinds, nkinds, lease_s, true, &n);
+	if (rc == HARK_STORE_OK && n == 0)
+		rc = claim_one(db, owner, kinds, nkinds, lease_s, false, &n);
 	if (rc != HARK_STORE_OK)
 		return rc;
 	if (n == 0)
@@ -103,12 +123,17 @@ hark_store_job_claim(struct hark_db *db, const char *owner,
 }
 
 int
-hark_store_job_done(struct hark_db *db, const char *id, const char *owner)
+hark_store_job_done(struct hark_db *db, const char *id, const char *owner,
+    const char *note)
 {
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(id), HARK_DB_CSTR(owner) };
+	struct hark_db_val	 a[] = {
+		note != NULL && note[0] != '\0' ? HARK_DB_CSTR(note) :
+		    HARK_DB_NULLV,
+		HARK_DB_CSTR(id), HARK_DB_CSTR(owner)
+	};
 
 	return store_exec(db, "UPDATE jobs SET status = 'done', owner = NULL, "
-	    "lease_until = NULL, last_error = NULL, finished_at = "
+	    "lease_until = NULL, last_error = LEFT(?, 512), finished_at = "
 	    "UTC_TIMESTAMP(6) WHERE id = ? AND owner = ?", a, NARGS(a), NULL);
 }
 

@@ -42,6 +42,7 @@ static const struct hark_transcriber_ops *const transcribers[] = {
 #ifdef HAVE_POCKETSPHINX
 	&hark_transcriber_pocketsphinx,
 #endif
+	&hark_transcriber_openai,
 };
 #define NTRANSCRIBERS	(sizeof(transcribers) / sizeof(transcribers[0]))
 

@@ -23,6 +23,8 @@ extern const struct hark_transcriber_ops	hark_transcriber_none;
 #ifdef HAVE_POCKETSPHINX
 extern const struct hark_transcriber_ops	hark_transcriber_pocketsphinx;
 #endif
+/* An OpenAI-compatible /v1/audio/transcriptions (transcribe_openai.c). */
+extern const struct hark_transcriber_ops	hark_transcriber_openai;
 
 const struct hark_transcriber_ops *hark_transcriber_find(const char *name);
 const struct hark_transcriber_ops *hark_transcriber_at(size_t i);

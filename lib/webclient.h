@@ -1,6 +1,6 @@
 /*
- * webclient.h: hark's outgoing HTTP requests (libcurl): captcha siteverify
- * today; webhooks, Linear and OpenAI-compatible APIs reuse it.
+ * webclient.h: hark's outgoing HTTP requests (libcurl): captcha siteverify,
+ * the OpenAI-compatible backends (lib/openai.c); webhooks and Linear later.
  *
  * One request at a time, bounded in time and in the size of the answer,
  * TLS verified, redirects not followed (a siteverify URL that redirects is
@@ -31,6 +31,49 @@ enum hark_web_rc {
 enum hark_web_rc hark_web_post(const char *url, const char *content_type,
 	    const char *body, size_t len, long timeout_ms, size_t max_answer,
 	    long *status, struct hark_buf *out, char *why, size_t whylen);
+
+/*
+ * One part of a multipart/form-data body: a field (value) or a file (file,
+ * a path streamed from disk while the request goes out, never read whole
+ * into memory; filename is what the server is told, type its
+ * Content-Type, both optional).
+ */
+struct hark_web_part {
+	const char	*name;
+	const char	*value;		/* a field, or NULL for a file */
+	const char	*file;		/* a path, when value is NULL */
+	const char	*filename;	/* NULL: the file's basename */
+	const char	*type;		/* NULL: curl's guess */
+};
+
+/*
+ * A POST, in full: a plain body (content_type, body, len) or, when nparts
+ * is not 0, a multipart/form-data body of parts; headers are extra
+ * "Name: value" lines (NULL-terminated list, or NULL), such as
+ * "Authorization: Bearer ...", which are wiped from memory afterwards and
+ * never reach why.
+ */
+struct hark_web_req {
+	const char			*url;
+	const char *const		*headers;
+	const char			*content_type;
+	const char			*body;
+	size_t				 len;
+	const struct hark_web_part	*parts;
+	size_t				 nparts;
+	long				 timeout_ms;	/* the whole exchange */
+	size_t				 max_answer;	/* bytes of the body kept */
+};
+
+/*
+ * Sends r.  On HARK_WEB_OK, *status is the HTTP status, out holds the
+ * answer's body and *retry_after (may be NULL) the seconds of its
+ * Retry-After header (a number or an HTTP date; 0 when absent).  A file
+ * part that cannot be read is HARK_WEB_ERROR.  why as for hark_web_post.
+ */
+enum hark_web_rc hark_web_request(const struct hark_web_req *r, long *status,
+	    struct hark_buf *out, unsigned *retry_after, char *why,
+	    size_t whylen);
 
 /* Appends "name=value" (value URL-encoded, "&" between pairs); 0 or -1. */
 int	hark_web_form_add(struct hark_buf *out, const char *name,

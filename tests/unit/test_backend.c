@@ -52,7 +52,8 @@ START_TEST(unknown_enricher_is_not_found)
 	ck_assert_ptr_null(hark_enricher_find("Builtin"));
 	ck_assert_ptr_null(hark_enricher_find(""));
 	ck_assert_ptr_null(hark_enricher_find(NULL));
-	ck_assert_ptr_null(hark_enricher_find("openai"));
+	ck_assert_ptr_null(hark_enricher_find("OpenAI"));
+	ck_assert_ptr_eq(hark_enricher_find("openai"), &hark_enricher_openai);
 }
 END_TEST
 

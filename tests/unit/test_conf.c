@@ -206,7 +206,75 @@ START_TEST(shipped_example_shows_the_real_defaults)
 	ck_assert_str_eq(conf.widget_captcha_verify_url,
 	    def.widget_captcha_verify_url);
 	ck_assert_int_eq(conf.widget_captcha_timeout, def.widget_captcha_timeout);
+	ck_assert_str_eq(conf.enrich_backend, def.enrich_backend);
+	ck_assert_str_eq(conf.enrich_openai_url, def.enrich_openai_url);
+	ck_assert_str_eq(conf.enrich_openai_path, def.enrich_openai_path);
+	ck_assert_str_eq(conf.enrich_openai_model, def.enrich_openai_model);
+	ck_assert_str_eq(conf.enrich_openai_key, def.enrich_openai_key);
+	ck_assert_int_eq(conf.enrich_openai_timeout, def.enrich_openai_timeout);
+	ck_assert_str_eq(conf.enrich_prompt_file, def.enrich_prompt_file);
+	ck_assert_str_eq(conf.transcribe_openai_url, def.transcribe_openai_url);
+	ck_assert_str_eq(conf.transcribe_openai_path,
+	    def.transcribe_openai_path);
+	ck_assert_str_eq(conf.transcribe_openai_model,
+	    def.transcribe_openai_model);
+	ck_assert_str_eq(conf.transcribe_openai_key, def.transcribe_openai_key);
+	ck_assert_int_eq(conf.transcribe_openai_timeout,
+	    def.transcribe_openai_timeout);
 	hark_conf_free(&def);
+}
+END_TEST
+
+/* The openai backends' keys ([enrich], [transcribe] openai_*). */
+START_TEST(openai_keys_defaults_and_checks)
+{
+	ck_assert_int_eq(hark_conf_defaults(&conf), 0);
+	ck_assert_str_eq(conf.enrich_backend, "builtin");
+	ck_assert_str_eq(conf.enrich_openai_path, "/v1/chat/completions");
+	ck_assert_str_eq(conf.enrich_prompt_file,
+	    PKGDATADIR "/enrich-openai.json");
+	ck_assert_str_eq(conf.transcribe_openai_path,
+	    "/v1/audio/transcriptions");
+	ck_assert_str_eq(conf.transcribe_openai_model, "whisper-1");
+	hark_conf_free(&conf);
+
+	load_ok(DB "[enrich]\nbackend = openai\nopenai_url = "
+	    "http://127.0.0.1:8080\nopenai_timeout = 5\n");
+	ck_assert_str_eq(conf.enrich_backend, "openai");
+	ck_assert_str_eq(conf.enrich_openai_url, "http://127.0.0.1:8080");
+	ck_assert_int_eq(conf.enrich_openai_timeout, 5);
+	hark_conf_free(&conf);
+
+	load_fails(DB "[enrich]\nbackend = gpt\n", 4, "must be builtin or "
+	    "openai");
+	load_fails(DB "[enrich]\nopenai_path = v1/chat\n", 4,
+	    "must start with '/'");
+	load_fails(DB "[transcribe]\nopenai_url = api.openai.com\n", 4,
+	    "http:// or https://");
+	load_fails(DB "[transcribe]\nopenai_timeout = 0\n", 4, "1 to 3600");
+	load_fails(DB "[enrich]\nprompt_file = enrich.json\n", 4,
+	    "absolute path");
+}
+END_TEST
+
+/* A key is set from its file, and never echoed when it is wrong. */
+START_TEST(openai_key_file_is_read_and_never_echoed)
+{
+	char	 keyfile[PATH_MAX + 32], text[PATH_MAX + 128];
+
+	snprintf(keyfile, sizeof(keyfile), "%s.key", conf_path);
+	write_file(keyfile, "sk-from-file\n", 13);
+	snprintf(text, sizeof(text), DB "[transcribe]\nopenai_key_file = %s\n"
+	    "[enrich]\nopenai_key = sk-inline\n", keyfile);
+	load_ok(text);
+	ck_assert_str_eq(conf.transcribe_openai_key, "sk-from-file");
+	ck_assert_str_eq(conf.enrich_openai_key, "sk-inline");
+	hark_conf_free(&conf);
+	snprintf(text, sizeof(text), DB "[enrich]\nopenai_key = sk-inline\n"
+	    "openai_key_file = %s\n", keyfile);
+	load_fails(text, 5, "openai_key and openai_key_file are both set");
+	ck_assert_ptr_null(strstr(err.msg, "sk-inline"));
+	unlink(keyfile);
 }
 END_TEST
 
@@ -1171,6 +1239,8 @@ conf_suite(void)
 	tc = tcase_create("defaults");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults_fill_every_field);
+	tcase_add_test(tc, openai_keys_defaults_and_checks);
+	tcase_add_test(tc, openai_key_file_is_read_and_never_echoed);
 	tcase_add_test(tc, minimal_file_gets_defaults);
 	tcase_add_test(tc, reads_a_value_for_every_key);
 	tcase_add_test(tc, default_path_follows_hark_config);

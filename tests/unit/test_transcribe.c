@@ -184,7 +184,8 @@ START_TEST(conf_shipped_example)
 	}
 	fclose(fp);
 	fclose(mem);
-	ck_assert_int_eq(n, 8);
+	/* pocketsphinx's 8 (and openai's). */
+	ck_assert_int_ge(n, 8);
 	snprintf(path, sizeof(path), "%s/hark.conf", dir);
 	write_file(path, text, len, 0600);
 	free(text);
