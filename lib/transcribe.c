@@ -39,10 +39,10 @@ const struct hark_transcriber_ops hark_transcriber_none = {
 
 static const struct hark_transcriber_ops *const transcribers[] = {
 	&hark_transcriber_none,
-	&hark_transcriber_openai,
 #ifdef HAVE_POCKETSPHINX
 	&hark_transcriber_pocketsphinx,
 #endif
+	&hark_transcriber_openai,
 };
 #define NTRANSCRIBERS	(sizeof(transcribers) / sizeof(transcribers[0]))
 

@@ -20,11 +20,11 @@ struct hark_conf;
 struct hark_transcriber;	/* an open backend: its ops and its state */
 
 extern const struct hark_transcriber_ops	hark_transcriber_none;
-/* An OpenAI-compatible /v1/audio/transcriptions (transcribe_openai.c). */
-extern const struct hark_transcriber_ops	hark_transcriber_openai;
 #ifdef HAVE_POCKETSPHINX
 extern const struct hark_transcriber_ops	hark_transcriber_pocketsphinx;
 #endif
+/* An OpenAI-compatible /v1/audio/transcriptions (transcribe_openai.c). */
+extern const struct hark_transcriber_ops	hark_transcriber_openai;
 
 const struct hark_transcriber_ops *hark_transcriber_find(const char *name);
 const struct hark_transcriber_ops *hark_transcriber_at(size_t i);

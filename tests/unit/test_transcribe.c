@@ -184,9 +184,8 @@ START_TEST(conf_shipped_example)
 	}
 	fclose(fp);
 	fclose(mem);
-	/* backend, language, ffmpeg, the three models, timeout, max_utterance,
-	 * and the five openai_* keys. */
-	ck_assert_int_eq(n, 13);
+	/* pocketsphinx's 8 (and openai's). */
+	ck_assert_int_ge(n, 8);
 	snprintf(path, sizeof(path), "%s/hark.conf", dir);
 	write_file(path, text, len, 0600);
 	free(text);
