@@ -233,6 +233,53 @@ test_retention() {
 	    COALESCE(retention_days, 'NULL') FROM projects WHERE id = '$PRJ'")" = NULL
 }
 
+# A runner SIGKILLed mid-job: its claim stays until the lease runs out,
+# then another run takes the job.  The transcription service here accepts
+# and never answers, so the run is surely mid-job when it is killed.
+test_killed_runner() {
+	local sid id port pid
+	t_ctx "killed runner"
+	port=$(pick_port) || return
+	t_spawn blackhole /usr/bin/python3 -c "
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $port)); s.listen(8)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)"
+	wait_until 10 eval "exec 3<>/dev/tcp/127.0.0.1/$port" 2>/dev/null
+	write_hark_conf "$T/jb/hang.conf" log.file="$T/jb/hang.log" \
+	    transcribe.backend=openai transcribe.openai_url="http://127.0.0.1:$port" \
+	    transcribe.openai_timeout=120 batch.lease=60
+	sid=$(uuid7)
+	payload "$T/p.json" "$sid" ""
+	req POST "$URL/v1/feedback" -H "Authorization: Bearer $SK" \
+	    -F "payload=<$T/p.json" -F "audio=@$MEDIA/voice.webm"
+	id=$(json id)
+	BCONF=$T/jb/hang.conf batch --once --jobs transcribe >/dev/null 2>&1 &
+	pid=$!
+	wait_until 20 test "$(sql "SELECT status FROM jobs WHERE feedback_id =
+	    '$id'")" = running
+	# The hark-batch process itself (batch runs it under timeout).
+	pkill -9 -f -- "-c $T/jb/hang.conf"
+	wait "$pid" 2>/dev/null
+	check "the killed run's job stays claimed" test "$(sql "SELECT CONCAT(
+	    status, ' ', owner IS NOT NULL) FROM jobs WHERE feedback_id =
+	    '$id'")" = "running 1"
+	batch --once --jobs transcribe >/dev/null 2>&1
+	check "while its lease lasts no other run takes it" test "$(sql "SELECT
+	    attempts FROM jobs WHERE feedback_id = '$id'")" = 1
+	# The lease runs out (60 s, made to have passed).
+	sql "UPDATE jobs SET lease_until = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND
+	    WHERE feedback_id = '$id'"
+	batch --once --jobs transcribe >/dev/null 2>&1
+	check "then the next run takes it (attempt 2) and ends it" \
+	    test "$(sql "SELECT CONCAT(status, ' ', attempts) FROM jobs WHERE
+	    feedback_id = '$id'")" = "failed 2"
+	state "$sid"
+	check_json "its session ends in error, not processing forever" status error
+}
+
 test_lock() {
 	t_ctx lock
 	exec 8>"$T/state/batch.lock"
@@ -253,6 +300,7 @@ test_leases
 test_two_runners
 test_housekeeping
 test_retention
+test_killed_runner
 test_lock
 t_ctx
 t_summary
