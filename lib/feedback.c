@@ -119,9 +119,8 @@ hark_idem_key_valid(const char *key)
 	return true;
 }
 
-/* A field as "<len>:" + bytes, or "-" when absent (null apart from ""). */
-static int
-hash_field(EVP_MD_CTX *md, const char *s, size_t len)
+int
+hark_hash_field(EVP_MD_CTX *md, const void *s, size_t len)
 {
 	char	 n[32];
 	int	 k;
@@ -144,13 +143,13 @@ hark_feedback_input_hash(const char *project_id,
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return -1;
 	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    hash_field(md, "hark-feedback-1", 15) == -1 ||
-	    hash_field(md, project_id, strlen(project_id)) == -1 ||
-	    hash_field(md, in->text.s, in->text.len) == -1 ||
-	    hash_field(md, in->page.s, in->page.len) == -1 ||
-	    hash_field(md, in->user_email.s, in->user_email.len) == -1 ||
-	    hash_field(md, in->metadata.s, in->metadata.len) == -1 ||
-	    hash_field(md, in->extra.s, in->extra.len) == -1 ||
+	    hark_hash_field(md, "hark-feedback-1", 15) == -1 ||
+	    hark_hash_field(md, project_id, strlen(project_id)) == -1 ||
+	    hark_hash_field(md, in->text.s, in->text.len) == -1 ||
+	    hark_hash_field(md, in->page.s, in->page.len) == -1 ||
+	    hark_hash_field(md, in->user_email.s, in->user_email.len) == -1 ||
+	    hark_hash_field(md, in->metadata.s, in->metadata.len) == -1 ||
+	    hark_hash_field(md, in->extra.s, in->extra.len) == -1 ||
 	    EVP_DigestFinal_ex(md, out, &len) != 1 || len != 32)
 		goto cleanup;
 	rc = 0;
@@ -172,14 +171,14 @@ hark_feedback_row_hash(const struct hark_feedback *fb, unsigned char out[32])
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return -1;
 	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    hash_field(md, "hark-row-1", 10) == -1 ||
-	    hash_field(md, fb->project_id, strlen(fb->project_id)) == -1 ||
-	    hash_field(md, fb->text, fb->text_len) == -1 ||
-	    hash_field(md, fb->page, fb->page_len) == -1 ||
-	    hash_field(md, fb->user_email, fb->user_email_len) == -1 ||
-	    hash_field(md, cat, cat != NULL ? strlen(cat) : 0) == -1 ||
-	    hash_field(md, fb->locale, strlen(fb->locale)) == -1 ||
-	    hash_field(md, fb->extra, fb->extra_len) == -1 ||
+	    hark_hash_field(md, "hark-row-1", 10) == -1 ||
+	    hark_hash_field(md, fb->project_id, strlen(fb->project_id)) == -1 ||
+	    hark_hash_field(md, fb->text, fb->text_len) == -1 ||
+	    hark_hash_field(md, fb->page, fb->page_len) == -1 ||
+	    hark_hash_field(md, fb->user_email, fb->user_email_len) == -1 ||
+	    hark_hash_field(md, cat, cat != NULL ? strlen(cat) : 0) == -1 ||
+	    hark_hash_field(md, fb->locale, strlen(fb->locale)) == -1 ||
+	    hark_hash_field(md, fb->extra, fb->extra_len) == -1 ||
 	    EVP_DigestFinal_ex(md, out, &len) != 1 || len != 32)
 		goto cleanup;
 	rc = 0;

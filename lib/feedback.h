@@ -123,6 +123,13 @@ bool	hark_idem_key_valid(const char *key);
  * text, page, email, a submitter's category, locale and extra.
  */
 int	hark_feedback_row_hash(const struct hark_feedback *, unsigned char out[32]);
+/*
+ * One field of a request hash: "<len>:" and its bytes, or "-" when absent
+ * (so absent and empty differ, and no two field lists hash alike).  Every
+ * request hash (JSON, widget row, multipart) is made of these.  0 or -1.
+ */
+struct evp_md_ctx_st;
+int	hark_hash_field(struct evp_md_ctx_st *md, const void *s, size_t len);
 int	hark_feedback_input_hash(const char *project_id,
 	    const struct hark_feedback_input *, unsigned char out[32]);
 

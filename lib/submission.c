@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "earshot_schema.h"
+#include "feedback.h"
 #include "ids.h"
 #include "json.h"
 #include "media.h"
@@ -163,20 +164,6 @@ hark_submission_commit(struct hark_db *db, struct hark_submission *sub,
 	return hark_store_submission_insert(db, &sub->rows);
 }
 
-/* A field as "<len>:" + bytes, or "-" when absent. */
-static int
-hash_part(EVP_MD_CTX *md, const void *p, size_t len)
-{
-	char	 n[32];
-	int	 k;
-
-	if (p == NULL)
-		return EVP_DigestUpdate(md, "-", 1) == 1 ? 0 : -1;
-	k = snprintf(n, sizeof(n), "%zu:", len);
-	return EVP_DigestUpdate(md, n, (size_t)k) == 1 &&
-	    EVP_DigestUpdate(md, p, len) == 1 ? 0 : -1;
-}
-
 int
 hark_submission_hash(const char *project_id, const char *payload,
     size_t payload_len, const unsigned char *audio_sha256,
@@ -189,11 +176,11 @@ hark_submission_hash(const char *project_id, const char *payload,
 	if ((md = EVP_MD_CTX_new()) == NULL)
 		return -1;
 	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    hash_part(md, "hark-upload-1", 13) == -1 ||
-	    hash_part(md, project_id, strlen(project_id)) == -1 ||
-	    hash_part(md, payload, payload_len) == -1 ||
-	    hash_part(md, audio_sha256, 32) == -1 ||
-	    hash_part(md, screenshot_sha256, 32) == -1 ||
+	    hark_hash_field(md, "hark-upload-1", 13) == -1 ||
+	    hark_hash_field(md, project_id, strlen(project_id)) == -1 ||
+	    hark_hash_field(md, payload, payload_len) == -1 ||
+	    hark_hash_field(md, audio_sha256, 32) == -1 ||
+	    hark_hash_field(md, screenshot_sha256, 32) == -1 ||
 	    EVP_DigestFinal_ex(md, out, &len) != 1 || len != 32)
 		goto cleanup;
 	rc = 0;
