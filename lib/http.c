@@ -283,11 +283,30 @@ hark_req_content_type_is(const struct hark_req *req, const char *type)
 	return *ct == '\0' || *ct == ';';
 }
 
+ssize_t
+hark_req_read_chunk(struct hark_req *req, void *buf, size_t n)
+{
+	ssize_t	 got;
+
+	if (req->body_read == NULL)
+		return 0;
+	/* CGI promises CONTENT_LENGTH bytes, not an end of file. */
+	if (req->content_length >= 0) {
+		if (req->body_seen >= (unsigned long long)req->content_length)
+			return 0;
+		if ((unsigned long long)req->content_length - req->body_seen < n)
+			n = (size_t)((unsigned long long)req->content_length -
+			    req->body_seen);
+	}
+	if ((got = req->body_read(req->body_ctx, buf, n)) > 0)
+		req->body_seen += (size_t)got;
+	return got;
+}
+
 int
 hark_req_read_body(struct hark_req *req, size_t max, struct hark_buf *out)
 {
 	char	 chunk[16384];
-	size_t	 want;
 	ssize_t	 n;
 
 	if (req->content_length > 0 && (unsigned long long)req->content_length > max)
@@ -295,22 +314,11 @@ hark_req_read_body(struct hark_req *req, size_t max, struct hark_buf *out)
 	if (req->body_read == NULL)
 		return 0;
 	for (;;) {
-		want = sizeof(chunk);
-		/* CGI promises CONTENT_LENGTH bytes, not an end of file. */
-		if (req->content_length >= 0) {
-			if (req->body_seen >= (unsigned long long)req->content_length)
-				break;
-			if ((unsigned long long)req->content_length -
-			    req->body_seen < want)
-				want = (size_t)((unsigned long long)
-				    req->content_length - req->body_seen);
-		}
-		n = req->body_read(req->body_ctx, chunk, want);
+		n = hark_req_read_chunk(req, chunk, sizeof(chunk));
 		if (n < 0)
 			return -1;
 		if (n == 0)
 			break;
-		req->body_seen += (size_t)n;
 		if (out->len + (size_t)n > max)
 			return -2;
 		if (hark_buf_append(out, chunk, (size_t)n) == -1)

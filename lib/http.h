@@ -117,6 +117,12 @@ bool		 hark_req_content_type_is(const struct hark_req *,
  */
 int		 hark_req_read_body(struct hark_req *, size_t max,
 		    struct hark_buf *out);
+/*
+ * Reads at most n bytes of the body, never past its Content-Length, and
+ * counts them in body_seen: the count, 0 at the end, -1 on a read error.
+ * For bodies streamed rather than held (multipart uploads).
+ */
+ssize_t		 hark_req_read_chunk(struct hark_req *, void *buf, size_t n);
 
 /*
  * Splits req->uri into path (decoded, base_path removed) and query.  Returns

@@ -239,30 +239,6 @@ parser_fault(struct upload *u, const struct hark_mp_error *e)
 	    e->name : NULL, "%s", e->msg);
 }
 
-/*
- * Reads at most n bytes of the body, never past its Content-Length (CGI
- * promises that many bytes, not an end of file).  The count, 0 at the end,
- * -1 on a read error.
- */
-static ssize_t
-read_chunk(struct hark_req *req, void *buf, size_t n)
-{
-	ssize_t	 got;
-
-	if (req->body_read == NULL)
-		return 0;
-	if (req->content_length >= 0) {
-		if (req->body_seen >= (unsigned long long)req->content_length)
-			return 0;
-		if ((unsigned long long)req->content_length - req->body_seen < n)
-			n = (size_t)((unsigned long long)req->content_length -
-			    req->body_seen);
-	}
-	if ((got = req->body_read(req->body_ctx, buf, n)) > 0)
-		req->body_seen += (size_t)got;
-	return got;
-}
-
 static size_t
 max_submission(const struct hark_conf *conf)
 {
@@ -292,7 +268,7 @@ stream_body(struct upload *u)
 		return -1;
 	}
 	for (;;) {
-		if ((n = read_chunk(req, buf, sizeof(buf))) < 0) {
+		if ((n = hark_req_read_chunk(req, buf, sizeof(buf))) < 0) {
 			fault(u, 400, "bad_request", NULL, "the request body "
 			    "could not be read");
 			goto out;
