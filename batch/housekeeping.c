@@ -53,6 +53,28 @@ hk_check_database(struct hark_job_ctx *ctx)
 	return HARK_JOB_DONE;
 }
 
+/*
+ * A step that is one bounded store call deleting what has expired: the
+ * database gone ends the run, another failure is a retry next run, and
+ * what was deleted is logged as what.
+ */
+static enum hark_job_rc
+hk_delete(struct hark_job_ctx *ctx, int (*fn)(struct hark_db *, int,
+    unsigned long long *), int limit, const char *what)
+{
+	unsigned long long	 n = 0;
+	int			 rc;
+
+	rc = fn(ctx->db, limit, &n);
+	if (rc == HARK_STORE_UNAVAILABLE)
+		return HARK_JOB_UNAVAILABLE;
+	if (rc != HARK_STORE_OK)
+		return HARK_JOB_RETRY;
+	if (n > 0)
+		hark_log(HARK_LOG_INFO, "housekeeping: %llu %s", n, what);
+	return HARK_JOB_DONE;
+}
+
 #define HK_IDEM_SWEEP_LIMIT	10000	/* expired keys deleted per run */
 
 /*
@@ -62,18 +84,8 @@ hk_check_database(struct hark_job_ctx *ctx)
 static enum hark_job_rc
 hk_sweep_idempotency_keys(struct hark_job_ctx *ctx)
 {
-	unsigned long long	 n = 0;
-	int			 rc;
-
-	rc = hark_store_idem_sweep(ctx->db, HK_IDEM_SWEEP_LIMIT, &n);
-	if (rc == HARK_STORE_UNAVAILABLE)
-		return HARK_JOB_UNAVAILABLE;
-	if (rc != HARK_STORE_OK)
-		return HARK_JOB_RETRY;
-	if (n > 0)
-		hark_log(HARK_LOG_INFO, "housekeeping: %llu expired "
-		    "idempotency keys deleted", n);
-	return HARK_JOB_DONE;
+	return hk_delete(ctx, hark_store_idem_sweep, HK_IDEM_SWEEP_LIMIT,
+	    "expired idempotency keys deleted");
 }
 
 #define HK_SESSION_LIMIT	10000	/* expired sessions deleted per run */
@@ -81,18 +93,8 @@ hk_sweep_idempotency_keys(struct hark_job_ctx *ctx)
 static enum hark_job_rc
 hk_expire_sessions(struct hark_job_ctx *ctx)
 {
-	unsigned long long	 n = 0;
-	int			 rc;
-
-	rc = hark_store_session_expire(ctx->db, HK_SESSION_LIMIT, &n);
-	if (rc == HARK_STORE_UNAVAILABLE)
-		return HARK_JOB_UNAVAILABLE;
-	if (rc != HARK_STORE_OK)
-		return HARK_JOB_RETRY;
-	if (n > 0)
-		hark_log(HARK_LOG_INFO, "housekeeping: %llu expired sessions "
-		    "deleted", n);
-	return HARK_JOB_DONE;
+	return hk_delete(ctx, hark_store_session_expire, HK_SESSION_LIMIT,
+	    "expired sessions deleted");
 }
 
 #define HK_ORPHAN_AGE_S		3600	/* older than any request or commit */
@@ -246,18 +248,8 @@ hk_sweep_media(struct hark_job_ctx *ctx)
 static enum hark_job_rc
 hk_retention(struct hark_job_ctx *ctx)
 {
-	unsigned long long	 n = 0;
-	int			 rc;
-
-	rc = hark_store_retention_apply(ctx->db, HK_RETENTION_LIMIT, &n);
-	if (rc == HARK_STORE_UNAVAILABLE)
-		return HARK_JOB_UNAVAILABLE;
-	if (rc != HARK_STORE_OK)
-		return HARK_JOB_RETRY;
-	if (n > 0)
-		hark_log(HARK_LOG_INFO, "housekeeping: %llu items past their "
-		    "project's retention erased", n);
-	return HARK_JOB_DONE;
+	return hk_delete(ctx, hark_store_retention_apply, HK_RETENTION_LIMIT,
+	    "items past their project's retention erased");
 }
 
 static const struct hk_step hk_steps[] = {
