@@ -197,6 +197,8 @@ void	hark_feedback_clear(struct hark_feedback *fb);
 int	hark_store_project_create(struct hark_db *, const char *id,
 	    const char *name);
 int	hark_store_project_exists(struct hark_db *, const char *id);
+/* The project and everything in it (harkctl doctor's own, after its check). */
+int	hark_store_project_delete(struct hark_db *, const char *id);
 typedef int	(*hark_project_fn)(void *ctx, const char *id, const char *name,
 		    const char *created_at, long long nkeys);
 int	hark_store_project_list(struct hark_db *, hark_project_fn, void *ctx);

@@ -25,6 +25,16 @@ hark_store_project_create(struct hark_db *db, const char *id, const char *name)
 }
 
 int
+hark_store_project_delete(struct hark_db *db, const char *id)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(id) };
+
+	/* Keys, sources, feedback and what hangs off them: ON DELETE CASCADE. */
+	return store_exec_found(db, "DELETE FROM projects WHERE id = ?", a,
+	    NARGS(a));
+}
+
+int
 hark_store_project_exists(struct hark_db *db, const char *id)
 {
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(id) };
