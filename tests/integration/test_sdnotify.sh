@@ -65,9 +65,35 @@ test_without() {
 	check "and says nothing" test "$(wc -l <"$T/sd/said")" = "$n"
 }
 
+# systemd's socket activation, as hark-fcgi.socket does it: the listening
+# socket on fd 3 with LISTEN_FDS=1 and LISTEN_PID, beside the unit's
+# --listen, which it wins over.
+test_socket_activation() {
+	local port
+	t_ctx socket
+	write_hark_conf "$T/sd/act.conf" log.file="$T/sd/act.log"
+	t_spawn sd/activated python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666); s.listen(64)
+if s.fileno() != 3: os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)
+os.environ["LISTEN_FDS"] = "1"; os.environ["LISTEN_PID"] = str(os.getpid())
+os.execv(sys.argv[2], [sys.argv[2], "-c", sys.argv[3], "--listen",
+    "unix:" + sys.argv[4], "--workers", "2"])
+' "$T/sd/activated.sock" "$HARK_BUILD/hark-fcgi" "$T/sd/act.conf" \
+	    "$T/sd/unused.sock"
+	port=$(pick_port) || return
+	nginx_start sd-nginx "$port" "$T/sd/activated.sock" || return
+	check "the passed socket is served" wait_until 20 health_is \
+	    "http://127.0.0.1:$port" 200
+	check "--listen's path is not bound" test ! -e "$T/sd/unused.sock"
+}
+
 t_init "${1:-}" sd
 t_db
 test_notify
 test_without
+test_socket_activation
 t_ctx
 t_summary
