@@ -48,6 +48,10 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "audit", "[PROJECT] [--action A] [--since TIME] [--limit N]",
 	    "print the audit trail, newest first (50 rows unless --limit)",
 	    ctl_cmd_audit },
+	{ "hook", "create PROJECT --kind alertmanager|grafana|sentry "
+	    "[--secret-file F] [--url BASE] | list PROJECT | revoke HOOK_ID",
+	    "manage inbound alert webhooks (create prints the hk_ secret, or "
+	    "Sentry's URL)", ctl_cmd_hook },
 	{ "doctor", "[--url URL]",
 	    "check that this installation can take feedback: config, "
 	    "database, schema, directories, libmagic, the web server at URL "

@@ -729,4 +729,53 @@ struct hark_notify_fanout {
 int	hark_store_notify_fanout(struct hark_db *,
 	    const struct hark_notify_fanout *);
 
+/*
+ * Inbound alert hooks (store_hooks.c, schema/011_hooks.sql).  A hook is
+ * found by the SHA-256 of its hk_ secret (Bearer, Basic), or by its id for
+ * Sentry, whose client secret is kept whole to check its signature.
+ */
+struct hark_hook {
+	char		 id[HARK_ID_SIZE];
+	char		 project_id[HARK_ID_SIZE];
+	char		 kind[16];		/* alertmanager, grafana, sentry */
+	bool		 has_hash;
+	unsigned char	 secret_hash[32];
+	char		 secret[256];		/* Sentry's; not a C string */
+	size_t		 secret_len;
+	bool		 revoked;
+	char		 created_at[HARK_STORE_TS_SIZE];
+};
+int	hark_store_hook_create(struct hark_db *, const struct hark_hook *);
+int	hark_store_hook_by_hash(struct hark_db *, const unsigned char hash[32],
+	    struct hark_hook *);
+int	hark_store_hook_get(struct hark_db *, const char *id,
+	    struct hark_hook *);
+typedef int	(*hark_hook_fn)(void *ctx, const struct hark_hook *);
+int	hark_store_hook_list(struct hark_db *, const char *project_id,
+	    hark_hook_fn, void *ctx);
+/* Revoked hooks stop authenticating; the row stays for the audit trail. */
+int	hark_store_hook_revoke(struct hark_db *, const char *id);
+
+/* One alert, with the item it files if it is new (made by the caller). */
+struct hark_alert_item {
+	bool				 firing;
+	const char			*fingerprint;
+	const struct hark_feedback	*fb;
+};
+struct hark_alert_batch {
+	const char			*project_id;
+	const char			*source;	/* alertmanager, ... */
+	const char			*resolution_note;
+	const struct hark_alert_item	*items;
+	size_t				 n;
+	/* The audit row written with it (no alert text), or NULL. */
+	const char			*audit_detail, *remote_addr;
+};
+struct hark_alert_counts {
+	unsigned	 created, repeated, resolved, ignored;
+};
+/* The batch in one transaction: all of it is applied, or none. */
+int	hark_store_alerts_apply(struct hark_db *,
+	    const struct hark_alert_batch *, struct hark_alert_counts *);
+
 #endif

@@ -33,7 +33,7 @@ HARK_PACKAGES="build-essential autoconf automake libtool pkg-config
 	libclang-rt-14-dev llvm
 	nodejs npm chromium python3-requests ffmpeg espeak-ng file
 	libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata
-	debhelper lintian"
+	debhelper lintian prometheus-alertmanager"
 # (The last two lines: test_clients.sh's clients and media, test.sh's npm ci;
 # [transcribe] backend = pocketsphinx, its model, and the recordings
 # test_transcribe checks it on.)
