@@ -32,6 +32,10 @@ const struct hark_job_kind hark_job_kinds[] = {
 	{ "transcribe", hark_transcribe_run, HARK_JOB_QUEUED, 5, 30, 3600,
 	  hark_transcribe_failed },
 	{ "enrich", hark_enrich_run, HARK_JOB_QUEUED, 5, 30, 3600, NULL },
+	/* A receiver down for a deploy is back in minutes: 30 s, doubled,
+	 * 8 attempts over about an hour. */
+	{ "webhook", hark_webhook_run, HARK_JOB_QUEUED, 8, 30, 3600,
+	  hark_webhook_failed },
 };
 const size_t hark_job_nkinds = sizeof(hark_job_kinds) / sizeof(hark_job_kinds[0]);
 
