@@ -63,7 +63,7 @@ setup() {
 	CONF="$T/wh/hark.conf"
 	write_hark_conf "$CONF" log.file="$T/wh/hark.log" server.workers=2 \
 	    limits.rate_limit=100000 batch.lease=60
-	printf '\n[webhook]\ntimeout = 5\n' >>"$CONF"
+	printf '\n[webhook]\ntimeout = 2\n' >>"$CONF"
 	PRJ=$(ctl project create "Webhooks") || exit 2
 	PRJ_B=$(ctl project create "Other") || exit 2
 	SK=$(ctl key create "$PRJ") || exit 2
@@ -375,6 +375,45 @@ test_rotate() {
 	sql "DELETE FROM jobs WHERE kind = 'webhook' AND status = 'pending'"
 }
 
+# one_endpoint NAME URL: a new endpoint, the project's only one for
+# feedback.resolved; a delivery to it tried once (its job then dropped).
+# Sets D.
+one_endpoint() {
+	sql "UPDATE webhooks SET events = 'feedback.created' WHERE project_id = '$PRJ'"
+	add "$1" "$2" --events feedback.resolved
+	event feedback.resolved
+	D=$DLV
+	batch --once --jobs webhook >/dev/null 2>&1
+	sql "DELETE FROM jobs WHERE payload LIKE '%$D%'"
+}
+
+test_transport() {
+	local port
+	t_ctx transport
+	port=$(pick_port) || exit 2
+	one_endpoint gone "http://127.0.0.1:$port/gone/ok"
+	check "nothing listening: retried, no HTTP status" test "$(dlv "$D")" = "pending 1 -"
+	check "the log says unreachable" test "$(sql "SELECT LEFT(last_error, 12)
+	    FROM webhook_deliveries WHERE id = '$D'")" = "unreachable:"
+	one_endpoint hang "$RURL/hang/hang"
+	check "an endpoint that never answers: retried after [webhook] timeout" 	    test "$(dlv "$D")" = "pending 1 -"
+	check "the log says timeout" test "$(sql "SELECT LEFT(last_error, 8)
+	    FROM webhook_deliveries WHERE id = '$D'")" = "timeout:"
+	check "the request did arrive" test "$(ngot hang)" = 1
+	one_endpoint redir "$RURL/redir/redirect"
+	check "a 302 is no delivery: retried" test "$(dlv "$D")" = "pending 1 302"
+	check "and its Location is not followed" test "$(ngot redir-target)" = 0
+	sql "INSERT INTO jobs (id, kind, project_id, payload) VALUES
+	    ('job_$(rand_hex 13)', 'webhook', '$PRJ', '{\"x\": 1}')"
+	batch --once --jobs webhook >/dev/null 2>&1
+	check "a job that names no delivery fails at once" test "$(sql "SELECT
+	    CONCAT(status, ' ', attempts, ' ', last_error) FROM jobs WHERE
+	    payload LIKE '%\"x\"%'")" = "failed 1 webhook: the job names no delivery"
+	sql "UPDATE webhooks SET events = 'feedback.created,feedback.updated,feedback.resolved,comment.created' WHERE id = '$A'"
+	sql "UPDATE webhooks SET events = 'feedback.created' WHERE id = '$B'"
+	sql "UPDATE webhooks SET events = 'feedback.updated,comment.created' WHERE id = '$C'"
+}
+
 test_remove() {
 	local d
 	t_ctx remove
@@ -407,6 +446,7 @@ test_add_list
 test_retry_then_delivered
 test_down_fails
 test_rotate
+test_transport
 test_remove
 t_ctx
 t_summary

@@ -11,6 +11,8 @@
 //   down        500, always
 //   busy        503 with Retry-After: 600, always
 //   busy-long   503 with Retry-After: 172800 (two days), always
+//   redirect    302 to /NAME-target/ok
+//   hang        no answer at all
 // The line: {name, behaviour, method, id, timestamp, signature, userAgent,
 // contentType, answered, verified: [the indices of the secrets the
 // library accepted], error (the library's, for the first secret), body}.
@@ -64,6 +66,11 @@ const server = createServer((req, res) => {
 		} else if (behaviour === "busy" || behaviour === "busy-long") {
 			status = 503;
 			headers["Retry-After"] = behaviour === "busy" ? "600" : "172800";
+		} else if (behaviour === "redirect") {
+			status = 302;
+			headers.Location = `/${name}-target/ok`;
+		} else if (behaviour === "hang") {
+			status = 0;	// no answer: hark's timeout ends it
 		} else if (behaviour !== "ok") {
 			status = 404;
 		}
@@ -81,6 +88,8 @@ const server = createServer((req, res) => {
 			contentType: req.headers["content-type"] ?? null,
 			answered: status, verified, error, body
 		}) + "\n");
+		if (status === 0)
+			return;
 		res.writeHead(status, headers);
 		res.end(status === 200 ? "ok\n" : "no\n");
 	});
