@@ -14,7 +14,8 @@
 # after 2 attempts; an endpoint of other events gets nothing; an endpoint
 # that is always down ends failed after the last attempt; a Retry-After
 # is honoured (within a cap); after rotate-secret only the new secret
-# verifies; a removed endpoint's queued delivery is sent nowhere; add,
+# verifies; no answer, nothing listening and a redirect (not followed)
+# are retried; a removed endpoint's queued delivery is sent nowhere; add,
 # remove and rotate-secret are in the audit log, without the secret.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
