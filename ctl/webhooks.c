@@ -60,8 +60,8 @@ need_webhook(struct ctl *ctl, const char *id, struct hark_webhook *w)
 {
 	int	 rc;
 
-	if (!hark_id_valid(HARK_WEBHOOK_ID_PREFIX, id)) {
-		fprintf(stderr, "harkctl: '%s' is not a webhook id (wh_...)\n",
+	if (!hark_id_valid(HARK_ID_WEBHOOK, id)) {
+		fprintf(stderr, "harkctl: '%s' is not a webhook id (whk_...)\n",
 		    id);
 		return CTL_FAIL;
 	}
@@ -132,7 +132,7 @@ webhook_add(struct ctl *ctl, int argc, char **argv)
 		goto out;
 	snprintf(w->project_id, sizeof(w->project_id), "%s", project);
 	snprintf(w->url, sizeof(w->url), "%s", url);
-	if (hark_id_new(HARK_WEBHOOK_ID_PREFIX, w->id, sizeof(w->id)) == -1) {
+	if (hark_id_new(HARK_ID_WEBHOOK, w->id, sizeof(w->id)) == -1) {
 		fprintf(stderr, "harkctl: cannot make an id\n");
 		goto out;
 	}
@@ -314,8 +314,8 @@ webhook_deliveries(struct ctl *ctl, int argc, char **argv)
 	if (optind != argc - 2)
 		return ctl_usage_error("%s", DELIVERIES_USAGE);
 	target = argv[1 + optind];
-	if (strncmp(target, HARK_WEBHOOK_ID_PREFIX,
-	    strlen(HARK_WEBHOOK_ID_PREFIX)) == 0) {
+	if (strncmp(target, HARK_ID_WEBHOOK,
+	    strlen(HARK_ID_WEBHOOK)) == 0) {
 		if ((w = calloc(1, sizeof(*w))) == NULL) {
 			fprintf(stderr, "harkctl: out of memory\n");
 			return CTL_FAIL;

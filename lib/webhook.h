@@ -17,9 +17,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define HARK_WEBHOOK_ID_PREFIX		"wh_"	/* an endpoint */
-#define HARK_WEBHOOK_MSG_PREFIX		"msg_"	/* a delivery (webhook-id) */
-
 /* The spec asks for 24 to 64 bytes; hark makes 32. */
 #define HARK_WEBHOOK_SECRET_LEN		32
 #define HARK_WEBHOOK_SECRET_MIN		24

@@ -168,10 +168,10 @@ test_bad_input() {
 	check "add with an unknown option: usage (2)" test "$RC" = 2
 	n=$(sql "SELECT COUNT(*) FROM webhooks")
 	check "none of them made an endpoint" test "$n" = 0
-	ctl_out webhook remove wh_zzzzzzzzzzzzzzzzzzzzzzzzzz
+	ctl_out webhook remove whk_zzzzzzzzzzzzzzzzzzzzzzzzzz
 	check "removing an unknown endpoint fails (1)" test "$RC" = 1
 	check "saying so" grep -q "no such webhook" "$T/out"
-	ctl_out webhook rotate-secret wh_zzzzzzzzzzzzzzzzzzzzzzzzzz
+	ctl_out webhook rotate-secret whk_zzzzzzzzzzzzzzzzzzzzzzzzzz
 	check "rotating an unknown endpoint's secret fails (1)" test "$RC" = 1
 	ctl_out webhook remove "../../etc/passwd"
 	check "a malformed webhook id fails (1)" test "$RC" = 1
@@ -186,7 +186,7 @@ test_bad_input() {
 	check "deliveries --limit 5x: usage (2)" test "$RC" = 2
 	ctl_out webhook deliveries prj_zzzzzzzzzzzzzzzzzzzzzzzzzz
 	check "deliveries of an unknown project fail (1)" test "$RC" = 1
-	ctl_out webhook deliveries wh_zzzzzzzzzzzzzzzzzzzzzzzzzz
+	ctl_out webhook deliveries whk_zzzzzzzzzzzzzzzzzzzzzzzzzz
 	check "deliveries of an unknown endpoint fail (1)" test "$RC" = 1
 	ctl_out webhook frobnicate
 	check "an unknown webhook command: usage (2)" test "$RC" = 2
@@ -199,7 +199,7 @@ test_add_list() {
 	check "add exits 0" test "$RC" = 0
 	out=$(head -n 1 "$T/stdout")
 	check "it prints the id and a whsec_ secret" \
-	    eval "[[ '$out' =~ ^wh_[0-9a-z]{26}\ whsec_[A-Za-z0-9+/]{43}=$ ]]"
+	    eval "[[ '$out' =~ ^whk_[0-9a-z]{26}\ whsec_[A-Za-z0-9+/]{43}=$ ]]"
 	check "the secret is 32 bytes of base64" test "$(printf '%s' "${out#* whsec_}" |
 	    base64 -d | wc -c)" = 32
 	check "and says it is shown once" grep -q "shown only this once" "$T/out"
@@ -216,7 +216,7 @@ test_add_list() {
 	ctl_out webhook list "$PRJ"
 	check "list exits 0" test "$RC" = 0
 	check "list shows the three endpoints of the project" \
-	    test "$(grep -c '^wh_' "$T/out")" = 3
+	    test "$(grep -c '^whk_' "$T/out")" = 3
 	check "all four events by default" grep -q "^$A .*feedback.created,feedback.updated,feedback.resolved,comment.created $RURL/flaky/fail-once\$" "$T/out"
 	check "--events as given, in order, once each" \
 	    grep -q "^$C .*feedback.updated,comment.created $RURL/updated/ok\$" "$T/out"
