@@ -13,7 +13,8 @@
 //   busy-long   503 with Retry-After: 172800 (two days), always
 //   redirect    302 to /NAME-target/ok
 //   hang        no answer at all
-// The line: {name, behaviour, method, id, timestamp, signature, userAgent,
+// The line: {name, behaviour, method, id, file (DIR/bodies/N, the body's
+// bytes), timestamp, signature, userAgent,
 // contentType, answered, verified: [the indices of the secrets the
 // library accepted], error (the library's, for the first secret), body}.
 // Nothing of hark's code is used here: the signature check is the
@@ -27,6 +28,7 @@ const { Webhook } = require("standardwebhooks");
 
 const dir = process.argv[2];
 const seen = new Set();
+let count = 0;
 
 function secrets(name) {
 	try {
@@ -41,7 +43,11 @@ const server = createServer((req, res) => {
 	const chunks = [];
 	req.on("data", (c) => chunks.push(c));
 	req.on("end", () => {
-		const raw = Buffer.concat(chunks).toString("utf8");
+		const bytes = Buffer.concat(chunks);
+		const raw = bytes.toString("utf8");
+		// The body as it came, for the suite to compare byte for byte.
+		const file = `${dir}/bodies/${++count}`;
+		writeFileSync(file, bytes);
 		const [, name = "", behaviour = ""] = req.url.split("/");
 		const id = req.headers["webhook-id"] ?? null;
 		const verified = [];
@@ -81,7 +87,7 @@ const server = createServer((req, res) => {
 			body = raw;
 		}
 		appendFileSync(`${dir}/log.jsonl`, JSON.stringify({
-			name, behaviour, method: req.method, id,
+			name, behaviour, method: req.method, id, file,
 			timestamp: req.headers["webhook-timestamp"] ?? null,
 			signature: req.headers["webhook-signature"] ?? null,
 			userAgent: req.headers["user-agent"] ?? null,
