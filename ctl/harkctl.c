@@ -45,8 +45,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "webhook", "add PROJECT URL [--events EVENT[,EVENT]...] | "
 	    "list PROJECT | remove|rotate-secret WEBHOOK_ID | "
 	    "deliveries PROJECT|WEBHOOK_ID [--status S] [--limit N]",
-	    "manage webhook endpoints (add and rotate-secret print the whsec_ "
-	    "signing secret) and read their delivery log", ctl_cmd_webhook },
+	    "manage webhook endpoints and their deliveries (add prints the "
+	    "secret)", ctl_cmd_webhook },
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },
