@@ -78,7 +78,7 @@ setup() {
 	hark_standalone wh "$CONF" 2 || exit 2
 	wait_until 30 health_is "$URL" 200 || { fail "hark serves"; exit 1; }
 	req POST "$URL/v1/feedback" -H "Authorization: Bearer $SK" "${JSON_CT[@]}" \
-	    -d '{"text":"The export button does nothing in Firefox","page":"/reports"}'
+	    -d '{"text":"The export button does nothing in Firefox — ça plante 🙃","page":"/reports"}'
 	ID=$(json id)
 	# The item's own jobs (enrich) first.
 	batch --once >/dev/null 2>&1
@@ -188,6 +188,12 @@ test_bad_input() {
 	check "deliveries --limit 1001: usage (2)" test "$RC" = 2
 	ctl_out webhook deliveries "$PRJ" --limit 5x
 	check "deliveries --limit 5x: usage (2)" test "$RC" = 2
+	ctl_out webhook list prj_zzzzzzzzzzzzzzzzzzzzzzzzzz
+	check "list of an unknown project fails (1)" test "$RC" = 1
+	ctl_out webhook list
+	check "list without a project: usage (2)" test "$RC" = 2
+	ctl_out webhook rotate-secret whk_zzzzzzzzzzzzzzzzzzzzzzzzzz extra
+	check "rotate-secret with an extra operand: usage (2)" test "$RC" = 2
 	ctl_out webhook deliveries prj_zzzzzzzzzzzzzzzzzzzzzzzzzz
 	check "deliveries of an unknown project fail (1)" test "$RC" = 1
 	ctl_out webhook deliveries whk_zzzzzzzzzzzzzzzzzzzzzzzzzz
@@ -281,11 +287,12 @@ test_retry_then_delivered() {
 	check "it is about the item" test "$(json body.data.feedback.id "$line2")" = "$ID"
 	check "as the API renders it, the change included" \
 	    test "$(json body.data.feedback.text "$line2") $(json body.data.feedback.priority "$line2")" = \
-	    "The export button does nothing in Firefox $PRIO"
+	    "The export button does nothing in Firefox — ça plante 🙃 $PRIO"
 	check "and an RFC 3339 timestamp" eval "[[ '$(json body.timestamp "$line2")' =~ ^20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:.]{8,}Z$ ]]"
 	check "sent as application/json" test "$(json contentType "$line2")" = application/json
 	check "by hark/VERSION" eval "[[ '$(json userAgent "$line2")' == hark/* ]]"
 	stored "$dlv_a" >"$T/stored"
+	check "non-ASCII text is sent as UTF-8, not escaped" grep -q "ça plante" "$(json file "$line2")"
 	check "the body is the stored payload, byte for byte, both times" eval \
 	    "cmp -s '$T/stored' '$(json file "$line1")' && cmp -s '$T/stored' '$(json file "$line2")'"
 	check "the delivery is delivered after 2 attempts (HTTP 200)" \
