@@ -142,7 +142,7 @@ webhook_add(struct ctl *ctl, int argc, char **argv)
 		rc = ctl_store_error(ctl, "webhook add", rc);
 		goto out;
 	}
-	audit(ctl, w->project_id, "webhook.add", w->id, w->events);
+	audit(ctl, w->project_id, "webhook_add", w->id, w->events);
 	printf("%s %s\n", w->id, text);
 	fprintf(stderr, "harkctl: webhook %s added for %s; its signing secret "
 	    "is shown only this once\n", w->id, w->events);
@@ -204,7 +204,7 @@ webhook_remove(struct ctl *ctl, int argc, char **argv)
 		rc = ctl_store_error(ctl, "webhook remove", rc);
 		goto out;
 	}
-	audit(ctl, w->project_id, "webhook.remove", w->id, NULL);
+	audit(ctl, w->project_id, "webhook_remove", w->id, NULL);
 	printf("removed %s\n", w->id);
 	rc = CTL_OK;
 out:
@@ -241,7 +241,7 @@ webhook_rotate(struct ctl *ctl, int argc, char **argv)
 		rc = ctl_store_error(ctl, "webhook rotate-secret", rc);
 		goto out;
 	}
-	audit(ctl, w->project_id, "webhook.rotate_secret", w->id, NULL);
+	audit(ctl, w->project_id, "webhook_rotate_secret", w->id, NULL);
 	printf("%s\n", text);
 	fprintf(stderr, "harkctl: webhook %s has a new signing secret, shown "
 	    "only this once; deliveries from now on are signed with it "

@@ -320,6 +320,20 @@ int	hark_store_source_each(struct hark_db *, const char *project_id,
 int	hark_store_audit(struct hark_db *, const char *project_id,
 	    const char *key_id, const char *action, const char *remote_addr,
 	    const char *detail);
+/* Its rows, newest first (harkctl audit); NULL members are "any". */
+struct hark_audit_filter {
+	const char	*project_id;
+	const char	*action;
+	const char	*since;		/* DATETIME(6) */
+	unsigned	 limit;
+};
+struct hark_audit_row {
+	const char	*created_at, *project_id, *key_id, *action;
+	const char	*remote_addr, *detail;
+};
+typedef int	(*hark_audit_fn)(void *ctx, const struct hark_audit_row *);
+int	hark_store_audit_list(struct hark_db *,
+	    const struct hark_audit_filter *, hark_audit_fn, void *ctx);
 
 /* Feedback. */
 int	hark_store_feedback_insert(struct hark_db *, const struct hark_feedback *);
@@ -614,6 +628,8 @@ struct hark_feedback_patch {
 	const char	*labels[HARK_LABELS_MAX];	/* normalized, unique */
 	size_t		 nlabels;
 	int		 quarantined;	/* 0 releases, 1 holds, -1: unchanged */
+	/* Who asked, for the audit row written with the change (or NULL). */
+	const char	*actor_key_id, *actor_addr;
 };
 int	hark_store_feedback_patch(struct hark_db *, const char *project_id,
 	    const char *id, const struct hark_feedback_patch *,
@@ -629,6 +645,8 @@ struct hark_comment {
 	const char	*author_id;	/* NULL = none */
 	size_t		 author_id_len;
 	char		 created_at[HARK_STORE_TS_SIZE];
+	/* On insert: who asked, for its audit row (or NULL); unset on reads. */
+	const char	*actor_key_id, *actor_addr;
 };
 /*
  * NOT_FOUND when the project has no item feedback_id.  The comment's

@@ -235,9 +235,10 @@ test_add_list() {
 	check "the secret is stored as its 32 raw bytes" test "$(sql "SELECT
 	    TO_BASE64(secret) FROM webhooks WHERE id = '$A'")" = "${A_SECRET#whsec_}"
 	check "add is audit-logged" test "$(sql "SELECT COUNT(*) FROM audit_log
-	    WHERE action = 'webhook.add' AND project_id = '$PRJ' AND detail LIKE '%$A%'")" = 1
+	    WHERE action = 'webhook_add' AND project_id = '$PRJ' AND detail LIKE '%$A%'")" = 1
+	check "harkctl audit shows it" eval "ctl audit '$PRJ' --action webhook_add | grep -q '$A'"
 	check "without the secret or the URL" test "$(sql "SELECT COUNT(*) FROM
-	    audit_log WHERE action LIKE 'webhook.%' AND (detail LIKE '%whsec%'
+	    audit_log WHERE action LIKE 'webhook\_%' AND (detail LIKE '%whsec%'
 	    OR detail LIKE '%${A_SECRET:6:20}%' OR detail LIKE '%127.0.0.1%')")" = 0
 }
 
@@ -395,7 +396,7 @@ test_rotate() {
 	new=$(head -n 1 "$T/stdout")
 	check "it prints a new whsec_ secret" eval "[[ '$new' =~ ^whsec_[A-Za-z0-9+/]{43}=$ ]] && [ '$new' != '$A_SECRET' ]"
 	check "rotate-secret is audit-logged" test "$(sql "SELECT COUNT(*) FROM
-	    audit_log WHERE action = 'webhook.rotate_secret' AND detail LIKE '%$A%'")" = 1
+	    audit_log WHERE action = 'webhook_rotate_secret' AND detail LIKE '%$A%'")" = 1
 	# The receiver knows both: the new one first, the old one second.
 	printf '%s\n%s\n' "$new" "$A_SECRET" >"$RD/secrets/flaky"
 	: >"$RD/log.jsonl"
@@ -472,7 +473,7 @@ test_remove() {
 	check "its deliveries went with it" test "$(sql "SELECT COUNT(*) FROM
 	    webhook_deliveries WHERE webhook_id = '$C'")" = 0
 	check "remove is audit-logged" test "$(sql "SELECT COUNT(*) FROM
-	    audit_log WHERE action = 'webhook.remove' AND detail LIKE '%$C%'")" = 1
+	    audit_log WHERE action = 'webhook_remove' AND detail LIKE '%$C%'")" = 1
 	batch --once >/dev/null 2>&1
 	check "its queued job is done, sending nothing" test "$(job_of "$d" status)" = done
 	check "the receiver got nothing for it" test "$(ngot updated)" = 0
