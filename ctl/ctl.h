@@ -61,6 +61,9 @@ int	ctl_cmd_doctor(struct ctl *, int, char **);
 /* audit.c */
 int	ctl_cmd_audit(struct ctl *, int, char **);
 
+/* webhooks.c */
+int	ctl_cmd_webhook(struct ctl *, int, char **);
+
 /* secret.c */
 int	ctl_cmd_secret(struct ctl *, int, char **);
 

@@ -42,6 +42,11 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "disable|enable|delete SOURCE_ID",
 	    "manage widget and server sources (create prints the public key "
 	    "pk_...)", ctl_cmd_source },
+	{ "webhook", "add PROJECT URL [--events EVENT[,EVENT]...] | "
+	    "list PROJECT | remove|rotate-secret WEBHOOK_ID | "
+	    "deliveries PROJECT|WEBHOOK_ID [--status S] [--limit N]",
+	    "manage webhook endpoints and their deliveries (add prints the "
+	    "secret)", ctl_cmd_webhook },
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },

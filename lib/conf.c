@@ -284,6 +284,10 @@ static const struct conf_key conf_keys[] = {
 	 * 300 s, so a job times out before another runner may claim it. */
 	{ "transcribe", "openai_timeout", CONF_SECONDS,
 	    FIELD(transcribe_openai_timeout, int), "240", 1, 3600, 0, NULL },
+	/* A receiver should answer at once and work later; 10 s is generous
+	 * and keeps one slow endpoint from holding a run for long. */
+	{ "webhook", "timeout", CONF_SECONDS, FIELD(webhook_timeout, int),
+	    "10", 1, 120, 0, NULL },
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))

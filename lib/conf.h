@@ -102,6 +102,9 @@ struct hark_conf {
 	char	*transcribe_openai_model;	/* "whisper-1" */
 	char	*transcribe_openai_key;		/* or openai_key_file; "" = none */
 	int	 transcribe_openai_timeout;	/* seconds per request */
+
+	/* [webhook]: the sender (batch/webhook.c) */
+	int	 webhook_timeout;	/* seconds one delivery attempt may take */
 };
 
 /* "file:line: reason", filled when loading fails. */

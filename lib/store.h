@@ -778,4 +778,80 @@ struct hark_alert_counts {
 int	hark_store_alerts_apply(struct hark_db *,
 	    const struct hark_alert_batch *, struct hark_alert_counts *);
 
+/*
+ * Webhook endpoints and their delivery log (lib/store_webhooks.c; issue
+ * 18).  An endpoint's secret is the raw key of its whsec_ text: read by
+ * hark_store_webhook_get only (the sender, harkctl), never by a listing.
+ */
+#define HARK_STORE_WEBHOOK_URL_SIZE	2049	/* webhooks.url + NUL */
+#define HARK_STORE_WEBHOOK_EVENTS_SIZE	96	/* every event, comma-joined */
+#define HARK_STORE_WEBHOOK_SECRET_MAX	64	/* webhooks.secret */
+struct hark_webhook {
+	char		 id[HARK_ID_SIZE];
+	char		 project_id[HARK_ID_SIZE];
+	char		 url[HARK_STORE_WEBHOOK_URL_SIZE];
+	char		 events[HARK_STORE_WEBHOOK_EVENTS_SIZE];	/* the SET */
+	unsigned char	 secret[HARK_STORE_WEBHOOK_SECRET_MAX];
+	size_t		 secret_len;	/* 0 in a listing */
+	char		 created_at[HARK_STORE_TS_SIZE];
+};
+/* DUPLICATE on an id already there; the project must exist. */
+int	hark_store_webhook_insert(struct hark_db *, const struct hark_webhook *);
+/* NOT_FOUND when there is no such endpoint. */
+int	hark_store_webhook_get(struct hark_db *, const char *id,
+	    struct hark_webhook *);
+typedef int	(*hark_webhook_fn)(void *ctx, const struct hark_webhook *);
+/* A project's endpoints, oldest first, without their secrets. */
+int	hark_store_webhook_each(struct hark_db *, const char *project_id,
+	    hark_webhook_fn, void *ctx);
+/* Deletes the endpoint and (ON DELETE CASCADE) its deliveries; NOT_FOUND. */
+int	hark_store_webhook_delete(struct hark_db *, const char *id);
+/* Replaces the secret; NOT_FOUND when there is no such endpoint. */
+int	hark_store_webhook_set_secret(struct hark_db *, const char *id,
+	    const unsigned char *secret, size_t len);
+
+/*
+ * One delivery.  payload is malloc'ed by hark_store_webhook_delivery_get
+ * (hark_webhook_delivery_clear frees it) and NULL in a listing row.
+ */
+struct hark_webhook_delivery {
+	char		 id[HARK_ID_SIZE + 8];	/* webhook_deliveries.id */
+	char		 webhook_id[HARK_ID_SIZE];
+	char		 project_id[HARK_ID_SIZE];
+	char		 feedback_id[HARK_ID_SIZE];	/* "" = none */
+	char		 event[33];
+	char		 status[16];		/* pending, delivered, failed */
+	unsigned	 attempts;
+	int		 last_status;		/* HTTP status; 0 = none */
+	char		 last_error[513];
+	char		 created_at[HARK_STORE_TS_SIZE];
+	char		 updated_at[HARK_STORE_TS_SIZE];
+	char		 delivered_at[HARK_STORE_TS_SIZE];	/* "" = not */
+	char		*payload;
+	size_t		 payload_len;
+};
+int	hark_store_webhook_delivery_get(struct hark_db *, const char *id,
+	    struct hark_webhook_delivery *);
+void	hark_webhook_delivery_clear(struct hark_webhook_delivery *);
+/*
+ * Records one attempt: attempts + 1, its HTTP status (0: none came) and
+ * error (NULL: none), and delivered (status delivered, delivered_at now)
+ * or still pending.  A delivery no longer pending is left alone.
+ */
+int	hark_store_webhook_delivery_attempt(struct hark_db *, const char *id,
+	    bool delivered, int http_status, const char *error);
+/* No attempt left: a pending delivery becomes failed (error: why). */
+int	hark_store_webhook_delivery_fail(struct hark_db *, const char *id,
+	    const char *error);
+typedef int	(*hark_webhook_delivery_fn)(void *ctx,
+	    const struct hark_webhook_delivery *);
+/*
+ * The newest deliveries first, of a project or of one endpoint (one of
+ * project_id, webhook_id is NULL), of one status (NULL: any), at most
+ * limit.
+ */
+int	hark_store_webhook_delivery_each(struct hark_db *,
+	    const char *project_id, const char *webhook_id, const char *status,
+	    unsigned limit, hark_webhook_delivery_fn, void *ctx);
+
 #endif
