@@ -32,6 +32,8 @@ const struct hark_job_kind hark_job_kinds[] = {
 	{ "transcribe", hark_transcribe_run, HARK_JOB_QUEUED, 5, 30, 3600,
 	  hark_transcribe_failed },
 	{ "enrich", hark_enrich_run, HARK_JOB_QUEUED, 5, 30, 3600, NULL },
+	/* A mail server down is down for minutes: start at 60 s. */
+	{ "email", hark_email_run, HARK_JOB_QUEUED, 5, 60, 3600, NULL },
 };
 const size_t hark_job_nkinds = sizeof(hark_job_kinds) / sizeof(hark_job_kinds[0]);
 

@@ -623,5 +623,11 @@ typedef int	(*hark_comment_fn)(void *ctx, const struct hark_comment *);
 int	hark_store_comment_list(struct hark_db *, const char *project_id,
 	    const char *feedback_id, const char *after_id, unsigned limit,
 	    hark_comment_fn, void *ctx, bool *item_found);
+/* For an email (lib/store_mail.c): one comment's body and a project's
+ * name, malloc'ed (the body may be NULL when empty); NOT_FOUND. */
+int	hark_store_comment_body(struct hark_db *, const char *project_id,
+	    const char *feedback_id, const char *comment_id, char **body,
+	    size_t *body_len);
+int	hark_store_project_name(struct hark_db *, const char *id, char **name);
 
 #endif
