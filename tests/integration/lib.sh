@@ -32,10 +32,11 @@ HARK_PACKAGES="build-essential autoconf automake libtool pkg-config
 	nginx-light apache2 libapache2-mod-fcgid wrk curl clang
 	libclang-rt-14-dev llvm
 	nodejs npm chromium python3-requests ffmpeg espeak-ng file
-	libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata"
-# (The last two lines: test_clients.sh's clients and media, test.sh's npm ci;
-# [transcribe] backend = pocketsphinx, its model, and the recordings
-# test_transcribe checks it on.)
+	libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata
+	python3-aiosmtpd"
+# (The last three lines: test_clients.sh's clients and media, test.sh's npm
+# ci; [transcribe] backend = pocketsphinx, its model, and the recordings
+# test_transcribe checks it on; test_email.sh's SMTP server.)
 
 # A package counts as there when it is installed or an installed package
 # provides it: a newer nodejs from elsewhere provides (and conflicts with)
