@@ -213,6 +213,21 @@ email_free(struct email *e)
 	hark_buf_free(&e->unsub);
 }
 
+/* The comment's body, copied: the row lives for the callback only. */
+static int
+comment_row(void *arg, const struct hark_comment *c)
+{
+	struct email	*e = arg;
+
+	free(e->comment);
+	if ((e->comment = malloc(c->body_len + 1)) == NULL)
+		return 0;
+	memcpy(e->comment, c->body, c->body_len);
+	e->comment[c->body_len] = '\0';
+	e->comment_len = c->body_len;
+	return 0;
+}
+
 #define VAR(n, s, l)	{ (n), (s), (s) != NULL ? (l) : 0 }
 #define CVAR(n, s)	{ (n), (s), (s) != NULL ? strlen(s) : 0 }
 
@@ -381,9 +396,10 @@ hark_email_run(struct hark_job_ctx *ctx, const struct hark_job *job)
 		goto out;
 	}
 	if (strcmp(reason, "comment") == 0) {
-		rc = hark_store_comment_body(ctx->db, job->project_id,
-		    job->feedback_id, job->comment_id, &e.comment,
-		    &e.comment_len);
+		rc = hark_store_comment_get(ctx->db, job->project_id,
+		    job->comment_id, comment_row, &e);
+		if (rc == HARK_STORE_OK && e.comment == NULL)
+			rc = HARK_STORE_ERROR;	/* out of memory */
 		if (rc == HARK_STORE_NOT_FOUND) {
 			hark_job_why(ctx, "email: not sent (the comment is "
 			    "gone)");

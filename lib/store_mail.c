@@ -1,7 +1,4 @@
-/*
- * store_mail.c: what an email to a submitter reads besides the item
- * (batch/email.c): the comment it tells of and the project's name.
- */
+/* store_mail.c: what an email to a submitter reads besides its item and comment: the project's name. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -52,21 +49,6 @@ dup_query(struct hark_db *db, const char *sql, struct hark_db_val *a,
 	if (len != NULL)
 		*len = d.len;
 	return HARK_STORE_OK;
-}
-
-int
-hark_store_comment_body(struct hark_db *db, const char *project_id,
-    const char *feedback_id, const char *comment_id, char **body,
-    size_t *body_len)
-{
-	struct hark_db_val	 a[] = {
-		HARK_DB_CSTR(comment_id), HARK_DB_CSTR(feedback_id),
-		HARK_DB_CSTR(project_id)
-	};
-
-	return dup_query(db, "SELECT c.body FROM comments c JOIN feedback f "
-	    "ON f.id = c.feedback_id WHERE c.id = ? AND c.feedback_id = ? AND "
-	    "f.project_id = ?", a, NARGS(a), body, body_len);
 }
 
 int

@@ -4,7 +4,9 @@
 #	tests/integration/test_email.sh BUILD_DIR
 #
 # hark-fcgi behind nginx on a real MariaDB takes the items, the PATCH that
-# resolves them and the comments; hark-batch --once runs the email jobs.
+# resolves them and the comments (which enqueue their events); one
+# hark-batch --once fans each event out (batch/notify.c) and runs the email
+# job it makes.
 # Mail goes to a real SMTP server on loopback (smtp_sink.py, Debian's
 # python3-aiosmtpd), which keeps each message as received; the messages are
 # read back with Python's email package: one mail per resolution, to the
@@ -86,8 +88,9 @@ item() {
 	ID=$(json id)
 }
 
-# enqueue ID REASON [COMMENT_ID] [MAX_ATTEMPTS]: the email job the fan-out
-# makes (batch/notify.c); sets JOB.
+# enqueue ID REASON [COMMENT_ID]: an email job as the fan-out makes it
+# (batch/notify.c), for what a request cannot make (a comment gone since);
+# sets JOB.
 enqueue() {
 	local c=NULL
 	[ -n "${3:-}" ] && c="'$3'"
@@ -95,16 +98,25 @@ enqueue() {
 	sql "INSERT INTO jobs (id, kind, project_id, feedback_id, comment_id,
 	    payload, max_attempts, status, run_after, created_at) VALUES
 	    ('$JOB', 'email', '$PRJ', '$1', $c, '{\"reason\": \"$2\"}',
-	    ${4:-5}, 'pending', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
+	    5, 'pending', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
 }
 
-# resolve ID [NOTE]: PATCHes the item done; its email job is queued.
+# resolve ID [NOTE]: PATCHes the item done, which enqueues its
+# feedback.resolved event; hark-batch fans it out into the email job.
 resolve() {
 	req PATCH "$URL/v1/feedback/$1" -H "Authorization: Bearer $SK" \
 	    "${JSON_CT[@]}" -d "{\"status\":\"done\",\"resolutionNote\":\"${2:-}\"}"
 	check_status "PATCH status done: 200" 200
-	enqueue "$1" resolved
 }
+
+# email_job ID: sets JOB to the item's latest email job.
+email_job() {
+	JOB=$(sql "SELECT id FROM jobs WHERE kind = 'email' AND feedback_id =
+	    '$1' ORDER BY created_at DESC, id DESC LIMIT 1")
+}
+
+# later JOB: a job left pending waits out the suite.
+later() { sql "UPDATE jobs SET run_after = UTC_TIMESTAMP(6) + INTERVAL 1 DAY WHERE id = '$1'"; }
 
 job_state() {
 	sql "SELECT CONCAT(status, ' ', attempts) FROM jobs WHERE id = '$1'"
@@ -144,6 +156,8 @@ test_resolved() {
 	resolve "$ID" "Fixed in v1.4 & deployed <today>"
 	batch "$CONF"
 	check "hark-batch --once exits 0" test $? = 0
+	email_job "$ID"
+	check "the fan-out made one email job" test -n "$JOB"
 	check "one mail" test "$(mails)" = $((n0 + 1))
 	check "the job is done" test "$(job_state "$JOB")" = "done 1"
 	f=$(last_mail)
@@ -205,9 +219,12 @@ test_comment() {
 	    "${JSON_CT[@]}" -d '{"body": "We found it: <b>fonts</b> & margins.\nA fix ships Monday.", "notifySubmitter": true}'
 	check_status "the comment: 201" 201
 	cid=$(json id)
-	enqueue "$ID" comment "$cid"
 	batch "$CONF"
 	check "one mail" test "$(mails)" = $((n0 + 1))
+	email_job "$ID"
+	check "its job names the comment" test "$(sql "SELECT CONCAT(comment_id,
+	    ' ', JSON_VALUE(payload, '\$.reason')) FROM jobs WHERE id = '$JOB'")" = \
+	    "$cid comment"
 	f=$(last_mail)
 	check "its Subject" test "$(mailq "$f" Subject)" = \
 	    "About your feedback: The invoice PDF is blank"
@@ -217,6 +234,10 @@ test_comment() {
 	check "escaped in the HTML part" grep -qF \
 	    "We found it: &lt;b&gt;fonts&lt;/b&gt; &amp; margins." <<<"$(mailq "$f" html)"
 	check "To" test "$(mailq "$f" To)" = "$ADDR"
+	req POST "$URL/v1/feedback/$ID/comments" -H "Authorization: Bearer $SK" \
+	    "${JSON_CT[@]}" -d '{"body": "internal only", "notifySubmitter": false}'
+	batch "$CONF"
+	check "notifySubmitter false: no mail" test "$(mails)" = $((n0 + 1))
 	enqueue "$ID" comment cm_0000000000000000000000000z
 	batch "$CONF"
 	check "a comment that is gone: nothing sent" test "$(mails)" = $((n0 + 1))
@@ -231,6 +252,7 @@ test_no_address() {
 	n0=$(mails)
 	resolve "$ID" "Faster now"
 	batch "$CONF"
+	email_job "$ID"
 	check "nothing sent" test "$(mails)" = "$n0"
 	check "the job done with a note" test "$(job_state "$JOB")/$(job_error "$JOB")" = \
 	    "done 1/email: not sent (the item has no address)"
@@ -238,6 +260,7 @@ test_no_address() {
 	item "Backend none" "$ADDR"
 	resolve "$ID" ""
 	batch "$T/em/none.conf"
+	email_job "$ID"
 	check "backend none: nothing sent" test "$(mails)" = "$n0"
 	check "done with a note" test "$(job_state "$JOB")/$(job_error "$JOB")" = \
 	    "done 1/email: not sent ([email] backend = none)"
@@ -251,7 +274,6 @@ test_smtp_down() {
 	item "The cart forgets items" "$ADDR"
 	n0=$(mails)
 	resolve "$ID" "Fixed"
-	sql "UPDATE jobs SET max_attempts = 2 WHERE id = '$JOB'"
 	# Another job beside it: an enrichment, which has nothing to do with mail.
 	other=job_$(rand_hex 12)
 	sql "INSERT INTO jobs (id, kind, project_id, feedback_id, status,
@@ -259,6 +281,7 @@ test_smtp_down() {
 	    'pending', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))"
 	batch "$T/em/down.conf"
 	check "hark-batch exits 0" test $? = 0
+	email_job "$ID"
 	check "the job is retried: pending after attempt 1" test \
 	    "$(job_state "$JOB")" = "pending 1"
 	check "with the transport error as last_error" eval \
@@ -266,13 +289,20 @@ test_smtp_down() {
 	check "due again later" test "$(sql "SELECT run_after > UTC_TIMESTAMP(6)
 	    FROM jobs WHERE id = '$JOB'")" = 1
 	check "the other job is done" test "$(job_state "$other")" = "done 1"
-	sql "UPDATE jobs SET run_after = UTC_TIMESTAMP(6) WHERE id = '$JOB'"
+	check "and the event's notify job" test "$(sql "SELECT GROUP_CONCAT(
+	    DISTINCT status) FROM jobs WHERE kind = 'notify' AND feedback_id =
+	    '$ID'")" = done
+	# Its last attempt: max_attempts is the kind's; 2 makes the next one it.
+	sql "UPDATE jobs SET run_after = UTC_TIMESTAMP(6), max_attempts = 2
+	    WHERE id = '$JOB'"
 	batch "$T/em/down.conf"
 	check "after its last attempt: failed" test "$(job_state "$JOB")" = "failed 2"
 	check "nothing was sent" test "$(mails)" = "$n0"
 	# The server back: other mail flows.
+	item "The cart forgets items, again" "$ADDR"
 	resolve "$ID" "Fixed again"
 	batch "$CONF"
+	email_job "$ID"
 	check "the next job, the server up: sent" test "$(job_state "$JOB")/$(mails)" = "done 1/$((n0 + 1))"
 }
 
@@ -285,15 +315,19 @@ test_smtp_refused() {
 	touch "$T/em/smtp/reject"
 	batch "$CONF"
 	rm -f "$T/em/smtp/reject"
+	email_job "$ID"
 	check "a permanent 5xx: failed at once" test "$(job_state "$JOB")" = "failed 1"
 	check "saying the reply" eval "job_error '$JOB' | grep -q 'reply 550'"
 	check "nothing sent" test "$(mails)" = "$n0"
 	email_conf "$T/em/tls.conf" smtp_starttls=required
+	item "STARTTLS required" "$ADDR"
 	resolve "$ID" "y"
 	batch "$T/em/tls.conf"
+	email_job "$ID"
 	check "STARTTLS required, the server has none: retried" test \
 	    "$(job_state "$JOB")" = "pending 1"
 	check "nothing sent in clear" test "$(mails)" = "$n0"
+	later "$JOB"
 }
 
 test_resend() {
@@ -305,6 +339,7 @@ test_resend() {
 	item "Resend: the coupon field rejects lower case" "$ADDR"
 	resolve "$ID" "Accepted now"
 	batch "$T/em/resend.conf"
+	email_job "$ID"
 	check "a 500: retried" test "$(job_state "$JOB")" = "pending 1"
 	check "saying so" test "$(job_error "$JOB")" = "email: resend: HTTP 500"
 	sql "UPDATE jobs SET run_after = UTC_TIMESTAMP(6) WHERE id = '$JOB'"
@@ -332,14 +367,18 @@ assert b["headers"] == {"List-Unsubscribe":
 	printf 'x\n' >"$T/em/bad.key"
 	email_conf "$T/em/badkey.conf" backend=resend \
 	    resend_url="http://127.0.0.1:$RPORT" resend_key_file="$T/em/bad.key"
+	item "Resend: a wrong key" "$ADDR"
 	resolve "$ID" "z"
 	batch "$T/em/badkey.conf"
+	email_job "$ID"
 	check "a wrong key (401): failed" test "$(job_state "$JOB")/$(job_error "$JOB")" = \
 	    "failed 1/email: resend: HTTP 401"
 	email_conf "$T/em/envkey.conf" backend=resend \
 	    resend_url="http://127.0.0.1:$RPORT"
+	item "Resend: the key from the environment" "$ADDR"
 	resolve "$ID" "env"
 	RESEND_API_KEY=$RKEY batch "$T/em/envkey.conf"
+	email_job "$ID"
 	check "the key from RESEND_API_KEY" test "$(job_state "$JOB")" = "done 1"
 }
 
