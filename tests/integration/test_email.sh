@@ -382,6 +382,43 @@ assert b["headers"] == {"List-Unsubscribe":
 	check "the key from RESEND_API_KEY" test "$(job_state "$JOB")" = "done 1"
 }
 
+test_templates() {
+	local f n0
+	t_ctx templates
+	mkdir -p "$T/em/tpl" "$T/em/empty"
+	cp "$HARK_SRCDIR/conf/email-comment.txt" "$HARK_SRCDIR/conf/email-comment.html" "$T/em/tpl/"
+	printf 'Subject: [{{project}}] #{{id}} {{status}} {{nope}}\n\nSee {{url}}\nOn {{page}}: {{excerpt}}\n' \
+	    >"$T/em/tpl/email-resolved.txt"
+	printf '<a href="{{url}}">{{summary}}</a>\n' >"$T/em/tpl/email-resolved.html"
+	email_conf "$T/em/tpl.conf" template_dir="$T/em/tpl" \
+	    item_url="https://inbox.hark.test/{{project_id}}/{{id}}?from=mail"
+	item "Own templates: the   export\nbutton" "$ADDR"
+	n0=$(mails)
+	resolve "$ID" ""
+	batch "$T/em/tpl.conf"
+	check "one mail" test "$(mails)" = $((n0 + 1))
+	f=$(last_mail)
+	check "[email] template_dir's subject; an unknown {{name}} kept" test \
+	    "$(mailq "$f" Subject)" = "[Acme Shop] #$ID done {{nope}}"
+	check "{{url}} from item_url" grep -qxF \
+	    "See https://inbox.hark.test/$PRJ/$ID?from=mail" <<<"$(mailq "$f" text)"
+	check "{{page}} and the excerpt on one line" grep -qxF \
+	    "On /checkout: Own templates: the export button" <<<"$(mailq "$f" text)"
+	check "the HTML template" grep -qF \
+	    "<a href=\"https://inbox.hark.test/$PRJ/$ID?from=mail\">Own templates: the export button</a>" \
+	    <<<"$(mailq "$f" html)"
+	email_conf "$T/em/notpl.conf" template_dir="$T/em/empty"
+	item "No templates" "$ADDR"
+	resolve "$ID" ""
+	batch "$T/em/notpl.conf"
+	email_job "$ID"
+	check "a missing template: retried" test "$(job_state "$JOB")" = "pending 1"
+	check "naming the file" test "$(job_error "$JOB")" = \
+	    "email: cannot open the template email-resolved.txt: No such file or directory"
+	check "nothing sent" test "$(mails)" = $((n0 + 1))
+	later "$JOB"
+}
+
 test_no_leak() {
 	t_ctx logs
 	check "the address is in no hark-batch line" eval "! grep -qF '$ADDR' '$T/batch.out'"
@@ -394,6 +431,7 @@ setup
 test_resolved
 test_non_ascii_subject
 test_comment
+test_templates
 test_no_address
 test_smtp_down
 test_smtp_refused
