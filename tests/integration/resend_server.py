@@ -6,7 +6,8 @@
 # Checks "Authorization: Bearer KEY" (401 otherwise) and that the body is
 # a JSON object with from, to (a list), subject, html, text and headers
 # (422 otherwise); answers the first good request 500 and the later ones
-# 200 {"id": ...}.  Each request is a line of DIR/log.jsonl: the path, the
+# 200 {"id": ...}, but for a subject holding "[429]": 429 with Retry-After
+# 120.  Each request is a line of DIR/log.jsonl: the path, the
 # status answered, the Authorization and Idempotency-Key headers and the
 # body.  DIR/port holds the port once it listens.
 import json
@@ -49,6 +50,8 @@ class H(BaseHTTPRequestHandler):
               not isinstance(body.get("headers"), dict) or
               self.headers.get("Content-Type") != "application/json"):
             status = 422
+        elif "[429]" in body["subject"]:
+            status = 429
         else:
             STATE["good"] += 1
             if STATE["good"] == 1:
@@ -61,6 +64,11 @@ class H(BaseHTTPRequestHandler):
                 "body": body}) + "\n")
         if status == 200:
             self.answer(200, {"id": "re_%d" % STATE["good"]})
+        elif status == 429:
+            self.send_response(429)
+            self.send_header("Retry-After", "120")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
         else:
             self.answer(status, {"statusCode": status, "name": "error",
                                  "message": "test"})

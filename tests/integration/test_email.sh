@@ -373,6 +373,16 @@ assert b["headers"] == {"List-Unsubscribe":
 	email_job "$ID"
 	check "a wrong key (401): failed" test "$(job_state "$JOB")/$(job_error "$JOB")" = \
 	    "failed 1/email: resend: HTTP 401"
+	item "Resend [429] rate limited" "$ADDR"
+	resolve "$ID" "later"
+	batch "$T/em/resend.conf"
+	email_job "$ID"
+	check "a 429: retried" test "$(job_state "$JOB")/$(job_error "$JOB")" = \
+	    "pending 1/email: resend: HTTP 429"
+	check "no sooner than its Retry-After (120 s)" test "$(sql "SELECT
+	    TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(6), run_after) >= 110 FROM jobs
+	    WHERE id = '$JOB'")" = 1
+	later "$JOB"
 	email_conf "$T/em/envkey.conf" backend=resend \
 	    resend_url="http://127.0.0.1:$RPORT"
 	item "Resend: the key from the environment" "$ADDR"
