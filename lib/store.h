@@ -574,6 +574,18 @@ int	hark_store_job_stats(struct hark_db *, hark_job_stats_fn, void *ctx);
  */
 int	hark_store_retention_apply(struct hark_db *, int limit,
 	    unsigned long long *n);
+/*
+ * Housekeeping: the queue's finished rows (done after a week, failed after
+ * a month: long enough to read why) and the webhook delivery log after a
+ * month, up to limit each; *n deleted.
+ */
+#define HARK_JOBS_KEEP_DONE_DAYS	7
+#define HARK_JOBS_KEEP_FAILED_DAYS	30
+#define HARK_DELIVERIES_KEEP_DAYS	30
+int	hark_store_jobs_purge(struct hark_db *, int limit,
+	    unsigned long long *n);
+int	hark_store_deliveries_purge(struct hark_db *, int limit,
+	    unsigned long long *n);
 /* Housekeeping: sessions past their TTL, up to limit; *n deleted. */
 int	hark_store_session_expire(struct hark_db *, int limit,
 	    unsigned long long *n);
