@@ -115,7 +115,7 @@ random_hex(char *out, size_t nbytes)
 
 /* What a send came to, as the runner takes it. */
 static enum hark_job_rc
-sent(struct hark_job_ctx *ctx, enum hark_mail_rc rc, const char *why)
+outcome(struct hark_job_ctx *ctx, enum hark_mail_rc rc, const char *why)
 {
 	if (rc == HARK_MAIL_SENT)
 		return HARK_JOB_DONE;
@@ -124,7 +124,7 @@ sent(struct hark_job_ctx *ctx, enum hark_mail_rc rc, const char *why)
 }
 
 static enum hark_job_rc
-send(struct hark_job_ctx *ctx, const struct hark_job *job,
+deliver(struct hark_job_ctx *ctx, const struct hark_job *job,
     const struct hark_mail_msg *m)
 {
 	const struct hark_conf	*c = ctx->conf;
@@ -183,7 +183,7 @@ send(struct hark_job_ctx *ctx, const struct hark_job *job,
 	if (out.data != NULL)
 		explicit_bzero(out.data, out.len);	/* personal data */
 	hark_buf_free(&out);
-	return sent(ctx, rc, why);
+	return outcome(ctx, rc, why);
 }
 
 struct email {
@@ -442,7 +442,7 @@ hark_email_run(struct hark_job_ctx *ctx, const struct hark_job *job)
 	m.date = time(NULL);
 	m.message_id = msgid;
 	m.boundary = boundary;
-	out = send(ctx, job, &m);
+	out = deliver(ctx, job, &m);
 	goto out;
 store_failed:
 	if (rc == HARK_STORE_UNAVAILABLE)
