@@ -7,8 +7,8 @@
  *
  * The fan-out enqueues it whatever the item holds, so no address (the
  * identity's email is the row's user_email: lib/submission.c), backend
- * none, or an item or comment erased since, is a job done with a note, not
- * a failure.  ctx->why never holds the address nor any text.
+ * none, an item held as spam (its address may be anyone's), or an item or
+ * comment erased since, is a job done with a note, not a failure.  ctx->why never holds the address nor any text.
  */
 #include "config.h"
 
@@ -388,6 +388,11 @@ hark_email_run(struct hark_job_ctx *ctx, const struct hark_job *job)
 	}
 	if (e.fb.user_email == NULL || e.fb.user_email_len == 0) {
 		hark_job_why(ctx, "email: not sent (the item has no address)");
+		goto out;
+	}
+	/* Spam's address may be anyone's: no mail to a third party. */
+	if (e.fb.quarantined) {
+		hark_job_why(ctx, "email: not sent (the item is held as spam)");
 		goto out;
 	}
 	if (!hark_json_is_email(e.fb.user_email, e.fb.user_email_len)) {

@@ -6,19 +6,20 @@
 # hark-fcgi behind nginx on a real MariaDB takes the items, the PATCH that
 # resolves them and the comments (which enqueue their events); one
 # hark-batch --once fans each event out (batch/notify.c) and runs the email
-# job it makes.
-# Mail goes to a real SMTP server on loopback (smtp_sink.py, Debian's
-# python3-aiosmtpd), which keeps each message as received; the messages are
-# read back with Python's email package: one mail per resolution, to the
-# item's address, its Subject (RFC 2047 for non-ASCII), both MIME parts
-# (the submitter's text HTML-escaped in the HTML one), List-Unsubscribe and
-# List-Unsubscribe-Post.  A notifySubmitter comment mails the comment.  No
-# address, or backend none: nothing sent, the job done with a note.  The
-# SMTP server down: the job retried (pending, attempts 1, last_error), then
-# failed after its last attempt, another job unaffected; a 550: failed at
-# once; STARTTLS required of a server without it: nothing sent in clear.
-# backend = resend against resend_server.py: the key, the JSON, a 500 then
-# a 200 (retried, with the same Idempotency-Key).  The address is in no log.
+# job it makes.  Mail goes to a real SMTP server on loopback (smtp_sink.py,
+# Debian's python3-aiosmtpd), which keeps each message as received; the
+# messages are read back with Python's email package: one mail per
+# resolution, to the item's address, its Subject (RFC 2047 for non-ASCII),
+# both MIME parts (the submitter's text HTML-escaped in the HTML one),
+# List-Unsubscribe and List-Unsubscribe-Post.  A notifySubmitter comment
+# mails the comment.  [email] template_dir's own templates.  No address, an
+# item held as spam, or backend none: nothing sent, the job done with a
+# note.  The SMTP server down: the job retried (pending, attempts 1,
+# last_error), then failed after its last attempt, another job unaffected;
+# a 550: failed at once; STARTTLS required of a server without it: nothing
+# sent in clear.  backend = resend against resend_server.py: the key, the
+# JSON, a 500 then a 200 (retried, with the same Idempotency-Key), a 429's
+# Retry-After, a wrong key failed.  The address is in no log.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -256,6 +257,14 @@ test_no_address() {
 	check "nothing sent" test "$(mails)" = "$n0"
 	check "the job done with a note" test "$(job_state "$JOB")/$(job_error "$JOB")" = \
 	    "done 1/email: not sent (the item has no address)"
+	item "Cheap pills, click here" "$ADDR"
+	sql "UPDATE feedback SET quarantined = 1 WHERE id = '$ID'"
+	resolve "$ID" "spam"
+	batch "$CONF"
+	email_job "$ID"
+	check "held as spam: nothing sent" test "$(mails)" = "$n0"
+	check "done with a note" test "$(job_state "$JOB")/$(job_error "$JOB")" = \
+	    "done 1/email: not sent (the item is held as spam)"
 	email_conf "$T/em/none.conf" backend=none
 	item "Backend none" "$ADDR"
 	resolve "$ID" ""
