@@ -1,19 +1,22 @@
 #!/usr/bin/python3
 # smtp_sink.py: a real SMTP server on loopback (Debian's python3-aiosmtpd) for test_email.sh.
 #
-#	smtp_sink.py DIR PORT
+#	smtp_sink.py DIR PORT [USER:PASSWORD]
 #
 # Listens on 127.0.0.1:PORT and writes each message it accepts to
 # DIR/N.eml (the bytes as received, dot-unstuffed) with DIR/N.json holding
 # the envelope ({"mail_from": ..., "rcpt_tos": [...]}).  While DIR/reject
-# exists every RCPT TO is answered 550 (a permanent refusal).  DIR/ready
-# appears once it listens.
+# exists every RCPT TO is answered 550 (a permanent refusal).  With
+# USER:PASSWORD, AUTH (PLAIN or LOGIN, in clear: loopback) is required and
+# only that pair is accepted (535 otherwise).  DIR/ready appears once it
+# listens.
 import json
 import os
 import sys
 import time
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
@@ -41,7 +44,19 @@ class Sink:
 
 def main():
     d, port = sys.argv[1], int(sys.argv[2])
-    c = Controller(Sink(d), hostname="127.0.0.1", port=port)
+    kw = {}
+    if len(sys.argv) > 3:
+        user, password = sys.argv[3].split(":", 1)
+
+        def check(server, session, envelope, mechanism, data):
+            ok = (isinstance(data, LoginPassword) and
+                  data.login == user.encode() and
+                  data.password == password.encode())
+            return AuthResult(success=ok, handled=False)
+        kw = dict(auth_required=True, auth_require_tls=False,
+                  authenticator=check)
+    c = Controller(Sink(d), hostname="127.0.0.1", port=port,
+                   server_kwargs=kw)
     c.start()
     open(os.path.join(d, "ready"), "w").close()
     try:

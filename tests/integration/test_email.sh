@@ -17,7 +17,9 @@
 # note.  The SMTP server down: the job retried (pending, attempts 1,
 # last_error), then failed after its last attempt, another job unaffected;
 # a 550: failed at once; STARTTLS required of a server without it: nothing
-# sent in clear.  backend = resend against resend_server.py: the key, the
+# sent in clear; AUTH with smtp_user and smtp_password_file (a wrong
+# password or none: 5xx, failed).  backend = resend against
+# resend_server.py: the key, the
 # JSON, a 500 then a 200 (retried, with the same Idempotency-Key), a 429's
 # Retry-After, a wrong key failed.  The address is in no log.
 set -u -o pipefail
@@ -339,6 +341,43 @@ test_smtp_refused() {
 	later "$JOB"
 }
 
+test_smtp_auth() {
+	local n0
+	t_ctx "SMTP AUTH"
+	mkdir -p "$T/em/auth"
+	APORT=$(pick_port) || return
+	t_spawn smtp-auth "$PY" "$HARK_SRCDIR/tests/integration/smtp_sink.py" \
+	    "$T/em/auth" "$APORT" "hark:s3cret pass"
+	wait_until 15 test -e "$T/em/auth/ready" || { fail "the AUTH server starts"; return; }
+	printf 's3cret pass\n' >"$T/em/smtp.password"
+	chmod 600 "$T/em/smtp.password"
+	email_conf "$T/em/auth.conf" smtp_url="smtp://127.0.0.1:$APORT" \
+	    smtp_user=hark smtp_password_file="$T/em/smtp.password"
+	item "AUTH: the profile photo upload" "$ADDR"
+	resolve "$ID" "ok"
+	batch "$T/em/auth.conf"
+	email_job "$ID"
+	check "smtp_user and smtp_password_file: sent" test \
+	    "$(job_state "$JOB")/$(find "$T/em/auth" -name '*.eml' | wc -l)" = "done 1/1"
+	email_conf "$T/em/noauth.conf" smtp_url="smtp://127.0.0.1:$APORT"
+	item "AUTH: none given" "$ADDR"
+	resolve "$ID" "no"
+	batch "$T/em/noauth.conf"
+	email_job "$ID"
+	check "no AUTH where it is required: refused (5xx), failed" test \
+	    "$(job_state "$JOB")" = "failed 1"
+	printf 'wrong\n' >"$T/em/wrong.password"
+	email_conf "$T/em/wrongauth.conf" smtp_url="smtp://127.0.0.1:$APORT" \
+	    smtp_user=hark smtp_password_file="$T/em/wrong.password"
+	item "AUTH: a wrong password" "$ADDR"
+	resolve "$ID" "no"
+	batch "$T/em/wrongauth.conf"
+	email_job "$ID"
+	check "a wrong password (535): failed" eval "test \"\$(job_state '$JOB')\" = 'failed 1' && job_error '$JOB' | grep -q 'reply 535'"
+	check "only the one mail" test "$(find "$T/em/auth" -name '*.eml' | wc -l)" = 1
+	check "the password is in no log" eval "! grep -qF 's3cret' '$T/batch.out' '$T/em/hark.log'"
+}
+
 test_resend() {
 	local log n
 	t_ctx resend
@@ -454,6 +493,7 @@ test_templates
 test_no_address
 test_smtp_down
 test_smtp_refused
+test_smtp_auth
 test_resend
 test_no_leak
 t_ctx
