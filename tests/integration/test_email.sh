@@ -19,9 +19,9 @@
 # a 550: failed at once; STARTTLS required of a server without it: nothing
 # sent in clear; AUTH with smtp_user and smtp_password_file (a wrong
 # password or none: 5xx, failed).  backend = resend against
-# resend_server.py: the key, the
-# JSON, a 500 then a 200 (retried, with the same Idempotency-Key), a 429's
-# Retry-After, a wrong key failed.  The address is in no log.
+# resend_server.py: the key, the JSON, a 500 then a 200 (retried, with the
+# same Idempotency-Key), a 429's Retry-After, a wrong key failed.  The
+# address is in no log.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
