@@ -89,6 +89,73 @@ static const char	*check_url_path(const char *);
 #define MIB		(1024LL * KIB)
 #define GIB		(1024LL * MIB)
 
+/* [email]'s checks (lib/mail.h says what a message may hold). */
+static const char *
+check_mail_backend(const char *s)
+{
+	return strcmp(s, "none") == 0 || strcmp(s, "smtp") == 0 ||
+	    strcmp(s, "resend") == 0 ? NULL : "must be none, smtp or resend";
+}
+
+/* The form only; hark-batch checks the address fully (lib/mail.c). */
+static const char *
+check_mail_from(const char *s)
+{
+	const char	*at = strchr(s, '@');
+
+	if (s[0] == '\0')
+		return NULL;
+	return at != NULL && at != s && at[1] != '\0' &&
+	    strchr(at + 1, '@') == NULL && strpbrk(s, " \t\r\n<>\"(),;:") ==
+	    NULL ? NULL : "must be an address (user@example.com), without a name";
+}
+
+/* Spaces- or comma-separated mailto: and https: URIs (RFC 2369, 8058). */
+static const char *
+check_mail_unsubscribe(const char *s)
+{
+	size_t	 n;
+
+	for (;;) {
+		s += strspn(s, " \t,");
+		if (*s == '\0')
+			return NULL;
+		n = strcspn(s, " \t,");
+		if (!(n > 7 && strncasecmp(s, "mailto:", 7) == 0) &&
+		    !(n > 8 && strncasecmp(s, "https://", 8) == 0))
+			return "each URI must be mailto: or https:";
+		if (memchr(s, '<', n) != NULL || memchr(s, '>', n) != NULL ||
+		    memchr(s, '"', n) != NULL)
+			return "a URI holds '<', '>' or '\"'";
+		s += n;
+	}
+}
+
+static const char *
+check_mail_item_url(const char *s)
+{
+	if (s[0] != '\0' && strncmp(s, "https://", 8) != 0 &&
+	    strncmp(s, "http://", 7) != 0)
+		return "must be empty or an http:// or https:// URL";
+	return strpbrk(s, " \t\r\n\"<>") != NULL ?
+	    "must be a URL without spaces, quotes or angle brackets" : NULL;
+}
+
+static const char *
+check_mail_smtp_url(const char *s)
+{
+	return (strncmp(s, "smtp://", 7) == 0 && s[7] != '\0') ||
+	    (strncmp(s, "smtps://", 8) == 0 && s[8] != '\0') ? NULL :
+	    "must be an smtp:// or smtps:// URL";
+}
+
+static const char *
+check_mail_starttls(const char *s)
+{
+	return strcmp(s, "no") == 0 || strcmp(s, "yes") == 0 ||
+	    strcmp(s, "required") == 0 ? NULL : "must be no, yes or required";
+}
+
 /*
  * Every key hark knows.  conf/hark.conf.in and doc/hark.conf.5 document each
  * row; tests/unit/test_conf.c checks the example's defaults against this.
@@ -288,6 +355,35 @@ static const struct conf_key conf_keys[] = {
 	 * and keeps one slow endpoint from holding a run for long. */
 	{ "webhook", "timeout", CONF_SECONDS, FIELD(webhook_timeout, int),
 	    "10", 1, 120, 0, NULL },
+
+	/* [email]: mail to a submitter (batch/email.c, lib/mail.c). */
+	{ "email", "backend", CONF_STRING, FIELD(email_backend, char *),
+	    "none", 0, 0, 0, check_mail_backend },
+	{ "email", "from", CONF_STRING, FIELD(email_from, char *),
+	    "", 0, 0, 0, check_mail_from },
+	{ "email", "from_name", CONF_STRING, FIELD(email_from_name, char *),
+	    "", 0, 0, 0, NULL },
+	{ "email", "unsubscribe", CONF_STRING,
+	    FIELD(email_unsubscribe, char *), "", 0, 0, 0, check_mail_unsubscribe },
+	{ "email", "template_dir", CONF_STRING,
+	    FIELD(email_template_dir, char *), PKGDATADIR, 0, 0, 0,
+	    check_abs_path },
+	{ "email", "item_url", CONF_STRING, FIELD(email_item_url, char *),
+	    "", 0, 0, 0, check_mail_item_url },
+	{ "email", "timeout", CONF_SECONDS, FIELD(email_timeout, int),
+	    "30", 1, 600, 0, NULL },
+	{ "email", "smtp_url", CONF_STRING, FIELD(email_smtp_url, char *),
+	    "smtp://localhost", 0, 0, 0, check_mail_smtp_url },
+	{ "email", "smtp_starttls", CONF_STRING,
+	    FIELD(email_smtp_starttls, char *), "yes", 0, 0, 0, check_mail_starttls },
+	{ "email", "smtp_user", CONF_STRING, FIELD(email_smtp_user, char *),
+	    "", 0, 0, 0, NULL },
+	{ "email", "smtp_password", CONF_SECRET,
+	    FIELD(email_smtp_password, char *), "", 0, 0, 0, NULL },
+	{ "email", "resend_url", CONF_STRING, FIELD(email_resend_url, char *),
+	    "https://api.resend.com", 0, 0, 0, check_http_url },
+	{ "email", "resend_key", CONF_SECRET, FIELD(email_resend_key, char *),
+	    "", 0, 0, 0, NULL },
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))

@@ -105,6 +105,20 @@ struct hark_conf {
 
 	/* [webhook]: the sender (batch/webhook.c) */
 	int	 webhook_timeout;	/* seconds one delivery attempt may take */
+	/* [email]: mail to a submitter (batch/email.c, lib/mail) */
+	char	*email_backend;		/* "none", "smtp" or "resend" */
+	char	*email_from;		/* the sender's address */
+	char	*email_from_name;	/* its display name; "" = none */
+	char	*email_unsubscribe;	/* List-Unsubscribe URIs; "" = mailto:from */
+	char	*email_template_dir;	/* email-{resolved,comment}.{txt,html} */
+	char	*email_item_url;	/* {{url}}: where an item is seen; "" = none */
+	int	 email_timeout;		/* seconds per message */
+	char	*email_smtp_url;	/* smtp://host:port or smtps:// */
+	char	*email_smtp_starttls;	/* "no", "yes" (when offered), "required" */
+	char	*email_smtp_user;	/* "" = no AUTH */
+	char	*email_smtp_password;	/* or smtp_password_file */
+	char	*email_resend_url;	/* base URL; POSTs {url}/emails */
+	char	*email_resend_key;	/* or resend_key_file; "" = $RESEND_API_KEY */
 };
 
 /* "file:line: reason", filled when loading fails. */

@@ -662,6 +662,8 @@ typedef int	(*hark_comment_fn)(void *ctx, const struct hark_comment *);
 int	hark_store_comment_list(struct hark_db *, const char *project_id,
 	    const char *feedback_id, const char *after_id, unsigned limit,
 	    hark_comment_fn, void *ctx, bool *item_found);
+/* A project's name, malloc'ed, for an email (lib/store_mail.c); NOT_FOUND. */
+int	hark_store_project_name(struct hark_db *, const char *id, char **name);
 
 /* One comment of the project's item; NOT_FOUND when there is none. */
 int	hark_store_comment_get(struct hark_db *, const char *project_id,

@@ -257,6 +257,62 @@ START_TEST(openai_keys_defaults_and_checks)
 }
 END_TEST
 
+/* [email] (batch/email.c): defaults, every value, every bad one. */
+START_TEST(email_keys_defaults_and_checks)
+{
+	ck_assert_int_eq(hark_conf_defaults(&conf), 0);
+	ck_assert_str_eq(conf.email_backend, "none");
+	ck_assert_str_eq(conf.email_from, "");
+	ck_assert_str_eq(conf.email_unsubscribe, "");
+	ck_assert_str_eq(conf.email_template_dir, PKGDATADIR);
+	ck_assert_str_eq(conf.email_smtp_url, "smtp://localhost");
+	ck_assert_str_eq(conf.email_smtp_starttls, "yes");
+	ck_assert_str_eq(conf.email_resend_url, "https://api.resend.com");
+	ck_assert_str_eq(conf.email_resend_key, "");
+	ck_assert_int_eq(conf.email_timeout, 30);
+	hark_conf_free(&conf);
+
+	load_ok(DB "[email]\nbackend = smtp\nfrom = fb@example.com\n"
+	    "from_name = Example \"Feedback\"\nunsubscribe = "
+	    "mailto:u@example.com, https://example.com/u?e={{email}}\n"
+	    "smtp_url = smtps://mail.example.com:465\nsmtp_starttls = "
+	    "required\nsmtp_user = hark\nsmtp_password = pw\n"
+	    "item_url = https://inbox.example.com/{{id}}\ntimeout = 10\n"
+	    "template_dir = /etc/hark/mail\n");
+	ck_assert_str_eq(conf.email_backend, "smtp");
+	ck_assert_str_eq(conf.email_from, "fb@example.com");
+	ck_assert_str_eq(conf.email_smtp_url, "smtps://mail.example.com:465");
+	ck_assert_str_eq(conf.email_smtp_starttls, "required");
+	ck_assert_str_eq(conf.email_smtp_password, "pw");
+	ck_assert_str_eq(conf.email_item_url, "https://inbox.example.com/{{id}}");
+	ck_assert_int_eq(conf.email_timeout, 10);
+	hark_conf_free(&conf);
+
+	load_fails(DB "[email]\nbackend = sendmail\n", 4,
+	    "must be none, smtp or resend");
+	load_fails(DB "[email]\nfrom = Feedback <fb@example.com>\n", 4,
+	    "must be an address");
+	load_fails(DB "[email]\nfrom = fb@a@example.com\n", 4,
+	    "must be an address");
+	load_fails(DB "[email]\nunsubscribe = http://example.com/u\n", 4,
+	    "mailto: or https:");
+	load_fails(DB "[email]\nunsubscribe = <https://example.com/u>\n", 4,
+	    "mailto: or https:");
+	load_fails(DB "[email]\nunsubscribe = https://example.com/<u>\n", 4,
+	    "'<'");
+	load_fails(DB "[email]\nsmtp_url = http://mail.example.com\n", 4,
+	    "smtp:// or smtps://");
+	load_fails(DB "[email]\nsmtp_starttls = maybe\n", 4,
+	    "no, yes or required");
+	load_fails(DB "[email]\nitem_url = ftp://example.com\n", 4,
+	    "http:// or https://");
+	load_fails(DB "[email]\ntemplate_dir = mail\n", 4, "absolute path");
+	load_fails(DB "[email]\ntimeout = 0\n", 4, "1 to 600");
+	load_fails(DB "[email]\nresend_url = api.resend.com\n", 4,
+	    "http:// or https://");
+}
+END_TEST
+
 /* A key is set from its file, and never echoed when it is wrong. */
 START_TEST(openai_key_file_is_read_and_never_echoed)
 {
@@ -1240,6 +1296,7 @@ conf_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, defaults_fill_every_field);
 	tcase_add_test(tc, openai_keys_defaults_and_checks);
+	tcase_add_test(tc, email_keys_defaults_and_checks);
 	tcase_add_test(tc, openai_key_file_is_read_and_never_echoed);
 	tcase_add_test(tc, minimal_file_gets_defaults);
 	tcase_add_test(tc, reads_a_value_for_every_key);
