@@ -32,6 +32,7 @@ const struct hark_job_kind hark_job_kinds[] = {
 	{ "transcribe", hark_transcribe_run, HARK_JOB_QUEUED, 5, 30, 3600,
 	  hark_transcribe_failed },
 	{ "enrich", hark_enrich_run, HARK_JOB_QUEUED, 5, 30, 3600, NULL },
+	{ "linear", hark_linear_run, HARK_JOB_QUEUED, 5, 30, 3600, NULL },
 };
 const size_t hark_job_nkinds = sizeof(hark_job_kinds) / sizeof(hark_job_kinds[0]);
 

@@ -161,6 +161,8 @@ void			hark_transcribe_failed(struct hark_job_ctx *ctx,
 			    const struct hark_job *job);
 enum hark_job_rc	hark_enrich_run(struct hark_job_ctx *ctx,
 			    const struct hark_job *job);
+enum hark_job_rc	hark_linear_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
 
 /* Sets ctx->why ("transcribe: ..."); the kinds' one way to say it. */
 void	hark_job_why(struct hark_job_ctx *ctx, const char *fmt, ...)

@@ -42,6 +42,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "disable|enable|delete SOURCE_ID",
 	    "manage widget and server sources (create prints the public key "
 	    "pk_...)", ctl_cmd_source },
+	{ "linear", "set PROJECT --team-id ID --key-file PATH "
+	    "[--on created|triaged] | show PROJECT | unset PROJECT",
+	    "mirror a project's feedback into a Linear team", ctl_cmd_linear },
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },

@@ -106,7 +106,8 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"extra, audio_duration_ms, triaged_by, summary, title, language, " \
 	"spam, locale, resolution_note, resolved_at, updated_at, " \
 	"(SELECT GROUP_CONCAT(l.label ORDER BY l.label SEPARATOR '\\n') " \
-	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), "
+	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), " \
+	"linear_issue_id, linear_issue_url, "
 #define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL FROM feedback "
 #define FEEDBACK_ONE		FEEDBACK_COLS "context FROM feedback "
 
@@ -149,7 +150,11 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	store_copy_col(fb->resolved_at, sizeof(fb->resolved_at), row->vals[27]);
 	store_copy_col(fb->updated_at, sizeof(fb->updated_at), row->vals[28]);
 	fb->labels = store_dup_col(row, 29, &fb->labels_len);
-	fb->context = store_dup_col(row, 30, &fb->context_len);
+	store_copy_col(fb->linear_issue_id, sizeof(fb->linear_issue_id),
+	    row->vals[30]);
+	store_copy_col(fb->linear_issue_url, sizeof(fb->linear_issue_url),
+	    row->vals[31]);
+	fb->context = store_dup_col(row, 32, &fb->context_len);
 	/* A NULL column stays NULL; a copy that failed is out of memory. */
 	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
 	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||
@@ -158,7 +163,7 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	    (row->vals[18] && !fb->extra) || (row->vals[21] && !fb->summary) ||
 	    (row->vals[22] && !fb->title) || (row->vals[26] &&
 	    !fb->resolution_note) || (row->vals[29] && !fb->labels) ||
-	    (row->vals[30] && !fb->context))
+	    (row->vals[32] && !fb->context))
 		return -1;
 	return 0;
 }
