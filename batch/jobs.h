@@ -161,6 +161,16 @@ void			hark_transcribe_failed(struct hark_job_ctx *ctx,
 			    const struct hark_job *job);
 enum hark_job_rc	hark_enrich_run(struct hark_job_ctx *ctx,
 			    const struct hark_job *job);
+enum hark_job_rc	hark_events_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+enum hark_job_rc	hark_notify_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+enum hark_job_rc	hark_webhook_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+void			hark_webhook_failed(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+enum hark_job_rc	hark_email_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
 enum hark_job_rc	hark_linear_run(struct hark_job_ctx *ctx,
 			    const struct hark_job *job);
 

@@ -235,8 +235,10 @@ out:
 }
 
 struct comment_text {
+	const char	*feedback_id;
 	struct hark_buf	 body;
 	int		 failed;
+	bool		 seen;
 };
 
 static int
@@ -244,6 +246,9 @@ comment_row(void *ctx, const struct hark_comment *cm)
 {
 	struct comment_text	*ct = ctx;
 
+	if (strcmp(cm->feedback_id, ct->feedback_id) != 0)
+		return 0;	/* another item's: not this issue's */
+	ct->seen = true;
 	ct->failed = hark_linear_comment_body(cm->author_type, cm->author_id,
 	    cm->author_id_len, cm->body, cm->body_len, &ct->body);
 	return 0;
@@ -256,7 +261,7 @@ comment(struct hark_job_ctx *ctx, const struct hark_job *job,
     int act)
 {
 	struct hark_linear_answer ans;
-	struct comment_text	 ct = { { NULL, 0, 0 }, 0 };
+	struct comment_text	 ct = { fb->id, { NULL, 0, 0 }, 0, false };
 	struct hark_buf		 req = { NULL, 0, 0 };
 	enum hark_job_rc	 rc;
 	int			 src;
@@ -271,9 +276,10 @@ comment(struct hark_job_ctx *ctx, const struct hark_job *job,
 			hark_job_why(ctx, "linear: the job names no comment");
 			return HARK_JOB_FAILED;
 		}
-		src = hark_store_linear_comment_get(ctx->db, fb->project_id,
-		    fb->id, job->comment_id, comment_row, &ct);
-		if (src == HARK_STORE_NOT_FOUND)
+		src = hark_store_comment_get(ctx->db, fb->project_id,
+		    job->comment_id, comment_row, &ct);
+		if (src == HARK_STORE_NOT_FOUND || (src == HARK_STORE_OK &&
+		    !ct.seen))
 			return HARK_JOB_DONE;	/* erased meanwhile */
 		if (src != HARK_STORE_OK)
 			return store_outcome(ctx, src, "read the comment");

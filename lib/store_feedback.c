@@ -106,10 +106,11 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"extra, audio_duration_ms, triaged_by, summary, title, language, " \
 	"spam, locale, resolution_note, resolved_at, updated_at, " \
 	"(SELECT GROUP_CONCAT(l.label ORDER BY l.label SEPARATOR '\\n') " \
-	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), " \
-	"linear_issue_id, linear_issue_url, "
-#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL FROM feedback "
-#define FEEDBACK_ONE		FEEDBACK_COLS "context FROM feedback "
+	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), "
+#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL, quarantined, " \
+	"linear_issue_id, linear_issue_url FROM feedback "
+#define FEEDBACK_ONE		FEEDBACK_COLS "context, quarantined, " \
+	"linear_issue_id, linear_issue_url FROM feedback "
 
 /* Fills fb from a FEEDBACK_COLUMNS row; -1 when memory runs out. */
 static int
@@ -150,11 +151,12 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	store_copy_col(fb->resolved_at, sizeof(fb->resolved_at), row->vals[27]);
 	store_copy_col(fb->updated_at, sizeof(fb->updated_at), row->vals[28]);
 	fb->labels = store_dup_col(row, 29, &fb->labels_len);
+	fb->context = store_dup_col(row, 30, &fb->context_len);
+	fb->quarantined = row->vals[31] != NULL && atoi(row->vals[31]) != 0;
 	store_copy_col(fb->linear_issue_id, sizeof(fb->linear_issue_id),
-	    row->vals[30]);
+	    row->vals[32]);
 	store_copy_col(fb->linear_issue_url, sizeof(fb->linear_issue_url),
-	    row->vals[31]);
-	fb->context = store_dup_col(row, 32, &fb->context_len);
+	    row->vals[33]);
 	/* A NULL column stays NULL; a copy that failed is out of memory. */
 	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
 	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||
@@ -163,7 +165,7 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	    (row->vals[18] && !fb->extra) || (row->vals[21] && !fb->summary) ||
 	    (row->vals[22] && !fb->title) || (row->vals[26] &&
 	    !fb->resolution_note) || (row->vals[29] && !fb->labels) ||
-	    (row->vals[32] && !fb->context))
+	    (row->vals[30] && !fb->context))
 		return -1;
 	return 0;
 }
@@ -289,6 +291,9 @@ list_filters(struct store_sql *b, const char *project_id,
 	if (f->label != NULL)
 		store_sql_filter(b, " AND id IN (SELECT feedback_id FROM "
 		    "feedback_labels WHERE label = ?)", HARK_DB_CSTR(f->label));
+	if (f->quarantined >= 0)
+		store_sql_filter(b, " AND quarantined = ?",
+		    HARK_DB_INT(f->quarantined > 0));
 	if (f->since != NULL)
 		store_sql_filter(b, " AND created_at >= ?",
 		    HARK_DB_CSTR(f->since));

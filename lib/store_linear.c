@@ -1,8 +1,7 @@
 /*
  * store_linear.c: the SQL of the Linear mirror: a project's link
  * (project_linear), audited when it changes, the issue stored on an item
- * (feedback.linear_issue_id, linear_issue_url) and the comment a
- * mirrorToTracker job sends.
+ * (feedback.linear_issue_id, linear_issue_url).
  */
 #include "config.h"
 
@@ -129,50 +128,4 @@ hark_store_linear_issue_save(struct hark_db *db, const char *project_id,
 	if (rc != HARK_STORE_OK)
 		return rc;
 	return found ? HARK_STORE_OK : HARK_STORE_NOT_FOUND;
-}
-
-struct comment_ctx {
-	hark_comment_fn	 fn;
-	void		*ctx;
-	int		 rc;
-};
-
-static int
-comment_row(void *ctx, const struct hark_db_row *row)
-{
-	struct comment_ctx	*cc = ctx;
-	struct hark_comment	 c;
-
-	memset(&c, 0, sizeof(c));
-	store_copy_col(c.id, sizeof(c.id), row->vals[0]);
-	store_copy_col(c.feedback_id, sizeof(c.feedback_id), row->vals[1]);
-	c.body = row->vals[2] != NULL ? row->vals[2] : "";
-	c.body_len = row->vals[2] != NULL ? row->lens[2] : 0;
-	c.author_type = row->vals[3] != NULL ? row->vals[3] : "human";
-	c.author_id = row->vals[4];
-	c.author_id_len = row->vals[4] != NULL ? row->lens[4] : 0;
-	store_copy_col(c.created_at, sizeof(c.created_at), row->vals[5]);
-	cc->rc = cc->fn(cc->ctx, &c);
-	return 1;
-}
-
-int
-hark_store_linear_comment_get(struct hark_db *db, const char *project_id,
-    const char *feedback_id, const char *comment_id, hark_comment_fn fn,
-    void *ctx)
-{
-	struct hark_db_val	 a[] = {
-		HARK_DB_CSTR(comment_id), HARK_DB_CSTR(feedback_id),
-		HARK_DB_CSTR(project_id)
-	};
-	struct comment_ctx	 cc = { fn, ctx, 0 };
-	int			 rc;
-
-	rc = store_query(db, "SELECT c.id, c.feedback_id, c.body, c.author_type, "
-	    "c.author_id, c.created_at FROM comments c JOIN feedback f ON "
-	    "f.id = c.feedback_id WHERE c.id = ? AND c.feedback_id = ? AND "
-	    "f.project_id = ?", a, NARGS(a), comment_row, &cc);
-	if (rc == 1)
-		return cc.rc;
-	return rc == HARK_STORE_OK ? HARK_STORE_NOT_FOUND : rc;
 }
