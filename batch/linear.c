@@ -5,7 +5,8 @@
  *	{"action": "create"}	issueCreate for the item, its id and URL
  *				stored on the row; an item that has an
  *				issue already is done (a repeat creates
- *				nothing)
+ *				nothing), and a retry first looks for the
+ *				issue an earlier attempt may have made
  *	{"action": "resolved"}	commentCreate on the item's issue with its
  *				status and resolution note
  *	{"action": "comment"}	commentCreate with the job's comment
@@ -159,6 +160,27 @@ media_row(void *ctx, const struct hark_media_row *m)
 	return 0;
 }
 
+/*
+ * Whether Linear has the issue hark asked to be uuid: a create retried
+ * after its answer was lost (a timeout, a run killed before it stored the
+ * id) finds it here.  A look-up that fails for any reason says no: the
+ * create that follows meets the same fault and reports it.
+ */
+static bool
+find(struct hark_job_ctx *ctx, const struct hark_linear_link *link,
+    const char *uuid, struct hark_linear_answer *ans)
+{
+	struct hark_buf	 q = { NULL, 0, 0 };
+	bool		 found;
+
+	found = hark_linear_issue_query(uuid, &q) == 0 &&
+	    linear_send(ctx, link, "issue", &q, ans) == HARK_JOB_DONE;
+	hark_buf_free(&q);
+	ctx->why[0] = '\0';
+	ctx->retry_after_s = 0;
+	return found;
+}
+
 static enum hark_job_rc
 create(struct hark_job_ctx *ctx, const struct hark_job *job,
     const struct hark_linear_link *link, const struct hark_feedback *fb)
@@ -204,8 +226,15 @@ create(struct hark_job_ctx *ctx, const struct hark_job *job,
 	hark_linear_title(fb->title, fb->title_len, fb->summary,
 	    fb->summary_len, fb->text, fb->text_len, fallback, title,
 	    sizeof(title));
-	if (hark_linear_issue_uuid(fb->id, uuid) == -1 ||
-	    hark_linear_description(&it, &desc) == -1 ||
+	if (hark_linear_issue_uuid(fb->id, uuid) == -1) {
+		hark_job_why(ctx, "linear: cannot make the issue id");
+		return HARK_JOB_RETRY;
+	}
+	if (job->attempt > 1 && find(ctx, link, uuid, &ans)) {
+		rc = HARK_JOB_DONE;
+		goto save;
+	}
+	if (hark_linear_description(&it, &desc) == -1 ||
 	    hark_linear_issue_request(link->team_id, uuid, title, desc.data,
 	    &body) == -1) {
 		hark_job_why(ctx, "linear: cannot make the request");
@@ -215,14 +244,15 @@ create(struct hark_job_ctx *ctx, const struct hark_job *job,
 	rc = linear_send(ctx, link, "issueCreate", &body, &ans);
 	if (rc != HARK_JOB_DONE)
 		goto out;
+save:
 	src = hark_store_linear_issue_save(ctx->db, fb->project_id, fb->id,
 	    ans.id, ans.url);
 	if (src == HARK_STORE_NOT_FOUND) {
 		hark_log(HARK_LOG_WARN, "linear %s: issue %s made for %s, which "
 		    "was erased meanwhile", job->id, ans.identifier, fb->id);
 	} else if (src != HARK_STORE_OK) {
-		/* A retry asks for the same issue id: Linear refuses a
-		 * second issue with it. */
+		/* The retry finds the issue by its id (find) rather than
+		 * making a second. */
 		rc = store_outcome(ctx, src, "store the issue on the item");
 		goto out;
 	} else

@@ -34,6 +34,8 @@
 static const char ISSUE_CREATE[] =
     "mutation HarkIssueCreate($input: IssueCreateInput!) { "
     "issueCreate(input: $input) { success issue { id identifier url } } }";
+static const char ISSUE_GET[] =
+    "query HarkIssue($id: String!) { issue(id: $id) { id identifier url } }";
 static const char COMMENT_CREATE[] =
     "mutation HarkCommentCreate($input: CommentCreateInput!) { "
     "commentCreate(input: $input) { success comment { id } } }";
@@ -536,6 +538,28 @@ hark_linear_issue_request(const char *team_id, const char *issue_uuid,
 }
 
 int
+hark_linear_issue_query(const char *issue_uuid, struct hark_buf *out)
+{
+	struct json_object	*top, *vars;
+	const char		*s;
+	int			 rc = -1;
+
+	if ((top = json_object_new_object()) == NULL)
+		return -1;
+	if ((vars = json_object_new_object()) == NULL)
+		goto out;
+	json_object_object_add(vars, "id", json_object_new_string(issue_uuid));
+	json_object_object_add(top, "query", json_object_new_string(ISSUE_GET));
+	json_object_object_add(top, "variables", vars);
+	s = json_object_to_json_string_ext(top, JSON_C_TO_STRING_PLAIN |
+	    JSON_C_TO_STRING_NOSLASHESCAPE);
+	rc = s != NULL ? hark_buf_puts(out, s) : -1;
+out:
+	json_object_put(top);
+	return rc;
+}
+
+int
 hark_linear_comment_request(const char *issue_id, const char *body,
     struct hark_buf *out)
 {
@@ -641,8 +665,9 @@ hark_linear_parse(const char *op, long status, const char *body, size_t len,
 {
 	struct json_object	*top = NULL, *data, *res, *obj;
 	struct hark_json_err	 jerr;
-	const char		*what = strcmp(op, "issueCreate") == 0 ?
-				    "issue" : "comment", *s;
+	const char		*what = strcmp(op, "commentCreate") == 0 ?
+				    "comment" : "issue", *s;
+	bool			 get = strcmp(op, "issue") == 0;
 	char			 codes[128];
 	bool			 retry;
 	size_t			 slen;
@@ -685,12 +710,13 @@ hark_linear_parse(const char *op, long status, const char *body, size_t len,
 		    "%s", op);
 		goto out;
 	}
-	if (!hark_json_bool(res, "success", false)) {
+	if (!get && !hark_json_bool(res, "success", false)) {
 		snprintf(out->why, sizeof(out->why), "linear: %s did not "
 		    "succeed", op);
 		goto out;
 	}
-	if (!json_object_object_get_ex(res, what, &obj) ||
+	obj = res;
+	if ((!get && !json_object_object_get_ex(res, what, &obj)) ||
 	    !json_object_is_type(obj, json_type_object) ||
 	    (s = hark_json_str(obj, "id", &slen)) == NULL ||
 	    !copy_token(out->id, sizeof(out->id), s, slen)) {

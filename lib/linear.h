@@ -107,6 +107,12 @@ int	hark_linear_issue_request(const char *team_id, const char *issue_uuid,
 	    const char *title, const char *description, struct hark_buf *out);
 int	hark_linear_comment_request(const char *issue_id, const char *body,
 	    struct hark_buf *out);
+/*
+ * The look-up of the issue hark asked to be issue_uuid: {"query": "query
+ * HarkIssue($id: String!) { issue(id: $id) {...} }", "variables": {"id"}}.
+ * A create retried finds with it the issue its lost answer made.
+ */
+int	hark_linear_issue_query(const char *issue_uuid, struct hark_buf *out);
 
 /*
  * The Authorization header line for key.  Linear takes a personal API key
@@ -136,9 +142,10 @@ struct hark_linear_answer {
 };
 
 /*
- * Reads the answer (HTTP status, body) to op ("issueCreate" or
- * "commentCreate"):
+ * Reads the answer (HTTP status, body) to op ("issueCreate",
+ * "commentCreate" or "issue", the look-up):
  *	200, data.<op>.success and the object's id	OK (id, identifier, url)
+ *	("issue": data.issue with its id; null is FAIL)
  *	"errors" with extensions.code RATELIMITED,
  *	INTERNAL_SERVER_ERROR or a 429 or 5xx status	RETRY
  *	any other "errors" (auth, validation...)	FAIL

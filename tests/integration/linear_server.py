@@ -11,12 +11,15 @@
 # with every value in variables (a value found in the query text is
 # refused), and the two mutations hark sends: issueCreate (teamId, title
 # and description required; a repeated input.id is refused as Linear does)
-# and commentCreate (issueId of an issue made here, body required).
+# and commentCreate (issueId of an issue made here, body required); and
+# the look-up query issue(id: $id).
 # DIR/mode, read per request, chooses the answer:
 #	ok (or absent)	the mutation's result
 #	invalid		200 with errors, extensions.code INVALID_INPUT
 #	ratelimit	400 with errors, extensions.code RATELIMITED
 #	e500		500 with an HTML page
+#	lost		issueCreate makes the issue, then answers 502 (an
+#			answer lost on the way)
 # Every request is appended to DIR/log.jsonl as one JSON line:
 # {authorization, content_type, path, query, variables} (query and
 # variables null when the body was not that JSON), then the answer's status.
@@ -43,6 +46,11 @@ def error(code, message):
     return {'errors': [{'message': message,
                         'extensions': {'code': code, 'type': code.lower()}}],
             'data': None}
+
+
+def issue(iid):
+    return {'id': iid, 'identifier': ISSUES[iid],
+            'url': 'https://linear.app/hark-test/issue/%s/feedback' % ISSUES[iid]}
 
 
 def strings(v):
@@ -98,6 +106,8 @@ class Handler(BaseHTTPRequestHandler):
                 or not isinstance(body.get('variables'), dict)):
             return self.answer(400, error('GRAPHQL_PARSE_FAILED', 'Bad body'))
         q, inp = body['query'], body['variables'].get('input')
+        if 'issue(id: $id)' in q and '$id: String!' in q:
+            return self.lookup(body['variables'].get('id'))
         if not isinstance(inp, dict):
             return self.answer(400, error('GRAPHQL_VALIDATION_FAILED', 'no input'))
         for s in strings(inp):
@@ -122,11 +132,10 @@ class Handler(BaseHTTPRequestHandler):
                                               'Entity already exists'))
             ident = 'ENG-%d' % (len(ISSUES) + 1)
             ISSUES[iid] = ident
+            if m == 'lost':
+                return self.answer(502, '<html>bad gateway</html>', 'text/html')
             return self.answer(200, {'data': {'issueCreate': {
-                'success': True, 'issue': {
-                    'id': iid, 'identifier': ident,
-                    'url': 'https://linear.app/hark-test/issue/%s/feedback'
-                           % ident}}}})
+                'success': True, 'issue': issue(iid)}}})
         if 'commentCreate(input: $input)' in q and 'CommentCreateInput!' in q:
             if inp.get('issueId') not in ISSUES or not inp.get('body'):
                 return self.answer(200, error('INVALID_INPUT',
@@ -137,6 +146,15 @@ class Handler(BaseHTTPRequestHandler):
                 'success': True, 'comment': {'id': cid}}}})
         return self.answer(400, error('GRAPHQL_VALIDATION_FAILED',
                                       'unknown operation'))
+
+
+    def lookup(self, iid):
+        if mode() in ('e500', 'ratelimit'):
+            return self.answer(500, '<html>oops</html>', 'text/html')
+        if iid not in ISSUES:
+            return self.answer(200, error('INVALID_INPUT',
+                                          'Entity not found: Issue'))
+        return self.answer(200, {'data': {'issue': issue(iid)}})
 
 
 def main():

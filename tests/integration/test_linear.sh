@@ -15,7 +15,8 @@
 # mirrorToTracker comment become comments on it (a plain comment does
 # not); a project without Linear sends nothing; GraphQL errors fail the job
 # (validation, auth) or retry it (rate limit, 500) with last_error, and
-# nothing is stored.
+# nothing is stored; a create whose answer was lost finds its issue on the
+# retry instead of making a second.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -267,7 +268,7 @@ test_project_without_linear() {
 }
 
 test_graphql_errors() {
-	local id
+	local id log
 	t_ctx errors
 	mode invalid
 	submit '{"text":"Export to CSV drops the last row. Every time."}'
@@ -307,6 +308,24 @@ test_graphql_errors() {
 	check "stored" test "$(sql "SELECT linear_issue_url FROM feedback WHERE
 	    id = '$id'")" = "https://linear.app/hark-test/issue/ENG-2/feedback"
 	seen >/dev/null
+
+	mode lost
+	submit '{"text":"Invoices show the wrong currency."}'
+	id=$ID
+	batch
+	check "an answer lost after the issue was made is a retry" test \
+	    "$(job "$id")" = "pending 1"
+	check "nothing stored yet" test "$(issue_of "$id")" = NULL
+	seen >/dev/null
+	mode ok
+	sql "UPDATE jobs SET run_after = NOW(6) WHERE feedback_id = '$id' AND kind = 'linear'"
+	batch
+	log=$(seen)
+	check "the retry finds the issue made" test "$(job "$id")" = "done 2"
+	check "by a look-up, with no second issueCreate" test "$(pyq \
+	    '"issue(id: $id)" in r["query"]' <<<"$log")" = True
+	check "and stores it" test "$(sql "SELECT linear_issue_url FROM feedback
+	    WHERE id = '$id'")" = "https://linear.app/hark-test/issue/ENG-3/feedback"
 
 	printf 'lin_api_wrong\n' >"$T/ln/key"
 	submit '{"text":"Login loops forever."}'

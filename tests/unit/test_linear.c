@@ -323,6 +323,30 @@ START_TEST(requests_carry_values_as_variables)
 }
 END_TEST
 
+START_TEST(issue_lookup_by_id)
+{
+	struct hark_buf			 b = { NULL, 0, 0 };
+	struct hark_linear_answer	 a;
+
+	ck_assert_int_eq(hark_linear_issue_query("u-1", &b), 0);
+	ck_assert_str_eq(b.data, "{\"query\":\"query HarkIssue($id: String!) "
+	    "{ issue(id: $id) { id identifier url } }\",\"variables\":"
+	    "{\"id\":\"u-1\"}}");
+	hark_buf_free(&b);
+	ck_assert_int_eq(hark_linear_parse("issue", 200, S("{\"data\": "
+	    "{\"issue\": {\"id\": \"u-1\", \"identifier\": \"ENG-3\", "
+	    "\"url\": \"https://linear.app/t/issue/ENG-3\"}}}"), &a),
+	    HARK_LINEAR_OK);
+	ck_assert_str_eq(a.identifier, "ENG-3");
+	ck_assert_int_eq(hark_linear_parse("issue", 200, S("{\"data\": "
+	    "{\"issue\": null}}"), &a), HARK_LINEAR_FAIL);
+	ck_assert_int_eq(hark_linear_parse("issue", 200, S("{\"errors\": "
+	    "[{\"message\": \"Entity not found: Issue\", \"extensions\": "
+	    "{\"code\": \"INVALID_INPUT\"}}], \"data\": null}"), &a),
+	    HARK_LINEAR_FAIL);
+}
+END_TEST
+
 START_TEST(issue_uuid_is_stable_and_version_4)
 {
 	char	 a[37], b[37], c[37];
@@ -467,6 +491,7 @@ linear_suite(void)
 	tcase_add_test(tc, description_links_are_relative_without_a_base);
 	tcase_add_test(tc, comment_bodies);
 	tcase_add_test(tc, requests_carry_values_as_variables);
+	tcase_add_test(tc, issue_lookup_by_id);
 	tcase_add_test(tc, issue_uuid_is_stable_and_version_4);
 	tcase_add_test(tc, auth_header_personal_key_or_bearer);
 	tcase_add_test(tc, parse_issue_created);
