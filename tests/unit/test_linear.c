@@ -269,6 +269,59 @@ START_TEST(description_links_are_relative_without_a_base)
 }
 END_TEST
 
+/*
+ * Any bytes at all (NULs, bad UTF-8, controls, Markdown): the title and
+ * the description are valid UTF-8 without a control character but '\n',
+ * and the request carries them through JSON unchanged.
+ */
+START_TEST(arbitrary_bytes_make_clean_utf8_that_round_trips)
+{
+	static const char	 pool[] = "ab. \n\r\t`*_[]()<>!#\\\"\x00\x01\x7f"
+	    "\xc3\xa9\xe2\x80\xa6\xf0\x9f\x98\x80\xff\xc0\xed\xa0\x80";
+	struct hark_linear_item	 it;
+	struct hark_buf		 d = { NULL, 0, 0 }, r = { NULL, 0, 0 };
+	struct json_object	*top, *in;
+	struct hark_json_err	 err;
+	char			 text[600], t[HARK_LINEAR_TITLE_SIZE];
+	unsigned		 seed = 12345, round;
+	size_t			 i, n, bad;
+
+	for (round = 0; round < 200; round++) {
+		n = (seed = seed * 1103515245u + 12345u) % sizeof(text);
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			text[i] = pool[(seed >> 16) % (sizeof(pool) - 1)];
+		}
+		memset(&it, 0, sizeof(it));
+		it.id = "fb_1";
+		it.impact = -1;
+		it.text = it.page = it.user_name = text;
+		it.text_len = it.page_len = it.user_name_len = n;
+		hark_linear_title(NULL, 0, NULL, 0, text, n, "F", t, sizeof(t));
+		ck_assert(hark_utf8_valid(t, strlen(t)));
+		hark_buf_reset(&d);
+		hark_buf_reset(&r);
+		ck_assert_int_eq(hark_linear_description(&it, &d), 0);
+		ck_assert(hark_utf8_valid(d.data, d.len));
+		ck_assert_uint_eq(strlen(d.data), d.len);
+		for (i = bad = 0; i < d.len; i++)
+			if (d.data[i] != '\n' && (unsigned char)d.data[i] < 0x20)
+				bad++;
+		ck_assert_uint_eq(bad, 0);
+		ck_assert_int_eq(hark_linear_issue_request("team", NULL, t, d.data,
+		    &r), 0);
+		ck_assert_int_eq(hark_json_parse(r.data, r.len, &top, &err), 0);
+		ck_assert(json_object_object_get_ex(top, "variables", &in));
+		ck_assert(json_object_object_get_ex(in, "input", &in));
+		ck_assert_str_eq(hark_json_str(in, "description", NULL), d.data);
+		ck_assert_str_eq(hark_json_str(in, "title", NULL), t);
+		json_object_put(top);
+	}
+	hark_buf_free(&d);
+	hark_buf_free(&r);
+}
+END_TEST
+
 START_TEST(comment_bodies)
 {
 	struct hark_buf	 b = { NULL, 0, 0 };
@@ -489,6 +542,7 @@ linear_suite(void)
 	tcase_add_test(tc,
 	    description_bounds_a_console_line_and_skips_bad_context);
 	tcase_add_test(tc, description_links_are_relative_without_a_base);
+	tcase_add_test(tc, arbitrary_bytes_make_clean_utf8_that_round_trips);
 	tcase_add_test(tc, comment_bodies);
 	tcase_add_test(tc, requests_carry_values_as_variables);
 	tcase_add_test(tc, issue_lookup_by_id);
