@@ -46,6 +46,9 @@ int	ctl_need_project(struct ctl *, const char *id);
 /* sources.c */
 int	ctl_cmd_source(struct ctl *, int, char **);
 
+/* audit.c */
+int	ctl_cmd_audit(struct ctl *, int, char **);
+
 /* linear.c */
 int	ctl_cmd_linear(struct ctl *, int, char **);
 

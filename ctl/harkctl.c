@@ -48,6 +48,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },
+	{ "audit", "[PROJECT] [--action A] [--since TIME] [--limit N]",
+	    "print the audit trail, newest first (50 rows unless --limit)",
+	    ctl_cmd_audit },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "", "print this help", cmd_help },
 };

@@ -10,10 +10,6 @@
 
 #include "store_int.h"
 
-#define AUDIT_SQL "INSERT INTO audit_log (project_id, key_id, action, " \
-	"remote_addr, detail, created_at) " \
-	"VALUES (?, NULL, ?, NULL, ?, UTC_TIMESTAMP(6))"
-
 static int
 link_row(void *ctx, const struct hark_db_row *row)
 {
@@ -52,7 +48,6 @@ set_tx(struct hark_db *db, void *ctx)
 		HARK_DB_CSTR(l->project_id), HARK_DB_CSTR(l->team_id),
 		HARK_DB_CSTR(l->key_file), HARK_DB_CSTR(l->trigger_on)
 	};
-	struct hark_db_val		 au[3];
 	char				 detail[128];
 	int				 rc;
 
@@ -66,10 +61,8 @@ set_tx(struct hark_db *db, void *ctx)
 	 * business in an audit trail. */
 	snprintf(detail, sizeof(detail), "team=%s on=%s", l->team_id,
 	    l->trigger_on);
-	au[0] = HARK_DB_CSTR(l->project_id);
-	au[1] = HARK_DB_CSTR("linear_set");
-	au[2] = HARK_DB_CSTR(detail);
-	return hark_db_exec(db, AUDIT_SQL, au, NARGS(au), NULL);
+	return store_audit_row(db, l->project_id, NULL, "linear_set", NULL,
+	    detail);
 }
 
 int
@@ -83,10 +76,6 @@ unset_tx(struct hark_db *db, void *ctx)
 {
 	const char		*project_id = ctx;
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
-	struct hark_db_val	 au[] = {
-		HARK_DB_CSTR(project_id), HARK_DB_CSTR("linear_unset"),
-		HARK_DB_NULLV
-	};
 	unsigned long long	 affected = 0;
 	int			 rc;
 
@@ -96,7 +85,8 @@ unset_tx(struct hark_db *db, void *ctx)
 		return rc;
 	if (affected == 0)
 		return HARK_STORE_NOT_FOUND;
-	return hark_db_exec(db, AUDIT_SQL, au, NARGS(au), NULL);
+	return store_audit_row(db, project_id, NULL, "linear_unset", NULL,
+	    NULL);
 }
 
 int
