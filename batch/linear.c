@@ -215,7 +215,7 @@ create(struct hark_job_ctx *ctx, const struct hark_job *job,
 	it.user_id_len = fb->user_id_len;
 	it.category = fb->category;
 	it.sentiment = fb->sentiment;
-	it.impact = fb->triaged_by != NULL ? fb->impact : -1;
+	it.impact = fb->impact;
 	it.context = fb->context;
 	it.context_len = fb->context_len;
 	it.link_base = c->linear_public_url[0] != '\0' ? c->linear_public_url :

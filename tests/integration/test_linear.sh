@@ -165,6 +165,7 @@ test_issue_created() {
 	batch
 	check "hark-batch --once exits 0" test $? = 0
 	log=$(seen)
+	printf '%s\n' "$log" >"$T/ln/create.jsonl"	# for a look when it fails
 	check "one request reached Linear" test "$(printf '%s\n' "$log" |
 	    grep -c .)" = 1
 	check "to /graphql, as JSON" test "$(pyq 'r["path"], r["content_type"]' \
