@@ -47,6 +47,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "deliveries PROJECT|WEBHOOK_ID [--status S] [--limit N]",
 	    "manage webhook endpoints and their deliveries (add prints the "
 	    "secret)", ctl_cmd_webhook },
+	{ "linear", "set PROJECT --team-id ID --key-file PATH "
+	    "[--on created|triaged] | show PROJECT | unset PROJECT",
+	    "mirror a project's feedback into a Linear team", ctl_cmd_linear },
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },

@@ -76,6 +76,7 @@ static const char	*check_transcriber(const char *);
 static const char	*check_enricher(const char *);
 static const char	*check_http_url(const char *);
 static const char	*check_url_path(const char *);
+static const char	*check_http_url_or_empty(const char *);
 
 /*
  * offsetof(), plus a compiler warning ("comparison of distinct pointer
@@ -384,6 +385,16 @@ static const struct conf_key conf_keys[] = {
 	    "https://api.resend.com", 0, 0, 0, check_http_url },
 	{ "email", "resend_key", CONF_SECRET, FIELD(email_resend_key, char *),
 	    "", 0, 0, 0, NULL },
+
+	/* The Linear mirror (batch/linear.c); a project's team and key are
+	 * harkctl linear set's.  public_url: where hark's API is reached
+	 * from a ticket's media links; "" = relative links. */
+	{ "linear", "api_url", CONF_STRING, FIELD(linear_api_url, char *),
+	    "https://api.linear.app/graphql", 0, 0, 0, check_http_url },
+	{ "linear", "timeout", CONF_SECONDS, FIELD(linear_timeout, int),
+	    "10", 1, 300, 0, NULL },
+	{ "linear", "public_url", CONF_STRING, FIELD(linear_public_url, char *),
+	    "", 0, 0, 0, check_http_url_or_empty },
 };
 
 #define NKEYS		(sizeof(conf_keys) / sizeof(conf_keys[0]))
@@ -478,6 +489,12 @@ check_http_url(const char *s)
 	    (strncmp(s, "http://", 7) == 0 && s[7] != '\0'))
 		return NULL;
 	return "must be an http:// or https:// URL";
+}
+
+static const char *
+check_http_url_or_empty(const char *s)
+{
+	return s[0] == '\0' ? NULL : check_http_url(s);
 }
 
 /* The path part of a URL: "/v1/chat/completions". */
@@ -930,6 +947,12 @@ fail:
 	close(fd);
 	errno = saved;
 	return NULL;
+}
+
+char *
+hark_conf_read_secret(const char *file)
+{
+	return conf_read_secret(file);
 }
 
 static int

@@ -119,6 +119,10 @@ struct hark_conf {
 	char	*email_smtp_password;	/* or smtp_password_file */
 	char	*email_resend_url;	/* base URL; POSTs {url}/emails */
 	char	*email_resend_key;	/* or resend_key_file; "" = $RESEND_API_KEY */
+	/* [linear] */
+	char	*linear_api_url;		/* the GraphQL endpoint */
+	int	 linear_timeout;		/* seconds per request */
+	char	*linear_public_url;		/* prefix of media links; "" = relative */
 };
 
 /* "file:line: reason", filled when loading fails. */
@@ -143,6 +147,13 @@ int		 hark_conf_load(const char *path, struct hark_conf *conf,
 int		 hark_conf_defaults(struct hark_conf *conf);
 /* Frees every string (wiping the password first) and zeroes *conf. */
 void		 hark_conf_free(struct hark_conf *conf);
+/*
+ * Reads a secret file as a <key>_file setting does (at most 64K, no NUL
+ * byte, a regular file, one trailing newline dropped) into a string the
+ * caller wipes and frees; NULL with errno set (EFBIG, EINVAL, ENODEV).
+ * For secrets named at run time (a project's Linear key file).
+ */
+char		*hark_conf_read_secret(const char *file);
 /* $HARK_CONFIG when set and non-empty, else SYSCONFDIR "/hark/hark.conf". */
 const char	*hark_conf_default_path(void);
 

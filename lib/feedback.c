@@ -386,6 +386,23 @@ labels_json(const struct hark_feedback *fb)
 	return a;
 }
 
+/* The issue mirroring it (batch/linear.c): {provider, id, url}, or null. */
+static struct json_object *
+tracker_json(const struct hark_feedback *fb)
+{
+	struct json_object	*t;
+
+	if (fb->linear_issue_id[0] == '\0' ||
+	    (t = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_object_add(t, "provider", json_object_new_string("linear"));
+	json_object_object_add(t, "id",
+	    json_object_new_string(fb->linear_issue_id));
+	json_object_object_add(t, "url", fb->linear_issue_url[0] != '\0' ?
+	    json_object_new_string(fb->linear_issue_url) : NULL);
+	return t;
+}
+
 struct json_object *
 hark_feedback_json(const struct hark_feedback *fb)
 {
@@ -447,6 +464,7 @@ hark_feedback_json(const struct hark_feedback *fb)
 		    json_object_new_string(rts));
 	} else
 		json_object_object_add(o, "resolvedAt", NULL);
+	json_object_object_add(o, "tracker", tracker_json(fb));
 	/* Only one item read by id carries its context (see store.h). */
 	if (fb->context != NULL)
 		json_object_object_add(o, "context",

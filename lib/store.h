@@ -109,6 +109,9 @@ struct hark_feedback {
 	char		 updated_at[HARK_STORE_TS_SIZE];	/* the ETag */
 	char		*labels;	/* "a\nb", sorted; NULL = none */
 	size_t		 labels_len;
+	/* Read back only: the Linear issue mirroring it; "" = none. */
+	char		 linear_issue_id[65];
+	char		 linear_issue_url[513];
 	/* Written by an insert only: the submitter's locale (BCP 47, ""
 	 * = none), who set the category ("builtin" when NULL, "client"
 	 * for a submitter's choice) and the dedup hash (lib/normalize). */
@@ -855,5 +858,37 @@ typedef int	(*hark_webhook_delivery_fn)(void *ctx,
 int	hark_store_webhook_delivery_each(struct hark_db *,
 	    const char *project_id, const char *webhook_id, const char *status,
 	    unsigned limit, hark_webhook_delivery_fn, void *ctx);
+
+/*
+ * A project's Linear mirror (store_linear.c, project_linear of
+ * schema/008_notify.sql) and the issue stored on an item.  key_file names
+ * the file holding the API key (read when a job runs, never stored).
+ */
+#define HARK_STORE_LINEAR_TEAM_MAX	64	/* the column's */
+#define HARK_STORE_LINEAR_KEY_FILE_MAX	1024
+struct hark_linear_link {
+	char	 project_id[HARK_ID_SIZE];
+	char	 team_id[HARK_STORE_LINEAR_TEAM_MAX + 1];
+	char	 key_file[HARK_STORE_LINEAR_KEY_FILE_MAX + 1];
+	char	 trigger_on[8];		/* "created" or "triaged" */
+	char	 created_at[HARK_STORE_TS_SIZE];
+	char	 updated_at[HARK_STORE_TS_SIZE];
+};
+/* NOT_FOUND when the project has no link. */
+int	hark_store_linear_get(struct hark_db *, const char *project_id,
+	    struct hark_linear_link *out);
+/*
+ * Makes or replaces the project's link, with an audit_log row
+ * ("linear_set", its team and trigger) in the same transaction.
+ */
+int	hark_store_linear_set(struct hark_db *, const struct hark_linear_link *);
+/* Removes it, audited ("linear_unset"); NOT_FOUND when there is none. */
+int	hark_store_linear_unset(struct hark_db *, const char *project_id);
+/*
+ * Stores the issue on the item, unless one is stored already (the first
+ * wins); NOT_FOUND when the project has no such item.
+ */
+int	hark_store_linear_issue_save(struct hark_db *, const char *project_id,
+	    const char *feedback_id, const char *issue_id, const char *url);
 
 #endif

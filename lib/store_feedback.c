@@ -107,8 +107,10 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"spam, locale, resolution_note, resolved_at, updated_at, " \
 	"(SELECT GROUP_CONCAT(l.label ORDER BY l.label SEPARATOR '\\n') " \
 	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), "
-#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL, quarantined FROM feedback "
-#define FEEDBACK_ONE		FEEDBACK_COLS "context, quarantined FROM feedback "
+#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL, quarantined, " \
+	"linear_issue_id, linear_issue_url FROM feedback "
+#define FEEDBACK_ONE		FEEDBACK_COLS "context, quarantined, " \
+	"linear_issue_id, linear_issue_url FROM feedback "
 
 /* Fills fb from a FEEDBACK_COLUMNS row; -1 when memory runs out. */
 static int
@@ -151,6 +153,10 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	fb->labels = store_dup_col(row, 29, &fb->labels_len);
 	fb->context = store_dup_col(row, 30, &fb->context_len);
 	fb->quarantined = row->vals[31] != NULL && atoi(row->vals[31]) != 0;
+	store_copy_col(fb->linear_issue_id, sizeof(fb->linear_issue_id),
+	    row->vals[32]);
+	store_copy_col(fb->linear_issue_url, sizeof(fb->linear_issue_url),
+	    row->vals[33]);
 	/* A NULL column stays NULL; a copy that failed is out of memory. */
 	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
 	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||

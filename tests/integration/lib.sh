@@ -700,7 +700,7 @@ write_hark_conf() {
 	local sect k cur=
 	{
 		echo "# written by $(basename "$0") for a test"
-		for sect in server log database limits cors widget batch transcribe enrich; do
+		for sect in server log database limits cors widget batch transcribe enrich linear; do
 			for k in "${order[@]}"; do
 				[ "${k%%.*}" = "$sect" ] || continue
 				[ "${o[$k]}" = - ] && continue
