@@ -42,6 +42,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "disable|enable|delete SOURCE_ID",
 	    "manage widget and server sources (create prints the public key "
 	    "pk_...)", ctl_cmd_source },
+	{ "reporter", "erase PROJECT --email E | --user-id U | export PROJECT "
+	    "--email E | --user-id U [--output FILE]",
+	    "erase or export one reporter's data (GDPR)", ctl_cmd_reporter },
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },
