@@ -101,6 +101,7 @@ struct hark_feedback {
 	size_t		 title_len;
 	char		 language[36];	/* "" = not judged */
 	int		 spam;		/* -1 = not judged */
+	bool		 quarantined;	/* held as spam */
 	/* Read back only, the inbox's work: owned. */
 	char		*resolution_note;
 	size_t		 resolution_note_len;
@@ -132,6 +133,7 @@ struct hark_feedback_filter {
 	const char	*since;		/* "YYYY-MM-DD HH:MM:SS.ffffff" UTC */
 	const char	*until;
 	const char	*label;		/* items that carry this label */
+	int		 quarantined;	/* 0: not held (default), 1: held, -1: any */
 	const char	*q;		/* substring of the text */
 	size_t		 q_len;
 	const char	*cursor_ts;	/* keyset: rows strictly before this */
@@ -599,6 +601,7 @@ struct hark_feedback_patch {
 	bool		 labels_set;
 	const char	*labels[HARK_LABELS_MAX];	/* normalized, unique */
 	size_t		 nlabels;
+	int		 quarantined;	/* 0 releases, 1 holds, -1: unchanged */
 };
 int	hark_store_feedback_patch(struct hark_db *, const char *project_id,
 	    const char *id, const struct hark_feedback_patch *,
@@ -615,14 +618,84 @@ struct hark_comment {
 	size_t		 author_id_len;
 	char		 created_at[HARK_STORE_TS_SIZE];
 };
-/* NOT_FOUND when the project has no item feedback_id. */
+/*
+ * NOT_FOUND when the project has no item feedback_id.  The comment's
+ * comment.created event goes with it; notify_submitter and mirror are the
+ * request's asks (an email, a tracker comment), which hark-batch honours.
+ */
 int	hark_store_comment_insert(struct hark_db *, const char *project_id,
-	    const struct hark_comment *);
+	    const struct hark_comment *, bool notify_submitter, bool mirror);
 typedef int	(*hark_comment_fn)(void *ctx, const struct hark_comment *);
 /* Oldest first, after after_id (NULL: from the first), up to limit. */
 int	hark_store_comment_list(struct hark_db *, const char *project_id,
 	    const char *feedback_id, const char *after_id, unsigned limit,
 	    hark_comment_fn, void *ctx, bool *item_found);
+
+/* One comment of the project's item; NOT_FOUND when there is none. */
+int	hark_store_comment_get(struct hark_db *, const char *project_id,
+	    const char *comment_id, hark_comment_fn, void *ctx);
+
+/*
+ * Notifications (store_notify.c, schema/008_notify.sql).  A change to an
+ * item (PATCH, a comment, enrichment) enqueues a notify job in its own
+ * transaction; new rows are announced by hark-batch's scan instead, so
+ * that ingest writes nothing more for them.  hark-batch fans a notify job
+ * out into webhook deliveries and email / Linear jobs.
+ */
+#define HARK_EVENT_CREATED	"feedback.created"
+#define HARK_EVENT_UPDATED	"feedback.updated"
+#define HARK_EVENT_RESOLVED	"feedback.resolved"
+#define HARK_EVENT_COMMENT	"comment.created"
+#define HARK_EVENT_TRIAGED	"feedback.triaged"	/* internal: no webhook */
+#define HARK_NOTIFY_MAX_ATTEMPTS	5
+#define HARK_LINEAR_TRIGGER_SIZE	16		/* "created", "triaged" */
+
+/* Projects with a target for new rows, and since when (DATETIME(6)). */
+typedef int	(*hark_notify_project_fn)(void *ctx, const char *project_id,
+		    const char *since);
+int	hark_store_notify_projects(struct hark_db *, hark_notify_project_fn,
+	    void *ctx);
+/*
+ * Up to limit rows of the project created at or after since and not yet
+ * announced: each stamped and given its feedback.created notify job, in one
+ * transaction.  *n announced (fewer than limit: none are left).
+ */
+int	hark_store_notify_announce(struct hark_db *, const char *project_id,
+	    const char *since, unsigned limit, unsigned *n);
+
+typedef int	(*hark_notify_target_fn)(void *ctx, const char *id);
+/* The project's webhook endpoints subscribed to event. */
+int	hark_store_webhook_targets(struct hark_db *, const char *project_id,
+	    const char *event, hark_notify_target_fn, void *ctx);
+/* The project's Linear trigger_on, or "" without a Linear link. */
+int	hark_store_linear_trigger(struct hark_db *, const char *project_id,
+	    char trigger[HARK_LINEAR_TRIGGER_SIZE]);
+
+struct hark_notify_delivery {
+	const char	*id;		/* msg_, derived from the notify job */
+	const char	*webhook_id;
+};
+struct hark_notify_job {
+	const char	*id;		/* derived from the notify job */
+	const char	*kind;		/* webhook, email, linear */
+	const char	*payload;	/* JSON */
+	unsigned	 max_attempts;
+};
+/* What one event becomes; body is the webhook payload every delivery sends. */
+struct hark_notify_fanout {
+	const char				*project_id, *feedback_id;
+	const char				*comment_id;	/* or NULL */
+	const char				*event;
+	const char				*body;
+	size_t					 body_len;
+	const struct hark_notify_delivery	*deliveries;
+	size_t					 ndeliveries;
+	const struct hark_notify_job		*jobs;
+	size_t					 njobs;
+};
+/* All of it in one transaction; rows already there (a rerun) are kept. */
+int	hark_store_notify_fanout(struct hark_db *,
+	    const struct hark_notify_fanout *);
 
 /*
  * Erasure and export by reporter (store_reporters.c, GDPR Art. 15 and 17).

@@ -107,8 +107,8 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"spam, locale, resolution_note, resolved_at, updated_at, " \
 	"(SELECT GROUP_CONCAT(l.label ORDER BY l.label SEPARATOR '\\n') " \
 	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), "
-#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL FROM feedback "
-#define FEEDBACK_ONE		FEEDBACK_COLS "context FROM feedback "
+#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL, quarantined FROM feedback "
+#define FEEDBACK_ONE		FEEDBACK_COLS "context, quarantined FROM feedback "
 
 /* Fills fb from a FEEDBACK_COLUMNS row; -1 when memory runs out. */
 static int
@@ -150,6 +150,7 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	store_copy_col(fb->updated_at, sizeof(fb->updated_at), row->vals[28]);
 	fb->labels = store_dup_col(row, 29, &fb->labels_len);
 	fb->context = store_dup_col(row, 30, &fb->context_len);
+	fb->quarantined = row->vals[31] != NULL && atoi(row->vals[31]) != 0;
 	/* A NULL column stays NULL; a copy that failed is out of memory. */
 	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
 	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||
@@ -284,6 +285,9 @@ list_filters(struct store_sql *b, const char *project_id,
 	if (f->label != NULL)
 		store_sql_filter(b, " AND id IN (SELECT feedback_id FROM "
 		    "feedback_labels WHERE label = ?)", HARK_DB_CSTR(f->label));
+	if (f->quarantined >= 0)
+		store_sql_filter(b, " AND quarantined = ?",
+		    HARK_DB_INT(f->quarantined > 0));
 	if (f->since != NULL)
 		store_sql_filter(b, " AND created_at >= ?",
 		    HARK_DB_CSTR(f->since));
