@@ -110,7 +110,8 @@ snapshot() {
 	printf '%s files:%s' "$out" "$(find "$T/media" -type f -not -path '*/.tmp/*' | wc -l)"
 }
 
-# rows_of IDS...: a fingerprint of everything hanging off the items.
+# rows_of IDS...: a fingerprint of everything hanging off the items, but
+# for A's own comments (and their jobs), which A's erasure takes.
 rows_of() {
 	local in
 	in=$(printf "'%s'," "$@")
@@ -121,7 +122,9 @@ rows_of() {
 	    (SELECT COUNT(*) FROM comments WHERE feedback_id IN ($in) AND NOT
 	    (author_type = 'submitter' AND author_id = '$A_MAIL')),
 	    (SELECT COUNT(*) FROM feedback_labels WHERE feedback_id IN ($in)),
-	    (SELECT COUNT(*) FROM jobs WHERE feedback_id IN ($in)),
+	    (SELECT COUNT(*) FROM jobs WHERE feedback_id IN ($in) AND
+	    (comment_id IS NULL OR comment_id NOT IN (SELECT id FROM comments
+	    WHERE author_type = 'submitter' AND author_id = '$A_MAIL'))),
 	    (SELECT COUNT(*) FROM sessions WHERE feedback_id IN ($in)),
 	    (SELECT COUNT(*) FROM webhook_deliveries WHERE feedback_id IN ($in)),
 	    (SELECT COUNT(*) FROM idempotency_keys WHERE feedback_id IN ($in)),
