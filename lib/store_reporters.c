@@ -226,12 +226,18 @@ erase_feedback(struct hark_db *db, struct erase_tx *t)
 	a[0] = HARK_DB_CSTR(t->project_id);
 	na = 1 + rep_args(t->rep, a + 1, true);
 	a[na++] = HARK_DB_INT(HARK_REPORTER_BATCH);
-	/* No ORDER BY: the index gives the first rows, no sort of them all. */
+	/*
+	 * The reporter's index, named: left to itself the optimizer may walk
+	 * the project's rows from the start for each batch (a reporter of
+	 * many rows among many others: quadratic); the index's entries of
+	 * rows already erased are gone.  No ORDER BY: no sort of them all.
+	 */
 	if ((rc = hark_db_query(db, t->rep->email != NULL ?
-	    "SELECT f.id FROM feedback f WHERE f.project_id = ? AND "
-	    FB_BY_EMAIL " LIMIT ?" :
-	    "SELECT f.id FROM feedback f WHERE f.project_id = ? AND "
-	    FB_BY_USER " LIMIT ?", a, na, val_row, &t->ids)) != HARK_DB_OK)
+	    "SELECT f.id FROM feedback f FORCE INDEX (feedback_reporter_email) "
+	    "WHERE f.project_id = ? AND " FB_BY_EMAIL " LIMIT ?" :
+	    "SELECT f.id FROM feedback f FORCE INDEX (feedback_reporter_user) "
+	    "WHERE f.project_id = ? AND " FB_BY_USER " LIMIT ?", a, na, val_row,
+	    &t->ids)) != HARK_DB_OK)
 		return rc;
 	if (t->ids.n == 0)
 		return HARK_DB_OK;
