@@ -15,7 +15,9 @@
 # field that deletes nothing; a public key is refused.  The audit row holds
 # the hash, never the address.  harkctl reporter erase prints the same
 # counts; harkctl reporter export writes JSON Lines that python3 parses,
-# holding exactly that reporter's items.
+# holding exactly that reporter's items.  An erasure of more rows than a
+# batch takes them all; files orphaned by a crash after a commit go with
+# hark-batch's media sweep.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -455,6 +457,33 @@ test_erase_batches() {
 	    user_email = 'bulk@example.com'")" = 0
 }
 
+# A crash between an erasure's commit and its unlinks leaves the files
+# without rows: hark-batch's media sweep removes them once they are an
+# hour old (what the erasure relies on), and keeps the others.
+test_orphans() {
+	local id files f left=0 kept=0
+	t_ctx orphans
+	id=$(upload "$SK" '{"email":"crash@example.com"}')
+	files=$(files_of "$id")
+	# The rows committed, the process gone before its unlinks.
+	sql "DELETE FROM feedback WHERE id = '$id'" || { fail "the rows"; return; }
+	for f in $files; do
+		touch -d '2 hours ago' "$T/media/$f"
+	done
+	touch -d '2 hours ago' "$T/media/$(files_of "$C2" | head -n 1)"
+	timeout 60 "$HARK_BUILD/hark-batch" -c "$CONF" --jobs housekeeping \
+	    --once >"$T/hk.out" 2>&1
+	check "hark-batch housekeeping: exit 0" test $? = 0
+	for f in $files; do
+		[ -e "$T/media/$f" ] && left=$((left + 1))
+	done
+	check "the sweep removed both orphans" test "$left" = 0
+	for f in $(files_of "$C2"); do
+		[ -e "$T/media/$f" ] && kept=$((kept + 1))
+	done
+	check "and kept an old file that has its row" test "$kept" = 2
+}
+
 t_init "${1:-}" rp
 t_db
 setup
@@ -464,5 +493,6 @@ test_erase
 test_erase_user_id
 test_ctl_erase
 test_erase_batches
+test_orphans
 t_ctx
 t_summary
