@@ -396,6 +396,10 @@ hark_store_reporter_erase_step(struct hark_db *db, const char *project_id,
 	rc = store_rc(hark_db_tx(db, erase_tx, t));
 	if (t->oom && rc != HARK_STORE_OK)
 		rc = HARK_STORE_NOMEM;
+	/* Rows found and none deleted would be found again: never loop. */
+	if (rc == HARK_STORE_OK && t->phase != 0 && t->c.feedback +
+	    t->c.sessions + t->c.comments == 0)
+		rc = HARK_STORE_ERROR;
 	if (rc == HARK_STORE_OK) {
 		counts->feedback += t->c.feedback;
 		counts->media += t->c.media;
