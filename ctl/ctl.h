@@ -65,6 +65,8 @@ int	ctl_cmd_audit(struct ctl *, int, char **);
 int	ctl_cmd_webhook(struct ctl *, int, char **);
 /* linear.c */
 int	ctl_cmd_linear(struct ctl *, int, char **);
+/* reporters.c */
+int	ctl_cmd_reporter(struct ctl *, int, char **);
 
 /* secret.c */
 int	ctl_cmd_secret(struct ctl *, int, char **);

@@ -50,6 +50,9 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "linear", "set PROJECT --team-id ID --key-file PATH "
 	    "[--on created|triaged] | show PROJECT | unset PROJECT",
 	    "mirror a project's feedback into a Linear team", ctl_cmd_linear },
+	{ "reporter", "erase PROJECT --email E | --user-id U | export PROJECT "
+	    "--email E | --user-id U [--output FILE]",
+	    "erase or export one reporter's data (GDPR)", ctl_cmd_reporter },
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },

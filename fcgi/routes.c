@@ -46,6 +46,8 @@ const struct hark_route hark_routes[] = {
 	{ "POST", "/v1/identify", hark_handle_identify, JSON, 0,
 	  HARK_ROUTE_JSON_BODY, HARK_AUTH_KEY_OR_TOKEN,
 	  &hark_earshot_identify_schema, NULL },
+	{ "POST", "/v1/reporters/erase", hark_handle_reporter_erase, JSON, 0,
+	  HARK_ROUTE_JSON_BODY, HARK_AUTH_SECRET, &hark_reporter_erase_body, NULL },
 	/* The widget flow: the public key is in the query or body. */
 	{ "GET", "/feedback/widget/bootstrap", hark_handle_widget_bootstrap,
 	  NULL, 0, HARK_ROUTE_WIDGET, HARK_AUTH_NONE, NULL,

@@ -891,4 +891,73 @@ int	hark_store_linear_unset(struct hark_db *, const char *project_id);
 int	hark_store_linear_issue_save(struct hark_db *, const char *project_id,
 	    const char *feedback_id, const char *issue_id, const char *url);
 
+/*
+ * Erasure and export by reporter (store_reporters.c, GDPR Art. 15 and 17).
+ * A reporter is exactly one of an email address (given in lower case;
+ * feedback.user_email is matched by its collation, case-insensitively) or
+ * a user id (matched byte for byte), within one project.
+ */
+struct hark_reporter {
+	const char	*email;		/* NULL: by user id */
+	size_t		 email_len;
+	const char	*user_id;	/* NULL: by email */
+	size_t		 user_id_len;
+};
+/* Rows deleted, per table. */
+struct hark_reporter_counts {
+	unsigned long long	 feedback, media, comments, labels, sessions,
+				 jobs, webhook_deliveries, idempotency_keys;
+};
+#define HARK_REPORTER_BATCH	100	/* feedback rows per transaction */
+typedef int	(*hark_reporter_path_fn)(void *ctx, const char *relpath);
+/*
+ * One bounded transaction of an erasure: up to HARK_REPORTER_BATCH of the
+ * reporter's feedback rows with all that hangs off them (webhook
+ * deliveries, jobs, comments, labels, media rows, idempotency keys, their
+ * sessions); once none is left, up to that many sessions whose identity
+ * is the reporter's; then up to that many comments the reporter wrote as a
+ * submitter on other items.  Adds what it deleted to *counts; *done when
+ * there was nothing left to delete.  After the commit, fn is called with
+ * each deleted media row's path (unchecked: the caller checks its shape
+ * and removes the file; a crash before leaves orphans the media sweep
+ * removes).
+ */
+int	hark_store_reporter_erase_step(struct hark_db *, const char *project_id,
+	    const struct hark_reporter *, struct hark_reporter_counts *counts,
+	    hark_reporter_path_fn fn, void *ctx, bool *done);
+typedef int	(*hark_reporter_id_fn)(void *ctx, const char *id);
+/* The reporter's feedback ids after after_id (NULL: from the first), by id. */
+int	hark_store_reporter_feedback_page(struct hark_db *,
+	    const char *project_id, const struct hark_reporter *,
+	    const char *after_id, unsigned limit, hark_reporter_id_fn, void *ctx);
+/* A session as an export shows it; strings live for the callback only. */
+struct hark_reporter_session {
+	char		 session_id[HARK_SESSION_ID_SIZE];
+	char		 status[16];
+	char		 feedback_id[HARK_ID_SIZE];	/* "" = none */
+	const char	*transcript;	/* NULL = none */
+	size_t		 transcript_len;
+	const char	*identity;	/* JSON or NULL */
+	size_t		 identity_len;
+	char		 created_at[HARK_STORE_TS_SIZE];
+	char		 expires_at[HARK_STORE_TS_SIZE];
+};
+typedef int	(*hark_reporter_session_fn)(void *ctx,
+		    const struct hark_reporter_session *);
+/* The project's session session_id, if there is one (fn not called else). */
+int	hark_store_reporter_session_get(struct hark_db *, const char *project_id,
+	    const char *session_id, hark_reporter_session_fn, void *ctx);
+/*
+ * The sessions whose identity is the reporter's and that none of the
+ * reporter's items names, after session id after (NULL: from the first).
+ */
+int	hark_store_reporter_session_page(struct hark_db *,
+	    const char *project_id, const struct hark_reporter *,
+	    const char *after, unsigned limit, hark_reporter_session_fn,
+	    void *ctx);
+/* The reporter's submitter comments on others' items, by id after after_id. */
+int	hark_store_reporter_comment_page(struct hark_db *,
+	    const char *project_id, const struct hark_reporter *,
+	    const char *after_id, unsigned limit, hark_comment_fn, void *ctx);
+
 #endif

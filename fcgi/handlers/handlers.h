@@ -53,6 +53,9 @@ void	hark_handle_session_state(const struct hark_call *);
 void	hark_handle_identify(const struct hark_call *);
 
 void	hark_handle_media_get(const struct hark_call *);
+/* POST /v1/reporters/erase (reporters.c): GDPR erasure by reporter. */
+void	hark_handle_reporter_erase(const struct hark_call *);
+extern const struct hark_json_schema	hark_reporter_erase_body;
 
 /*
  * GET /v1/feedback/{id}/media/{kind}'s header rules (media.c), for tests.
