@@ -46,6 +46,9 @@ int	ctl_need_project(struct ctl *, const char *id);
 /* sources.c */
 int	ctl_cmd_source(struct ctl *, int, char **);
 
+/* feedback.c */
+int	ctl_cmd_feedback(struct ctl *, int, char **);
+
 /* secret.c */
 int	ctl_cmd_secret(struct ctl *, int, char **);
 

@@ -42,6 +42,12 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "disable|enable|delete SOURCE_ID",
 	    "manage widget and server sources (create prints the public key "
 	    "pk_...)", ctl_cmd_source },
+	{ "feedback", "list [PROJECT] [--status S[,S...]] [--category C] "
+	    "[--label L] [--since WHEN] [--limit N] [--format table|json|csv] | "
+	    "show ID [--format text|json] | export PROJECT [--format jsonl|csv] "
+	    "[--output FILE] [list's filters]",
+	    "work the inbox (WHEN: RFC 3339, YYYY-MM-DD, or 7d / 24h ago)",
+	    ctl_cmd_feedback },
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },

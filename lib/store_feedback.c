@@ -278,6 +278,18 @@ list_filters(struct store_sql *b, const char *project_id,
 	store_sql_arg(b, HARK_DB_CSTR(project_id));
 	if (f->status != NULL)
 		store_sql_filter(b, " AND status = ?", HARK_DB_CSTR(f->status));
+	if (f->nstatuses > HARK_FILTER_STATUSES)
+		b->overflow = 1;	/* never run, never cut short */
+	else if (f->nstatuses > 0) {
+		size_t	 i;
+
+		/* One statement per count: five at most. */
+		store_sql_filter(b, " AND status IN (?",
+		    HARK_DB_CSTR(f->statuses[0]));
+		for (i = 1; i < f->nstatuses; i++)
+			store_sql_filter(b, ", ?", HARK_DB_CSTR(f->statuses[i]));
+		store_sql_add(b, ")");
+	}
 	if (f->category != NULL)
 		store_sql_filter(b, " AND category = ?",
 		    HARK_DB_CSTR(f->category));
@@ -465,4 +477,19 @@ hark_store_feedback_delete(struct hark_db *db, const char *project_id,
 	/* comments, labels, media rows and jobs go with it (ON DELETE CASCADE). */
 	return store_exec_found(db, "DELETE FROM feedback WHERE project_id = ? AND id = ?",
 	    a, NARGS(a));
+}
+
+int
+hark_store_feedback_project(struct hark_db *db, const char *id,
+    char project_id[HARK_ID_SIZE])
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(id) };
+	int			 rc;
+
+	project_id[0] = '\0';
+	rc = store_query(db, "SELECT project_id FROM feedback WHERE id = ?", a,
+	    NARGS(a), dup_row, project_id);
+	if (rc == 1)
+		return HARK_STORE_OK;
+	return rc == HARK_STORE_OK ? HARK_STORE_NOT_FOUND : rc;
 }
