@@ -108,6 +108,14 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"(SELECT GROUP_CONCAT(l.label ORDER BY l.label SEPARATOR '\\n') " \
 	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), "
 #define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL FROM feedback "
+/*
+ * A page after a cursor: MariaDB 10.11, seeing ORDER BY ... LIMIT, reads
+ * feedback_list by project_id alone from the newest row and filters out
+ * every row before the cursor, so page k cost k pages (an export of 100,000
+ * rows: 50 s); told the index, it takes the range that starts at the cursor.
+ */
+#define FEEDBACK_COLUMNS_KEYSET	FEEDBACK_COLS \
+	"NULL FROM feedback FORCE INDEX (feedback_list) "
 #define FEEDBACK_ONE		FEEDBACK_COLS "context FROM feedback "
 
 /* Fills fb from a FEEDBACK_COLUMNS row; -1 when memory runs out. */
@@ -433,7 +441,11 @@ hark_store_feedback_list(struct hark_db *db, const char *project_id,
 	if (f->q != NULL)
 		return feedback_search(db, project_id, f, fn, ctx);
 	store_sql_init(&b);
-	store_sql_add(&b, FEEDBACK_COLUMNS "WHERE project_id = ?");
+	/* A status, category or label may have a better index of its own. */
+	store_sql_add(&b, f->cursor_ts != NULL && f->status == NULL &&
+	    f->nstatuses == 0 && f->category == NULL && f->label == NULL ?
+	    FEEDBACK_COLUMNS_KEYSET "WHERE project_id = ?" :
+	    FEEDBACK_COLUMNS "WHERE project_id = ?");
 	list_filters(&b, project_id, f);
 	store_sql_filter(&b, LIST_ORDER " LIMIT ?", HARK_DB_INT(f->limit));
 	return store_sql_query(db, &b, list_row, &lc);
