@@ -284,6 +284,8 @@ if [ "$ASAN_OK" = ok ]; then
 	    "$ASAN_BUILD" "${sanenv[@]}"
 	suite "test_session (asan)" tests/integration/test_session.sh \
 	    "$ASAN_BUILD" "${sanenv[@]}"
+	suite "test_notify (asan)" tests/integration/test_notify.sh \
+	    "$ASAN_BUILD" "${sanenv[@]}"
 	# Real clients' multipart bodies (curl, requests, Node, Chromium)
 	# through the sanitized parser and upload path.
 	suite "test_clients (asan)" tests/integration/test_clients.sh \

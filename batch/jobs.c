@@ -32,6 +32,18 @@ const struct hark_job_kind hark_job_kinds[] = {
 	{ "transcribe", hark_transcribe_run, HARK_JOB_QUEUED, 5, 30, 3600,
 	  hark_transcribe_failed },
 	{ "enrich", hark_enrich_run, HARK_JOB_QUEUED, 5, 30, 3600, NULL },
+	/* New rows announced, then every event fanned out (notify.c). */
+	{ "events", hark_events_run, HARK_JOB_EACH_RUN, 1, 0, 0, NULL },
+	{ "notify", hark_notify_run, HARK_JOB_QUEUED, HARK_NOTIFY_MAX_ATTEMPTS,
+	  10, 600, NULL },
+	/*
+	 * A receiver down for hours still gets its events: eight attempts
+	 * over about a day (Standard Webhooks' advice is a day or more).
+	 */
+	{ "webhook", hark_webhook_run, HARK_JOB_QUEUED, 8, 60, 6 * 3600,
+	  hark_webhook_failed },
+	{ "email", hark_email_run, HARK_JOB_QUEUED, 6, 60, 3600, NULL },
+	{ "linear", hark_linear_run, HARK_JOB_QUEUED, 6, 60, 3600, NULL },
 };
 const size_t hark_job_nkinds = sizeof(hark_job_kinds) / sizeof(hark_job_kinds[0]);
 

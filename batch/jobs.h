@@ -161,6 +161,18 @@ void			hark_transcribe_failed(struct hark_job_ctx *ctx,
 			    const struct hark_job *job);
 enum hark_job_rc	hark_enrich_run(struct hark_job_ctx *ctx,
 			    const struct hark_job *job);
+enum hark_job_rc	hark_events_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+enum hark_job_rc	hark_notify_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+enum hark_job_rc	hark_webhook_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+void			hark_webhook_failed(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+enum hark_job_rc	hark_email_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
+enum hark_job_rc	hark_linear_run(struct hark_job_ctx *ctx,
+			    const struct hark_job *job);
 
 /* Sets ctx->why ("transcribe: ..."); the kinds' one way to say it. */
 void	hark_job_why(struct hark_job_ctx *ctx, const char *fmt, ...)

@@ -48,6 +48,7 @@ struct fb_opts {
 	bool			 label_set;
 	char			 since[HARK_TS_DB_SIZE];
 	bool			 since_set;
+	int			 quarantined;	/* 0 not held, 1 held, -1 any */
 	unsigned long		 limit;		/* 0: every row */
 	enum fb_format		 format;
 	const char		*output;
@@ -310,8 +311,8 @@ opt_format(struct fb_opts *o, const char *arg, const char *const *allowed)
 	    hark_vocab_join(allowed, list, sizeof(list)));
 }
 
-enum { OPT_STATUS = 256, OPT_CATEGORY, OPT_LABEL, OPT_SINCE, OPT_LIMIT,
-	OPT_FORMAT, OPT_OUTPUT };
+enum { OPT_STATUS = 256, OPT_CATEGORY, OPT_LABEL, OPT_SINCE,
+	OPT_QUARANTINED, OPT_LIMIT, OPT_FORMAT, OPT_OUTPUT };
 
 /*
  * The options of list, show and export (argv[1] is the subcommand), each
@@ -330,6 +331,7 @@ parse_opts(int argc, char **argv, unsigned allow, const char *const *formats,
 		{ "category", required_argument, NULL, OPT_CATEGORY },
 		{ "label", required_argument, NULL, OPT_LABEL },
 		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "quarantined", required_argument, NULL, OPT_QUARANTINED },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "output", required_argument, NULL, OPT_OUTPUT },
@@ -344,7 +346,8 @@ parse_opts(int argc, char **argv, unsigned allow, const char *const *formats,
 	/* argv + 1: the subcommand is getopt's argv[0]. */
 	while ((ch = getopt_long(argc - 1, argv + 1, ":", opts, &li)) != -1) {
 		rc = CTL_OK;
-		if ((ch >= OPT_STATUS && ch <= OPT_SINCE && !(allow & FB_FILTERS)) ||
+		if ((ch >= OPT_STATUS && ch <= OPT_QUARANTINED &&
+		    !(allow & FB_FILTERS)) ||
 		    (ch == OPT_LIMIT && !(allow & FB_LIMIT)) ||
 		    (ch == OPT_OUTPUT && !(allow & FB_OUTPUT)))
 			return ctl_usage_error("%s takes no --%s", usage,
@@ -366,6 +369,18 @@ parse_opts(int argc, char **argv, unsigned allow, const char *const *formats,
 			break;
 		case OPT_SINCE:
 			rc = opt_since(o, optarg);
+			break;
+		case OPT_QUARANTINED:
+			/* The API's ?quarantined=: items held as spam. */
+			if (strcmp(optarg, "false") == 0)
+				o->quarantined = 0;
+			else if (strcmp(optarg, "true") == 0)
+				o->quarantined = 1;
+			else if (strcmp(optarg, "all") == 0)
+				o->quarantined = -1;
+			else
+				return ctl_usage_error("--quarantined: '%s' is "
+				    "not one of false, true, all", optarg);
 			break;
 		case OPT_LIMIT:
 			errno = 0;
@@ -478,7 +493,8 @@ table_row(FILE *f, const struct hark_feedback *fb)
 
 static const char *const csv_columns[] = {
 	"id", "createdAt", "status", "priority", "category", "triagedBy",
-	"sentiment", "sentimentScore", "impactScore", "channel", "labels",
+	"sentiment", "sentimentScore", "impactScore", "channel", "quarantined",
+	"labels",
 	"page", "userEmail", "userId", "userName", "summary", "title",
 	"language", "resolvedAt", "resolutionNote", "text", NULL
 };
@@ -560,6 +576,7 @@ csv_row(FILE *f, const struct hark_feedback *fb)
 	snprintf(num, sizeof(num), "%d", fb->impact);
 	csv_field(f, num, strlen(num), true, false);
 	csv_cstr(f, fb->channel);
+	csv_cstr(f, fb->quarantined ? "true" : "false");
 	/* One label a line, as the store keeps them: a label has no newline. */
 	if ((m = open_memstream(&labels, &len)) != NULL) {
 		put_labels_joined(m, fb, "\n");
@@ -714,6 +731,7 @@ walk_init(struct walk *w, struct ctl *ctl, const struct fb_opts *o, FILE *out)
 	w->f.category = o->category;
 	w->f.label = o->label_set ? o->label : NULL;
 	w->f.since = o->since_set ? o->since : NULL;
+	w->f.quarantined = o->quarantined;
 }
 
 /* ---- list ---- */
@@ -829,6 +847,7 @@ feedback_export(struct ctl *ctl, int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.format = FMT_JSONL;
+	o.quarantined = -1;	/* every row, held ones too */
 	if ((rc = parse_opts(argc, argv, FB_FILTERS | FB_OUTPUT, formats, &o,
 	    &o.project, "feedback export")) != CTL_OK)
 		return rc;
@@ -1006,6 +1025,8 @@ show_text(FILE *f, const struct hark_feedback *fb, struct json_object *view)
 	show_cstr(f, "channel", fb->channel);
 	if (fb->spam >= 0)
 		show_cstr(f, "spam", fb->spam ? "yes" : "no");
+	if (fb->quarantined)
+		show_cstr(f, "quarantined", "yes (held as spam)");
 	show_line(f, "page", fb->page, fb->page_len);
 	show_line(f, "email", fb->user_email, fb->user_email_len);
 	show_line(f, "user id", fb->user_id, fb->user_id_len);

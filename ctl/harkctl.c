@@ -43,7 +43,8 @@ static const struct ctl_cmd ctl_cmds[] = {
 	    "manage widget and server sources (create prints the public key "
 	    "pk_...)", ctl_cmd_source },
 	{ "feedback", "list [PROJECT] [--status S[,S...]] [--category C] "
-	    "[--label L] [--since WHEN] [--limit N] [--format table|json|csv] | "
+	    "[--label L] [--since WHEN] [--quarantined false|true|all] "
+	    "[--limit N] [--format table|json|csv] | "
 	    "show ID [--format text|json] | export PROJECT [--format jsonl|csv] "
 	    "[--output FILE] [list's filters]",
 	    "work the inbox (WHEN: RFC 3339, YYYY-MM-DD, or 7d / 24h ago)",
@@ -51,6 +52,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },
+	{ "audit", "[PROJECT] [--action A] [--since TIME] [--limit N]",
+	    "print the audit trail, newest first (50 rows unless --limit)",
+	    ctl_cmd_audit },
+	{ "doctor", "[--url URL]",
+	    "check that this installation can take feedback: config, "
+	    "database, schema, directories, libmagic, the web server at URL "
+	    "(http://127.0.0.1), a test submission, hark-batch", ctl_cmd_doctor },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "", "print this help", cmd_help },
 };
@@ -187,7 +195,7 @@ ctl_close(struct ctl *ctl)
 		hark_conf_free(&ctl->conf);
 }
 
-static const char *
+const char *
 ctl_schema_dir(void)
 {
 	const char	*env = getenv("HARK_SCHEMA_DIR");

@@ -434,6 +434,8 @@ hark_feedback_json(const struct hark_feedback *fb)
 	    json_object_new_string(fb->language) : NULL);
 	json_object_object_add(o, "spam", fb->spam >= 0 ?
 	    json_object_new_boolean(fb->spam) : NULL);
+	json_object_object_add(o, "quarantined",
+	    json_object_new_boolean(fb->quarantined));
 	json_object_object_add(o, "labels", labels_json(fb));
 	json_object_object_add(o, "resolutionNote",
 	    opt_string(fb->resolution_note, fb->resolution_note_len));
@@ -523,4 +525,29 @@ hark_feedback_media_json(struct hark_db *db, const char *project_id,
 			return rc;
 	}
 	return HARK_STORE_OK;
+}
+
+/* ---- comments ---- */
+
+struct json_object *
+hark_comment_json(const struct hark_comment *cm)
+{
+	struct json_object	*o;
+	char			 ts[40];
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	hark_ts_to_rfc3339_ms(cm->created_at, ts, sizeof(ts));
+	json_object_object_add(o, "id", json_object_new_string(cm->id));
+	json_object_object_add(o, "feedbackId",
+	    json_object_new_string(cm->feedback_id));
+	json_object_object_add(o, "body",
+	    json_object_new_string_len(cm->body, (int)cm->body_len));
+	json_object_object_add(o, "authorType",
+	    json_object_new_string(cm->author_type));
+	json_object_object_add(o, "authorId", cm->author_id != NULL ?
+	    json_object_new_string_len(cm->author_id, (int)cm->author_id_len) :
+	    NULL);
+	json_object_object_add(o, "createdAt", json_object_new_string(ts));
+	return o;
 }

@@ -91,6 +91,8 @@ int	hark_feedback_cursor_decode(const struct hark_cursor_key *,
 
 /* The API's view of an item; NULL when memory runs out.  Caller puts it. */
 struct json_object	*hark_feedback_json(const struct hark_feedback *);
+/* A comment as the API shows it; NULL when memory runs out. */
+struct json_object	*hark_comment_json(const struct hark_comment *);
 /*
  * Adds "media" to each of the n item views (hark_feedback_json's; their
  * "id" says which item): [{kind, contentType, bytes, durationMs (null when

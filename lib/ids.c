@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "ids.h"
@@ -62,6 +63,42 @@ hark_id_new(const char *prefix, char *out, size_t outlen)
 	if (hark_random_chars(HARK_ID_ALPHABET, out + plen,
 	    HARK_ID_BODY_LEN) == -1)
 		return -1;
+	memcpy(out, prefix, plen);
+	out[plen + HARK_ID_BODY_LEN] = '\0';
+	return 0;
+}
+
+int
+hark_id_derive(const char *prefix, const char *a, const char *b,
+    char *out, size_t outlen)
+{
+	unsigned char	 md[32];
+	unsigned int	 mdlen = 0;
+	EVP_MD_CTX	*c;
+	size_t		 plen, i;
+	int		 ok;
+
+	if (outlen > 0)
+		out[0] = '\0';
+	if (!id_prefix_ok(prefix, &plen) || outlen < plen + HARK_ID_BODY_LEN + 1)
+		return -1;
+	if ((c = EVP_MD_CTX_new()) == NULL)
+		return -1;
+	/* The NUL after a keeps ("ab", "c") apart from ("a", "bc"). */
+	ok = EVP_DigestInit_ex(c, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(c, a, strlen(a) + 1) == 1 &&
+	    EVP_DigestUpdate(c, b, strlen(b)) == 1 &&
+	    EVP_DigestFinal_ex(c, md, &mdlen) == 1;
+	EVP_MD_CTX_free(c);
+	if (!ok)
+		return -1;
+	/* 26 characters of 5 bits: the first 130 bits of the digest. */
+	for (i = 0; i < HARK_ID_BODY_LEN; i++) {
+		size_t	 bit = i * 5, byte = bit / 8, shift = bit % 8;
+		unsigned v = (unsigned)md[byte] << 8 | md[byte + 1];
+
+		out[plen + i] = HARK_ID_ALPHABET[(v >> (11 - shift)) & 31];
+	}
 	memcpy(out, prefix, plen);
 	out[plen + HARK_ID_BODY_LEN] = '\0';
 	return 0;

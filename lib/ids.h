@@ -21,6 +21,8 @@
 #define HARK_ID_COMMENT		"cmt_"
 #define HARK_ID_MEDIA		"med_"
 #define HARK_ID_JOB		"job_"
+#define HARK_ID_WEBHOOK		"whk_"
+#define HARK_ID_DELIVERY	"msg_"
 
 #define HARK_ID_ALPHABET	"0123456789abcdefghjkmnpqrstvwxyz"
 #define HARK_ID_BODY_LEN	26
@@ -36,6 +38,15 @@
  * or the RNG fails (out is then "").
  */
 int	hark_id_new(const char *prefix, char *out, size_t outlen);
+
+/*
+ * An id of that prefix made from a and b rather than the RNG (SHA-256 of
+ * both): the same pair gives the same id, so that work redone after a
+ * crash (a job's fan-out run again) meets the rows it made the first time.
+ * 0, or -1 as hark_id_new.
+ */
+int	hark_id_derive(const char *prefix, const char *a, const char *b,
+	    char *out, size_t outlen);
 
 /*
  * Whether s is an id of that prefix: the exact prefix, then exactly

@@ -101,6 +101,7 @@ struct hark_feedback {
 	size_t		 title_len;
 	char		 language[36];	/* "" = not judged */
 	int		 spam;		/* -1 = not judged */
+	bool		 quarantined;	/* held as spam */
 	/* Read back only, the inbox's work: owned. */
 	char		*resolution_note;
 	size_t		 resolution_note_len;
@@ -133,6 +134,7 @@ struct hark_feedback_filter {
 	const char	*since;		/* "YYYY-MM-DD HH:MM:SS.ffffff" UTC */
 	const char	*until;
 	const char	*label;		/* items that carry this label */
+	int		 quarantined;	/* 0: not held (default), 1: held, -1: any */
 	const char	*q;		/* substring of the text */
 	size_t		 q_len;
 	const char	*cursor_ts;	/* keyset: rows strictly before this */
@@ -200,6 +202,8 @@ void	hark_feedback_clear(struct hark_feedback *fb);
 int	hark_store_project_create(struct hark_db *, const char *id,
 	    const char *name);
 int	hark_store_project_exists(struct hark_db *, const char *id);
+/* The project and everything in it (harkctl doctor's own, after its check). */
+int	hark_store_project_delete(struct hark_db *, const char *id);
 typedef int	(*hark_project_fn)(void *ctx, const char *id, const char *name,
 		    const char *created_at, long long nkeys);
 int	hark_store_project_list(struct hark_db *, hark_project_fn, void *ctx);
@@ -323,6 +327,20 @@ int	hark_store_source_each(struct hark_db *, const char *project_id,
 int	hark_store_audit(struct hark_db *, const char *project_id,
 	    const char *key_id, const char *action, const char *remote_addr,
 	    const char *detail);
+/* Its rows, newest first (harkctl audit); NULL members are "any". */
+struct hark_audit_filter {
+	const char	*project_id;
+	const char	*action;
+	const char	*since;		/* DATETIME(6) */
+	unsigned	 limit;
+};
+struct hark_audit_row {
+	const char	*created_at, *project_id, *key_id, *action;
+	const char	*remote_addr, *detail;
+};
+typedef int	(*hark_audit_fn)(void *ctx, const struct hark_audit_row *);
+int	hark_store_audit_list(struct hark_db *,
+	    const struct hark_audit_filter *, hark_audit_fn, void *ctx);
 
 /* Feedback. */
 int	hark_store_feedback_insert(struct hark_db *, const struct hark_feedback *);
@@ -580,6 +598,18 @@ int	hark_store_job_stats(struct hark_db *, hark_job_stats_fn, void *ctx);
  */
 int	hark_store_retention_apply(struct hark_db *, int limit,
 	    unsigned long long *n);
+/*
+ * Housekeeping: the queue's finished rows (done after a week, failed after
+ * a month: long enough to read why) and the webhook delivery log after a
+ * month, up to limit each; *n deleted.
+ */
+#define HARK_JOBS_KEEP_DONE_DAYS	7
+#define HARK_JOBS_KEEP_FAILED_DAYS	30
+#define HARK_DELIVERIES_KEEP_DAYS	30
+int	hark_store_jobs_purge(struct hark_db *, int limit,
+	    unsigned long long *n);
+int	hark_store_deliveries_purge(struct hark_db *, int limit,
+	    unsigned long long *n);
 /* Housekeeping: sessions past their TTL, up to limit; *n deleted. */
 int	hark_store_session_expire(struct hark_db *, int limit,
 	    unsigned long long *n);
@@ -607,6 +637,9 @@ struct hark_feedback_patch {
 	bool		 labels_set;
 	const char	*labels[HARK_LABELS_MAX];	/* normalized, unique */
 	size_t		 nlabels;
+	int		 quarantined;	/* 0 releases, 1 holds, -1: unchanged */
+	/* Who asked, for the audit row written with the change (or NULL). */
+	const char	*actor_key_id, *actor_addr;
 };
 int	hark_store_feedback_patch(struct hark_db *, const char *project_id,
 	    const char *id, const struct hark_feedback_patch *,
@@ -622,14 +655,86 @@ struct hark_comment {
 	const char	*author_id;	/* NULL = none */
 	size_t		 author_id_len;
 	char		 created_at[HARK_STORE_TS_SIZE];
+	/* On insert: who asked, for its audit row (or NULL); unset on reads. */
+	const char	*actor_key_id, *actor_addr;
 };
-/* NOT_FOUND when the project has no item feedback_id. */
+/*
+ * NOT_FOUND when the project has no item feedback_id.  The comment's
+ * comment.created event goes with it; notify_submitter and mirror are the
+ * request's asks (an email, a tracker comment), which hark-batch honours.
+ */
 int	hark_store_comment_insert(struct hark_db *, const char *project_id,
-	    const struct hark_comment *);
+	    const struct hark_comment *, bool notify_submitter, bool mirror);
 typedef int	(*hark_comment_fn)(void *ctx, const struct hark_comment *);
 /* Oldest first, after after_id (NULL: from the first), up to limit. */
 int	hark_store_comment_list(struct hark_db *, const char *project_id,
 	    const char *feedback_id, const char *after_id, unsigned limit,
 	    hark_comment_fn, void *ctx, bool *item_found);
+
+/* One comment of the project's item; NOT_FOUND when there is none. */
+int	hark_store_comment_get(struct hark_db *, const char *project_id,
+	    const char *comment_id, hark_comment_fn, void *ctx);
+
+/*
+ * Notifications (store_notify.c, schema/008_notify.sql).  A change to an
+ * item (PATCH, a comment, enrichment) enqueues a notify job in its own
+ * transaction; new rows are announced by hark-batch's scan instead, so
+ * that ingest writes nothing more for them.  hark-batch fans a notify job
+ * out into webhook deliveries and email / Linear jobs.
+ */
+#define HARK_EVENT_CREATED	"feedback.created"
+#define HARK_EVENT_UPDATED	"feedback.updated"
+#define HARK_EVENT_RESOLVED	"feedback.resolved"
+#define HARK_EVENT_COMMENT	"comment.created"
+#define HARK_EVENT_TRIAGED	"feedback.triaged"	/* internal: no webhook */
+#define HARK_NOTIFY_MAX_ATTEMPTS	5
+#define HARK_LINEAR_TRIGGER_SIZE	16		/* "created", "triaged" */
+
+/* Projects with a target for new rows, and since when (DATETIME(6)). */
+typedef int	(*hark_notify_project_fn)(void *ctx, const char *project_id,
+		    const char *since);
+int	hark_store_notify_projects(struct hark_db *, hark_notify_project_fn,
+	    void *ctx);
+/*
+ * Up to limit rows of the project created at or after since and not yet
+ * announced: each stamped and given its feedback.created notify job, in one
+ * transaction.  *n announced (fewer than limit: none are left).
+ */
+int	hark_store_notify_announce(struct hark_db *, const char *project_id,
+	    const char *since, unsigned limit, unsigned *n);
+
+typedef int	(*hark_notify_target_fn)(void *ctx, const char *id);
+/* The project's webhook endpoints subscribed to event. */
+int	hark_store_webhook_targets(struct hark_db *, const char *project_id,
+	    const char *event, hark_notify_target_fn, void *ctx);
+/* The project's Linear trigger_on, or "" without a Linear link. */
+int	hark_store_linear_trigger(struct hark_db *, const char *project_id,
+	    char trigger[HARK_LINEAR_TRIGGER_SIZE]);
+
+struct hark_notify_delivery {
+	const char	*id;		/* msg_, derived from the notify job */
+	const char	*webhook_id;
+};
+struct hark_notify_job {
+	const char	*id;		/* derived from the notify job */
+	const char	*kind;		/* webhook, email, linear */
+	const char	*payload;	/* JSON */
+	unsigned	 max_attempts;
+};
+/* What one event becomes; body is the webhook payload every delivery sends. */
+struct hark_notify_fanout {
+	const char				*project_id, *feedback_id;
+	const char				*comment_id;	/* or NULL */
+	const char				*event;
+	const char				*body;
+	size_t					 body_len;
+	const struct hark_notify_delivery	*deliveries;
+	size_t					 ndeliveries;
+	const struct hark_notify_job		*jobs;
+	size_t					 njobs;
+};
+/* All of it in one transaction; rows already there (a rerun) are kept. */
+int	hark_store_notify_fanout(struct hark_db *,
+	    const struct hark_notify_fanout *);
 
 #endif

@@ -107,8 +107,8 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"spam, locale, resolution_note, resolved_at, updated_at, " \
 	"(SELECT GROUP_CONCAT(l.label ORDER BY l.label SEPARATOR '\\n') " \
 	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), "
-#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL FROM feedback "
-#define FEEDBACK_ONE		FEEDBACK_COLS "context FROM feedback "
+#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL, quarantined FROM feedback "
+#define FEEDBACK_ONE		FEEDBACK_COLS "context, quarantined FROM feedback "
 /*
  * A page after a cursor: MariaDB 10.11, seeing ORDER BY ... LIMIT, reads
  * the index by its equalities alone (project_id, a status, a category) from
@@ -118,11 +118,11 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
  * InnoDB adds the primary key, id: the listing's order.
  */
 #define FEEDBACK_FROM_LIST	FEEDBACK_COLS \
-	"NULL FROM feedback FORCE INDEX (feedback_list) "
+	"NULL, quarantined FROM feedback FORCE INDEX (feedback_list) "
 #define FEEDBACK_FROM_STATUS	FEEDBACK_COLS \
-	"NULL FROM feedback FORCE INDEX (feedback_status) "
+	"NULL, quarantined FROM feedback FORCE INDEX (feedback_status) "
 #define FEEDBACK_FROM_CATEGORY	FEEDBACK_COLS \
-	"NULL FROM feedback FORCE INDEX (feedback_category) "
+	"NULL, quarantined FROM feedback FORCE INDEX (feedback_category) "
 
 /* Fills fb from a FEEDBACK_COLUMNS row; -1 when memory runs out. */
 static int
@@ -164,6 +164,7 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	store_copy_col(fb->updated_at, sizeof(fb->updated_at), row->vals[28]);
 	fb->labels = store_dup_col(row, 29, &fb->labels_len);
 	fb->context = store_dup_col(row, 30, &fb->context_len);
+	fb->quarantined = row->vals[31] != NULL && atoi(row->vals[31]) != 0;
 	/* A NULL column stays NULL; a copy that failed is out of memory. */
 	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
 	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||
@@ -310,6 +311,9 @@ list_filters(struct store_sql *b, const char *project_id,
 	if (f->label != NULL)
 		store_sql_filter(b, " AND id IN (SELECT feedback_id FROM "
 		    "feedback_labels WHERE label = ?)", HARK_DB_CSTR(f->label));
+	if (f->quarantined >= 0)
+		store_sql_filter(b, " AND quarantined = ?",
+		    HARK_DB_INT(f->quarantined > 0));
 	if (f->since != NULL)
 		store_sql_filter(b, " AND created_at >= ?",
 		    HARK_DB_CSTR(f->since));

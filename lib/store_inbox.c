@@ -61,6 +61,34 @@ patch_labels(struct hark_db *db, const struct patch_tx *t)
 	return rc;
 }
 
+/* What a PATCH changed, for its audit row: names and vocabulary, no text. */
+static void
+patch_detail(const struct patch_tx *t, char *out, size_t len)
+{
+	const struct hark_feedback_patch	*p = t->p;
+	int					 n;
+
+	n = snprintf(out, len, "%s:", t->id);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (p->status != NULL)
+		n += snprintf(out + n, len - (size_t)n, " status=%s", p->status);
+	if (p->priority_set && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, " priority=%d",
+		    p->priority);
+	if (p->note_set && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, " resolutionNote");
+	if (p->labels_set && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, " labels=%zu",
+		    p->nlabels);
+	if (p->category != NULL && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, " category=%s",
+		    p->category);
+	if (p->quarantined >= 0 && (size_t)n < len)
+		snprintf(out + n, len - (size_t)n, " quarantined=%s",
+		    p->quarantined ? "true" : "false");
+}
+
 static int
 patch_body(struct hark_db *db, void *ctx)
 {
@@ -99,6 +127,8 @@ patch_body(struct hark_db *db, void *ctx)
 			p->category != NULL ? HARK_DB_CSTR(p->category) :
 			    HARK_DB_NULLV,
 			HARK_DB_INT(p->category != NULL),
+			HARK_DB_INT(p->quarantined >= 0),
+			HARK_DB_INT(p->quarantined > 0),
 			HARK_DB_CSTR(t->project_id), HARK_DB_CSTR(t->id)
 		};
 
@@ -109,11 +139,26 @@ patch_body(struct hark_db *db, void *ctx)
 		    "resolved_at)), "
 		    "category = IF(?, ?, category), "
 		    "triaged_by = IF(?, 'human', triaged_by), "
+		    "quarantined = IF(?, ?, quarantined), "
 		    "updated_at = UTC_TIMESTAMP(6) "
 		    "WHERE project_id = ? AND id = ?", a, NARGS(a), NULL);
 	}
 	if (rc == HARK_DB_OK && p->labels_set)
 		rc = patch_labels(db, t);
+	/* The events and the audit row go with the change, or nothing does. */
+	if (rc == HARK_DB_OK) {
+		char	 detail[256];
+
+		patch_detail(t, detail, sizeof(detail));
+		rc = store_audit_row(db, t->project_id, p->actor_key_id,
+		    "feedback_update", p->actor_addr, detail);
+	}
+	if (rc == HARK_DB_OK)
+		rc = store_notify_enqueue(db, t->project_id, t->id, NULL,
+		    HARK_EVENT_UPDATED, false, false);
+	if (rc == HARK_DB_OK && now && !was)
+		rc = store_notify_enqueue(db, t->project_id, t->id, NULL,
+		    HARK_EVENT_RESOLVED, false, false);
 	return rc;
 }
 
@@ -139,35 +184,71 @@ hark_store_feedback_patch(struct hark_db *db, const char *project_id,
 
 /* ---- comments ---- */
 
-int
-hark_store_comment_insert(struct hark_db *db, const char *project_id,
-    const struct hark_comment *c)
+struct comment_tx {
+	const char			*project_id;
+	const struct hark_comment	*c;
+	bool				 notify_submitter, mirror;
+	int				 found;
+};
+
+static int
+comment_body(struct hark_db *db, void *ctx)
 {
-	struct hark_db_val	 a[] = {
+	struct comment_tx		*t = ctx;
+	const struct hark_comment	*c = t->c;
+	struct hark_db_val		 a[] = {
 		HARK_DB_CSTR(c->id), HARK_DB_STR(c->body, c->body_len),
 		HARK_DB_CSTR(c->author_type),
 		store_opt_str(c->author_id, c->author_id_len),
 		HARK_DB_CSTR(c->created_at), HARK_DB_CSTR(c->feedback_id),
-		HARK_DB_CSTR(project_id)
+		HARK_DB_CSTR(t->project_id)
 	};
-	unsigned long long	 n = 0;
-	int			 rc;
+	unsigned long long		 n = 0;
+	int				 rc;
 
 	/* Only onto an item of the key's project: none inserted is 404. */
-	rc = store_exec(db, "INSERT INTO comments (id, feedback_id, body, "
+	rc = hark_db_exec(db, "INSERT INTO comments (id, feedback_id, body, "
 	    "author_type, author_id, created_at) SELECT ?, f.id, ?, ?, ?, ? "
 	    "FROM feedback f WHERE f.id = ? AND f.project_id = ?", a, NARGS(a),
 	    &n);
-	if (rc == HARK_STORE_DUPLICATE)
-		return HARK_STORE_OK;	/* our own row, from a retried INSERT */
+	if (rc == HARK_DB_DUPLICATE) {
+		/* Our own row, from a retried COMMIT: its event went with it. */
+		t->found = 1;
+		return HARK_DB_OK;
+	}
+	if (rc != HARK_DB_OK || (t->found = n == 1) == 0)
+		return rc;
+	{
+		char	 detail[128];
+
+		snprintf(detail, sizeof(detail), "%s: %s authorType=%s",
+		    c->feedback_id, c->id, c->author_type);
+		rc = store_audit_row(db, t->project_id, c->actor_key_id,
+		    "comment_create", c->actor_addr, detail);
+	}
+	if (rc != HARK_DB_OK)
+		return rc;
+	return store_notify_enqueue(db, t->project_id, c->feedback_id, c->id,
+	    HARK_EVENT_COMMENT, t->notify_submitter, t->mirror);
+}
+
+int
+hark_store_comment_insert(struct hark_db *db, const char *project_id,
+    const struct hark_comment *c, bool notify_submitter, bool mirror)
+{
+	struct comment_tx	 t = { project_id, c, notify_submitter, mirror, 0 };
+	int			 rc;
+
+	rc = store_rc(hark_db_tx(db, comment_body, &t));
 	if (rc != HARK_STORE_OK)
 		return rc;
-	return n == 1 ? HARK_STORE_OK : HARK_STORE_NOT_FOUND;
+	return t.found ? HARK_STORE_OK : HARK_STORE_NOT_FOUND;
 }
 
 struct comment_ctx {
 	hark_comment_fn	 fn;
 	void		*ctx;
+	int		*seen;		/* counts rows, when not NULL */
 };
 
 static int
@@ -176,6 +257,8 @@ comment_row(void *ctx, const struct hark_db_row *row)
 	struct comment_ctx	*cc = ctx;
 	struct hark_comment	 c;
 
+	if (cc->seen != NULL)
+		(*cc->seen)++;
 	memset(&c, 0, sizeof(c));
 	store_copy_col(c.id, sizeof(c.id), row->vals[0]);
 	store_copy_col(c.feedback_id, sizeof(c.feedback_id), row->vals[1]);
@@ -196,7 +279,7 @@ hark_store_comment_list(struct hark_db *db, const char *project_id,
 	struct hark_db_val	 k[] = {
 		HARK_DB_CSTR(project_id), HARK_DB_CSTR(feedback_id)
 	};
-	struct comment_ctx	 cc = { fn, ctx };
+	struct comment_ctx	 cc = { fn, ctx, NULL };
 	struct store_sql	 b;
 	int			 found = 0, rc;
 
@@ -222,4 +305,23 @@ hark_store_comment_list(struct hark_db *db, const char *project_id,
 	store_sql_filter(&b, " ORDER BY c.created_at, c.id LIMIT ?",
 	    HARK_DB_INT(limit));
 	return store_sql_query(db, &b, comment_row, &cc);
+}
+
+int
+hark_store_comment_get(struct hark_db *db, const char *project_id,
+    const char *comment_id, hark_comment_fn fn, void *ctx)
+{
+	struct hark_db_val	 k[] = {
+		HARK_DB_CSTR(comment_id), HARK_DB_CSTR(project_id)
+	};
+	int			 n = 0, rc;
+	struct comment_ctx	 cc = { fn, ctx, &n };
+
+	rc = store_query(db, "SELECT c.id, c.feedback_id, c.body, "
+	    "c.author_type, c.author_id, c.created_at FROM comments c JOIN "
+	    "feedback f ON f.id = c.feedback_id WHERE c.id = ? AND "
+	    "f.project_id = ?", k, NARGS(k), comment_row, &cc);
+	if (rc != HARK_STORE_OK)
+		return rc;
+	return n > 0 ? HARK_STORE_OK : HARK_STORE_NOT_FOUND;
 }

@@ -6,6 +6,7 @@
 #ifndef HARK_STORE_INT_H
 #define HARK_STORE_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "db.h"
@@ -69,6 +70,22 @@ int	store_exec_found(struct hark_db *, const char *sql,
  */
 int	store_search_phrase(const char *q, size_t qlen, char *out,
 	    size_t outsize, size_t *outlen);
+
+/* Inside a transaction: an audit_log row (hark_store_audit's). */
+int	store_audit_row(struct hark_db *, const char *project_id,
+	    const char *key_id, const char *action, const char *remote_addr,
+	    const char *detail);
+
+/*
+ * Inside a transaction: a notify job for the event type (HARK_EVENT_*) of
+ * the item (and comment), which hark-batch fans out (store_notify.c).
+ */
+int	store_notify_enqueue(struct hark_db *, const char *project_id,
+	    const char *feedback_id, const char *comment_id, const char *type,
+	    bool notify_submitter, bool mirror);
+/* Inside a transaction: feedback.triaged, when the project's Linear waits. */
+int	store_notify_triaged(struct hark_db *, const char *project_id,
+	    const char *feedback_id);
 
 #define STORE_SEARCH_WINDOW	5000	/* newest rows a word-less q scans */
 #define STORE_FT_MIN_WORD	3	/* innodb_ft_min_token_size */

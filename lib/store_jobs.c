@@ -270,12 +270,18 @@ hark_store_session_fail(struct hark_db *db, const char *project_id,
 	    NARGS(a), NULL);
 }
 
-int
-hark_store_enrichment_save(struct hark_db *db, const char *project_id,
-    const char *feedback_id, const struct hark_store_enrichment *e)
+struct enrichment_tx {
+	const char				*project_id, *feedback_id;
+	const struct hark_store_enrichment	*e;
+};
+
+static int
+enrichment_body(struct hark_db *db, void *ctx)
 {
-	char			 score[16];
-	struct hark_db_val	 a[] = {
+	const struct enrichment_tx		*t = ctx;
+	const struct hark_store_enrichment	*e = t->e;
+	char					 score[16];
+	struct hark_db_val			 a[] = {
 		HARK_DB_CSTR(e->category), HARK_DB_CSTR(e->sentiment),
 		HARK_DB_STR(score, 0), HARK_DB_INT(e->impact),
 		HARK_DB_CSTR(e->by),
@@ -284,21 +290,38 @@ hark_store_enrichment_save(struct hark_db *db, const char *project_id,
 		e->language != NULL && e->language[0] != '\0' ?
 		    HARK_DB_CSTR(e->language) : HARK_DB_NULLV,
 		e->spam >= 0 ? HARK_DB_INT(e->spam) : HARK_DB_NULLV,
-		HARK_DB_CSTR(feedback_id), HARK_DB_CSTR(project_id)
+		HARK_DB_INT(e->spam == 1),
+		HARK_DB_CSTR(t->feedback_id), HARK_DB_CSTR(t->project_id)
 	};
+	int					 rc;
 
 	a[2].len = (size_t)snprintf(score, sizeof(score), "%.3f",
 	    e->sentiment_score);
 	/*
 	 * A category a person (or the submitter) chose is never overwritten:
-	 * triaged_by says who set it, and only a machine's is replaced.
+	 * triaged_by says who set it, and only a machine's is replaced.  Spam
+	 * is held (quarantined) unless a person has triaged the item.
 	 */
-	return store_exec(db, "UPDATE feedback SET "
+	rc = hark_db_exec(db, "UPDATE feedback SET "
 	    "category = IF(triaged_by IN ('client', 'human'), category, ?), "
 	    "sentiment = ?, sentiment_score = ?, impact_score = ?, "
 	    "triaged_by = IF(triaged_by IN ('client', 'human'), triaged_by, ?), "
 	    "summary = ?, title = LEFT(?, 255), language = COALESCE(?, language), "
-	    "spam = ? WHERE id = ? AND project_id = ?", a, NARGS(a), NULL);
+	    "spam = ?, quarantined = IF(? AND triaged_by IS NOT NULL AND "
+	    "triaged_by <> 'human', 1, quarantined) "
+	    "WHERE id = ? AND project_id = ?", a, NARGS(a), NULL);
+	if (rc == HARK_DB_OK)
+		rc = store_notify_triaged(db, t->project_id, t->feedback_id);
+	return rc;
+}
+
+int
+hark_store_enrichment_save(struct hark_db *db, const char *project_id,
+    const char *feedback_id, const struct hark_store_enrichment *e)
+{
+	struct enrichment_tx	 t = { project_id, feedback_id, e };
+
+	return store_rc(hark_db_tx(db, enrichment_body, &t));
 }
 
 /* ---- monitoring ---- */
@@ -343,6 +366,43 @@ hark_store_session_expire(struct hark_db *db, int limit,
 	*n = 0;
 	return store_exec(db, "DELETE FROM sessions WHERE expires_at < "
 	    "UTC_TIMESTAMP(6) LIMIT ?", a, NARGS(a), n);
+}
+
+int
+hark_store_jobs_purge(struct hark_db *db, int limit, unsigned long long *n)
+{
+	struct hark_db_val	 a[] = {
+		HARK_DB_INT(HARK_JOBS_KEEP_DONE_DAYS),
+		HARK_DB_INT(HARK_JOBS_KEEP_DONE_DAYS),
+		HARK_DB_INT(HARK_JOBS_KEEP_FAILED_DAYS),
+		HARK_DB_INT(HARK_JOBS_KEEP_FAILED_DAYS),
+		HARK_DB_INT(limit)
+	};
+
+	/*
+	 * run_after comes no later than finished_at, so the jobs_due range
+	 * (status, run_after) finds the old rows without a scan of the rest.
+	 */
+	*n = 0;
+	return store_exec(db, "DELETE FROM jobs WHERE (status = 'done' AND "
+	    "run_after < UTC_TIMESTAMP(6) - INTERVAL ? DAY AND finished_at < "
+	    "UTC_TIMESTAMP(6) - INTERVAL ? DAY) OR (status = 'failed' AND "
+	    "run_after < UTC_TIMESTAMP(6) - INTERVAL ? DAY AND finished_at < "
+	    "UTC_TIMESTAMP(6) - INTERVAL ? DAY) LIMIT ?", a, NARGS(a), n);
+}
+
+int
+hark_store_deliveries_purge(struct hark_db *db, int limit,
+    unsigned long long *n)
+{
+	struct hark_db_val	 a[] = {
+		HARK_DB_INT(HARK_DELIVERIES_KEEP_DAYS), HARK_DB_INT(limit)
+	};
+
+	*n = 0;
+	return store_exec(db, "DELETE FROM webhook_deliveries WHERE created_at "
+	    "< UTC_TIMESTAMP(6) - INTERVAL ? DAY AND status <> 'pending' "
+	    "ORDER BY created_at LIMIT ?", a, NARGS(a), n);
 }
 
 int

@@ -1,15 +1,12 @@
 -- 008_notify.sql: what the inbox's notifications keep (issue 18): webhook
--- endpoints and their delivery log, a project's Linear link, the created
--- scan's watermark, and the quarantine of items held as spam.
+-- endpoints and their delivery log, a project's Linear link, what the
+-- created scan has announced, and the quarantine of items held as spam.
 --
 -- webhooks.secret is the raw key of the endpoint's whsec_ secret: unlike an
 -- API key it cannot be stored hashed, since hark signs with it.  It is
 -- shown once, by harkctl webhook add and rotate-secret.
 -- webhook_deliveries.payload is the exact body signed and sent; it holds
 -- personal data, so it goes with its feedback row (erasure, retention).
--- notify_cursors: feedback.created is found by hark-batch from the rows
--- themselves (the ingest path writes nothing more for it); the cursor is
--- the created_at it has read up to, per project.
 CREATE TABLE IF NOT EXISTS webhooks (
   id VARCHAR(40) COLLATE utf8mb4_bin NOT NULL,
   project_id VARCHAR(40) COLLATE utf8mb4_bin NOT NULL,
@@ -49,6 +46,8 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   KEY webhook_deliveries_webhook (webhook_id, created_at),
   KEY webhook_deliveries_feedback (feedback_id),
   KEY webhook_deliveries_project (project_id, created_at),
+  -- Housekeeping's purge of the log.
+  KEY webhook_deliveries_created (created_at),
   CONSTRAINT webhook_deliveries_webhook_fk FOREIGN KEY (webhook_id)
     REFERENCES webhooks (id) ON DELETE CASCADE,
   CONSTRAINT webhook_deliveries_feedback_fk FOREIGN KEY (feedback_id)
@@ -72,15 +71,13 @@ CREATE TABLE IF NOT EXISTS project_linear (
     REFERENCES projects (id) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 
-CREATE TABLE IF NOT EXISTS notify_cursors (
-  project_id VARCHAR(40) COLLATE utf8mb4_bin NOT NULL,
-  created_at DATETIME(6) NOT NULL,
-  updated_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6)
-    ON UPDATE CURRENT_TIMESTAMP(6),
-  PRIMARY KEY (project_id),
-  CONSTRAINT notify_cursors_project_fk FOREIGN KEY (project_id)
-    REFERENCES projects (id) ON DELETE CASCADE
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+-- feedback.created is found by hark-batch from the rows themselves: a row
+-- not yet announced has notified_at NULL (the ingest path writes nothing
+-- more for it); the scan stamps it when it enqueues the row's event.
+ALTER TABLE feedback ADD COLUMN IF NOT EXISTS notified_at DATETIME(6) NULL
+  AFTER updated_at;
+ALTER TABLE feedback ADD INDEX IF NOT EXISTS feedback_unannounced
+  (project_id, notified_at, created_at);
 
 -- Held as spam (an enricher's verdict): out of the default listing until a
 -- person releases it (PATCH quarantined false).

@@ -241,6 +241,9 @@ hark_handle_feedback_delete(const struct hark_call *c)
 	else if (rc != HARK_STORE_OK)
 		hark_respond_store(c->app, c->resp, rc);
 	else {
+		/* After the commit: a lost audit row never keeps an item. */
+		(void)hark_store_audit(c->app->db, c->who.project_id,
+		    c->who.key_id, "feedback_delete", c->req->remote_addr, id);
 		c->resp->status = 204;
 		hark_buf_reset(&c->resp->body);
 	}
@@ -253,6 +256,7 @@ struct list_query {
 	const char			*status;	/* static, from vocab */
 	const char			*category;
 	char				*label;
+	const char			*quarantined;
 	struct hark_query_time		 since, until;
 	char				*q;
 	long long			 limit;
@@ -270,6 +274,10 @@ list_cursor(const char *value, void *out, const void *ctx)
 
 #define LQ(m)	offsetof(struct list_query, m)
 
+/* Items held as spam are out of the inbox until asked for. */
+static const char *const quarantine_values[] = { "false", "true", "all",
+    NULL };
+
 static const struct hark_query_param list_params[] = {
 	{ .name = "status", .type = HARK_QUERY_ENUM, .off = LQ(status),
 	  .one_of = hark_vocab_status },
@@ -277,6 +285,8 @@ static const struct hark_query_param list_params[] = {
 	  .one_of = hark_vocab_category },
 	{ .name = "label", .type = HARK_QUERY_STRING, .off = LQ(label), .min = 1,
 	  .max = 64 },
+	{ .name = "quarantined", .type = HARK_QUERY_ENUM, .off = LQ(quarantined),
+	  .one_of = quarantine_values },
 	{ .name = "since", .type = HARK_QUERY_RFC3339, .off = LQ(since) },
 	{ .name = "until", .type = HARK_QUERY_RFC3339, .off = LQ(until) },
 	{ .name = "q", .type = HARK_QUERY_STRING, .off = LQ(q), .min = 1,
@@ -288,7 +298,7 @@ static const struct hark_query_param list_params[] = {
 };
 const struct hark_query_schema hark_feedback_list_query = {
 	list_params, HARK_QUERY_NPARAMS(list_params), sizeof(struct list_query),
-	"status, category, label, since, until, q, limit and cursor"
+	"status, category, label, quarantined, since, until, q, limit and cursor"
 };
 
 struct list_acc {
@@ -327,6 +337,9 @@ list_filter(const struct list_query *lq, struct hark_feedback_filter *f)
 	f->status = lq->status;
 	f->category = lq->category;
 	f->label = lq->label;
+	if (lq->quarantined != NULL)
+		f->quarantined = strcmp(lq->quarantined, "all") == 0 ? -1 :
+		    strcmp(lq->quarantined, "true") == 0;
 	f->since = lq->since.set ? lq->since.db : NULL;
 	f->until = lq->until.set ? lq->until.db : NULL;
 	if ((f->q = lq->q) != NULL)

@@ -97,6 +97,7 @@ struct patch_in {
 	struct hark_json_text	 status, note, category;
 	long long		 priority;
 	struct hark_json_array	 labels;
+	bool			 quarantined;
 };
 
 #define PI(m)	offsetof(struct patch_in, m)
@@ -120,6 +121,8 @@ static const struct hark_json_field patch_fields[] = {
 	{ .name = "category", .type = HARK_JSON_STRING,
 	  .one_of = hark_vocab_category, .out = HARK_JSON_OUT_TEXT,
 	  .off = PI(category) },
+	{ .name = "quarantined", .type = HARK_JSON_BOOL,
+	  .out = HARK_JSON_OUT_BOOL, .off = PI(quarantined) },
 };
 /* A PATCH is an instruction: a misspelt member must not pass unseen. */
 const struct hark_json_schema hark_feedback_patch_body = {
@@ -268,6 +271,9 @@ hark_handle_feedback_patch(const struct hark_call *c)
 		    in->category.s, NULL);
 	if (in->labels.arr != NULL && patch_labels(c, in, &p, labels) == -1)
 		return;
+	p.quarantined = member(c, "quarantined", &null) ? in->quarantined : -1;
+	p.actor_key_id = c->who.key_id;
+	p.actor_addr = c->req->remote_addr;
 	rc = hark_store_feedback_patch(c->app->db, c->who.project_id, id, &p,
 	    im ? version : NULL);
 	if (rc == HARK_STORE_NOT_FOUND)
@@ -311,29 +317,6 @@ const struct hark_json_schema hark_comment_create_body = {
 	HARK_JSON_UNKNOWN_REFUSE, sizeof(struct comment_in)
 };
 
-static struct json_object *
-comment_json(const struct hark_comment *cm)
-{
-	struct json_object	*o;
-	char			 ts[40];
-
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
-	hark_ts_to_rfc3339_ms(cm->created_at, ts, sizeof(ts));
-	json_object_object_add(o, "id", json_object_new_string(cm->id));
-	json_object_object_add(o, "feedbackId",
-	    json_object_new_string(cm->feedback_id));
-	json_object_object_add(o, "body",
-	    json_object_new_string_len(cm->body, (int)cm->body_len));
-	json_object_object_add(o, "authorType",
-	    json_object_new_string(cm->author_type));
-	json_object_object_add(o, "authorId", cm->author_id != NULL ?
-	    json_object_new_string_len(cm->author_id, (int)cm->author_id_len) :
-	    NULL);
-	json_object_object_add(o, "createdAt", json_object_new_string(ts));
-	return o;
-}
-
 void
 hark_handle_comment_create(const struct hark_call *c)
 {
@@ -358,7 +341,10 @@ hark_handle_comment_create(const struct hark_call *c)
 	cm.author_id = in->author_id.s;
 	cm.author_id_len = in->author_id.len;
 	hark_ts_now(cm.created_at);
-	rc = hark_store_comment_insert(c->app->db, c->who.project_id, &cm);
+	cm.actor_key_id = c->who.key_id;
+	cm.actor_addr = c->req->remote_addr;
+	rc = hark_store_comment_insert(c->app->db, c->who.project_id, &cm,
+	    in->notify_submitter, in->mirror_to_tracker);
 	if (rc == HARK_STORE_NOT_FOUND) {
 		hark_resp_error(c->resp, 404, "not_found", "id",
 		    "there is no feedback with this id");
@@ -368,7 +354,7 @@ hark_handle_comment_create(const struct hark_call *c)
 		hark_respond_store_write(c->app, c->resp, rc, NULL);
 		return;
 	}
-	if ((o = comment_json(&cm)) == NULL) {
+	if ((o = hark_comment_json(&cm)) == NULL) {
 		hark_resp_error(c->resp, 500, "internal", NULL, "out of memory");
 		return;
 	}
@@ -413,7 +399,7 @@ comment_row(void *ctx, const struct hark_comment *cm)
 
 	if (++acc->seen > acc->want)
 		return 0;	/* the look-ahead row */
-	if ((o = comment_json(cm)) == NULL) {
+	if ((o = hark_comment_json(cm)) == NULL) {
 		acc->failed = 1;
 		return 1;
 	}

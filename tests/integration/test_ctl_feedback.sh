@@ -199,6 +199,23 @@ assert i["comments"] == []
 ' "$T/s.json"
 }
 
+test_quarantine() {
+	t_ctx quarantine
+	patch "$ID5" '{"quarantined": true}'
+	check "list hides an item held as spam, as the API does" test "$(list_ids)" = "$(sorted "$ID1" "$ID2" "$ID3" "$ID4")"
+	check "--quarantined true: the held one" test "$(list_ids --quarantined true)" = "$(sorted "$ID5")"
+	check "--quarantined all: every item" test "$(list_ids --quarantined all | wc -w)" -eq 5
+	check "show says it is held" eval 'ctl feedback show "$ID5" | grep -q "^quarantined *yes"'
+	ctl feedback export "$PRJ" --format csv >"$T/q.csv"
+	check "export: every row, the held one marked" py '
+import csv, sys
+rows = {r["id"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
+assert len(rows) == 5 and rows[sys.argv[2]]["quarantined"] == "true"
+assert sum(r["quarantined"] == "false" for r in rows.values()) == 4
+' "$T/q.csv" "$ID5"
+	check "export --quarantined false: the others" test "$(ctl feedback export "$PRJ" --quarantined false | wc -l)" -eq 4
+}
+
 # handler_reads: the server's index reads, forwards and backwards, so far.
 handler_reads() {
 	sql "SELECT SUM(VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS
@@ -302,6 +319,8 @@ test_bad() {
 	bad 2 "--since February 30th: 2" "--since: '2026-02-30' is not a time" feedback list "$PRJ" --since 2026-02-30
 	bad 2 "--since 7 weeks: 2" "is not a time" feedback list "$PRJ" --since 7w
 	bad 2 "--since without a value: 2" "needs a value" feedback list "$PRJ" --since
+	bad 2 "--quarantined maybe: 2" "--quarantined: 'maybe' is not one of false, true, all" feedback list "$PRJ" --quarantined maybe
+	bad 2 "--quarantined on show: 2" "feedback show takes no --quarantined" feedback show "$ID1" --quarantined all
 	bad 2 "--limit 0: 2" "--limit: '0' is not a number of items" feedback list "$PRJ" --limit 0
 	bad 2 "--limit -3: 2" "--limit: '-3'" feedback list "$PRJ" --limit -3
 	bad 2 "--label of 65 characters: 2" "--label: a label is 1 to 64" feedback list "$PRJ" --label "$(printf 'a%.0s' {1..65})"
@@ -326,6 +345,7 @@ setup
 test_single_project
 test_list
 test_show
+test_quarantine
 test_export
 test_bad
 t_ctx

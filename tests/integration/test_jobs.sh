@@ -77,7 +77,7 @@ test_enrich() {
 	req GET "$URL/v1/feedback/$id" -H "Authorization: Bearer $SK"
 	check_json "the item shows who triaged it" triagedBy builtin
 	check_json "and no spam verdict from builtin" spam null
-	check "a summary line ends the run" grep -q 'run: 2 done, 0 retried, 0 failed' \
+	check "a summary line ends the run (housekeeping, events, enrich)" grep -q 'run: 3 done, 0 retried, 0 failed' \
 	    "$T/jb/hark.log"
 	check "--verbose names the job" grep -q "enrich job_.*: done" "$T/jb/hark.log"
 

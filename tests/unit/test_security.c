@@ -93,6 +93,28 @@ START_TEST(id_new_refuses_malformed_prefix)
 }
 END_TEST
 
+/* Expected values from Python's hashlib, the bits read as the id's base32. */
+START_TEST(id_derive_is_sha256_of_both)
+{
+	char	 id[HARK_ID_SIZE], again[HARK_ID_SIZE];
+
+	ck_assert_int_eq(hark_id_derive("msg_", "job_abc", "webhook:whk_def",
+	    id, sizeof(id)), 0);
+	ck_assert_str_eq(id, "msg_yw6wg72z4wswsy43hr2r3t78db");
+	ck_assert(hark_id_valid("msg_", id));
+	ck_assert_int_eq(hark_id_derive("msg_", "job_abc", "webhook:whk_def",
+	    again, sizeof(again)), 0);
+	ck_assert_str_eq(id, again);
+	/* The split between the two is part of the input. */
+	ck_assert_int_eq(hark_id_derive("msg_", "job_ab", "cwebhook:whk_def",
+	    id, sizeof(id)), 0);
+	ck_assert_str_eq(id, "msg_r0q28z6v1mm91cs3zyw3am59sq");
+	ck_assert_int_eq(hark_id_derive("MSG", "a", "b", id, sizeof(id)), -1);
+	ck_assert_str_eq(id, "");
+	ck_assert_int_eq(hark_id_derive("msg_", "a", "b", id, 10), -1);
+}
+END_TEST
+
 START_TEST(id_new_refuses_short_buffer)
 {
 	char	 id[3 + HARK_ID_BODY_LEN + 1];
@@ -758,6 +780,7 @@ security_suite(void)
 	tcase_add_test(ids, id_body_uses_whole_alphabet);
 	tcase_add_test(ids, id_new_refuses_malformed_prefix);
 	tcase_add_test(ids, id_new_refuses_short_buffer);
+	tcase_add_test(ids, id_derive_is_sha256_of_both);
 	tcase_add_test(ids, id_valid_rejects_wrong_prefix);
 	tcase_add_test(ids, id_valid_rejects_wrong_length);
 	tcase_add_test(ids, id_valid_rejects_bad_characters);
