@@ -843,6 +843,7 @@ feedback_export(struct ctl *ctl, int argc, char **argv)
 	struct fb_opts	 o;
 	struct walk	*w = NULL;
 	FILE		*out = stdout;
+	char		 detail[64];
 	int		 rc, fd, status = CTL_FAIL;
 
 	memset(&o, 0, sizeof(o));
@@ -884,6 +885,14 @@ feedback_export(struct ctl *ctl, int argc, char **argv)
 	if (o.output != NULL)
 		fprintf(stderr, "harkctl: exported %lu item(s) to %s\n", w->seen,
 		    o.output);
+	/* A project's reporters, in bulk, leaving the database: on record. */
+	snprintf(detail, sizeof(detail), "format=%s rows=%lu",
+	    o.format == FMT_CSV ? "csv" : "jsonl", w->seen);
+	if ((rc = hark_store_audit(ctl->db, o.project, NULL, "feedback_export",
+	    NULL, detail)) != HARK_STORE_OK)
+		fprintf(stderr, "harkctl: feedback export: warning: not "
+		    "recorded in the audit trail: %s\n",
+		    hark_store_errmsg(ctl->db));
 	status = CTL_OK;
 out:
 	free(w);

@@ -268,6 +268,9 @@ assert len(ids) == int(sys.argv[3]), len(ids)
 	done
 	ctl feedback export "$PRJ" --format jsonl --output "$T/a.jsonl"
 	check "--output: exit 0" test $? -eq 0
+	check "an export is on the audit trail, with its size" test "$(sql "SELECT
+	    detail FROM audit_log WHERE action = 'feedback_export' AND project_id =
+	    '$PRJ' ORDER BY id DESC LIMIT 1")" = "format=jsonl rows=5"
 	check "--output: the file is the owner's alone (0600)" test "$(stat -c %a "$T/a.jsonl")" = 600
 	check "--output: the project's $(sql "SELECT COUNT(*) FROM feedback WHERE project_id = '$PRJ'") rows" \
 	    test "$(wc -l <"$T/a.jsonl")" -eq "$(sql "SELECT COUNT(*) FROM feedback WHERE project_id = '$PRJ'")"
