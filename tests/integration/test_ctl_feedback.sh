@@ -96,7 +96,7 @@ test_single_project() {
 }
 
 test_list() {
-	local out nl
+	local out
 	t_ctx list
 	check "json: every item, as an array" test "$(list_ids)" = "$(sorted "$ID1" "$ID2" "$ID3" "$ID4" "$ID5")"
 	check "newest first" test "$(ids "$T/l.json" | sed -n 1p)" = "$ID5"
@@ -108,13 +108,13 @@ assert i["labels"] == ["auth", "bug"] and i["status"] == "triaged"
 assert i["priority"] == 1 and i["media"] == [] and i["projectId"] == sys.argv[3]
 assert items[sys.argv[4]]["text"] == sys.argv[5]
 ' "$T/l.json" "$ID1" "$PRJ" "$ID2" "$EVIL"
-	check "--status done" test "$(list_ids --status done)" = "$(sorted "$ID2")"
+	check "--status done" test "$(list_ids --status "done")" = "$(sorted "$ID2")"
 	check "--status triaged,in_progress" test "$(list_ids --status triaged,in_progress)" = "$(sorted "$ID1" "$ID3")"
 	check "--status new" test "$(list_ids --status new)" = "$(sorted "$ID4" "$ID5")"
 	check "--category feature_request (a person's)" test "$(list_ids --category feature_request)" = "$(sorted "$ID3")"
 	check "--label ui" test "$(list_ids --label ui)" = "$(sorted "$ID2" "$ID3")"
 	check "--label ' AUTH ' is normalized as PATCH stores it" test "$(list_ids --label ' AUTH ')" = "$(sorted "$ID1")"
-	check "--label ui --status done: both" test "$(list_ids --label ui --status done)" = "$(sorted "$ID2")"
+	check "--label ui --status done: both" test "$(list_ids --label ui --status "done")" = "$(sorted "$ID2")"
 	check "--since 1h: all" test "$(list_ids --since 1h | wc -w)" -eq 5
 	check "--since 2d: all" test "$(list_ids --since 2d | wc -w)" -eq 5
 	check "--since a date long ago: all" test "$(list_ids --since 2020-01-01 | wc -w)" -eq 5
