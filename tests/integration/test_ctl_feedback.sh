@@ -289,7 +289,7 @@ import csv, sys
 rows = {r["id"]: r for r in csv.DictReader(open(sys.argv[1], newline=""))}
 assert len(rows) == 5 and rows[sys.argv[2]]["text"] == "\x27" + sys.argv[3]
 ' "$T/a.csv" "$ID2" "$EVIL"
-	ctl feedback export "$PRJ" --status done >"$T/d.jsonl"
+	ctl feedback export "$PRJ" --status "done" >"$T/d.jsonl"
 	check "export takes list's filters (jsonl by default)" test "$(wc -l <"$T/d.jsonl")" -eq 1
 	ctl feedback list "$PRJ_B" --limit 1200 --format json >"$T/l.json"
 	check "list --limit across pages" test "$(ids "$T/l.json" | sort -u | wc -l)" -eq 1200
