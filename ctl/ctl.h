@@ -67,6 +67,8 @@ int	ctl_cmd_webhook(struct ctl *, int, char **);
 int	ctl_cmd_linear(struct ctl *, int, char **);
 /* reporters.c */
 int	ctl_cmd_reporter(struct ctl *, int, char **);
+/* feedback.c */
+int	ctl_cmd_feedback(struct ctl *, int, char **);
 
 /* secret.c */
 int	ctl_cmd_secret(struct ctl *, int, char **);

@@ -53,6 +53,13 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "reporter", "erase PROJECT --email E | --user-id U | export PROJECT "
 	    "--email E | --user-id U [--output FILE]",
 	    "erase or export one reporter's data (GDPR)", ctl_cmd_reporter },
+	{ "feedback", "list [PROJECT] [--status S[,S...]] [--category C] "
+	    "[--label L] [--since WHEN] [--quarantined false|true|all] "
+	    "[--limit N] [--format table|json|csv] | "
+	    "show ID [--format text|json] | export PROJECT [--format jsonl|csv] "
+	    "[--output FILE] [list's filters]",
+	    "work the inbox (WHEN: RFC 3339, YYYY-MM-DD, or 7d / 24h ago)",
+	    ctl_cmd_feedback },
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },

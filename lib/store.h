@@ -130,6 +130,7 @@ struct hark_feedback {
 };
 
 /* Listing filters; NULL/0 members do not filter. */
+#define HARK_FILTER_STATUSES	5
 struct hark_feedback_filter {
 	const char	*status;
 	const char	*category;
@@ -142,6 +143,10 @@ struct hark_feedback_filter {
 	const char	*cursor_ts;	/* keyset: rows strictly before this */
 	const char	*cursor_id;
 	unsigned	 limit;
+	/* Items in any of these statuses (static names) when nstatuses > 0,
+	 * at most HARK_FILTER_STATUSES (harkctl's --status a,b). */
+	const char	*statuses[HARK_FILTER_STATUSES];
+	size_t		 nstatuses;
 };
 
 typedef int	(*hark_feedback_fn)(void *ctx, const struct hark_feedback *);
@@ -348,6 +353,9 @@ int	hark_store_feedback_list(struct hark_db *, const char *project_id,
 	    const struct hark_feedback_filter *, hark_feedback_fn, void *ctx);
 int	hark_store_feedback_delete(struct hark_db *, const char *project_id,
 	    const char *id);
+/* The project of item id, whichever it is (harkctl feedback show). */
+int	hark_store_feedback_project(struct hark_db *, const char *id,
+	    char project_id[HARK_ID_SIZE]);
 /*
  * The newest item of source_id with this content hash made within the
  * last window seconds: its id into id (HARK_ID_SIZE), or NOT_FOUND.
