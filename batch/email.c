@@ -8,7 +8,8 @@
  * The fan-out enqueues it whatever the item holds, so no address (the
  * identity's email is the row's user_email: lib/submission.c), backend
  * none, an item held as spam (its address may be anyone's), or an item or
- * comment erased since, is a job done with a note, not a failure.  ctx->why never holds the address nor any text.
+ * comment erased since, is a job done with a note, not a failure.
+ * ctx->why never holds the address nor any text.
  */
 #include "config.h"
 
