@@ -37,8 +37,8 @@ const struct hark_job_kind hark_job_kinds[] = {
 	{ "notify", hark_notify_run, HARK_JOB_QUEUED, HARK_NOTIFY_MAX_ATTEMPTS,
 	  10, 600, NULL },
 	/*
-	 * A receiver down for hours still gets its events: eight attempts
-	 * over about a day (Standard Webhooks' advice is a day or more).
+	 * A receiver down for a while still gets its events: eight attempts,
+	 * the waits doubling from a minute, over about two hours.
 	 */
 	{ "webhook", hark_webhook_run, HARK_JOB_QUEUED, 8, 60, 6 * 3600,
 	  hark_webhook_failed },
