@@ -906,30 +906,6 @@ out:
 
 /* ---- show ---- */
 
-static struct json_object *
-comment_json(const struct hark_comment *cm)
-{
-	struct json_object	*o;
-	char			 ts[40];
-
-	/* The API's view (fcgi/handlers/inbox.c), field for field. */
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
-	hark_ts_to_rfc3339_ms(cm->created_at, ts, sizeof(ts));
-	json_object_object_add(o, "id", json_object_new_string(cm->id));
-	json_object_object_add(o, "feedbackId",
-	    json_object_new_string(cm->feedback_id));
-	json_object_object_add(o, "body",
-	    json_object_new_string_len(cm->body, (int)cm->body_len));
-	json_object_object_add(o, "authorType",
-	    json_object_new_string(cm->author_type));
-	json_object_object_add(o, "authorId", cm->author_id != NULL ?
-	    json_object_new_string_len(cm->author_id, (int)cm->author_id_len) :
-	    NULL);
-	json_object_object_add(o, "createdAt", json_object_new_string(ts));
-	return o;
-}
-
 struct comments_acc {
 	struct json_object	*arr;
 	char			 last[HARK_ID_SIZE];
@@ -943,7 +919,7 @@ comment_row(void *ctx, const struct hark_comment *cm)
 	struct comments_acc	*acc = ctx;
 	struct json_object	*o;
 
-	if ((o = comment_json(cm)) == NULL) {
+	if ((o = hark_comment_json(cm)) == NULL) {
 		acc->failed = 1;
 		return 1;
 	}

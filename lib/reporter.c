@@ -226,27 +226,15 @@ ts_json(const char *db, bool ms)
 	return json_object_new_string(ts);
 }
 
-/* As GET /v1/feedback/{id}/comments shows a comment. */
+/* As GET /v1/feedback/{id}/comments shows a comment, and what it is. */
 static struct json_object *
 comment_json(const struct hark_comment *cm, bool object)
 {
 	struct json_object	*o;
 
-	if ((o = json_object_new_object()) == NULL)
-		return NULL;
-	if (object)
+	if ((o = hark_comment_json(cm)) != NULL && object)
 		json_object_object_add(o, "object",
 		    json_object_new_string("comment"));
-	json_object_object_add(o, "id", json_object_new_string(cm->id));
-	json_object_object_add(o, "feedbackId",
-	    json_object_new_string(cm->feedback_id));
-	json_object_object_add(o, "body",
-	    json_object_new_string_len(cm->body, (int)cm->body_len));
-	json_object_object_add(o, "authorType",
-	    json_object_new_string(cm->author_type));
-	json_object_object_add(o, "authorId",
-	    text_or_null(cm->author_id, cm->author_id_len));
-	json_object_object_add(o, "createdAt", ts_json(cm->created_at, true));
 	return o;
 }
 

@@ -336,18 +336,8 @@ hark_store_audit(struct hark_db *db, const char *project_id,
     const char *key_id, const char *action, const char *remote_addr,
     const char *detail)
 {
-	struct hark_db_val	 a[] = {
-		project_id ? HARK_DB_CSTR(project_id) : HARK_DB_NULLV,
-		key_id ? HARK_DB_CSTR(key_id) : HARK_DB_NULLV,
-		HARK_DB_CSTR(action),
-		remote_addr ? HARK_DB_STR(remote_addr, strnlen(remote_addr, 45)) :
-		    HARK_DB_NULLV,
-		detail ? HARK_DB_STR(detail, strnlen(detail, 1024)) : HARK_DB_NULLV
-	};
-
-	return store_exec(db, "INSERT INTO audit_log (project_id, key_id, "
-	    "action, remote_addr, detail, created_at) "
-	    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
+	return store_rc(store_audit_row(db, project_id, key_id, action,
+	    remote_addr, detail));
 }
 
 struct audit_ctx {
