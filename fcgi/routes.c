@@ -46,6 +46,10 @@ const struct hark_route hark_routes[] = {
 	{ "POST", "/v1/identify", hark_handle_identify, JSON, 0,
 	  HARK_ROUTE_JSON_BODY, HARK_AUTH_KEY_OR_TOKEN,
 	  &hark_earshot_identify_schema, NULL },
+	/* The Model Context Protocol (Streamable HTTP): the handler reads
+	 * the JSON-RPC body itself, since a parse error is -32700, not 400. */
+	{ "POST", "/mcp", hark_handle_mcp, JSON, 0, HARK_ROUTE_JSON_BODY,
+	  HARK_AUTH_SECRET, NULL, NULL },
 	/* The widget flow: the public key is in the query or body. */
 	{ "GET", "/feedback/widget/bootstrap", hark_handle_widget_bootstrap,
 	  NULL, 0, HARK_ROUTE_WIDGET, HARK_AUTH_NONE, NULL,

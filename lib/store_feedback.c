@@ -32,6 +32,8 @@ hark_feedback_clear(struct hark_feedback *fb)
 	free(fb->title);
 	free(fb->resolution_note);
 	free(fb->labels);
+	free(fb->link_url);
+	free(fb->link_title);
 	memset(fb, 0, sizeof(*fb));
 }
 
@@ -107,8 +109,10 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"spam, locale, resolution_note, resolved_at, updated_at, " \
 	"(SELECT GROUP_CONCAT(l.label ORDER BY l.label SEPARATOR '\\n') " \
 	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), "
-#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL, quarantined FROM feedback "
-#define FEEDBACK_ONE		FEEDBACK_COLS "context, quarantined FROM feedback "
+#define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL, quarantined, link_url, " \
+				"link_title FROM feedback "
+#define FEEDBACK_ONE		FEEDBACK_COLS "context, quarantined, link_url, " \
+				"link_title FROM feedback "
 
 /* Fills fb from a FEEDBACK_COLUMNS row; -1 when memory runs out. */
 static int
@@ -151,6 +155,8 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	fb->labels = store_dup_col(row, 29, &fb->labels_len);
 	fb->context = store_dup_col(row, 30, &fb->context_len);
 	fb->quarantined = row->vals[31] != NULL && atoi(row->vals[31]) != 0;
+	fb->link_url = store_dup_col(row, 32, &fb->link_url_len);
+	fb->link_title = store_dup_col(row, 33, &fb->link_title_len);
 	/* A NULL column stays NULL; a copy that failed is out of memory. */
 	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
 	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||
@@ -159,7 +165,8 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	    (row->vals[18] && !fb->extra) || (row->vals[21] && !fb->summary) ||
 	    (row->vals[22] && !fb->title) || (row->vals[26] &&
 	    !fb->resolution_note) || (row->vals[29] && !fb->labels) ||
-	    (row->vals[30] && !fb->context))
+	    (row->vals[30] && !fb->context) || (row->vals[32] &&
+	    !fb->link_url) || (row->vals[33] && !fb->link_title))
 		return -1;
 	return 0;
 }
