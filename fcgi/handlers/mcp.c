@@ -67,6 +67,12 @@ struct mcp_ctx {
 typedef enum tool_rc	(*tool_fn)(struct mcp_ctx *, const void *in,
 			    struct json_object **out);
 
+/*
+ * The annotations, truthfully: nothing erases (destructive false); a
+ * repeated update or link leaves the item as it was but raises its
+ * notifications again (webhooks, email), an effect outside hark, so only
+ * the reads are idempotent.
+ */
 struct mcp_tool {
 	const char			*name, *title, *description;
 	bool				 read_only, destructive, idempotent;
@@ -837,7 +843,7 @@ static const struct mcp_tool tools[] = {
 	  "whole set), resolutionNote, category or quarantined, as PATCH "
 	  "/v1/feedback/{id} does; with etag, only if the item is still that "
 	  "version.  The same notifications follow.",
-	  false, false, true,
+	  false, false, false,
 	  "{\"type\":\"object\",\"required\":[\"id\"],\"properties\":{" ID_PROP
 	  ",\"etag\":{\"type\":\"string\",\"description\":\"the etag of "
 	  "get_feedback: refuse the change if the item changed since\"},"
@@ -875,7 +881,7 @@ static const struct mcp_tool tools[] = {
 	  "Records the external item (a product idea, a tracker issue) this "
 	  "feedback belongs to: its URL and title, shown as the item's link; "
 	  "linking again replaces the link.",
-	  false, false, true,
+	  false, false, false,
 	  "{\"type\":\"object\",\"required\":[\"id\",\"url\"],\"properties\":{"
 	  ID_PROP ",\"url\":{\"type\":\"string\",\"maxLength\":2048,"
 	  "\"description\":\"an absolute http or https URL\"},\"title\":"

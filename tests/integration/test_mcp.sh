@@ -95,8 +95,11 @@ test_sdk() {
 		check_json "$o writes" "tools.$o.annotations.readOnlyHint" false
 		check_json "$o destroys nothing" "tools.$o.annotations.destructiveHint" false
 	done
-	check_json "update_feedback is idempotent" tools.update_feedback.annotations.idempotentHint true
-	check_json "add_comment is not" tools.add_comment.annotations.idempotentHint false
+	check_json "reads are idempotent" tools.get_feedback.annotations.idempotentHint true
+	for o in update_feedback add_comment link_feedback; do
+		# A repeat raises its notifications again: an effect.
+		check_json "$o is not idempotent" "tools.$o.annotations.idempotentHint" false
+	done
 
 	check_json "list_feedback: one item a page" list.structured.items.0.id "$ID2"
 	check "and a cursor" test "$(json list.structured.nextCursor)" != null
