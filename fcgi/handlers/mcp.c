@@ -192,7 +192,8 @@ item_result(struct mcp_ctx *x, const char *id, struct json_object **out)
 			"\"canceled\"]"
 #define CATEGORY_ENUM	"[\"bug\",\"feature_request\",\"improvement\"," \
 			"\"question\",\"praise\",\"other\"]"
-#define ID_PROP		"\"id\":{\"type\":\"string\",\"description\":" \
+#define ID_PROP		"\"id\":{\"type\":\"string\",\"pattern\":" \
+			"\"^fb_[0-9a-hjkmnp-tv-z]{26}$\",\"description\":" \
 			"\"the item's id (fb_...)\"}"
 #define ITEM_SCHEMA	"{\"type\":\"object\",\"required\":[\"id\",\"text\"," \
 			"\"status\",\"category\",\"labels\",\"createdAt\"]," \
@@ -205,6 +206,13 @@ item_result(struct mcp_ctx *x, const char *id, struct json_object **out)
 			"{\"type\":\"string\"}}," \
 			"\"quarantined\":{\"type\":\"boolean\"}," \
 			"\"link\":{\"type\":[\"object\",\"null\"]}," \
+			"\"createdAt\":{\"type\":\"string\"}}}"
+#define COMMENT_SCHEMA	"{\"type\":\"object\",\"required\":[\"id\",\"body\"," \
+			"\"authorType\",\"authorId\",\"createdAt\"]," \
+			"\"properties\":{\"id\":{\"type\":\"string\"}," \
+			"\"body\":{\"type\":\"string\"},\"authorType\":" \
+			"{\"enum\":[\"human\",\"agent\",\"submitter\"]}," \
+			"\"authorId\":{\"type\":[\"string\",\"null\"]}," \
 			"\"createdAt\":{\"type\":\"string\"}}}"
 #define PAGE_SCHEMA	"{\"type\":\"object\",\"required\":[\"items\"," \
 			"\"nextCursor\"],\"properties\":{\"items\":{\"type\":" \
@@ -832,8 +840,8 @@ static const struct mcp_tool tools[] = {
 	  "{\"type\":\"object\",\"required\":[\"item\",\"etag\",\"comments\","
 	  "\"transcript\",\"media\"],\"properties\":{\"item\":" ITEM_SCHEMA ","
 	  "\"etag\":{\"type\":\"string\"},\"comments\":{\"type\":\"array\","
-	  "\"items\":{\"type\":\"object\",\"required\":[\"id\",\"body\","
-	  "\"authorType\"]}},\"transcript\":{\"type\":[\"string\",\"null\"]},"
+	  "\"items\":" COMMENT_SCHEMA "},\"transcript\":{\"type\":[\"string\","
+	  "\"null\"]},"
 	  "\"media\":{\"type\":\"array\",\"items\":{\"type\":\"object\","
 	  "\"required\":[\"kind\",\"url\"],\"properties\":{\"kind\":{\"type\":"
 	  "\"string\"},\"url\":{\"type\":\"string\"}}}}}}",
@@ -872,10 +880,7 @@ static const struct mcp_tool tools[] = {
 	  "{\"type\":\"boolean\",\"default\":false}},"
 	  "\"additionalProperties\":false}",
 	  "{\"type\":\"object\",\"required\":[\"comment\"],\"properties\":{"
-	  "\"comment\":{\"type\":\"object\",\"required\":[\"id\",\"body\","
-	  "\"authorType\",\"authorId\"],\"properties\":{\"id\":{\"type\":"
-	  "\"string\"},\"body\":{\"type\":\"string\"},\"authorType\":{\"type\":"
-	  "\"string\"},\"authorId\":{\"type\":[\"string\",\"null\"]}}}}}",
+	  "\"comment\":" COMMENT_SCHEMA "}}",
 	  &comment_args, run_comment },
 	{ "link_feedback", "Link a feedback item to an external item",
 	  "Records the external item (a product idea, a tracker issue) this "
@@ -884,6 +889,7 @@ static const struct mcp_tool tools[] = {
 	  false, false, false,
 	  "{\"type\":\"object\",\"required\":[\"id\",\"url\"],\"properties\":{"
 	  ID_PROP ",\"url\":{\"type\":\"string\",\"maxLength\":2048,"
+	  "\"pattern\":\"^https?://[^\\\\s]+$\","
 	  "\"description\":\"an absolute http or https URL\"},\"title\":"
 	  "{\"type\":[\"string\",\"null\"],\"maxLength\":255}},"
 	  "\"additionalProperties\":false}",

@@ -86,6 +86,7 @@ test_sdk() {
 	    add_comment link_feedback triage_text; do
 		check_json "$o: an inputSchema" "tools.$o.hasInput" true
 		check_json "$o: an outputSchema" "tools.$o.hasOutput" true
+		check_json "$o: both compile (Ajv, strict)" "tools.$o.compiles" true
 	done
 	check "exactly 7 tools" test "$(json_keys tools | tr ',' '\n' | wc -l)" = 7
 	for o in list_feedback search_feedback get_feedback triage_text; do
@@ -165,6 +166,7 @@ test_sdk() {
 	check "no link changed" test "$(sql "SELECT link_url FROM feedback WHERE
 	    id = '$ID'")" = https://ideas.example.com/items/42
 	check_json "an unknown id: a tool error" missing.isError true
+	check_json "what hark refuses, the inputSchemas refuse, and no more" schemaDisagrees "[]"
 
 	if ! (cd "$MCP_DIR" && node client.mjs other "$URL/mcp" "$SK_B" "$ID") \
 	    >"$T/other.json" 2>"$T/other.err"; then

@@ -7,6 +7,8 @@
 //	node client.mjs other URL KEY ID	another project's key: sees nothing
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
 
 const [mode, url, key, id] = process.argv.slice(2);
 const out = {};
@@ -18,9 +20,30 @@ const transport = new StreamableHTTPClientTransport(new URL(url), {
 });
 const client = new Client({ name: "hark-test-agent", version: "0.9" });
 
+// Each tool's schemas, compiled strictly as a client would (a schema hark
+// declares wrongly fails here), and whether each call's arguments agree
+// with the inputSchema: what hark takes, the schema must allow, and what
+// it refuses the schema must not (out.schemaDisagrees lists any).
+const ajv = new Ajv({ strict: true, allErrors: true, strictTypes: false });
+addFormats(ajv);
+const inputs = {};
+out.schemaDisagrees = [];
+
 // A call's outcome as the test compares it: the structured result, or the
 // error's text, or the protocol error's code.
 async function call(name, args, extra = {}) {
+  const r = await callTool(name, args, extra);
+  const check = inputs[name];
+  if (check && r.protocolError === undefined) {
+    const allowed = check(args);
+    // A failure past validation (no such item, a stale etag) says nothing.
+    const refused = r.isError && /^invalid arguments/.test(r.text ?? "");
+    if (allowed === refused) out.schemaDisagrees.push({ name, args, text: r.text });
+  }
+  return r;
+}
+
+async function callTool(name, args, extra) {
   try {
     const r = await client.callTool({ name, arguments: args, ...extra });
     return {
@@ -45,11 +68,21 @@ out.ping = await client.ping();
 
 if (mode === "work") {
   const tools = (await client.listTools()).tools;
-  out.tools = Object.fromEntries(tools.map((t) => [t.name, {
-    annotations: t.annotations,
-    hasInput: t.inputSchema?.type === "object",
-    hasOutput: t.outputSchema?.type === "object",
-  }]));
+  out.tools = Object.fromEntries(tools.map((t) => {
+    let compiles = true;
+    try {
+      inputs[t.name] = ajv.compile(t.inputSchema);
+      ajv.compile(t.outputSchema);
+    } catch (e) {
+      compiles = String(e.message);
+    }
+    return [t.name, {
+      annotations: t.annotations,
+      hasInput: t.inputSchema?.type === "object",
+      hasOutput: t.outputSchema?.type === "object",
+      compiles,
+    }];
+  }));
   out.list = await call("list_feedback", { limit: 1 });
   const next = out.list.structured?.nextCursor;
   out.list2 = next ? await call("list_feedback", { limit: 1, cursor: next }) : null;
