@@ -388,10 +388,13 @@ hark_mcp_tool_result(struct json_object *structured, const char *text,
 	struct json_object	*r, *content, *block;
 	const char		*t = text;
 
-	if ((r = json_object_new_object()) == NULL ||
-	    (content = json_object_new_array()) == NULL ||
-	    (block = json_object_new_object()) == NULL) {
+	r = json_object_new_object();
+	content = json_object_new_array();
+	block = json_object_new_object();
+	if (r == NULL || content == NULL || block == NULL) {
 		json_object_put(r);
+		json_object_put(content);
+		json_object_put(block);
 		json_object_put(structured);
 		return NULL;
 	}

@@ -34,6 +34,8 @@
 #include "ids.h"
 #include "json.h"
 #include "mcp.h"
+#include "prologue.h"
+#include "ratelimit.h"
 #include "respond.h"
 #include "store.h"
 #include "timestamp.h"
@@ -337,6 +339,7 @@ run_list(struct mcp_ctx *x, const void *vin, struct json_object **out)
 	const struct hark_call		*c = x->c;
 	struct hark_feedback_filter	 f;
 	struct hark_feedback_cursor	 cur;
+	struct hark_rl_ticket		 ticket;
 	struct list_acc			 acc = { 0 };
 	char				 since[HARK_TS_DB_SIZE];
 	char				 until[HARK_TS_DB_SIZE];
@@ -376,8 +379,23 @@ run_list(struct mcp_ctx *x, const void *vin, struct json_object **out)
 	f.limit = acc.want + 1;
 	if ((acc.items = json_object_new_array()) == NULL)
 		return TOOL_INTERNAL;
+	/*
+	 * GET /v1/feedback's per-project cap on heavy reads holds here too.
+	 * The gate answers its refusal as HTTP: that is undone, and the
+	 * refusal is this tool's failure.
+	 */
+	if (hark_prologue_gate_enter(c->app, c->who.project_id, c->resp,
+	    &ticket) == -1) {
+		json_object_put(acc.items);
+		hark_resp_unset_header(c->resp, "Retry-After");
+		hark_buf_reset(&c->resp->body);
+		c->resp->status = 200;
+		return failed(x, "too many list or search requests of this "
+		    "project are served at once; retry in a second");
+	}
 	rc = hark_feedback_list(c->app->db, c->who.project_id, &f, list_row,
 	    &acc);
+	hark_prologue_gate_leave(c->app, &ticket);
 	if (acc.failed || (rc == HARK_STORE_OK &&
 	    (*out = json_object_new_object()) == NULL)) {
 		json_object_put(acc.items);

@@ -232,6 +232,16 @@ test_raw() {
 	    -H 'MCP-Protocol-Version: 2025-06-18'
 	check_status "a batch in 2025-06-18 (removed there): 400" 400
 	check_json "-32600" error.code -32600
+	rpc '[{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}]' \
+	    -H "Authorization: Bearer $SK" -H 'MCP-Protocol-Version: 2025-03-26'
+	check_status "a batch of notifications only: 202" 202
+	check "with no body" test -z "$R_BODY"
+	rpc '[{"jsonrpc":"2.0","id":"t","method":"tools/call","params":{"name":"get_feedback","arguments":{"id":"'"$ID2"'"}}},{"jsonrpc":"1.0","id":"u","method":"ping"}]' \
+	    -H "Authorization: Bearer $SK" -H 'MCP-Protocol-Version: 2025-03-26'
+	check_json "a batch's tools/call" 0.result.isError false
+	check "its item" eval "json 0.result.content.0.text | grep -q '$ID2'"
+	check_json "a bad member of a batch: -32600, the rest served" 1.error.code -32600
+	check_json "with its id" 1.id u
 	rpc '[]' -H "Authorization: Bearer $SK"
 	check_json "an empty batch: -32600" error.code -32600
 	rpc "[$init]" -H "Authorization: Bearer $SK"
@@ -274,6 +284,10 @@ test_raw() {
 	check "the item unchanged" test "$(sql "SELECT status FROM feedback WHERE
 	    id = '$ID2'")" = new
 
+	head -c 70000 /dev/zero | tr '\0' ' ' >"$T/big.json"
+	printf '{"jsonrpc":"2.0","id":21,"method":"ping"}' >>"$T/big.json"
+	rpc @"$T/big.json" -H "Authorization: Bearer $SK"
+	check_hark_error "a body over max_json_body (64K): 413" 413
 	rpc '{"jsonrpc":"2.0","id":18,"method":"ping"}'
 	check_hark_error "no key: 401" 401
 	rpc '{"jsonrpc":"2.0","id":18,"method":"ping"}' -H "Authorization: Bearer $PK"
