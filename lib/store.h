@@ -203,6 +203,8 @@ void	hark_feedback_clear(struct hark_feedback *fb);
 int	hark_store_project_create(struct hark_db *, const char *id,
 	    const char *name);
 int	hark_store_project_exists(struct hark_db *, const char *id);
+/* The project and everything in it (harkctl doctor's own, after its check). */
+int	hark_store_project_delete(struct hark_db *, const char *id);
 typedef int	(*hark_project_fn)(void *ctx, const char *id, const char *name,
 		    const char *created_at, long long nkeys);
 int	hark_store_project_list(struct hark_db *, hark_project_fn, void *ctx);
@@ -326,6 +328,20 @@ int	hark_store_source_each(struct hark_db *, const char *project_id,
 int	hark_store_audit(struct hark_db *, const char *project_id,
 	    const char *key_id, const char *action, const char *remote_addr,
 	    const char *detail);
+/* Its rows, newest first (harkctl audit); NULL members are "any". */
+struct hark_audit_filter {
+	const char	*project_id;
+	const char	*action;
+	const char	*since;		/* DATETIME(6) */
+	unsigned	 limit;
+};
+struct hark_audit_row {
+	const char	*created_at, *project_id, *key_id, *action;
+	const char	*remote_addr, *detail;
+};
+typedef int	(*hark_audit_fn)(void *ctx, const struct hark_audit_row *);
+int	hark_store_audit_list(struct hark_db *,
+	    const struct hark_audit_filter *, hark_audit_fn, void *ctx);
 
 /* Feedback. */
 int	hark_store_feedback_insert(struct hark_db *, const struct hark_feedback *);
@@ -620,6 +636,8 @@ struct hark_feedback_patch {
 	const char	*labels[HARK_LABELS_MAX];	/* normalized, unique */
 	size_t		 nlabels;
 	int		 quarantined;	/* 0 releases, 1 holds, -1: unchanged */
+	/* Who asked, for the audit row written with the change (or NULL). */
+	const char	*actor_key_id, *actor_addr;
 };
 int	hark_store_feedback_patch(struct hark_db *, const char *project_id,
 	    const char *id, const struct hark_feedback_patch *,
@@ -646,6 +664,8 @@ struct hark_comment {
 	const char	*author_id;	/* NULL = none */
 	size_t		 author_id_len;
 	char		 created_at[HARK_STORE_TS_SIZE];
+	/* On insert: who asked, for its audit row (or NULL); unset on reads. */
+	const char	*actor_key_id, *actor_addr;
 };
 /*
  * NOT_FOUND when the project has no item feedback_id.  The comment's
