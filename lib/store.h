@@ -645,14 +645,15 @@ int	hark_store_feedback_patch(struct hark_db *, const char *project_id,
 
 /*
  * The item's link to an external item (store_links.c): url and title (NULL:
- * none) replace any link it had, with its feedback.updated event, in one
- * transaction.  NOT_FOUND when the project has no item id.
+ * none) replace any link it had, with its feedback.updated event and its
+ * feedback_link audit row (who asked: the key and address, or NULL), in
+ * one transaction.  NOT_FOUND when the project has no item id.
  */
 #define HARK_LINK_URL_MAX	2048	/* bytes, the column's */
 #define HARK_LINK_TITLE_MAX	255	/* characters */
 int	hark_store_feedback_link(struct hark_db *, const char *project_id,
 	    const char *id, const char *url, size_t url_len, const char *title,
-	    size_t title_len);
+	    size_t title_len, const char *actor_key_id, const char *actor_addr);
 
 /* A comment; list rows' strings live for the callback only. */
 struct hark_comment {

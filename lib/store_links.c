@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "db.h"
@@ -15,6 +16,7 @@ struct link_tx {
 	const char	*project_id, *id;
 	const char	*url, *title;
 	size_t		 url_len, title_len;
+	const char	*actor_key_id, *actor_addr;
 	int		 found;
 };
 
@@ -40,7 +42,18 @@ link_body(struct hark_db *db, void *ctx)
 	rc = hark_db_exec(db, "UPDATE feedback SET link_url = ?, link_title = "
 	    "?, updated_at = UTC_TIMESTAMP(6) WHERE project_id = ? AND id = ?",
 	    a, NARGS(a), NULL);
-	/* As a PATCH: the event goes with the change, or neither does. */
+	/*
+	 * As a PATCH: the audit row (what changed, not the URL or title it
+	 * carried) and the event go with the change, or nothing does.
+	 */
+	if (rc == HARK_DB_OK) {
+		char	 detail[96];
+
+		snprintf(detail, sizeof(detail), "%s: link%s", t->id,
+		    t->title != NULL ? " title" : "");
+		rc = store_audit_row(db, t->project_id, t->actor_key_id,
+		    "feedback_link", t->actor_addr, detail);
+	}
 	if (rc == HARK_DB_OK)
 		rc = store_notify_enqueue(db, t->project_id, t->id, NULL,
 		    HARK_EVENT_UPDATED, false, false);
@@ -50,7 +63,7 @@ link_body(struct hark_db *db, void *ctx)
 int
 hark_store_feedback_link(struct hark_db *db, const char *project_id,
     const char *id, const char *url, size_t url_len, const char *title,
-    size_t title_len)
+    size_t title_len, const char *actor_key_id, const char *actor_addr)
 {
 	struct link_tx	 t;
 	int		 rc;
@@ -62,6 +75,8 @@ hark_store_feedback_link(struct hark_db *db, const char *project_id,
 	t.url_len = url_len;
 	t.title = title;
 	t.title_len = title_len;
+	t.actor_key_id = actor_key_id;
+	t.actor_addr = actor_addr;
 	rc = store_rc(hark_db_tx(db, link_body, &t));
 	if (rc != HARK_STORE_OK)
 		return rc;

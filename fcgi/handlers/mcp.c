@@ -645,6 +645,8 @@ run_update(struct mcp_ctx *x, const void *vin, struct json_object **out)
 		}
 	}
 	p.quarantined = given(x, "quarantined") ? in->quarantined : -1;
+	p.actor_key_id = c->who.key_id;
+	p.actor_addr = c->req->remote_addr;
 	rc = hark_store_feedback_patch(c->app->db, c->who.project_id, in->id.s,
 	    &p, in->etag.s != NULL ? version : NULL);
 	if (rc == HARK_STORE_NOT_FOUND)
@@ -716,6 +718,8 @@ run_comment(struct mcp_ctx *x, const void *vin, struct json_object **out)
 		cm.author_id_len = strlen(author);
 	}
 	hark_ts_now(cm.created_at);
+	cm.actor_key_id = c->who.key_id;
+	cm.actor_addr = c->req->remote_addr;
 	rc = hark_store_comment_insert(c->app->db, c->who.project_id, &cm,
 	    in->notify_submitter, in->mirror_to_tracker);
 	if (rc == HARK_STORE_NOT_FOUND)
@@ -783,7 +787,8 @@ run_link(struct mcp_ctx *x, const void *vin, struct json_object **out)
 	int			 rc;
 
 	rc = hark_store_feedback_link(c->app->db, c->who.project_id, in->id.s,
-	    in->url.s, in->url.len, in->title.s, in->title.len);
+	    in->url.s, in->url.len, in->title.s, in->title.len,
+	    c->who.key_id, c->req->remote_addr);
 	if (rc == HARK_STORE_NOT_FOUND)
 		return not_found(x, in->id.s);
 	if (rc != HARK_STORE_OK)

@@ -151,6 +151,16 @@ test_sdk() {
 	check_json "an item without one: null" link null
 	R_BODY=$(cat "$T/work.json")
 
+	ctl audit "$PRJ" --limit 1000 >"$T/audit.out"
+	check "the MCP update is audited with the key, as PATCH" grep -qE \
+	    "feedback_update +key_[0-9a-z]+ .*$ID: status=triaged priority=2 resolutionNote labels=2" \
+	    "$T/audit.out"
+	check "each comment is audited" test "$(grep -cE "comment_create .*$ID: cmt_" \
+	    "$T/audit.out")" = 3
+	check "the link is audited (feedback_link)" grep -qE \
+	    "feedback_link +key_[0-9a-z]+ .*$ID: link title" "$T/audit.out"
+	check "without the URL, title or texts it carried" eval "! grep -qE \
+	    'ideas.example|Safari|Looked at|hark-test-agent' '$T/audit.out'"
 	check_json "triage_text: a bug" triage.structured.category bug
 	check_json "negative" triage.structured.sentiment negative
 	check "stores nothing" test "$(sql "SELECT COUNT(*) FROM feedback")" = 3
