@@ -9,7 +9,8 @@
 # integration suites (tests/integration/test_*.sh: real MariaDB, lighttpd,
 # nginx, Apache with mod_proxy_fcgi and mod_fcgid, curl; test_clients.sh
 # sends voice submissions from curl, Python requests, Node and headless
-# Chromium, tests/clients/ installed by npm ci) and checks every
+# Chromium, tests/clients/ installed by npm ci; test_mcp.sh drives the npm
+# MCP client, tests/mcp/ installed by npm ci) and checks every
 # response they get against doc/openapi.yaml (tests/openapi/validate.js),
 # runs the HTTP, CGI and faults suites once more on the sanitized hark-fcgi
 # (any ASan/UBSan report fails), and make distcheck.  Each step's log is kept
@@ -213,6 +214,19 @@ if [ "$OPENAPI_OK" = ok ]; then
 	    "$OPENAPI/selftest.jsonl" >"$LOGS/openapi-selftest.log" 2>&1
 	openapi_counts "openapi: validate.js self-test" "$LOGS/openapi-selftest.log"
 fi
+
+# The official MCP client (@modelcontextprotocol/sdk) that test_mcp.sh
+# drives: the exact versions of tests/mcp/package-lock.json, by npm ci (the
+# registry on a first run, npm's cache after); test_mcp.sh never downloads.
+echo "== mcp: npm ci in tests/mcp"
+MCP_OK=fail
+if command -v npm >/dev/null && (cd "$ROOT/tests/mcp" &&
+    npm ci --no-audit --no-fund --ignore-scripts) >"$LOGS/mcp-npm-ci.log" 2>&1; then
+	MCP_OK=ok
+else
+	tail -n 15 "$LOGS/mcp-npm-ci.log" 2>/dev/null | sed 's/^/   /'
+fi
+one "mcp: npm ci (tests/mcp)" "$MCP_OK"
 
 # ---------------------------------------------------------------- integration
 

@@ -48,6 +48,10 @@ const struct hark_route hark_routes[] = {
 	  &hark_earshot_identify_schema, NULL },
 	{ "POST", "/v1/reporters/erase", hark_handle_reporter_erase, JSON, 0,
 	  HARK_ROUTE_JSON_BODY, HARK_AUTH_SECRET, &hark_reporter_erase_body, NULL },
+	/* The Model Context Protocol (Streamable HTTP): the handler reads
+	 * the JSON-RPC body itself, since a parse error is -32700, not 400. */
+	{ "POST", "/mcp", hark_handle_mcp, JSON, 0, HARK_ROUTE_JSON_BODY,
+	  HARK_AUTH_SECRET, NULL, NULL },
 	/* The widget flow: the public key is in the query or body. */
 	{ "GET", "/feedback/widget/bootstrap", hark_handle_widget_bootstrap,
 	  NULL, 0, HARK_ROUTE_WIDGET, HARK_AUTH_NONE, NULL,

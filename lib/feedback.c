@@ -403,6 +403,21 @@ tracker_json(const struct hark_feedback *fb)
 	return t;
 }
 
+/* The external item it is linked to (MCP link_feedback), or null. */
+static struct json_object *
+link_json(const struct hark_feedback *fb)
+{
+	struct json_object	*o;
+
+	if (fb->link_url == NULL || (o = json_object_new_object()) == NULL)
+		return NULL;
+	json_object_object_add(o, "url", opt_string(fb->link_url,
+	    fb->link_url_len));
+	json_object_object_add(o, "title", opt_string(fb->link_title,
+	    fb->link_title_len));
+	return o;
+}
+
 struct json_object *
 hark_feedback_json(const struct hark_feedback *fb)
 {
@@ -456,6 +471,7 @@ hark_feedback_json(const struct hark_feedback *fb)
 	json_object_object_add(o, "labels", labels_json(fb));
 	json_object_object_add(o, "resolutionNote",
 	    opt_string(fb->resolution_note, fb->resolution_note_len));
+	json_object_object_add(o, "link", link_json(fb));
 	if (fb->resolved_at[0] != '\0') {
 		char	 rts[32];
 

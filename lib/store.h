@@ -112,6 +112,12 @@ struct hark_feedback {
 	/* Read back only: the Linear issue mirroring it; "" = none. */
 	char		 linear_issue_id[65];
 	char		 linear_issue_url[513];
+	/* Read back only, the external item it is linked to (MCP
+	 * link_feedback, schema/010_links.sql): owned, NULL = none. */
+	char		*link_url;
+	size_t		 link_url_len;
+	char		*link_title;
+	size_t		 link_title_len;
 	/* Written by an insert only: the submitter's locale (BCP 47, ""
 	 * = none), who set the category ("builtin" when NULL, "client"
 	 * for a submitter's choice) and the dedup hash (lib/normalize). */
@@ -647,6 +653,18 @@ struct hark_feedback_patch {
 int	hark_store_feedback_patch(struct hark_db *, const char *project_id,
 	    const char *id, const struct hark_feedback_patch *,
 	    const char *if_match);
+
+/*
+ * The item's link to an external item (store_links.c): url and title (NULL:
+ * none) replace any link it had, with its feedback.updated event and its
+ * feedback_link audit row (who asked: the key and address, or NULL), in
+ * one transaction.  NOT_FOUND when the project has no item id.
+ */
+#define HARK_LINK_URL_MAX	2048	/* bytes, the column's */
+#define HARK_LINK_TITLE_MAX	255	/* characters */
+int	hark_store_feedback_link(struct hark_db *, const char *project_id,
+	    const char *id, const char *url, size_t url_len, const char *title,
+	    size_t title_len, const char *actor_key_id, const char *actor_addr);
 
 /* A comment; list rows' strings live for the callback only. */
 struct hark_comment {

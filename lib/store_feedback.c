@@ -32,6 +32,8 @@ hark_feedback_clear(struct hark_feedback *fb)
 	free(fb->title);
 	free(fb->resolution_note);
 	free(fb->labels);
+	free(fb->link_url);
+	free(fb->link_title);
 	memset(fb, 0, sizeof(*fb));
 }
 
@@ -107,7 +109,8 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"spam, locale, resolution_note, resolved_at, updated_at, " \
 	"(SELECT GROUP_CONCAT(l.label ORDER BY l.label SEPARATOR '\\n') " \
 	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), "
-#define FEEDBACK_TAIL	"quarantined, linear_issue_id, linear_issue_url FROM feedback "
+#define FEEDBACK_TAIL	"quarantined, linear_issue_id, linear_issue_url, link_url, " \
+	"link_title FROM feedback "
 #define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL, " FEEDBACK_TAIL
 #define FEEDBACK_ONE		FEEDBACK_COLS "context, " FEEDBACK_TAIL
 /*
@@ -170,6 +173,8 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	    row->vals[32]);
 	store_copy_col(fb->linear_issue_url, sizeof(fb->linear_issue_url),
 	    row->vals[33]);
+	fb->link_url = store_dup_col(row, 34, &fb->link_url_len);
+	fb->link_title = store_dup_col(row, 35, &fb->link_title_len);
 	/* A NULL column stays NULL; a copy that failed is out of memory. */
 	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
 	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||
@@ -178,7 +183,8 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	    (row->vals[18] && !fb->extra) || (row->vals[21] && !fb->summary) ||
 	    (row->vals[22] && !fb->title) || (row->vals[26] &&
 	    !fb->resolution_note) || (row->vals[29] && !fb->labels) ||
-	    (row->vals[30] && !fb->context))
+	    (row->vals[30] && !fb->context) || (row->vals[34] &&
+	    !fb->link_url) || (row->vals[35] && !fb->link_title))
 		return -1;
 	return 0;
 }

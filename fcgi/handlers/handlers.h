@@ -46,6 +46,8 @@ void	hark_respond_item(const struct hark_call *, int status,
 void	hark_feedback_etag(struct hark_resp *, const struct hark_feedback *);
 bool	hark_feedback_etag_decode(const char *s, size_t n, char *out,
 	    size_t len);
+/* POST /mcp, the Model Context Protocol's endpoint (mcp.c). */
+void	hark_handle_mcp(const struct hark_call *);
 /* POST /v1/feedback with multipart/form-data (upload.c). */
 void	hark_handle_feedback_upload(const struct hark_call *);
 void	hark_handle_session_state(const struct hark_call *);
