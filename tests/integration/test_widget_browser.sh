@@ -59,13 +59,22 @@ tools_ready() {
 	done
 }
 
-# nginx_start takes conf/nginx.conf through conf_subst; the widget's
-# location names the installed /usr/share/hark/widget/, here a copy of
-# widget/ the workers can read.
+# The servers' starters take conf/ through conf_subst; the widget's
+# location names the installed /usr/share/hark/widget, here a copy of
+# widget/ the workers can read.  Apache gets the modules a Debian one has
+# for it (mod_mime is on by default, mod_headers by a2enmod headers, as the
+# examples say); lib.sh's minimal top level loads neither.
 eval "lib_conf_subst() $(declare -f conf_subst | tail -n +2)"
 conf_subst() {
 	lib_conf_subst "$@" || return 1
-	sed -i "s|/usr/share/hark/widget/|$T/www/widget/|g" "$2"
+	sed -i "s|/usr/share/hark/widget|$T/www/widget|g" "$2"
+	case $1 in
+	*/apache-*.conf)
+		sed -i '1i LoadModule mime_module /usr/lib/apache2/modules/mod_mime.so\
+LoadModule headers_module /usr/lib/apache2/modules/mod_headers.so\
+TypesConfig /dev/null' "$2"
+		;;
+	esac
 }
 
 setup() {
@@ -94,23 +103,56 @@ setup() {
 	wait_until 30 health_is "$URL" 200 || { fail "hark serves"; exit 1; }
 }
 
-# What nginx serves at /widget/: the files, typed, nosniff, and CORS-free
-# (a page loads them with plain script and link tags).
-test_static() {
+# static_files BASE_URL: what a server's example serves at /widget/: the
+# files, typed, nosniff, and CORS-free (a page loads them with plain
+# script and link tags), never hark's JSON.
+static_files() {
 	local f
-	t_ctx static
 	for f in hark.js:text/javascript hark-dialog.js:text/javascript \
 	    hark.css:text/css hark-dialog.css:text/css; do
-		req GET "$URL/widget/${f%%:*}"
+		req GET "$1/widget/${f%%:*}"
 		check_status "GET /widget/${f%%:*}: 200" 200
 		check "typed ${f#*:}" test "$(hdr Content-Type)" = "${f#*:}"
 		check "with nosniff" test "$(hdr X-Content-Type-Options)" = nosniff
 		check "byte-exact" test "$R_BODY" = "$(cat "$HARK_SRCDIR/widget/${f%%:*}")"
 	done
-	req GET "$URL/widget/nothing-here.js"
-	check_status "a missing file: 404 from nginx" 404
+	req GET "$1/widget/nothing-here.js"
+	check_status "a missing file: 404" 404
+	check "not from hark" eval "! is_hark_error"
+}
+
+# The conf/ examples of nginx (the suite's stack), lighttpd and Apache
+# (mod_proxy_fcgi and mod_fcgid) each serve widget/.
+test_static() {
+	local p
+	t_ctx "static nginx"
+	static_files "$URL"
 	req GET "$URL/v1/health"
 	check_status "hark still answers beside it" 200
+	t_ctx "static lighttpd"
+	p=$(pick_port) || return
+	if lighttpd_start wb-lighttpd "$p" "$CONF"; then
+		static_files "http://127.0.0.1:$p"
+		wait_until 30 health_is "http://127.0.0.1:$p" 200
+		check "hark still answers beside it" health_is "http://127.0.0.1:$p" 200
+	else
+		fail "lighttpd starts with conf/lighttpd.conf"
+	fi
+	t_ctx "static apache proxy-fcgi"
+	p=$(pick_port) || return
+	if apache_start wb-apache "$p" proxy-fcgi "$T/wb/hark.sock"; then
+		static_files "http://127.0.0.1:$p"
+		check "hark still answers beside it" health_is "http://127.0.0.1:$p" 200
+	else
+		fail "Apache starts with conf/apache-proxy-fcgi.conf"
+	fi
+	t_ctx "static apache fcgid"
+	p=$(pick_port) || return
+	if apache_start wb-fcgid "$p" fcgid "$CONF"; then
+		static_files "http://127.0.0.1:$p"
+	else
+		fail "Apache starts with conf/apache-fcgid.conf"
+	fi
 }
 
 test_browser() {
