@@ -84,9 +84,12 @@ setup() {
 	chmod -R a+rX "$T/www"
 	CONF="$T/wb/hark.conf"
 	MEDIA=$T/media
+	SV_PORT=$(pick_port) || exit 2
+	printf 'captcha-secret-0123456789\n' >"$T/wb/captcha.secret"
 	write_hark_conf "$CONF" log.file="$T/wb/hark.log" \
 	    server.workers="$WORKERS" server.max_body=50M \
-	    limits.rate_limit=100000 server.media_dir="$MEDIA" || exit 2
+	    limits.rate_limit=100000 server.media_dir="$MEDIA" \
+	    widget.captcha_verify_url="http://127.0.0.1:$SV_PORT/siteverify" || exit 2
 	ctl secret init >/dev/null || { fail "harkctl secret init"; exit 2; }
 	PRJ=$(ctl project create "Widget browser") || exit 2
 	SK=$(ctl key create "$PRJ") || exit 2
@@ -96,6 +99,12 @@ setup() {
 	    --no-captcha) || exit 2
 	PK_LIM=$(ctl source create "$PRJ" --name "Limited" --origin "$PAGE_ORIGIN" \
 	    --no-captcha --rate-limit 1) || exit 2
+	PK_CAP=$(ctl source create "$PRJ" --name "With captcha" --origin "$PAGE_ORIGIN" \
+	    --captcha hcaptcha --captcha-sitekey site-key-1 \
+	    --captcha-secret-file "$T/wb/captcha.secret") || exit 2
+	# hCaptcha's siteverify, here (siteverify.py: "good-token" passes).
+	t_spawn siteverify /usr/bin/python3 "$HARK_SRCDIR/tests/integration/siteverify.py" \
+	    "$SV_PORT" captcha-secret-0123456789 "$T/wb/siteverify.log"
 	PORT=$(pick_port) || exit 2
 	URL="http://127.0.0.1:$PORT"
 	nginx_start wb-nginx "$PORT" "$T/wb/hark.sock" || exit 2
@@ -161,6 +170,7 @@ test_browser() {
 	ART=${HARK_WIDGET_ARTIFACTS:-$HARK_BUILD/test-logs/widget-browser}
 	mkdir -p "$ART"
 	(cd "$WIDGET_TESTS" && HARK_URL=$URL PAGE_PORT=$PAGE_PORT PK=$PK PK_LIM=$PK_LIM \
+	    PK_CAP=$PK_CAP SITEVERIFY_LOG="$T/wb/siteverify.log" \
 	    SK=$SK PRJ=$PRJ DB_SOCKET=$HARK_DB_SOCKET DB_NAME=$HARK_DB_NAME \
 	    MEDIA=$MEDIA WIDGET_DIR="$T/www/widget" ARTIFACTS=$ART \
 	    HARK_CHROMIUM=$CHROMIUM timeout 600 node widget.test.mjs) \
@@ -174,6 +184,21 @@ test_browser() {
 	grep -qE '^(ok|FAIL)' "$out" ||
 	    fail "widget.test.mjs ran" "$(tail -n 5 "$T/browser.err" | tr '\n' ' ')"
 	say "   (screenshots of the open dialog in $ART)"
+}
+
+# The issue's budgets: the loader (what every page pays) at most 4 KB
+# gzipped, the dialog's files at most 25 KB.
+test_sizes() {
+	local loader dialog gz
+	t_ctx sizes
+	gz() { cat "$@" | gzip -9 | wc -c; }
+	loader=$(gz "$HARK_SRCDIR/widget/hark.js")
+	dialog=$(gz "$HARK_SRCDIR/widget/hark-dialog.js")
+	check "hark.js is $loader bytes gzipped: at most 4096" test "$loader" -le 4096
+	check "hark-dialog.js + hark-dialog.css: $dialog + $(gz "$HARK_SRCDIR/widget/hark-dialog.css") bytes gzipped, at most 25600" \
+	    test $((dialog + $(gz "$HARK_SRCDIR/widget/hark-dialog.css"))) -le 25600
+	check "no inline style in the widget's code (strict style-src)" eval \
+	    "! grep -nE '\\.style\\b|setAttribute\\(.style|cssText|insertRule|eval\\(|new Function' '$HARK_SRCDIR'/widget/*.js"
 }
 
 t_init "${1:-}" widget-browser
@@ -190,6 +215,7 @@ if ! tools_ready; then
 fi
 t_db
 setup
+test_sizes
 test_static
 test_browser
 t_ctx

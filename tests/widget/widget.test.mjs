@@ -56,7 +56,7 @@ const page_html = (q) => {
 <label for="card">Card</label> <input id="card" data-hark-mask name="card">
 <button id="go" type="button">Log in</button></form></main>
 <script src="/app.js"></script>
-<script src="${src}" data-public-key="${pk}" data-endpoint="${HARK}"${q.get('lang') ? ` data-lang="${q.get('lang')}"` : ''} defer></script>
+<script src="${src}"${pk === 'none' ? '' : ` data-public-key="${pk}"`} data-endpoint="${HARK}"${q.get('lang') ? ` data-lang="${q.get('lang')}"` : ''} defer></script>
 </body></html>`;
 };
 const app_js = `window.__violations = [];
@@ -342,6 +342,69 @@ await run('nl', async () => {
 	await q(page, 'button[type=submit]').click();
 	const s = await status(page, /Bedankt/);
 	check('nl: "Bedankt" once sent, with locale nl-NL', /Bedankt/.test(s) && row(text, 'locale') === 'nl-NL', s);
+	await ctx.close();
+});
+
+// ---- the other bundled languages, by navigator.language
+for (const [loc, title, send] of [['de-DE', 'Feedback senden', 'Senden'], ['es-ES', 'Enviar comentarios', 'Enviar'],
+	['fr-FR', 'Donner votre avis', 'Envoyer'], ['pt-BR', 'Send feedback', 'Send']]) {
+	await run(loc, async () => {
+		const { ctx, page } = await newPage({ locale: loc });
+		await load(page);
+		await openDialog(page);
+		const got = [await q(page, '#hark-title').textContent(), await q(page, 'button[type=submit]').textContent()];
+		check(`${loc}: ${loc === 'pt-BR' ? 'English for a language not bundled' : 'its strings'}`, got[0] === title && got[1] === send, got.join('|'));
+		await ctx.close();
+	});
+}
+await run('strings', async () => {
+	const { ctx, page } = await newPage();
+	await page.goto(`${PAGE}/page.html?pk=none`);
+	await page.evaluate((pk) => Hark.init({ publicKey: pk, strings: { button: 'Tell us', title: 'Tell us what you think' } }), E.PK);
+	await q(page, 'button.hark-fab').waitFor({ state: 'visible', timeout: 15000 });
+	check('strings: the button\'s label overridden', (await q(page, 'button.hark-fab').textContent()) === 'Tell us');
+	await page.evaluate(() => Hark.open());
+	await q(page, '.hark-dialog').waitFor({ state: 'visible', timeout: 15000 });
+	check('strings: the dialog\'s title overridden (Hark.init, Hark.open)', (await q(page, '#hark-title').textContent()) === 'Tell us what you think');
+	const ev = await page.evaluate(() => new Promise((ok) => { Hark.on('close', () => ok('close')); Hark.close(); }));
+	check('strings: Hark.close() and its close event', ev === 'close' && !(await q(page, '.hark-dialog').isVisible()));
+	await ctx.close();
+});
+
+// ---- captcha: bootstrap says requireCaptcha, the provider's script (faked
+// here, as hCaptcha's cannot be reached) gives a token, hark checks it
+await run('captcha', async () => {
+	const { ctx, page } = await newPage();
+	let src = '';
+	await ctx.route('https://js.hcaptcha.com/**', (r) => {
+		src = r.request().url();
+		r.fulfill({ contentType: 'text/javascript', body: `(function () {
+			var cb = new URL(document.currentScript.src).searchParams.get('onload');
+			window.hcaptcha = { render: function (el, o) {
+				var b = document.createElement('button');
+				b.type = 'button'; b.className = 'fake-captcha'; b.textContent = 'I am human (' + o.sitekey + ')';
+				b.addEventListener('click', function () { o.callback('good-token'); });
+				el.appendChild(b);
+				return 1;
+			} };
+			window[cb]();
+		})();` });
+	});
+	await load(page, `pk=${E.PK_CAP}`);
+	await openDialog(page);
+	await q(page, 'button.fake-captcha').waitFor({ state: 'visible', timeout: 10000 });
+	check('captcha: the provider\'s script loaded with render=explicit', /^https:\/\/js\.hcaptcha\.com\/1\/api\.js\?render=explicit&onload=/.test(src), src);
+	check('captcha: rendered with the source\'s site key', (await q(page, 'button.fake-captcha').textContent()).includes('site-key-1'));
+	const text = `With a captcha ${Date.now()}`;
+	await q(page, '#hark-msg').fill(text);
+	await q(page, 'button[type=submit]').click();
+	const s1 = await status(page, /check/);
+	check('captcha: unsolved, the user is asked to solve it', /complete the check/.test(s1), s1);
+	await q(page, 'button.fake-captcha').click();
+	await q(page, 'button[type=submit]').click();
+	const s2 = await status(page, /Thanks/);
+	check('captcha: solved, sent', /Thanks/.test(s2) && count(text) === 1, s2);
+	check('captcha: hark checked its token with siteverify', readFileSync(E.SITEVERIFY_LOG, 'utf8').includes('response=good-token'));
 	await ctx.close();
 });
 
