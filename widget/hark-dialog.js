@@ -96,6 +96,7 @@
 	var CATS = ['bug', 'feature_request', 'improvement', 'question', 'praise', 'other'];
 	var MAX_AUDIO_S = +cfg.maxAudioSeconds || 120;
 	var QUEUE_AUDIO_CAP = 10 * 1024 * 1024;	// bigger recordings are not kept offline
+	var QUEUE_MAX_AGE = 7 * 86400000;	// a week of retries, then it is given up
 	var fetchN = C.native.fetch.bind(w);	// ours is never recorded as page traffic
 
 	// ---- DOM
@@ -531,6 +532,11 @@
 	// One item: sent, dropped (a 4xx that a retry cannot change) or kept.
 	function deliver(item, fromUi) {
 		if (inFlight[item.id]) return inFlight[item.id];
+		if (Date.now() - item.at > QUEUE_MAX_AGE)
+			return qdel(item.id).then(function () {
+				C.emit('error', { code: 'expired', status: 0, queued: false, message: 'not delivered within a week: dropped' });
+				return { error: { status: 0 } };
+			});
 		var p = attempt(item).then(function (data) {
 			return qdel(item.id).then(function () {
 				C.emit('submitted', { id: data && (data.data ? data.data.id : data.id), idempotencyKey: item.id, queued: !fromUi });

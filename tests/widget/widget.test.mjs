@@ -465,6 +465,29 @@ await run('offline', async () => {
 	check('offline: the next page load sends it', n2, `count ${count(text2)}`);
 	await sleep(3000);
 	check('offline: it too exactly once', count(text2) === 1, `count ${count(text2)}`);
+
+	// An item that could not be sent for over a week is given up.
+	const text3 = `Queued too long ago ${Date.now()}`;
+	await page2.evaluate((t) => new Promise((ok, bad) => {
+		const r = indexedDB.open('hark', 1);
+		r.onsuccess = () => {
+			const x = r.result.transaction('q', 'readwrite');
+			x.objectStore('q').put({ id: 'old-' + Date.now(), at: Date.now() - 8 * 86400000, tries: 40, audio: null, shot: null,
+				body: { message: t, category: 'other', sessionId: '0193a3c4-5d6e-7f80-9a1b-2c3d4e5f6a7b', context: null } });
+			x.oncomplete = () => { localStorage.setItem('hark:n', '1'); ok(); };
+			x.onerror = () => bad(x.error);
+		};
+	}), text3);
+	const page3 = await ctx.newPage();
+	await page3.addInitScript(() => {
+		window.__harkErrors = [];
+		document.addEventListener('DOMContentLoaded', () => window.Hark && Hark.on('error', (e) => window.__harkErrors.push(e.code)));
+	});
+	await load(page3);
+	const gone = await until(10000, async () => (await page3.evaluate(() => localStorage.getItem('hark:n'))) === null);
+	check('offline: an item queued over a week ago is dropped, not sent', gone && count(text3) === 0, `count ${count(text3)}`);
+	check('offline: with an error event of code expired', (await page3.evaluate(() => window.__harkErrors)).includes('expired'),
+		JSON.stringify(await page3.evaluate(() => window.__harkErrors)));
 	await ctx.close();
 });
 
