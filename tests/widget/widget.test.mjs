@@ -246,6 +246,21 @@ await run('screenshot', async () => {
 	check('screenshot: the rest is the original', px.outside.every((p) => p[0] > 200 && p[1] > 100 && p[2] < 60), JSON.stringify(px.outside));
 	const ctxJson = JSON.parse(sql(`SELECT context FROM feedback WHERE text = '${esc(text)}'`) || '{}');
 	check('screenshot: the context in its column, console included', (ctxJson.console || []).some((e) => e.message === 'app started'));
+
+	// Pasted (an image on the clipboard, as Ctrl+V gives it), then removed.
+	await q(page, 'button:has-text("Remove screenshot")').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
+	await q(page, '#hark-msg').evaluate(async (el, b64) => {
+		const bin = atob(b64), a = new Uint8Array(bin.length);
+		for (let i = 0; i < bin.length; i++) a[i] = bin.charCodeAt(i);
+		const dt = new DataTransfer();
+		dt.items.add(new File([a], 'pasted.png', { type: 'image/png' }));
+		el.focus();
+		el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, composed: true }));
+	}, png.toString('base64'));
+	const pasted = await until(5000, () => q(page, 'canvas.hark-canvas').isVisible());
+	check('screenshot: a pasted image is taken too', pasted);
+	await q(page, 'button:has-text("Remove screenshot")').click();
+	check('screenshot: and removed again', !(await q(page, 'canvas.hark-canvas').isVisible()));
 	await ctx.close();
 });
 
