@@ -100,7 +100,8 @@ await new Promise((ok, bad) => { server.once('error', bad); server.listen(PORT, 
 
 const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
 	'--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--no-first-run',
-	'--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
+	'--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+	'--auto-select-desktop-capture-source=Entire screen'];
 const browser = await chromium.launch({ executablePath: E.HARK_CHROMIUM || '/usr/bin/chromium', headless: true, args, timeout: 60000 });
 
 // ---- helpers on a page
@@ -261,6 +262,12 @@ await run('screenshot', async () => {
 	check('screenshot: a pasted image is taken too', pasted);
 	await q(page, 'button:has-text("Remove screenshot")').click();
 	check('screenshot: and removed again', !(await q(page, 'canvas.hark-canvas').isVisible()));
+
+	// Captured with getDisplayMedia (Chromium's fake screen, chosen by itself).
+	await q(page, 'button:has-text("Capture screen")').click();
+	const captured = await until(10000, () => q(page, 'canvas.hark-canvas').isVisible());
+	const dims = await q(page, 'canvas.hark-canvas').evaluate((c) => [c.width, c.height]);
+	check('screenshot: captured with getDisplayMedia', captured && dims[0] > 0 && dims[1] > 0, JSON.stringify(dims));
 	await ctx.close();
 });
 
