@@ -14,6 +14,7 @@
 			recorded: 'Voice message, {t}', removeAudio: 'Remove voice message',
 			attach: 'Attach screenshot', capture: 'Capture screen', removeShot: 'Remove screenshot',
 			redact: 'Drag on the screenshot to black out anything private.', undo: 'Undo last black box',
+			redactKeys: 'With the keyboard: arrow keys move the box, Shift with arrow keys resizes it, Enter blacks it out.',
 			shotAlt: 'Screenshot to send', thanks: 'Thanks! Your feedback was sent.',
 			queued: 'You seem to be offline. Your feedback is saved and will be sent when the connection is back.',
 			empty: 'Please write a message or record one.', tooLarge: 'That is too large to send. Try a shorter recording or a smaller screenshot.',
@@ -30,6 +31,7 @@
 			recorded: 'Spraakbericht, {t}', removeAudio: 'Spraakbericht verwijderen',
 			attach: 'Schermafbeelding toevoegen', capture: 'Scherm vastleggen', removeShot: 'Schermafbeelding verwijderen',
 			redact: 'Sleep over de schermafbeelding om iets privés zwart te maken.', undo: 'Laatste zwarte vlak ongedaan maken',
+			redactKeys: 'Met het toetsenbord: pijltjestoetsen verplaatsen het vlak, Shift met pijltjes maakt het groter of kleiner, Enter maakt het zwart.',
 			shotAlt: 'Schermafbeelding om te versturen', thanks: 'Bedankt! Je feedback is verstuurd.',
 			queued: 'Je lijkt offline te zijn. Je feedback is bewaard en wordt verstuurd zodra de verbinding terug is.',
 			empty: 'Schrijf of spreek eerst een bericht in.', tooLarge: 'Dit is te groot om te versturen. Probeer een kortere opname of een kleinere schermafbeelding.',
@@ -46,6 +48,7 @@
 			recorded: 'Sprachnachricht, {t}', removeAudio: 'Sprachnachricht entfernen',
 			attach: 'Bildschirmfoto anhängen', capture: 'Bildschirm aufnehmen', removeShot: 'Bildschirmfoto entfernen',
 			redact: 'Ziehen Sie über das Bildschirmfoto, um Privates zu schwärzen.', undo: 'Letzte Schwärzung rückgängig machen',
+			redactKeys: 'Mit der Tastatur: Pfeiltasten verschieben den Rahmen, Umschalt mit Pfeiltasten ändert seine Größe, Eingabe schwärzt ihn.',
 			shotAlt: 'Zu sendendes Bildschirmfoto', thanks: 'Danke! Ihr Feedback wurde gesendet.',
 			queued: 'Sie scheinen offline zu sein. Ihr Feedback ist gespeichert und wird gesendet, sobald die Verbindung zurück ist.',
 			empty: 'Bitte schreiben oder sprechen Sie zuerst eine Nachricht.', tooLarge: 'Das ist zu groß zum Senden. Versuchen Sie eine kürzere Aufnahme oder ein kleineres Bildschirmfoto.',
@@ -62,6 +65,7 @@
 			recorded: 'Mensaje de voz, {t}', removeAudio: 'Quitar mensaje de voz',
 			attach: 'Adjuntar captura', capture: 'Capturar pantalla', removeShot: 'Quitar captura',
 			redact: 'Arrastra sobre la captura para tapar en negro lo privado.', undo: 'Deshacer el último recuadro negro',
+			redactKeys: 'Con el teclado: las flechas mueven el recuadro, Mayús con las flechas cambia su tamaño, Intro lo tapa en negro.',
 			shotAlt: 'Captura que se enviará', thanks: '¡Gracias! Tus comentarios se han enviado.',
 			queued: 'Parece que no hay conexión. Tus comentarios se han guardado y se enviarán cuando vuelva.',
 			empty: 'Escribe o graba un mensaje primero.', tooLarge: 'Es demasiado grande para enviarlo. Prueba con una grabación más corta o una captura más pequeña.',
@@ -78,6 +82,7 @@
 			recorded: 'Message vocal, {t}', removeAudio: 'Supprimer le message vocal',
 			attach: 'Joindre une capture', capture: 'Capturer l’écran', removeShot: 'Supprimer la capture',
 			redact: 'Faites glisser sur la capture pour noircir ce qui est privé.', undo: 'Annuler le dernier rectangle noir',
+			redactKeys: 'Au clavier : les flèches déplacent le cadre, Maj avec les flèches le redimensionne, Entrée le noircit.',
 			shotAlt: 'Capture à envoyer', thanks: 'Merci ! Votre avis a été envoyé.',
 			queued: 'Vous semblez hors ligne. Votre avis est enregistré et sera envoyé dès le retour de la connexion.',
 			empty: 'Écrivez ou enregistrez d’abord un message.', tooLarge: 'C’est trop volumineux. Essayez un enregistrement plus court ou une capture plus petite.',
@@ -129,9 +134,10 @@
 		ui.audio = h('audio', { controls: true, preload: 'metadata' });
 		ui.audioBox = h('div', { class: 'hark-media', hidden: true }, [ui.timer, ui.audio,
 		    h('button', { type: 'button', class: 'hark-btn hark-link', text: t('removeAudio'), onclick: dropAudio })]);
-		ui.canvas = h('canvas', { class: 'hark-canvas', role: 'img', 'aria-label': t('shotAlt'), 'aria-describedby': 'hark-redact' });
+		ui.canvas = h('canvas', { class: 'hark-canvas', role: 'img', tabindex: '0', 'aria-label': t('shotAlt'), 'aria-describedby': 'hark-redact hark-redact-keys' });
 		ui.shotBox = h('div', { class: 'hark-media', hidden: true }, [
-		    h('p', { id: 'hark-redact', class: 'hark-hint', text: t('redact') }), ui.canvas,
+		    h('p', { id: 'hark-redact', class: 'hark-hint', text: t('redact') }),
+		    h('p', { id: 'hark-redact-keys', class: 'hark-hint', text: t('redactKeys') }), ui.canvas,
 		    h('div', { class: 'hark-row' }, [
 			h('button', { type: 'button', class: 'hark-btn hark-link', text: t('undo'), onclick: function () { rects.pop(); paint(); } }),
 			h('button', { type: 'button', class: 'hark-btn hark-link', text: t('removeShot'), onclick: dropShot })])]);
@@ -263,11 +269,11 @@
 	}
 
 	// ---- screenshot: a file, a paste or getDisplayMedia; black boxes drawn on it
-	var img = null, rects = [], drag = null;
+	var img = null, rects = [], drag = null, box = null, boxOn = false;
 	function shot(blob) {
 		var u = URL.createObjectURL(blob), i = new Image();
 		i.onload = function () {
-			img = i; rects = [];
+			img = i; rects = []; box = null;
 			var s = Math.min(1, 2560 / Math.max(i.naturalWidth, i.naturalHeight));
 			ui.canvas.width = Math.round(i.naturalWidth * s);
 			ui.canvas.height = Math.round(i.naturalHeight * s);
@@ -285,6 +291,41 @@
 		rects.concat(drag ? [drag] : []).forEach(function (r) {
 			g.fillRect(Math.min(r.x, r.x2), Math.min(r.y, r.y2), Math.abs(r.x2 - r.x), Math.abs(r.y2 - r.y));
 		});
+		// The keyboard's box, outlined while the preview has focus only
+		// (never in the PNG: it is painted away before the upload).
+		if (boxOn && box) {
+			var lw = Math.max(2, Math.round(ui.canvas.width / 300));
+			g.lineWidth = lw;
+			g.strokeStyle = '#000';
+			g.strokeRect(box.x, box.y, box.x2 - box.x, box.y2 - box.y);
+			g.strokeStyle = '#ffeb3b';
+			g.strokeRect(box.x + lw, box.y + lw, box.x2 - box.x - 2 * lw, box.y2 - box.y - 2 * lw);
+		}
+	}
+	function boxKeys(e) {
+		var W = ui.canvas.width, Hh = ui.canvas.height, st = Math.max(4, Math.round(W / 40)), dx = 0, dy = 0;
+		if (!box) return;
+		if (e.key === 'Enter' || e.key === ' ') {
+			rects.push({ x: box.x, y: box.y, x2: box.x2, y2: box.y2 });
+			e.preventDefault();
+			paint();
+			return;
+		}
+		if (e.key === 'ArrowLeft') dx = -st;
+		else if (e.key === 'ArrowRight') dx = st;
+		else if (e.key === 'ArrowUp') dy = -st;
+		else if (e.key === 'ArrowDown') dy = st;
+		else return;
+		e.preventDefault();
+		if (e.shiftKey) {
+			box.x2 = Math.min(W, Math.max(box.x + st, box.x2 + dx));
+			box.y2 = Math.min(Hh, Math.max(box.y + st, box.y2 + dy));
+		} else {
+			dx = Math.min(W - box.x2, Math.max(-box.x, dx));
+			dy = Math.min(Hh - box.y2, Math.max(-box.y, dy));
+			box.x += dx; box.x2 += dx; box.y += dy; box.y2 += dy;
+		}
+		paint();
 	}
 	function at(e) {
 		var b = ui.canvas.getBoundingClientRect();
@@ -303,6 +344,14 @@
 			drag.x2 = p.x; drag.y2 = p.y;
 			paint();
 		});
+		c.addEventListener('focus', function () {
+			var W = c.width, Hh = c.height;
+			if (!box) box = { x: Math.round(W * 0.4), y: Math.round(Hh * 0.4), x2: Math.round(W * 0.6), y2: Math.round(Hh * 0.6) };
+			boxOn = true;
+			paint();
+		});
+		c.addEventListener('blur', function () { boxOn = false; paint(); });
+		c.addEventListener('keydown', boxKeys);
 		c.addEventListener('pointerup', function () {
 			if (drag && Math.abs(drag.x2 - drag.x) > 1 && Math.abs(drag.y2 - drag.y) > 1) rects.push(drag);
 			drag = null;
@@ -576,6 +625,8 @@
 		};
 		ui.send.disabled = true;
 		say(t('sending'));
+		boxOn = false;
+		paint();
 		var shotP = img ? new Promise(function (ok) { ui.canvas.toBlob(ok, 'image/png'); }) : Promise.resolve(null);
 		shotP.then(function (b) {
 			item.shot = b;

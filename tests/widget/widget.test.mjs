@@ -129,6 +129,28 @@ async function status(page, re, ms = 15000) {
 }
 const row = (text, cols) => sql(`SELECT ${cols} FROM feedback WHERE text = '${esc(text)}'`);
 const count = (text) => Number(sql(`SELECT COUNT(*) FROM feedback WHERE text = '${esc(text)}'`));
+// Pixels of a stored PNG, decoded by the page: [r,g,b,a] at fractions of
+// its size, and how many pixels are the keyboard box's yellow outline.
+async function pixels(page, file, points) {
+	const data = 'data:image/png;base64,' + readFileSync(file).toString('base64');
+	return page.evaluate(async ({ src, points }) => {
+		const i = new Image();
+		await new Promise((ok, bad) => { i.onload = ok; i.onerror = bad; i.src = src; });
+		const c = document.createElement('canvas');
+		c.width = i.naturalWidth; c.height = i.naturalHeight;
+		const g = c.getContext('2d');
+		g.drawImage(i, 0, 0);
+		const all = g.getImageData(0, 0, c.width, c.height).data;
+		let yellow = 0;
+		for (let k = 0; k < all.length; k += 4)
+			if (all[k] > 240 && all[k + 1] > 220 && all[k + 1] < 245 && all[k + 2] < 80) yellow++;
+		return { w: c.width, h: c.height, yellow, at: points.map(([fx, fy]) =>
+			Array.from(g.getImageData(Math.floor(c.width * fx), Math.floor(c.height * fy), 1, 1).data)) };
+	}, { src: data, points });
+}
+const black = (p) => p[0] === 0 && p[1] === 0 && p[2] === 0 && p[3] === 255;
+const orange = (p) => p[0] > 200 && p[1] > 100 && p[1] < 170 && p[2] < 60;
+
 async function run(name, fn) {
 	try { await fn(); } catch (e) { fail(`${name}: ran to the end`, e && e.stack || e); }
 }
@@ -268,6 +290,41 @@ await run('screenshot', async () => {
 	const captured = await until(10000, () => q(page, 'canvas.hark-canvas').isVisible());
 	const dims = await q(page, 'canvas.hark-canvas').evaluate((c) => [c.width, c.height]);
 	check('screenshot: captured with getDisplayMedia', captured && dims[0] > 0 && dims[1] > 0, JSON.stringify(dims));
+	await ctx.close();
+});
+
+// ---- redaction with the keyboard: the box moved with arrow keys, Enter
+await run('keyboard redaction', async () => {
+	const { ctx, page } = await newPage();
+	const shotPage = await ctx.newPage();
+	await shotPage.setViewportSize({ width: 400, height: 300 });
+	await shotPage.setContent('<body style="margin:0;background:#ff8800"></body>');
+	const png = await shotPage.screenshot({ type: 'png' });
+	await shotPage.close();
+	await load(page);
+	await openDialog(page);
+	await q(page, 'input[type=file]').setInputFiles({ name: 'shot.png', mimeType: 'image/png', buffer: png });
+	await q(page, 'canvas.hark-canvas').waitFor({ state: 'visible', timeout: 5000 });
+	await q(page, 'button:has-text("Attach screenshot")').focus();
+	let on = false;
+	for (let i = 0; i < 8 && !on; i++) {
+		await page.keyboard.press('Tab');
+		on = await q(page, 'canvas.hark-canvas').evaluate((c) => c.getRootNode().activeElement === c);
+	}
+	check('keyboard redaction: Tab reaches the preview', on);
+	for (let i = 0; i < 20; i++) await page.keyboard.press('ArrowLeft');
+	await page.keyboard.press('Enter');
+	const text = `Redacted with the keyboard ${Date.now()}`;
+	await q(page, '#hark-msg').fill(text);
+	await q(page, 'button[type=submit]').click();
+	const s = await status(page, /Thanks/, 30000);
+	check('keyboard redaction: sent', /Thanks/.test(s), s);
+	const path = sql(`SELECT m.path FROM media m JOIN feedback f ON f.id = m.feedback_id WHERE f.text = '${esc(text)}' AND m.kind = 'screenshot'`);
+	if (!path) return fail('keyboard redaction: a screenshot stored');
+	const px = await pixels(page, join(E.MEDIA, path), [[0.1, 0.5], [0.18, 0.45], [0.5, 0.5], [0.1, 0.2], [0.9, 0.9]]);
+	check('keyboard redaction: the box, moved to the left edge, is black in the PNG', black(px.at[0]) && black(px.at[1]), JSON.stringify(px.at));
+	check('keyboard redaction: where it started and the rest are not', orange(px.at[2]) && orange(px.at[3]) && orange(px.at[4]), JSON.stringify(px.at));
+	check('keyboard redaction: its outline is not in the PNG', px.yellow === 0, `${px.yellow} yellow pixels`);
 	await ctx.close();
 });
 
