@@ -233,6 +233,10 @@ await run('screenshot', async () => {
 	const png = await shotPage.screenshot({ type: 'png' });
 	await shotPage.close();
 	await load(page);
+	await page.evaluate(() => {
+		Hark.identify({ userId: 'u_42', email: 'pat@example.com', name: 'Pat', traits: { plan: 'pro' } });
+		Hark.setContext({ cart: 3 });
+	});
 	await openDialog(page);
 	await q(page, 'input[type=file]').setInputFiles({ name: 'shot.png', mimeType: 'image/png', buffer: png });
 	const cv = q(page, 'canvas.hark-canvas');
@@ -269,6 +273,10 @@ await run('screenshot', async () => {
 	check('screenshot: the rest is the original', px.outside.every((p) => p[0] > 200 && p[1] > 100 && p[2] < 60), JSON.stringify(px.outside));
 	const ctxJson = JSON.parse(sql(`SELECT context FROM feedback WHERE text = '${esc(text)}'`) || '{}');
 	check('screenshot: the context in its column, console included', (ctxJson.console || []).some((e) => e.message === 'app started'));
+	check('screenshot: Hark.setContext in page.customAttrs', ctxJson.page && ctxJson.page.customAttrs && ctxJson.page.customAttrs.cart === 3,
+		JSON.stringify(ctxJson.page));
+	const who = row(text, "CONCAT_WS(' ', user_id, user_email, user_name, user_traits)");
+	check('screenshot: Hark.identify\'s identity on the item', /^u_42 pat@example\.com Pat \{"plan": ?"pro"\}$/.test(who), who);
 
 	// Pasted (an image on the clipboard, as Ctrl+V gives it), then removed.
 	await q(page, 'button:has-text("Remove screenshot")').waitFor({ state: 'hidden', timeout: 5000 }).catch(() => {});
