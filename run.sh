@@ -254,6 +254,35 @@ token_secret() {
 	"$BUILD/harkctl" -c "$VAR/hark.conf" secret init ||
 	    die "harkctl secret init failed"
 }
+# The widget from this tree (conf/lighttpd.conf's /widget/ names the
+# installed copy) and the demo page at $URL/demo/ (widget/demo/), with
+# var/demo/config.js telling it the demo source's public key.
+demo_site() {
+	local d=$1
+	mkdir -p "$VAR/demo"
+	printf '/* written by run.sh: the demo widget source */\nwindow.HARK_DEMO = { publicKey: "%s" };\n' \
+	    "$HARK_PUBLIC_KEY" >"$VAR/demo/config.js.tmp" &&
+	    mv "$VAR/demo/config.js.tmp" "$VAR/demo/config.js" || return 1
+	sed -i "s|/usr/share/hark/widget/|$ROOT/widget/|g" "$d/hark-site.conf"
+	cat >>"$d/lighttpd.conf" <<EOF
+# the demo page (run.sh)
+\$HTTP["url"] =^ "/demo/" {
+	fastcgi.server = ()
+	alias.url = ( "/demo/config.js" => "$VAR/demo/config.js", "/demo/" => "$ROOT/widget/demo/" )
+	index-file.names = ( "index.html" )
+	mimetype.assign = ( ".js" => "text/javascript", ".css" => "text/css",
+	    ".html" => "text/html; charset=utf-8" )
+	# A strict policy, as a careful site has: the widget needs no more.
+	setenv.add-response-header = ( "Cache-Control" => "no-cache",
+	    "Content-Security-Policy" => "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; connect-src 'self' http://127.0.0.1:$PORT http://localhost:$PORT; form-action 'none'; base-uri 'none'" )
+}
+EOF
+	lighttpd -tt -f "$d/lighttpd.conf" >"$d/check.out" 2>&1 || {
+		cat "$d/check.out" >&2
+		return 1
+	}
+}
+
 # -----------------------------------------------------------------------------
 
 start_lighttpd() {
@@ -262,6 +291,8 @@ start_lighttpd() {
 	fi
 	lighttpd_write_conf "$VAR/lighttpd" "$PORT" "$VAR/hark.conf" "$VAR/log" ||
 	    die "lighttpd rejects the generated $VAR/lighttpd/lighttpd.conf"
+	demo_site "$VAR/lighttpd" ||
+	    die "lighttpd rejects the demo page's $VAR/lighttpd/lighttpd.conf"
 	echo "== starting lighttpd on $URL (it spawns $BUILD/hark-fcgi)"
 	# Its own session: a Ctrl-C reaches this script, which stops it in order.
 	setsid lighttpd -D -f "$VAR/lighttpd/lighttpd.conf" </dev/null \
@@ -373,6 +404,8 @@ hark is up: $URL  (GET $URL/v1/health)
   widget   $HARK_PUBLIC_KEY  (public; source $HARK_SOURCE_ID, origins
            http://127.0.0.1:$PORT and http://localhost:$PORT, no captcha)
   server   $HARK_SERVER_PUBLIC_KEY  (public; a server source: no Origin needed)
+
+The widget: open $URL/demo/ in a browser (widget/demo/, the demo source's key).
 
 Send feedback:
   curl -X POST $URL/v1/feedback \\
