@@ -139,6 +139,9 @@ requests = yes
 socket = $DB_SOCKET
 name = $DB_NAME
 user = $1
+
+[triage]
+model_file = $ROOT/data/triage.model
 EOF
 	[ -z "${2:-}" ] || echo "password_file = $2"
 	# Where captcha tokens are checked: hCaptcha's siteverify unless set
