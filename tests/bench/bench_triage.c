@@ -119,6 +119,7 @@ report(int verbose)
 	int		 tp, fp, fn, hi = 0, langok = 0;
 	int		 c4[5][5] = {{0}};
 	double		 pr, rc, mf = 0;
+	int		 nk = 0;
 	struct hark_triage t;
 	size_t		 i;
 
@@ -178,12 +179,15 @@ report(int verbose)
 			}
 		pr = tp + fp ? (double)tp / (tp + fp) : 0;
 		rc = tp + fn ? (double)tp / (tp + fn) : 0;
-		mf += pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
+		if (tp + fn > 0) {	/* over the classes the set has */
+			mf += pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
+			nk++;
+		}
 		printf("  4-class %-16s F1 %.3f\n", four_name[k],
 		    pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0);
 	}
 	printf("macro-F1 (bug, feature+improvement, question, praise): %.3f\n",
-	    mf / 4);
+	    nk > 0 ? mf / nk : 0);
 	printf("language accuracy:  %.3f\n", (double)langok / nrows);
 	for (l = 0; l < 5; l++)
 		if (ln[l] > 0)
