@@ -13,6 +13,8 @@
  *    most), and placed files <project>/<yyyy>/<mm>/<med_id>-<kind>.<ext>
  *    older than an hour that no media row names (a commit that never
  *    happened).  Only names of hark's own shape are ever removed;
+ *  - finished jobs (done after a week, failed after a month) and the
+ *    webhook delivery log after a month;
  *  - before the sweep, each project's retention period (off by default):
  *    the rows go, their files become the sweep's orphans.
  * Each of them bounds its work per run (a LIMIT per statement, a number of
@@ -95,6 +97,23 @@ hk_expire_sessions(struct hark_job_ctx *ctx)
 {
 	return hk_delete(ctx, hark_store_session_expire, HK_SESSION_LIMIT,
 	    "expired sessions deleted");
+}
+
+#define HK_PURGE_LIMIT		10000	/* finished jobs, deliveries per run */
+
+/* The queue's finished rows and the delivery log, once they are history. */
+static enum hark_job_rc
+hk_purge_jobs(struct hark_job_ctx *ctx)
+{
+	return hk_delete(ctx, hark_store_jobs_purge, HK_PURGE_LIMIT,
+	    "finished jobs deleted");
+}
+
+static enum hark_job_rc
+hk_purge_deliveries(struct hark_job_ctx *ctx)
+{
+	return hk_delete(ctx, hark_store_deliveries_purge, HK_PURGE_LIMIT,
+	    "webhook deliveries deleted from the log");
 }
 
 #define HK_ORPHAN_AGE_S		3600	/* older than any request or commit */
@@ -256,6 +275,8 @@ static const struct hk_step hk_steps[] = {
 	{ "check database", hk_check_database },
 	{ "expire idempotency keys", hk_sweep_idempotency_keys },
 	{ "expire sessions", hk_expire_sessions },
+	{ "purge finished jobs", hk_purge_jobs },
+	{ "purge the delivery log", hk_purge_deliveries },
 	{ "apply retention", hk_retention },
 	{ "sweep media", hk_sweep_media },
 };

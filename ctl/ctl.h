@@ -45,6 +45,21 @@ int	ctl_need_project(struct ctl *, const char *id);
 
 /* sources.c */
 int	ctl_cmd_source(struct ctl *, int, char **);
+/* A secret from a file's first line; CTL_OK, or CTL_FAIL said. */
+int	ctl_read_secret_file(const char *path, const char *what, char *out,
+	    size_t outsize);
+
+/* hooks.c */
+int	ctl_cmd_hook(struct ctl *, int, char **);
+
+/* Where harkctl migrate reads the schema files (HARK_SCHEMA_DIR). */
+const char	*ctl_schema_dir(void);
+
+/* doctor.c */
+int	ctl_cmd_doctor(struct ctl *, int, char **);
+
+/* audit.c */
+int	ctl_cmd_audit(struct ctl *, int, char **);
 
 /* secret.c */
 int	ctl_cmd_secret(struct ctl *, int, char **);

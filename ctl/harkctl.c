@@ -45,6 +45,17 @@ static const struct ctl_cmd ctl_cmds[] = {
 	{ "secret", "init [--rotate]",
 	    "make the widget-token secret file ([widget] token_secret_file)",
 	    ctl_cmd_secret },
+	{ "audit", "[PROJECT] [--action A] [--since TIME] [--limit N]",
+	    "print the audit trail, newest first (50 rows unless --limit)",
+	    ctl_cmd_audit },
+	{ "hook", "create PROJECT --kind alertmanager|grafana|sentry "
+	    "[--secret-file F] [--url BASE] | list PROJECT | revoke HOOK_ID",
+	    "manage inbound alert webhooks (create prints the hk_ secret, or "
+	    "Sentry's URL)", ctl_cmd_hook },
+	{ "doctor", "[--url URL]",
+	    "check that this installation can take feedback: config, "
+	    "database, schema, directories, libmagic, the web server at URL "
+	    "(http://127.0.0.1), a test submission, hark-batch", ctl_cmd_doctor },
 	{ "version", "", "print the version", cmd_version },
 	{ "help", "", "print this help", cmd_help },
 };
@@ -181,7 +192,7 @@ ctl_close(struct ctl *ctl)
 		hark_conf_free(&ctl->conf);
 }
 
-static const char *
+const char *
 ctl_schema_dir(void)
 {
 	const char	*env = getenv("HARK_SCHEMA_DIR");

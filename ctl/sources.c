@@ -237,12 +237,14 @@ parse_opts(int argc, char **argv, bool update, struct source_opts *o,
 }
 
 /*
- * Reads the captcha secret from path into out: its first line, without
- * trailing white space.  CTL_OK, or CTL_FAIL with a message that never
- * holds the file's content.
+ * Reads a secret from path into out (outsize bytes): its first line,
+ * without trailing white space, 1 to outsize - 1 printable characters.
+ * what names it in messages ("the captcha secret"), which never hold the
+ * file's content.  CTL_OK, or CTL_FAIL said.
  */
-static int
-read_secret_file(const char *path, char out[HARK_SOURCE_CAPTCHA_MAX + 1])
+int
+ctl_read_secret_file(const char *path, const char *what, char *out,
+    size_t outsize)
 {
 	char	 buf[SECRET_FILE_READ + 1];
 	FILE	*fp;
@@ -250,25 +252,24 @@ read_secret_file(const char *path, char out[HARK_SOURCE_CAPTCHA_MAX + 1])
 	int	 rc = CTL_FAIL;
 
 	if ((fp = fopen(path, "re")) == NULL) {
-		fprintf(stderr, "harkctl: cannot read the captcha secret file "
-		    "%s: %s\n", path, strerror(errno));
+		fprintf(stderr, "harkctl: cannot read %s file %s: %s\n", what,
+		    path, strerror(errno));
 		return CTL_FAIL;
 	}
 	n = fread(buf, 1, SECRET_FILE_READ, fp);
 	if (ferror(fp)) {
-		fprintf(stderr, "harkctl: cannot read the captcha secret file "
-		    "%s: %s\n", path, strerror(errno));
+		fprintf(stderr, "harkctl: cannot read %s file %s: %s\n", what,
+		    path, strerror(errno));
 		goto out;
 	}
 	buf[n] = '\0';
 	n = strcspn(buf, "\r\n");
 	while (n > 0 && (buf[n - 1] == ' ' || buf[n - 1] == '\t'))
 		n--;
-	if (!token_text(buf, n)) {
-		fprintf(stderr, "harkctl: the captcha secret file %s must hold "
-		    "the secret on its first line: 1 to %d printable "
-		    "characters without spaces\n", path,
-		    HARK_SOURCE_CAPTCHA_MAX);
+	if (n >= outsize || !token_text(buf, n)) {
+		fprintf(stderr, "harkctl: %s file %s must hold it on its first "
+		    "line: 1 to %zu printable characters without spaces\n",
+		    what, path, outsize - 1);
 		goto out;
 	}
 	memcpy(out, buf, n);
@@ -338,7 +339,8 @@ apply_captcha(const struct source_opts *o, struct hark_source *s)
 		snprintf(s->captcha_sitekey, sizeof(s->captcha_sitekey), "%s",
 		    o->sitekey);
 	if (o->secret_file != NULL &&
-	    read_secret_file(o->secret_file, s->captcha_secret) != CTL_OK)
+	    ctl_read_secret_file(o->secret_file, "the captcha secret",
+	    s->captcha_secret, sizeof(s->captcha_secret)) != CTL_OK)
 		return CTL_FAIL;
 	return CTL_OK;
 }

@@ -95,7 +95,7 @@ cors_headers(struct hark_req *req, struct hark_resp *resp)
 	hark_resp_header(resp, "Access-Control-Expose-Headers",
 	    "Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, "
 	    "RateLimit-Reset, Idempotent-Replayed, ETag, Content-Range, "
-	    "Accept-Ranges");
+	    "Accept-Ranges, X-Request-Id");
 }
 
 /* OPTIONS on a known path: the preflight answer, 204. */

@@ -546,7 +546,13 @@ main(int argc, char *argv[])
 	}
 	if (workers > 0)
 		conf->workers = (int)workers;
-	sd_fd = listen_spec == NULL ? systemd_listener() : -1;
+	/*
+	 * A socket systemd passes wins over --listen: hark-fcgi.service names
+	 * the path for a start without hark-fcgi.socket, and the same unit
+	 * serves both ways.
+	 */
+	if ((sd_fd = systemd_listener()) != -1)
+		listen_spec = NULL;
 	if (listen_spec == NULL && sd_fd == -1 && !fd0_is_listener() &&
 	    conf->listen[0] != '\0' && getenv("GATEWAY_INTERFACE") == NULL)
 		listen_spec = conf->listen;

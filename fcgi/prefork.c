@@ -23,6 +23,7 @@
 #include "conf.h"
 #include "log.h"
 #include "prefork.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "signals.h"
 #include "status.h"
@@ -50,6 +51,7 @@ struct master {
 	int			 nslots;	/* slots in use: conf->workers */
 	struct worker		 w[MAX_WORKERS];
 	int			 stopping;
+	int			 ready;		/* READY=1 sent */
 	time_t			 stop_deadline;
 	struct hark_status_slot	*slots;		/* shared with the workers */
 	struct hark_status	 st;		/* what --status shows */
@@ -322,11 +324,17 @@ reload(struct master *m)
 	struct hark_conf	*fresh;
 	struct hark_conf_err	 err;
 
-	if ((fresh = calloc(1, sizeof(*fresh))) == NULL)
+	/* systemctl reload waits for the READY=1 that follows. */
+	hark_sd_notify("RELOADING=1");
+	if ((fresh = calloc(1, sizeof(*fresh))) == NULL) {
+		hark_sd_notify("READY=1");
 		return;
+	}
 	if (hark_conf_load(m->config_path, fresh, &err) == -1) {
 		hark_log(HARK_LOG_ERR, "reload refused, keeping the old "
 		    "configuration: %s", err.msg);
+		hark_sd_notify("READY=1\nSTATUS=reload refused: the old "
+		    "configuration stays (see the log)");
 		free(fresh);
 		return;
 	}
@@ -345,6 +353,7 @@ reload(struct master *m)
 		hark_log(HARK_LOG_ERR, "cannot open log file %s",
 		    fresh->log_file);
 	hark_log(HARK_LOG_INFO, "configuration reloaded; replacing workers");
+	hark_sd_notify("READY=1\nSTATUS=configuration reloaded");
 }
 
 static void
@@ -361,6 +370,7 @@ static void
 begin_stop(struct master *m)
 {
 	m->stopping = 1;
+	hark_sd_notify("STOPPING=1");
 	m->stop_deadline = now_mono() + m->conf->shutdown_timeout;
 	hark_log(HARK_LOG_INFO, "stopping: waiting up to %d s for requests "
 	    "in flight", m->conf->shutdown_timeout);
@@ -490,6 +500,11 @@ hark_prefork_run(int listen_fd, struct hark_conf *conf,
 				signal_workers(m, SIGUSR1);
 			}
 			maintain(m);
+			/* Ready once the first workers are forked. */
+			if (!m->ready) {
+				m->ready = 1;
+				hark_sd_notify("READY=1\nSTATUS=serving");
+			}
 		}
 		write_status(m);
 		pfd.fd = wake_pipe[0];

@@ -525,6 +525,9 @@ check_auth(struct hark_call *c)
 	} else if (authenticate(c->app, c->req, c->resp,
 	    c->route->auth != HARK_AUTH_SECRET, &c->who) == -1)
 		return -1;
+	/* For the access log: the request's project, once known. */
+	snprintf(c->resp->project_id, sizeof(c->resp->project_id), "%s",
+	    c->who.project_id);
 	if (check_origin(c->app, c->req, c->resp, &c->who) == -1)
 		return -1;
 	return check_rate_as(c->app, c->req, c->resp, &c->who,

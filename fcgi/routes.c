@@ -53,5 +53,8 @@ const struct hark_route hark_routes[] = {
 	{ "POST", "/feedback/ingest", hark_handle_widget_ingest, JSON, 0,
 	  HARK_ROUTE_WIDGET | HARK_ROUTE_JSON_BODY, HARK_AUTH_NONE,
 	  &hark_widget_ingest_body, NULL },
+	/* Monitors: the hook's secret or Sentry's signature, in the handler. */
+	{ "POST", "/v1/hooks/{kind}", hark_handle_hook, JSON,
+	  HARK_HOOK_BODY_MAX, 0, HARK_AUTH_NONE, NULL, &hark_hook_query },
 };
 const size_t hark_nroutes = sizeof(hark_routes) / sizeof(hark_routes[0]);

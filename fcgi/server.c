@@ -34,6 +34,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "http.h"
+#include "ids.h"
 #include "log.h"
 #include "proxies.h"
 #include "server.h"
@@ -49,6 +50,8 @@ static volatile sig_atomic_t	got_stop;
 static volatile sig_atomic_t	got_reload;
 static volatile sig_atomic_t	got_reopen;
 static int			log_requests = 1;
+static char			log_addresses[8] = "block";
+static int			log_slow_ms;
 static int			listen_epfd = -1;	/* -1: use ppoll */
 static struct hark_proxies	proxies;		/* [server] trusted_proxies */
 /* The listening socket to shut when the master dies; -1: none. */
@@ -235,6 +238,9 @@ apply_conf(const struct hark_conf *conf)
 	char	 why[128];
 
 	log_requests = conf->log_requests;
+	snprintf(log_addresses, sizeof(log_addresses), "%s",
+	    conf->log_addresses);
+	log_slow_ms = conf->log_slow_ms;
 	hark_proxies_free(&proxies);
 	if (hark_proxies_parse(conf->trusted_proxies, &proxies, why,
 	    sizeof(why)) == -1)
@@ -310,6 +316,9 @@ format_head(const struct hark_resp *resp, struct hark_buf *out)
 		if (hark_buf_printf(out, "%s: %s\r\n", resp->headers[i].name,
 		    resp->headers[i].value) == -1)
 			return -1;
+	if (resp->request_id[0] != '\0' && hark_buf_printf(out,
+	    "X-Request-Id: %s\r\n", resp->request_id) == -1)
+		return -1;
 	return hark_buf_puts(out, "\r\n");
 }
 
@@ -324,18 +333,58 @@ ms_since(const struct timespec *t0)
 }
 
 /*
+ * The request's id: the one the web server (or a proxy in front) sent, so
+ * that its log and hark's name the same request, when it is a plain token;
+ * else one made here.
+ */
+static void
+request_id(const struct hark_req *req, struct hark_resp *resp)
+{
+	const char	*h = hark_req_header(req, "x-request-id");
+	size_t		 n;
+
+	if (h != NULL && (n = strlen(h)) > 0 && n <= HARK_REQUEST_ID_MAX &&
+	    strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") == n) {
+		memcpy(resp->request_id, h, n + 1);
+		return;
+	}
+	if (hark_random_chars(HARK_ID_ALPHABET, resp->request_id, 20) == -1)
+		resp->request_id[0] = '\0';
+	else
+		resp->request_id[20] = '\0';
+}
+
+/* The client's address as [log] addresses says: whole, its block, or "-". */
+static const char *
+log_addr(const struct hark_req *req, char *buf, size_t len)
+{
+	if (req->remote_addr == NULL || req->remote_addr[0] == '\0' ||
+	    strcmp(log_addresses, "none") == 0)
+		return "-";
+	if (strcmp(log_addresses, "full") == 0)
+		return req->remote_addr;
+	hark_addr_block(req->remote_addr, buf, len);
+	return buf;
+}
+
+/*
  * The access log: method, path without the query string (it may carry
- * search terms or keys), status, time, body bytes.  Nothing else.
+ * search terms or keys), status, time, body bytes, the request id, the
+ * client's address (by default its /24 or /64 block: an address is
+ * personal data) and the project.  Nothing else.  A request slower than
+ * [log] slow_ms is logged again as a warning.
  */
 static void
 log_request(const struct hark_req *req, const struct hark_resp *resp,
     const struct timespec *t0)
 {
 	const char	*path = req->path;
-	char		 raw[256];
+	char		 raw[256], addr[64];
+	double		 ms = ms_since(t0);
 	size_t		 n;
 
-	if (!log_requests)
+	if (!log_requests && (log_slow_ms == 0 || ms < log_slow_ms))
 		return;
 	if (path == NULL) {
 		/* Refused before decoding: log the raw path, cut at '?'. */
@@ -346,9 +395,13 @@ log_request(const struct hark_req *req, const struct hark_resp *resp,
 		raw[n] = '\0';
 		path = raw;
 	}
-	hark_log(HARK_LOG_INFO, "%s %.200s %d %.1fms %lluB",
-	    req->method ? req->method : "-", path, resp->status,
-	    ms_since(t0), hark_resp_body_len(resp));
+	hark_log(log_slow_ms > 0 && ms >= log_slow_ms ? HARK_LOG_WARN :
+	    HARK_LOG_INFO, "%s%s %.200s %d %.1fms %lluB id=%s addr=%s "
+	    "project=%s", log_slow_ms > 0 && ms >= log_slow_ms ? "slow: " : "",
+	    req->method ? req->method : "-", path, resp->status, ms,
+	    hark_resp_body_len(resp), resp->request_id[0] ? resp->request_id :
+	    "-", log_addr(req, addr, sizeof(addr)),
+	    resp->project_id[0] ? resp->project_id : "-");
 }
 
 /* Builds the request, lets the application answer it; never fails. */
@@ -360,6 +413,7 @@ answer(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
 	int	 rc;
 
 	rc = req_from_env(req, envp, dup, sizeof(dup));
+	request_id(req, resp);
 	if (rc == 409)
 		hark_resp_error(resp, 400, "ambiguous_header", dup,
 		    "the header %s arrived twice (under CGI X_A and X-A are "

@@ -71,6 +71,7 @@ static const char	*check_abs_path(const char *);
 static const char	*check_abs_or_empty(const char *);
 static const char	*check_nonempty(const char *);
 static const char	*check_sendfile(const char *);
+static const char	*check_log_addresses(const char *);
 static const char	*check_transcriber(const char *);
 static const char	*check_enricher(const char *);
 static const char	*check_http_url(const char *);
@@ -135,6 +136,10 @@ static const struct conf_key conf_keys[] = {
 	    "info", HARK_LOG_ERR, HARK_LOG_DEBUG, 0, NULL },
 	{ "log", "requests", CONF_BOOL, FIELD(log_requests, int),
 	    "yes", 0, 1, 0, NULL },
+	{ "log", "addresses", CONF_STRING, FIELD(log_addresses, char *),
+	    "block", 0, 0, 0, check_log_addresses },
+	{ "log", "slow_ms", CONF_INT, FIELD(log_slow_ms, int),
+	    "0", 0, 3600000, 0, NULL },
 
 	{ "database", "socket", CONF_STRING, FIELD(db_socket, char *),
 	    "/run/mysqld/mysqld.sock", 0, 0, 0, check_abs_or_empty },
@@ -425,6 +430,13 @@ check_enricher(const char *s)
 {
 	return strcmp(s, "builtin") == 0 || strcmp(s, "openai") == 0 ? NULL :
 	    "must be builtin or openai";
+}
+
+static const char *
+check_log_addresses(const char *s)
+{
+	return strcmp(s, "full") == 0 || strcmp(s, "block") == 0 ||
+	    strcmp(s, "none") == 0 ? NULL : "must be full, block or none";
 }
 
 static const char *

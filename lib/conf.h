@@ -34,6 +34,8 @@ struct hark_conf {
 	char	*log_file;		/* "" = stderr (the web server's error log) */
 	int	 log_level;		/* HARK_LOG_* from log.h */
 	int	 log_requests;		/* 1 = one info line per request */
+	char	*log_addresses;		/* full, block (/24, /64) or none */
+	int	 log_slow_ms;		/* a warn line above this; 0 = off */
 
 	/* [database] */
 	char	*db_socket;		/* unix socket; used when db_host is "" */

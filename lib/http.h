@@ -50,6 +50,9 @@ struct hark_req {
 	size_t			 nparams;
 };
 
+/* X-Request-Id: 1 to 64 of [A-Za-z0-9._-], else hark makes one. */
+#define HARK_REQUEST_ID_MAX	64
+
 struct hark_resp {
 	int			 status;
 	const char		*content_type;	/* static string */
@@ -71,6 +74,13 @@ struct hark_resp {
 	 * answer has no body and no Content-Length of its own.
 	 */
 	bool			 handoff;
+	/*
+	 * For the access log and the X-Request-Id header: the request's id
+	 * (the web server's, or made), and the project the key or token
+	 * named once authenticated ("" before).
+	 */
+	char			 request_id[HARK_REQUEST_ID_MAX + 1];
+	char			 project_id[48];
 };
 
 /* Request lifecycle: hark_req_free releases every string the request owns. */

@@ -23,6 +23,7 @@
 #define HARK_ID_JOB		"job_"
 #define HARK_ID_WEBHOOK		"whk_"
 #define HARK_ID_DELIVERY	"msg_"
+#define HARK_ID_HOOK		"hok_"
 
 #define HARK_ID_ALPHABET	"0123456789abcdefghjkmnpqrstvwxyz"
 #define HARK_ID_BODY_LEN	26

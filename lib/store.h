@@ -198,6 +198,8 @@ void	hark_feedback_clear(struct hark_feedback *fb);
 int	hark_store_project_create(struct hark_db *, const char *id,
 	    const char *name);
 int	hark_store_project_exists(struct hark_db *, const char *id);
+/* The project and everything in it (harkctl doctor's own, after its check). */
+int	hark_store_project_delete(struct hark_db *, const char *id);
 typedef int	(*hark_project_fn)(void *ctx, const char *id, const char *name,
 		    const char *created_at, long long nkeys);
 int	hark_store_project_list(struct hark_db *, hark_project_fn, void *ctx);
@@ -321,6 +323,20 @@ int	hark_store_source_each(struct hark_db *, const char *project_id,
 int	hark_store_audit(struct hark_db *, const char *project_id,
 	    const char *key_id, const char *action, const char *remote_addr,
 	    const char *detail);
+/* Its rows, newest first (harkctl audit); NULL members are "any". */
+struct hark_audit_filter {
+	const char	*project_id;
+	const char	*action;
+	const char	*since;		/* DATETIME(6) */
+	unsigned	 limit;
+};
+struct hark_audit_row {
+	const char	*created_at, *project_id, *key_id, *action;
+	const char	*remote_addr, *detail;
+};
+typedef int	(*hark_audit_fn)(void *ctx, const struct hark_audit_row *);
+int	hark_store_audit_list(struct hark_db *,
+	    const struct hark_audit_filter *, hark_audit_fn, void *ctx);
 
 /* Feedback. */
 int	hark_store_feedback_insert(struct hark_db *, const struct hark_feedback *);
@@ -575,6 +591,18 @@ int	hark_store_job_stats(struct hark_db *, hark_job_stats_fn, void *ctx);
  */
 int	hark_store_retention_apply(struct hark_db *, int limit,
 	    unsigned long long *n);
+/*
+ * Housekeeping: the queue's finished rows (done after a week, failed after
+ * a month: long enough to read why) and the webhook delivery log after a
+ * month, up to limit each; *n deleted.
+ */
+#define HARK_JOBS_KEEP_DONE_DAYS	7
+#define HARK_JOBS_KEEP_FAILED_DAYS	30
+#define HARK_DELIVERIES_KEEP_DAYS	30
+int	hark_store_jobs_purge(struct hark_db *, int limit,
+	    unsigned long long *n);
+int	hark_store_deliveries_purge(struct hark_db *, int limit,
+	    unsigned long long *n);
 /* Housekeeping: sessions past their TTL, up to limit; *n deleted. */
 int	hark_store_session_expire(struct hark_db *, int limit,
 	    unsigned long long *n);
@@ -603,6 +631,8 @@ struct hark_feedback_patch {
 	const char	*labels[HARK_LABELS_MAX];	/* normalized, unique */
 	size_t		 nlabels;
 	int		 quarantined;	/* 0 releases, 1 holds, -1: unchanged */
+	/* Who asked, for the audit row written with the change (or NULL). */
+	const char	*actor_key_id, *actor_addr;
 };
 int	hark_store_feedback_patch(struct hark_db *, const char *project_id,
 	    const char *id, const struct hark_feedback_patch *,
@@ -618,6 +648,8 @@ struct hark_comment {
 	const char	*author_id;	/* NULL = none */
 	size_t		 author_id_len;
 	char		 created_at[HARK_STORE_TS_SIZE];
+	/* On insert: who asked, for its audit row (or NULL); unset on reads. */
+	const char	*actor_key_id, *actor_addr;
 };
 /*
  * NOT_FOUND when the project has no item feedback_id.  The comment's
@@ -697,5 +729,54 @@ struct hark_notify_fanout {
 /* All of it in one transaction; rows already there (a rerun) are kept. */
 int	hark_store_notify_fanout(struct hark_db *,
 	    const struct hark_notify_fanout *);
+
+/*
+ * Inbound alert hooks (store_hooks.c, schema/011_hooks.sql).  A hook is
+ * found by the SHA-256 of its hk_ secret (Bearer, Basic), or by its id for
+ * Sentry, whose client secret is kept whole to check its signature.
+ */
+struct hark_hook {
+	char		 id[HARK_ID_SIZE];
+	char		 project_id[HARK_ID_SIZE];
+	char		 kind[16];		/* alertmanager, grafana, sentry */
+	bool		 has_hash;
+	unsigned char	 secret_hash[32];
+	char		 secret[256];		/* Sentry's; not a C string */
+	size_t		 secret_len;
+	bool		 revoked;
+	char		 created_at[HARK_STORE_TS_SIZE];
+};
+int	hark_store_hook_create(struct hark_db *, const struct hark_hook *);
+int	hark_store_hook_by_hash(struct hark_db *, const unsigned char hash[32],
+	    struct hark_hook *);
+int	hark_store_hook_get(struct hark_db *, const char *id,
+	    struct hark_hook *);
+typedef int	(*hark_hook_fn)(void *ctx, const struct hark_hook *);
+int	hark_store_hook_list(struct hark_db *, const char *project_id,
+	    hark_hook_fn, void *ctx);
+/* Revoked hooks stop authenticating; the row stays for the audit trail. */
+int	hark_store_hook_revoke(struct hark_db *, const char *id);
+
+/* One alert, with the item it files if it is new (made by the caller). */
+struct hark_alert_item {
+	bool				 firing;
+	const char			*fingerprint;
+	const struct hark_feedback	*fb;
+};
+struct hark_alert_batch {
+	const char			*project_id;
+	const char			*source;	/* alertmanager, ... */
+	const char			*resolution_note;
+	const struct hark_alert_item	*items;
+	size_t				 n;
+	/* The audit row written with it (no alert text), or NULL. */
+	const char			*audit_detail, *remote_addr;
+};
+struct hark_alert_counts {
+	unsigned	 created, repeated, resolved, ignored;
+};
+/* The batch in one transaction: all of it is applied, or none. */
+int	hark_store_alerts_apply(struct hark_db *,
+	    const struct hark_alert_batch *, struct hark_alert_counts *);
 
 #endif

@@ -61,6 +61,34 @@ patch_labels(struct hark_db *db, const struct patch_tx *t)
 	return rc;
 }
 
+/* What a PATCH changed, for its audit row: names and vocabulary, no text. */
+static void
+patch_detail(const struct patch_tx *t, char *out, size_t len)
+{
+	const struct hark_feedback_patch	*p = t->p;
+	int					 n;
+
+	n = snprintf(out, len, "%s:", t->id);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	if (p->status != NULL)
+		n += snprintf(out + n, len - (size_t)n, " status=%s", p->status);
+	if (p->priority_set && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, " priority=%d",
+		    p->priority);
+	if (p->note_set && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, " resolutionNote");
+	if (p->labels_set && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, " labels=%zu",
+		    p->nlabels);
+	if (p->category != NULL && (size_t)n < len)
+		n += snprintf(out + n, len - (size_t)n, " category=%s",
+		    p->category);
+	if (p->quarantined >= 0 && (size_t)n < len)
+		snprintf(out + n, len - (size_t)n, " quarantined=%s",
+		    p->quarantined ? "true" : "false");
+}
+
 static int
 patch_body(struct hark_db *db, void *ctx)
 {
@@ -117,7 +145,14 @@ patch_body(struct hark_db *db, void *ctx)
 	}
 	if (rc == HARK_DB_OK && p->labels_set)
 		rc = patch_labels(db, t);
-	/* The events go with the change: both commit, or neither. */
+	/* The events and the audit row go with the change, or nothing does. */
+	if (rc == HARK_DB_OK) {
+		char	 detail[256];
+
+		patch_detail(t, detail, sizeof(detail));
+		rc = store_audit_row(db, t->project_id, p->actor_key_id,
+		    "feedback_update", p->actor_addr, detail);
+	}
 	if (rc == HARK_DB_OK)
 		rc = store_notify_enqueue(db, t->project_id, t->id, NULL,
 		    HARK_EVENT_UPDATED, false, false);
@@ -182,6 +217,16 @@ comment_body(struct hark_db *db, void *ctx)
 		return HARK_DB_OK;
 	}
 	if (rc != HARK_DB_OK || (t->found = n == 1) == 0)
+		return rc;
+	{
+		char	 detail[128];
+
+		snprintf(detail, sizeof(detail), "%s: %s authorType=%s",
+		    c->feedback_id, c->id, c->author_type);
+		rc = store_audit_row(db, t->project_id, c->actor_key_id,
+		    "comment_create", c->actor_addr, detail);
+	}
+	if (rc != HARK_DB_OK)
 		return rc;
 	return store_notify_enqueue(db, t->project_id, c->feedback_id, c->id,
 	    HARK_EVENT_COMMENT, t->notify_submitter, t->mirror);
@@ -269,10 +314,9 @@ hark_store_comment_get(struct hark_db *db, const char *project_id,
 	struct hark_db_val	 k[] = {
 		HARK_DB_CSTR(comment_id), HARK_DB_CSTR(project_id)
 	};
-	struct comment_ctx	 cc = { fn, ctx };
 	int			 n = 0, rc;
+	struct comment_ctx	 cc = { fn, ctx, &n };
 
-	cc.seen = &n;
 	rc = store_query(db, "SELECT c.id, c.feedback_id, c.body, "
 	    "c.author_type, c.author_id, c.created_at FROM comments c JOIN "
 	    "feedback f ON f.id = c.feedback_id WHERE c.id = ? AND "

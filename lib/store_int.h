@@ -71,6 +71,11 @@ int	store_exec_found(struct hark_db *, const char *sql,
 int	store_search_phrase(const char *q, size_t qlen, char *out,
 	    size_t outsize, size_t *outlen);
 
+/* Inside a transaction: an audit_log row (hark_store_audit's). */
+int	store_audit_row(struct hark_db *, const char *project_id,
+	    const char *key_id, const char *action, const char *remote_addr,
+	    const char *detail);
+
 /*
  * Inside a transaction: a notify job for the event type (HARK_EVENT_*) of
  * the item (and comment), which hark-batch fans out (store_notify.c).

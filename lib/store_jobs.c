@@ -369,6 +369,43 @@ hark_store_session_expire(struct hark_db *db, int limit,
 }
 
 int
+hark_store_jobs_purge(struct hark_db *db, int limit, unsigned long long *n)
+{
+	struct hark_db_val	 a[] = {
+		HARK_DB_INT(HARK_JOBS_KEEP_DONE_DAYS),
+		HARK_DB_INT(HARK_JOBS_KEEP_DONE_DAYS),
+		HARK_DB_INT(HARK_JOBS_KEEP_FAILED_DAYS),
+		HARK_DB_INT(HARK_JOBS_KEEP_FAILED_DAYS),
+		HARK_DB_INT(limit)
+	};
+
+	/*
+	 * run_after comes no later than finished_at, so the jobs_due range
+	 * (status, run_after) finds the old rows without a scan of the rest.
+	 */
+	*n = 0;
+	return store_exec(db, "DELETE FROM jobs WHERE (status = 'done' AND "
+	    "run_after < UTC_TIMESTAMP(6) - INTERVAL ? DAY AND finished_at < "
+	    "UTC_TIMESTAMP(6) - INTERVAL ? DAY) OR (status = 'failed' AND "
+	    "run_after < UTC_TIMESTAMP(6) - INTERVAL ? DAY AND finished_at < "
+	    "UTC_TIMESTAMP(6) - INTERVAL ? DAY) LIMIT ?", a, NARGS(a), n);
+}
+
+int
+hark_store_deliveries_purge(struct hark_db *db, int limit,
+    unsigned long long *n)
+{
+	struct hark_db_val	 a[] = {
+		HARK_DB_INT(HARK_DELIVERIES_KEEP_DAYS), HARK_DB_INT(limit)
+	};
+
+	*n = 0;
+	return store_exec(db, "DELETE FROM webhook_deliveries WHERE created_at "
+	    "< UTC_TIMESTAMP(6) - INTERVAL ? DAY AND status <> 'pending' "
+	    "ORDER BY created_at LIMIT ?", a, NARGS(a), n);
+}
+
+int
 hark_store_retention_apply(struct hark_db *db, int limit,
     unsigned long long *n)
 {

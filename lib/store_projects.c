@@ -25,6 +25,16 @@ hark_store_project_create(struct hark_db *db, const char *id, const char *name)
 }
 
 int
+hark_store_project_delete(struct hark_db *db, const char *id)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(id) };
+
+	/* Keys, sources, feedback and what hangs off them: ON DELETE CASCADE. */
+	return store_exec_found(db, "DELETE FROM projects WHERE id = ?", a,
+	    NARGS(a));
+}
+
+int
 hark_store_project_exists(struct hark_db *db, const char *id)
 {
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(id) };
@@ -303,6 +313,25 @@ hark_store_source_origin_list(struct hark_db *db, const char *source_id,
 }
 
 int
+store_audit_row(struct hark_db *db, const char *project_id,
+    const char *key_id, const char *action, const char *remote_addr,
+    const char *detail)
+{
+	struct hark_db_val	 a[] = {
+		project_id ? HARK_DB_CSTR(project_id) : HARK_DB_NULLV,
+		key_id ? HARK_DB_CSTR(key_id) : HARK_DB_NULLV,
+		HARK_DB_CSTR(action),
+		remote_addr ? HARK_DB_STR(remote_addr, strnlen(remote_addr, 45)) :
+		    HARK_DB_NULLV,
+		detail ? HARK_DB_STR(detail, strnlen(detail, 1024)) : HARK_DB_NULLV
+	};
+
+	return hark_db_exec(db, "INSERT INTO audit_log (project_id, key_id, "
+	    "action, remote_addr, detail, created_at) "
+	    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
+}
+
+int
 hark_store_audit(struct hark_db *db, const char *project_id,
     const char *key_id, const char *action, const char *remote_addr,
     const char *detail)
@@ -321,3 +350,42 @@ hark_store_audit(struct hark_db *db, const char *project_id,
 	    "VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
 }
 
+struct audit_ctx {
+	hark_audit_fn	 fn;
+	void		*ctx;
+};
+
+static int
+audit_row(void *ctx, const struct hark_db_row *row)
+{
+	struct audit_ctx	*ac = ctx;
+	struct hark_audit_row	 r = {
+		row->vals[0] ? row->vals[0] : "", row->vals[1], row->vals[2],
+		row->vals[3] ? row->vals[3] : "", row->vals[4], row->vals[5]
+	};
+
+	return ac->fn(ac->ctx, &r);
+}
+
+int
+hark_store_audit_list(struct hark_db *db, const struct hark_audit_filter *f,
+    hark_audit_fn fn, void *ctx)
+{
+	struct audit_ctx	 ac = { fn, ctx };
+	struct store_sql	 b;
+
+	store_sql_init(&b);
+	store_sql_add(&b, "SELECT created_at, project_id, key_id, action, "
+	    "remote_addr, detail FROM audit_log WHERE 1 = 1");
+	if (f->project_id != NULL)
+		store_sql_filter(&b, " AND project_id = ?",
+		    HARK_DB_CSTR(f->project_id));
+	if (f->action != NULL)
+		store_sql_filter(&b, " AND action = ?", HARK_DB_CSTR(f->action));
+	if (f->since != NULL)
+		store_sql_filter(&b, " AND created_at >= ?",
+		    HARK_DB_CSTR(f->since));
+	store_sql_filter(&b, " ORDER BY created_at DESC, id DESC LIMIT ?",
+	    HARK_DB_INT(f->limit));
+	return store_sql_query(db, &b, audit_row, &ac);
+}

@@ -11,7 +11,8 @@ const char *const hark_vocab_category[] = { "bug", "feature_request",
     "improvement", "question", "praise", "other", NULL };
 const char *const hark_vocab_sentiment[] = { "positive", "neutral",
     "negative", NULL };
-const char *const hark_vocab_channel[] = { "api", "widget", "voice", NULL };
+const char *const hark_vocab_channel[] = { "api", "widget", "voice", "alert",
+    NULL };
 const char *const hark_vocab_triaged_by[] = { "builtin", "openai", "client",
 	"human", NULL };
 

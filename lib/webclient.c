@@ -138,7 +138,7 @@ hark_web_request(const struct hark_web_req *r, long *status,
 		set_why(why, whylen, "curl_easy_init failed");
 		return HARK_WEB_ERROR;
 	}
-	if (r->nparts == 0) {
+	if (r->nparts == 0 && r->content_type != NULL) {
 		snprintf(ct, sizeof(ct), "Content-Type: %s", r->content_type);
 		if ((hdrs = curl_slist_append(NULL, ct)) == NULL)
 			goto nomem;
@@ -158,6 +158,8 @@ hark_web_request(const struct hark_web_req *r, long *status,
 		if ((mime = make_mime(h, r, why, whylen)) == NULL)
 			goto out;
 		curl_easy_setopt(h, CURLOPT_MIMEPOST, mime);
+	} else if (r->method != NULL && strcmp(r->method, "GET") == 0) {
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
 	} else {
 		curl_easy_setopt(h, CURLOPT_POST, 1L);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, r->body);

@@ -54,6 +54,7 @@ struct hark_web_part {
  * never reach why.
  */
 struct hark_web_req {
+	const char			*method;	/* NULL: POST; or GET */
 	const char			*url;
 	const char *const		*headers;
 	const char			*content_type;

@@ -46,6 +46,8 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
   KEY webhook_deliveries_webhook (webhook_id, created_at),
   KEY webhook_deliveries_feedback (feedback_id),
   KEY webhook_deliveries_project (project_id, created_at),
+  -- Housekeeping's purge of the log.
+  KEY webhook_deliveries_created (created_at),
   CONSTRAINT webhook_deliveries_webhook_fk FOREIGN KEY (webhook_id)
     REFERENCES webhooks (id) ON DELETE CASCADE,
   CONSTRAINT webhook_deliveries_feedback_fk FOREIGN KEY (feedback_id)

@@ -241,6 +241,9 @@ hark_handle_feedback_delete(const struct hark_call *c)
 	else if (rc != HARK_STORE_OK)
 		hark_respond_store(c->app, c->resp, rc);
 	else {
+		/* After the commit: a lost audit row never keeps an item. */
+		(void)hark_store_audit(c->app->db, c->who.project_id,
+		    c->who.key_id, "feedback_delete", c->req->remote_addr, id);
 		c->resp->status = 204;
 		hark_buf_reset(&c->resp->body);
 	}

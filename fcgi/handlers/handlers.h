@@ -24,6 +24,10 @@ void	hark_handle_feedback_delete(const struct hark_call *);
 /* The third seed's widget flow (widget.c). */
 void	hark_handle_widget_bootstrap(const struct hark_call *);
 void	hark_handle_widget_ingest(const struct hark_call *);
+/* Inbound alert webhooks (hooks.c). */
+#define HARK_HOOK_BODY_MAX	(1024 * 1024)
+void	hark_handle_hook(const struct hark_call *);
+extern const struct hark_query_schema	hark_hook_query;
 extern const struct hark_query_schema	hark_widget_bootstrap_query;
 extern const struct hark_json_schema	hark_widget_ingest_body;
 /* The inbox (inbox.c). */

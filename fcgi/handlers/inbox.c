@@ -272,6 +272,8 @@ hark_handle_feedback_patch(const struct hark_call *c)
 	if (in->labels.arr != NULL && patch_labels(c, in, &p, labels) == -1)
 		return;
 	p.quarantined = member(c, "quarantined", &null) ? in->quarantined : -1;
+	p.actor_key_id = c->who.key_id;
+	p.actor_addr = c->req->remote_addr;
 	rc = hark_store_feedback_patch(c->app->db, c->who.project_id, id, &p,
 	    im ? version : NULL);
 	if (rc == HARK_STORE_NOT_FOUND)
@@ -339,6 +341,8 @@ hark_handle_comment_create(const struct hark_call *c)
 	cm.author_id = in->author_id.s;
 	cm.author_id_len = in->author_id.len;
 	hark_ts_now(cm.created_at);
+	cm.actor_key_id = c->who.key_id;
+	cm.actor_addr = c->req->remote_addr;
 	rc = hark_store_comment_insert(c->app->db, c->who.project_id, &cm,
 	    in->notify_submitter, in->mirror_to_tracker);
 	if (rc == HARK_STORE_NOT_FOUND) {

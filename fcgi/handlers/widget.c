@@ -222,6 +222,8 @@ hark_handle_widget_bootstrap(const struct hark_call *c)
 	if (find_source(c, q->public_key, &src) == -1)
 		return;
 	principal_of(&src, &who);
+	snprintf(c->resp->project_id, sizeof(c->resp->project_id), "%s",
+	    who.project_id);
 	if (check_origin(c, &who) == -1 ||
 	    hark_prologue_check_rate(c->app, c->req, c->resp, &who) == -1)
 		goto out;
@@ -519,6 +521,8 @@ hark_handle_widget_ingest(const struct hark_call *c)
 	if (find_source(c, in->public_key.s, &src) == -1)
 		return;
 	principal_of(&src, &who);
+	snprintf(c->resp->project_id, sizeof(c->resp->project_id), "%s",
+	    who.project_id);
 	if (check_origin(c, &who) == -1 || check_token(c, in, &src) == -1 ||
 	    hark_prologue_check_rate(c->app, c->req, c->resp, &who) == -1 ||
 	    check_captcha(c, in, &src) == -1)

@@ -32,7 +32,8 @@ HARK_PACKAGES="build-essential autoconf automake libtool pkg-config
 	nginx-light apache2 libapache2-mod-fcgid wrk curl clang
 	libclang-rt-14-dev llvm
 	nodejs npm chromium python3-requests ffmpeg espeak-ng file
-	libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata"
+	libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata
+	debhelper lintian prometheus-alertmanager"
 # (The last two lines: test_clients.sh's clients and media, test.sh's npm ci;
 # [transcribe] backend = pocketsphinx, its model, and the recordings
 # test_transcribe checks it on.)

@@ -197,6 +197,33 @@ check_log() {
 	check "log never holds the query string" eval "! grep -q '$qs' '$log'"
 	check "log never holds the Authorization value" eval "! grep -q '$sk' '$log'"
 	check "log never holds the X-Hark-Key value" eval "! grep -q '$xk' '$log'"
+	check_request_id "$log"
+}
+
+# X-Request-Id: the web server's (a plain token) echoed, else one made; the
+# log line names it with the client's address block and the project.
+check_request_id() {
+	local log=$1 rid made
+	rid="req-$(rand_hex 8).x_y"
+	req GET "$URL/v1/health" -H "X-Request-Id: $rid"
+	check "a plain X-Request-Id is echoed" test "$(hdr X-Request-Id)" = "$rid"
+	check "and names the request's log line" wait_until 5 grep -qE \
+	    "GET /v1/health 200 .* id=$rid addr=[^ ]+ project=-\$" "$log"
+	req GET "$URL/v1/health"
+	made=$(hdr X-Request-Id)
+	# (nginx's own $request_id, 32 hex digits, where conf/nginx.conf sets it.)
+	check "without one, the web server or hark makes one ($made)" eval \
+	    "[[ '$made' =~ ^([0-9a-z]{20}|[0-9a-f]{32})\$ ]]"
+	req GET "$URL/v1/health" -H 'X-Request-Id: a b;<script>'
+	check "a junk one is replaced" eval "[[ '$(hdr X-Request-Id)' =~ \
+	    ^[0-9a-z]{20}\$ ]]"
+	req GET "$URL/v1/health" -H "X-Request-Id: $(printf 'r%.0s' {1..65})"
+	check "so is one over 64 characters" eval "[[ '$(hdr X-Request-Id)' =~ \
+	    ^[0-9a-z]{20}\$ ]]"
+	req GET "$URL/v1/no-such-thing"
+	check "errors carry one too" test -n "$(hdr X-Request-Id)"
+	check "the address is logged as its block, not whole" grep -qF \
+	    "id=$rid addr=127.0.0.0/24 " "$log"
 }
 
 # check_ambiguous_header passes|drops: X_Hark_Key beside X-Hark-Key.  Under

@@ -181,11 +181,50 @@ test_comments() {
 	check_hark_error "a junk cursor: 400" 400
 }
 
+# Every change made through the API is audited (harkctl audit), without
+# the text it carried.
+test_audit() {
+	local out kid gone
+	t_ctx audit
+	ctl audit "$PRJ" --limit 1000 >"$T/ib/audit.out"
+	check "harkctl audit PROJECT exits 0" test $? = 0
+	check "a PATCH is audited with what it changed" grep -qE \
+	    "feedback_update +key_[0-9a-z]+ .*$ID: status=done priority=1 resolutionNote labels=2" \
+	    "$T/ib/audit.out"
+	check "a comment is audited" grep -qE "comment_create .*$ID: cmt_[0-9a-z]+ authorType=human" \
+	    "$T/ib/audit.out"
+	check "no text of the item or note is in it" eval "! grep -qE \
+	    'Fixed in v1.4|Safari|Fix deployed' '$T/ib/audit.out'"
+	check "the other project's changes are not listed" eval "! grep -q \
+	    '$PRJ_B' '$T/ib/audit.out'"
+	req POST "$URL/v1/feedback" -H "Authorization: Bearer $SK" "${JSON_CT[@]}" \
+	    -d '{"text":"to be deleted"}'
+	gone=$(json id)
+	req DELETE "$URL/v1/feedback/$gone" -H "Authorization: Bearer $SK"
+	check_status "a DELETE: 204" 204
+	out=$(ctl audit "$PRJ" --action feedback_delete)
+	check "a DELETE is audited, --action filters" eval "[ \$(printf '%s\n' \
+	    \"\$out\" | grep -c feedback_delete) = 1 ] && [[ \"\$out\" == *$gone* ]]"
+	check "--limit 1 prints one row under the header" test \
+	    "$(ctl audit "$PRJ" --limit 1 | wc -l)" = 2
+	check "--since in the future prints none" test \
+	    "$(ctl audit --since 2999-01-01T00:00:00Z | wc -l)" = 1
+	ctl audit "$PRJ" --limit 0 >/dev/null 2>&1
+	check "--limit 0: usage error (2)" test $? = 2
+	ctl audit --since yesterday >/dev/null 2>&1
+	check "--since yesterday: usage error (2)" test $? = 2
+	ctl audit prj_nosuchproject0000000000000 >/dev/null 2>&1
+	check "an unknown project: 1" test $? = 1
+	ctl audit "$PRJ" "$PRJ_B" >/dev/null 2>&1
+	check "two projects: usage error (2)" test $? = 2
+}
+
 t_init "${1:-}" ib
 t_db
 setup
 test_patch
 test_patch_bad
 test_comments
+test_audit
 t_ctx
 t_summary

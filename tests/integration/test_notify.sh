@@ -243,6 +243,40 @@ test_quarantine() {
 	check_json "it stays released" quarantined false
 }
 
+# Housekeeping's purge of finished jobs and the delivery log.
+test_purge() {
+	t_ctx purge
+	sql "INSERT INTO jobs (id, kind, status, run_after, finished_at) VALUES
+	    ('job_old_done', 'notify', 'done', UTC_TIMESTAMP(6) - INTERVAL 8 DAY,
+	     UTC_TIMESTAMP(6) - INTERVAL 8 DAY),
+	    ('job_new_done', 'notify', 'done', UTC_TIMESTAMP(6) - INTERVAL 6 DAY,
+	     UTC_TIMESTAMP(6) - INTERVAL 1 DAY),
+	    ('job_old_failed', 'notify', 'failed',
+	     UTC_TIMESTAMP(6) - INTERVAL 10 DAY, UTC_TIMESTAMP(6) - INTERVAL 10 DAY),
+	    ('job_ancient_failed', 'notify', 'failed',
+	     UTC_TIMESTAMP(6) - INTERVAL 31 DAY, UTC_TIMESTAMP(6) - INTERVAL 31 DAY),
+	    ('job_old_pending', 'notify', 'pending',
+	     UTC_TIMESTAMP(6) - INTERVAL 40 DAY, NULL)"
+	sql "INSERT INTO webhook_deliveries (id, webhook_id, project_id, event,
+	    payload, status, created_at) VALUES
+	    ('msg_old_delivered', 'whk_all', '$PRJ', 'feedback.updated', '{}',
+	     'delivered', UTC_TIMESTAMP(6) - INTERVAL 31 DAY),
+	    ('msg_old_pending', 'whk_all', '$PRJ', 'feedback.updated', '{}',
+	     'pending', UTC_TIMESTAMP(6) - INTERVAL 31 DAY),
+	    ('msg_new_failed', 'whk_all', '$PRJ', 'feedback.updated', '{}',
+	     'failed', UTC_TIMESTAMP(6) - INTERVAL 29 DAY)"
+	batch --once --jobs housekeeping
+	check "housekeeping exits 0" test $? = 0
+	check "a job done over a week ago is purged, the rest kept" test "$(sql \
+	    "SELECT GROUP_CONCAT(id ORDER BY id) FROM jobs WHERE id LIKE
+	    'job\_%\_%'")" = "job_new_done,job_old_failed,job_old_pending"
+	check "a delivery logged over a month ago is purged unless pending" \
+	    test "$(sql "SELECT GROUP_CONCAT(id ORDER BY id) FROM
+	    webhook_deliveries WHERE id LIKE 'msg\_%\_%'")" = \
+	    "msg_new_failed,msg_old_pending"
+	sql "DELETE FROM jobs WHERE id LIKE 'job\_%\_%'"
+}
+
 t_init "${1:-}" nt
 t_db
 setup
@@ -251,5 +285,6 @@ test_fanout
 test_created_scan
 test_erased
 test_quarantine
+test_purge
 t_ctx
 t_summary
