@@ -139,15 +139,14 @@ requests = yes
 socket = $DB_SOCKET
 name = $DB_NAME
 user = $1
-
-[triage]
-model_file = $ROOT/data/triage.model
 EOF
 	[ -z "${2:-}" ] || echo "password_file = $2"
 	# Where captcha tokens are checked: hCaptcha's siteverify unless set
 	# (a local stand-in for tests, or Turnstile's).
 	[ -z "${HARK_CAPTCHA_VERIFY_URL:-}" ] ||
 	    printf '\n[widget]\ncaptcha_verify_url = %s\n' "$HARK_CAPTCHA_VERIFY_URL"
+	# The learned triage's weights: this tree's, not an installed copy.
+	printf '\n[triage]\nmodel_file = %s\n' "$ROOT/data/triage.model"
 }
 
 # hark.conf for hark (its own database user) and migrate.conf for harkctl
