@@ -145,6 +145,8 @@ EOF
 	# (a local stand-in for tests, or Turnstile's).
 	[ -z "${HARK_CAPTCHA_VERIFY_URL:-}" ] ||
 	    printf '\n[widget]\ncaptcha_verify_url = %s\n' "$HARK_CAPTCHA_VERIFY_URL"
+	# The learned triage's weights: this tree's, not an installed copy.
+	printf '\n[triage]\nmodel_file = %s\n' "$ROOT/data/triage.model"
 }
 
 # hark.conf for hark (its own database user) and migrate.conf for harkctl

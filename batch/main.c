@@ -25,6 +25,7 @@
 #include "log.h"
 #include "store.h"
 #include "transcribe.h"
+#include "triage_model.h"
 
 struct batch_opts {
 	const char	*config_path;
@@ -227,6 +228,7 @@ main(int argc, char *argv[])
 	struct hark_conf	 conf;
 	struct hark_conf_err	 err;
 	struct hark_db		*db = NULL;
+	char			 tm_err[512];
 	int			 lock = -1, rc;
 
 	if ((rc = parse_options(argc, argv, &o)) != -1)
@@ -248,6 +250,12 @@ main(int argc, char *argv[])
 		rc = status(db);
 		goto out;
 	}
+	if (hark_triage_model_load(conf.triage_model_file, tm_err,
+	    sizeof(tm_err)) == -1) {
+		fprintf(stderr, "hark-batch: %s\n", tm_err);
+		hark_log(HARK_LOG_ERR, "%s", tm_err);
+		goto out;
+	}
 	if ((lock = take_lock(conf.state_dir)) == -2) {
 		rc = 0;		/* the previous run is still busy: not an error */
 		goto out;
@@ -261,6 +269,7 @@ out:
 		hark_store_close(db);
 	if (lock >= 0)
 		close(lock);
+	hark_triage_model_close(hark_triage_model_get());
 	hark_conf_free(&conf);
 	hark_log_close();
 	return rc;

@@ -26,6 +26,7 @@
 #include "store.h"
 #include "log.h"
 #include "prefork.h"
+#include "triage_model.h"
 #include "ratelimit.h"
 #include "server.h"
 #include "status.h"
@@ -405,10 +406,18 @@ check_paths_as_user(const struct hark_conf *conf)
 static int
 check_environment(const struct hark_conf *conf)
 {
+	struct hark_triage_model *m;
 	struct hark_db	*db;
+	char		 tm_err[512];
 	int		 bad;
 
 	bad = check_paths_as_user(conf);
+	if ((m = hark_triage_model_open(conf->triage_model_file, tm_err,
+	    sizeof(tm_err))) == NULL) {
+		printf("%s\n", tm_err);
+		bad = 1;
+	}
+	hark_triage_model_close(m);
 	if (hark_store_library_init() != 0 || (db = hark_store_open(conf)) == NULL) {
 		printf("database: cannot initialise the MariaDB library\n");
 		return -1;
@@ -465,7 +474,7 @@ main(int argc, char *argv[])
 	struct hark_conf_err	 err;
 	const char		*config_path = NULL, *listen_spec = NULL;
 	const char		*pid_file = NULL, *unix_path = NULL;
-	char			*end;
+	char			*end, tm_err[512];
 	long			 workers = 0;
 	int			 ch, check_only = 0, fd, rc, sd_fd;
 	int			 status_only = 0, json = 0;
@@ -554,6 +563,13 @@ main(int argc, char *argv[])
 	}
 	if (hark_store_library_init() != 0) {
 		hark_log(HARK_LOG_ERR, "cannot initialise the MariaDB library");
+		return start_failed(conf);
+	}
+	/* Mapped once here, before workers fork: they share its pages. */
+	if (hark_triage_model_load(conf->triage_model_file, tm_err,
+	    sizeof(tm_err)) == -1) {
+		fprintf(stderr, "hark-fcgi: %s\n", tm_err);
+		hark_log(HARK_LOG_ERR, "%s", tm_err);
 		return start_failed(conf);
 	}
 

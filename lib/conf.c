@@ -335,6 +335,11 @@ static const struct conf_key conf_keys[] = {
 	    FIELD(enrich_prompt_file, char *),
 	    PKGDATADIR "/enrich-openai.json", 0, 0, 0, check_abs_path },
 
+	/* [triage]: the learned triage's weights (lib/triage_model.c). */
+	{ "triage", "model_file", CONF_STRING,
+	    FIELD(triage_model_file, char *),
+	    PKGDATADIR "/triage.model", 0, 0, 0, check_abs_path },
+
 	/* [transcribe] backend = openai (lib/transcribe_openai.c). */
 	{ "transcribe", "openai_url", CONF_STRING,
 	    FIELD(transcribe_openai_url, char *), "https://api.openai.com",

@@ -96,6 +96,9 @@ struct hark_conf {
 	int	 enrich_openai_timeout;		/* seconds per request */
 	char	*enrich_prompt_file;		/* prompt and schema (JSON) */
 
+	/* [triage] */
+	char	*triage_model_file;		/* weights, tools/triage-train */
+
 	/* [transcribe]: the openai backend's keys */
 	char	*transcribe_openai_url;		/* base URL of the audio API */
 	char	*transcribe_openai_path;	/* "/v1/audio/transcriptions" */

@@ -4,10 +4,13 @@
  *
  * It is the same call the synchronous ingest path makes, so re-enriching a
  * row with it gives the row what ingest gave it, and it is what the openai
- * enricher falls back to.  Rule based, offline and stateless: it reads no
- * configuration and judges neither language, spam nor a summary.
+ * enricher falls back to.  Offline and stateless: the learned model
+ * (triage_model.c, loaded by hark-batch at start-up) gives category,
+ * sentiment, language and spam; it writes no summary.
  */
 #include "config.h"
+
+#include <stdio.h>
 
 #include "enrich.h"
 
@@ -24,6 +27,9 @@ builtin_enrich(void *state, const char *text, size_t len, const char *page,
 	out->sentiment = t.sentiment;
 	out->sentiment_score = t.sentiment_score;
 	out->impact = t.impact;
+	/* Judged by the learned model when one is loaded, else left out. */
+	snprintf(out->language, sizeof(out->language), "%s", t.language);
+	out->spam = t.spam;
 	return HARK_BACKEND_OK;
 }
 

@@ -64,6 +64,11 @@ hark_feedback_make(const char *project_id, const char *channel,
 	fb->sentiment = hark_sentiment_name(t.sentiment);
 	fb->sentiment_score = t.sentiment_score;
 	fb->impact = t.impact;
+	/* The learned model's, when one is loaded; spam is held, not lost. */
+	fb->triage_confidence = t.confidence;
+	snprintf(fb->language, sizeof(fb->language), "%s", t.language);
+	fb->spam = t.spam;
+	fb->quarantined = t.spam == 1;
 	fb->status = "new";
 	fb->priority = -1;
 	hark_ts_now(fb->created_at);
@@ -445,6 +450,13 @@ hark_feedback_json(const struct hark_feedback *fb)
 	json_object_object_add(o, "sentimentScore",
 	    json_object_new_double_s(atof(score), score));
 	json_object_object_add(o, "impactScore", json_object_new_int(fb->impact));
+	/* Three decimals, as stored; null when the rules alone triaged it. */
+	if (fb->triage_confidence > 0) {
+		snprintf(score, sizeof(score), "%.3f", fb->triage_confidence);
+		json_object_object_add(o, "triageConfidence",
+		    json_object_new_double_s(atof(score), score));
+	} else
+		json_object_object_add(o, "triageConfidence", NULL);
 	json_object_object_add(o, "status", json_object_new_string(fb->status));
 	json_object_object_add(o, "priority", fb->priority >= 0 ?
 	    json_object_new_int(fb->priority) : NULL);

@@ -102,6 +102,7 @@ struct hark_feedback {
 	char		 language[36];	/* "" = not judged */
 	int		 spam;		/* -1 = not judged */
 	bool		 quarantined;	/* held as spam */
+	double		 triage_confidence;	/* of the category; < 0 = none */
 	/* Read back only, the inbox's work: owned. */
 	char		*resolution_note;
 	size_t		 resolution_note_len;

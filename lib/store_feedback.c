@@ -45,6 +45,7 @@ int
 hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 {
 	char				 score[16];	/* DECIMAL(4,3) as text */
+	char				 conf[16];
 	struct hark_db_val		 a[] = {
 		HARK_DB_CSTR(fb->id), HARK_DB_CSTR(fb->project_id),
 		HARK_DB_CSTR(fb->channel),
@@ -72,7 +73,13 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 		HARK_DB_STR(score, 0), HARK_DB_INT(fb->impact),
 		HARK_DB_CSTR(fb->triaged_by != NULL ? fb->triaged_by :
 		    "builtin"),
-		HARK_DB_CSTR(fb->status), HARK_DB_CSTR(fb->created_at)
+		HARK_DB_CSTR(fb->status), HARK_DB_CSTR(fb->created_at),
+		fb->language[0] != '\0' ? HARK_DB_CSTR(fb->language) :
+		    HARK_DB_NULLV,
+		fb->spam >= 0 ? HARK_DB_INT(fb->spam) : HARK_DB_NULLV,
+		HARK_DB_INT(fb->quarantined),
+		fb->triage_confidence > 0 ? HARK_DB_STR(conf, 0) :
+		    HARK_DB_NULLV
 	};
 	struct hark_db_val		 idv[] = { HARK_DB_CSTR(fb->id) };
 	int				 rc, found = 0;
@@ -80,13 +87,19 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	/* a[19] points at score, filled only now. */
 	a[19].len = (size_t)snprintf(score, sizeof(score), "%.3f",
 	    fb->sentiment_score);
+	/* a[27] at conf: the learned triage's confidence, when it gave one. */
+	if (fb->triage_confidence > 0)
+		a[27].len = (size_t)snprintf(conf, sizeof(conf), "%.3f",
+		    fb->triage_confidence > 1 ? 1.0 : fb->triage_confidence);
 	rc = store_exec(db, "INSERT INTO feedback (id, project_id, channel, "
 	    "text, source_id, session_id, page, user_email, user_id, "
 	    "user_name, user_traits, metadata, context, extra, "
 	    "audio_duration_ms, locale, content_hash, category, sentiment, "
 	    "sentiment_score, impact_score, triaged_by, status, created_at, "
+	    "language, spam, quarantined, triage_confidence, "
 	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))", a, NARGS(a), NULL);
+	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))", a,
+	    NARGS(a), NULL);
 	if (rc != HARK_DB_DUPLICATE)
 		return rc;
 	/* Our own row, committed before the connection dropped. */
@@ -110,7 +123,7 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 	"(SELECT GROUP_CONCAT(l.label ORDER BY l.label SEPARATOR '\\n') " \
 	"FROM feedback_labels l WHERE l.feedback_id = feedback.id), "
 #define FEEDBACK_TAIL	"quarantined, linear_issue_id, linear_issue_url, link_url, " \
-	"link_title FROM feedback "
+	"link_title, triage_confidence FROM feedback "
 #define FEEDBACK_COLUMNS	FEEDBACK_COLS "NULL, " FEEDBACK_TAIL
 #define FEEDBACK_ONE		FEEDBACK_COLS "context, " FEEDBACK_TAIL
 /*
@@ -175,6 +188,8 @@ feedback_from_row(const struct hark_db_row *row, struct hark_feedback *fb)
 	    row->vals[33]);
 	fb->link_url = store_dup_col(row, 34, &fb->link_url_len);
 	fb->link_title = store_dup_col(row, 35, &fb->link_title_len);
+	fb->triage_confidence = row->vals[36] != NULL ? atof(row->vals[36]) :
+	    -1.0;
 	/* A NULL column stays NULL; a copy that failed is out of memory. */
 	if ((row->vals[3] && !fb->page) || (row->vals[4] && !fb->user_email) ||
 	    (row->vals[5] && !fb->metadata) || (row->vals[15] && !fb->user_id) ||

@@ -66,6 +66,12 @@ triage(struct hark_feedback *fb)
 		fb->sentiment = hark_sentiment_name(t.sentiment);
 		fb->sentiment_score = t.sentiment_score;
 		fb->impact = t.impact;
+		/* The learned model's; a spam verdict holds the item. */
+		fb->triage_confidence = t.confidence;
+		snprintf(fb->language, sizeof(fb->language), "%s",
+		    t.language);
+		fb->spam = t.spam;
+		fb->quarantined = t.spam == 1;
 	} else {
 		fb->category = "other";
 		fb->sentiment = "neutral";
@@ -112,6 +118,7 @@ hark_submission_make(const char *project_id, const char *source_id,
 	fb->extra = borrow(&sub->extra, &fb->extra_len);
 	fb->audio_duration_ms = pl->audio_duration_ms;
 	fb->spam = -1;
+	fb->triage_confidence = -1.0;
 	fb->triaged_by = "builtin";
 	fb->channel = has_audio ? "voice" : public_key ? "widget" : "api";
 	fb->status = "new";

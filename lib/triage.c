@@ -4,11 +4,13 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define HARK_TRIAGE_INTERNAL
 #include "triage.h"
+#include "triage_model.h"
 #include "vocab.h"
 #include "utf8.h"
 
@@ -1708,6 +1710,8 @@ hark_triage_text(const char *text, size_t len, const char *page,
 	struct scan	 sc;
 	struct ctx	 c;
 	struct score	 s;
+	struct hark_triage_scores ms;
+	const struct hark_triage_model *m;
 	double		 sc_sent;
 
 	lex_init();
@@ -1731,6 +1735,32 @@ hark_triage_text(const char *text, size_t len, const char *page,
 		out->sentiment = HARK_SENT_NEGATIVE;
 	else
 		out->sentiment = HARK_SENT_NEUTRAL;
+	out->confidence = -1.0;
+	out->language[0] = '\0';
+	out->spam = -1;
+	if ((m = hark_triage_model_get()) != NULL) {
+		hark_triage_model_score(m, text, text != NULL ? len : 0, &ms);
+		/*
+		 * The rules' severity groups are reliable (a failure word, a
+		 * negated "works", an error code): when they found one and
+		 * called the text a bug, an unsure model (the languages with
+		 * little training data) does not overrule them.
+		 */
+		if (out->category == HARK_CAT_BUG && ms.category !=
+		    HARK_CAT_BUG && (s.sev & ~(unsigned)TS_URGENT) != 0 &&
+		    ms.category_p < 0.8) {
+			ms.category = HARK_CAT_BUG;
+			ms.category_p = ms.p[HARK_CAT_BUG];
+		}
+		out->category = ms.category;
+		out->confidence = ms.category_p;
+		out->sentiment = ms.sentiment;
+		out->sentiment_score = ms.sentiment_score;
+		sc_sent = ms.sentiment_score;
+		snprintf(out->language, sizeof(out->language), "%s",
+		    ms.language);
+		out->spam = ms.spam;
+	}
 	out->impact = impact(out->category, out->sentiment, sc_sent, s.sev,
 	    page);
 }

@@ -41,11 +41,21 @@ struct hark_triage {
 	enum hark_sentiment	sentiment;
 	double			sentiment_score;	/* -1.0 (negative) .. 1.0 */
 	int			impact;			/* 0 .. HARK_IMPACT_MAX */
+	/*
+	 * Set by the learned model (triage_model.h) when one is loaded, else
+	 * confidence -1, language "" and spam -1 (the rules judge neither).
+	 */
+	double			confidence;		/* of the category, 0..1 */
+	char			language[6];		/* en nl de es fr other */
+	int			spam;			/* 1, 0, -1 not judged */
 };
 
 /*
  * Triages the len bytes of UTF-8 text (checked by the caller; invalid bytes
- * are skipped, not trusted).  page is the page or URL the feedback was sent
+ * are skipped, not trusted).  With a learned model loaded
+ * (hark_triage_model_load) the category, sentiment, language and spam are
+ * the model's; severity, the page's weight and the impact formula stay the
+ * rules'.  page is the page or URL the feedback was sent
  * from, or NULL; a critical page (login, checkout, payment...) raises the
  * impact of a bug.  Very long texts are judged on their first 1024 words.
  */

@@ -2,15 +2,19 @@
 #include "config.h"
 
 #include <err.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "triage.h"
+#include "triage_model.h"
 
 /*
- * Usage: bench_triage [-v] [-n iterations] file.tsv
+ * Usage: bench_triage [-v] [-n iterations] [-m triage.model] file.tsv
+ * With -m the learned model decides (its load time and size are printed);
+ * without, the rules alone.
  * The file has the header "lang category sentiment page text", tab
  * separated.  Prints per-category precision/recall/F1, accuracies, the
  * confusion matrix, per-language accuracy, then the time per call on
@@ -44,6 +48,28 @@ field(char **p)
 	} else
 		*p = NULL;
 	return s;
+}
+
+/* The four classes scored across sources; "other" is outside them. */
+static const char *const four_name[4] = { "bug", "feature_request",
+    "question", "praise" };
+
+static int
+four(enum hark_category c)
+{
+	switch (c) {
+	case HARK_CAT_BUG:
+		return 0;
+	case HARK_CAT_FEATURE_REQUEST:
+	case HARK_CAT_IMPROVEMENT:
+		return 1;
+	case HARK_CAT_QUESTION:
+		return 2;
+	case HARK_CAT_PRAISE:
+		return 3;
+	default:
+		return 4;	/* other: a miss for any of the four */
+	}
 }
 
 static void
@@ -90,8 +116,10 @@ report(int verbose)
 	int		 conf[HARK_CAT_COUNT][HARK_CAT_COUNT] = {{0}};
 	int		 sconf[HARK_SENT_COUNT][HARK_SENT_COUNT] = {{0}};
 	int		 lok[5] = {0}, ln[5] = {0}, cok = 0, sok = 0, k, j, l;
-	int		 tp, fp, fn, hi = 0;
-	double		 pr, rc;
+	int		 tp, fp, fn, hi = 0, langok = 0;
+	int		 c4[5][5] = {{0}};
+	double		 pr, rc, mf = 0;
+	int		 nk = 0;
 	struct hark_triage t;
 	size_t		 i;
 
@@ -101,6 +129,8 @@ report(int verbose)
 		conf[rows[i].cat][t.category]++;
 		sconf[rows[i].sent][t.sentiment]++;
 		cok += t.category == rows[i].cat;
+		langok += strcmp(t.language, rows[i].lang) == 0;
+		c4[four(rows[i].cat)][four(t.category)]++;
 		sok += t.sentiment == rows[i].sent;
 		if (t.impact >= 8)
 			hi++;
@@ -139,6 +169,26 @@ report(int verbose)
 	printf("sentiment accuracy: %.3f (%d/%zu)\n", (double)sok / nrows,
 	    sok, nrows);
 	printf("impact >= 8:        %d\n", hi);
+	for (k = 0; k < 4; k++) {
+		tp = c4[k][k];
+		fp = fn = 0;
+		for (j = 0; j < 5; j++)
+			if (j != k) {
+				fp += c4[j][k];
+				fn += c4[k][j];
+			}
+		pr = tp + fp ? (double)tp / (tp + fp) : 0;
+		rc = tp + fn ? (double)tp / (tp + fn) : 0;
+		if (tp + fn > 0) {	/* over the classes the set has */
+			mf += pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
+			nk++;
+		}
+		printf("  4-class %-16s F1 %.3f\n", four_name[k],
+		    pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0);
+	}
+	printf("macro-F1 (bug, feature+improvement, question, praise): %.3f\n",
+	    nk > 0 ? mf / nk : 0);
+	printf("language accuracy:  %.3f\n", (double)langok / nrows);
 	for (l = 0; l < 5; l++)
 		if (ln[l] > 0)
 			printf("  %s category accuracy %.3f (%d)\n", langs[l],
@@ -166,26 +216,30 @@ report(int verbose)
 	}
 }
 
-/* 200-byte messages: each text repeated or cut to length at a char boundary. */
+/* size-byte messages: texts joined or cut to length at a char boundary. */
 static void
-timing(long iters)
+timing(long iters, size_t size)
 {
-	static char	 msg[64][201];
+	static char	 msg[64][2001];
 	struct hark_triage t;
 	struct timespec	 a, b;
 	size_t		 nmsg = 0, i, n, l;
 	long		 it;
 	double		 ns;
+	struct mallinfo2 before, after;
+	struct timespec	 ca, cb, ma, mb;
+	const struct hark_triage_model *m;
+	struct hark_triage_scores ms;
 	volatile int	 sink = 0;
 
 	for (i = 0; i < nrows && nmsg < 64; i += nrows / 64 + 1, nmsg++) {
-		for (n = 0; n < 200;) {
-			l = strlen(rows[i].text);
-			if (l > 200 - n)
-				l = 200 - n;
-			memcpy(msg[nmsg] + n, rows[i].text, l);
+		for (n = 0; n < size;) {
+			l = strlen(rows[(i + n) % nrows].text);
+			if (l > size - n)
+				l = size - n;
+			memcpy(msg[nmsg] + n, rows[(i + n) % nrows].text, l);
 			n += l;
-			if (n < 200)
+			if (n < size)
 				msg[nmsg][n++] = ' ';
 		}
 		while (n > 0 && ((unsigned char)msg[nmsg][n - 1] & 0xC0) == 0x80)
@@ -199,17 +253,38 @@ timing(long iters)
 		    "/checkout", &t);
 		sink += t.impact;
 	}
+	before = mallinfo2();
 	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
 	for (it = 0; it < iters; it++) {
 		hark_triage_text(msg[it % nmsg], strlen(msg[it % nmsg]),
 		    "/checkout", &t);
 		sink += t.impact;
 	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
 	clock_gettime(CLOCK_MONOTONIC, &b);
+	after = mallinfo2();
+	/* The model's part alone, in CPU time (the machine is shared). */
+	if ((m = hark_triage_model_get()) != NULL) {
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ma);
+		for (it = 0; it < iters; it++) {
+			hark_triage_model_score(m, msg[it % nmsg],
+			    strlen(msg[it % nmsg]), &ms);
+			sink += ms.spam;
+		}
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &mb);
+	}
 	ns = ((double)(b.tv_sec - a.tv_sec) * 1e9 +
 	    (double)(b.tv_nsec - a.tv_nsec)) / (double)iters;
-	printf("\ntiming: %ld calls on %zu messages of ~200 bytes: %.0f ns per call\n",
-	    iters, nmsg, ns);
+	printf("\ntiming: %ld calls on %zu messages of ~%zu bytes: %.0f ns per "
+	    "call (%.0f ns CPU); heap in use before %zu, after %zu bytes\n",
+	    iters, nmsg, size, ns, ((double)(cb.tv_sec - ca.tv_sec) * 1e9 +
+	    (double)(cb.tv_nsec - ca.tv_nsec)) / (double)iters,
+	    before.uordblks, after.uordblks);
+	if (m != NULL)
+		printf("  the model's part: %.0f ns CPU per call\n",
+		    ((double)(mb.tv_sec - ma.tv_sec) * 1e9 +
+		    (double)(mb.tv_nsec - ma.tv_nsec)) / (double)iters);
 	(void)sink;
 }
 
@@ -218,22 +293,39 @@ main(int argc, char *argv[])
 {
 	long	 iters = 200000;
 	int	 verbose = 0, i;
+	const char *model = NULL;
+	char	 e[512];
+	struct timespec a, b;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-v") == 0)
 			verbose = 1;
 		else if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
 			iters = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "-m") == 0 && i + 1 < argc)
+			model = argv[++i];
 		else
-			errx(2, "usage: bench_triage [-v] [-n iterations] file.tsv");
+			errx(2, "usage: bench_triage [-v] [-n iterations] [-m model] file.tsv");
 	}
 	if (i != argc - 1)
-		errx(2, "usage: bench_triage [-v] [-n iterations] file.tsv");
+		errx(2, "usage: bench_triage [-v] [-n iterations] [-m model] file.tsv");
+	if (model != NULL) {
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		if (hark_triage_model_load(model, e, sizeof(e)) == -1)
+			errx(1, "%s", e);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		printf("model %s: %zu bytes, loaded and checked in %.1f ms\n",
+		    model, hark_triage_model_size(hark_triage_model_get()),
+		    ((double)(b.tv_sec - a.tv_sec) * 1e3 +
+		    (double)(b.tv_nsec - a.tv_nsec) / 1e6));
+	}
 	load(argv[i]);
 	if (nrows == 0)
 		errx(1, "%s: no rows", argv[i]);
 	report(verbose);
-	if (iters > 0)
-		timing(iters);
+	if (iters > 0) {
+		timing(iters, 200);
+		timing(iters / 10, 2000);
+	}
 	return 0;
 }

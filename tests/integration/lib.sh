@@ -687,12 +687,15 @@ write_hark_conf() {
 		[database.read_timeout]=10
 		[database.write_timeout]=10
 		[database.retries]=2
+		# the built tree's weights, not an installed copy
+		[triage.model_file]="$HARK_SRCDIR/data/triage.model"
 	)
 	local order=(server.workers server.max_requests server.shutdown_timeout
 	    server.socket_mode server.max_body server.state_dir server.media_dir
 	    log.file log.level log.requests database.socket database.name
 	    database.user database.password database.connect_timeout
-	    database.read_timeout database.write_timeout database.retries)
+	    database.read_timeout database.write_timeout database.retries
+	    triage.model_file)
 	for kv in "$@"; do
 		[[ -v "o[${kv%%=*}]" ]] || order+=("${kv%%=*}")
 		o[${kv%%=*}]=${kv#*=}
@@ -700,7 +703,7 @@ write_hark_conf() {
 	local sect k cur=
 	{
 		echo "# written by $(basename "$0") for a test"
-		for sect in server log database limits cors widget batch transcribe enrich linear; do
+		for sect in server log database limits cors widget batch transcribe enrich linear triage; do
 			for k in "${order[@]}"; do
 				[ "${k%%.*}" = "$sect" ] || continue
 				[ "${o[$k]}" = - ] && continue

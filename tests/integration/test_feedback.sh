@@ -138,6 +138,11 @@ test_seed_example() {
 	check_json "page echoed" page /login
 	check_json "userEmail echoed" userEmail user@example.com
 	check_json "status new" status new
+	check_json "the learned triage's language: nl" language nl
+	check_json "the learned triage: not spam" spam false
+	check_json "not quarantined" quarantined false
+	check "triageConfidence is a probability, 3 decimals at most" eval \
+	    "[[ '$(json triageConfidence)' =~ ^(0\.[0-9]{1,3}|1(\.0{1,3})?)$ ]]"
 	check "impactScore is high (>= 8)" test "$(json impactScore)" -ge 8
 	check "id is fb_ and random" eval "[[ '$(json id)' =~ ^fb_[0-9a-z]{26}$ ]]"
 	check "createdAt is RFC 3339 UTC" eval \
@@ -395,6 +400,32 @@ test_read_list_delete() {
 	check_hark_error "DELETE again: 404" 404
 }
 
+# Spam the learned triage scores is stored quarantined: kept, out of the
+# default listing, listed by ?quarantined=true (issue 17).
+test_spam_quarantined() {
+	t_ctx "spam"
+	local prj key id
+	prj=$(ctl project create "Spam") || { fail "project"; return; }
+	key=$(ctl key create "$prj") || { fail "key"; return; }
+	req POST "$URL/v1/feedback" -H "Authorization: Bearer $key" \
+	    "${JSON_CT[@]}" -d '{"text":"Cheap casino bonus http://a.example http://b.example http://c.example"}'
+	check_status "spam is stored: 201" 201
+	check_json "spam true" spam true
+	check_json "quarantined true" quarantined true
+	id=$(json id)
+	check "the row is held" test "$(sql "SELECT CONCAT(spam, ' ', quarantined)
+	    FROM feedback WHERE id = '$id'")" = "1 1"
+	req POST "$URL/v1/feedback" -H "Authorization: Bearer $key" \
+	    "${JSON_CT[@]}" -d '{"text":"The invoice page shows the wrong total"}'
+	check_json "a real message is not held" quarantined false
+	req GET "$URL/v1/feedback" -H "Authorization: Bearer $key"
+	check "the default list leaves the spam out" eval \
+	    "! printf '%s' \"\$R_BODY\" | grep -q '$id'"
+	req GET "$URL/v1/feedback?quarantined=true" -H "Authorization: Bearer $key"
+	check "?quarantined=true lists it" eval \
+	    "printf '%s' \"\$R_BODY\" | grep -q '$id'"
+}
+
 test_cors() {
 	t_ctx cors
 	req OPTIONS "$URL/v1/feedback" -H "Origin: https://app.example.com" \
@@ -521,6 +552,7 @@ test_auth
 test_bad_input
 test_exact_storage
 test_read_list_delete
+test_spam_quarantined
 test_cors
 test_rate_limit
 test_server_refuses_writes

@@ -76,7 +76,10 @@ test_enrich() {
 	    feedback WHERE id = '$id'")" -gt 0
 	req GET "$URL/v1/feedback/$id" -H "Authorization: Bearer $SK"
 	check_json "the item shows who triaged it" triagedBy builtin
-	check_json "and no spam verdict from builtin" spam null
+	# builtin is the learned triage now (issue 17): it judges spam and
+	# the language too.
+	check_json "and builtin's spam verdict: not spam" spam false
+	check_json "and its language" language en
 	check "a summary line ends the run (housekeeping, events, enrich)" grep -q 'run: 3 done, 0 retried, 0 failed' \
 	    "$T/jb/hark.log"
 	check "--verbose names the job" grep -q "enrich job_.*: done" "$T/jb/hark.log"
@@ -291,6 +294,25 @@ test_lock() {
 	exec 8>&-
 }
 
+# A missing or corrupt triage model stops hark-batch and hark-fcgi at
+# start-up, with a message naming the file (issue 17).
+test_bad_model() {
+	t_ctx model
+	local bad="$T/jb/bad.model" out
+	head -c 100000 "$HARK_SRCDIR/data/triage.model" >"$bad"
+	for m in "$T/jb/none.model" "$bad"; do
+		write_hark_conf "$T/jb/m.conf" log.file="$T/jb/m.log" \
+		    server.state_dir="$T/sm" triage.model_file="$m"
+		out=$(BCONF=$T/jb/m.conf batch --once 2>&1)
+		check "hark-batch refuses ${m##*/}: exit 1" test $? = 1
+		check "naming it" eval "[[ \$out == *'$m'* ]]"
+		out=$(timeout 20 "$HARK_BUILD/hark-fcgi" -c "$T/jb/m.conf" \
+		    </dev/null 2>&1)
+		check "hark-fcgi refuses ${m##*/}: exit 1" test $? = 1
+		check "naming it" eval "[[ \$out == *'$m'* ]]"
+	done
+}
+
 t_init "${1:-}" jb
 t_db
 setup
@@ -302,5 +324,6 @@ test_housekeeping
 test_retention
 test_killed_runner
 test_lock
+test_bad_model
 t_ctx
 t_summary
