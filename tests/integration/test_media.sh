@@ -277,6 +277,19 @@ com_selects() {
 	mariadb_sql "$HARK_DB_SOCKET" "SHOW GLOBAL STATUS LIKE 'Com_stmt_execute'" | cut -f2
 }
 
+# The fewest statements a GET of a page of $1 ran, of three tries.
+page_statements() {
+	local a b i n best=
+	for i in 1 2 3; do
+		a=$(com_selects)
+		req GET "$URL/v1/feedback?limit=$1" "${AUTH[@]}"
+		b=$(com_selects)
+		n=$((b - a))
+		if [ -z "$best" ] || [ "$n" -lt "$best" ]; then best=$n; fi
+	done
+	echo "$best"
+}
+
 test_item_json() {
 	local a b n1 n5
 	t_ctx "item json"
@@ -300,11 +313,10 @@ test_item_json() {
 	check_json "FB1's media in the list" data.3.media.0.url "/v1/feedback/$FB1/media/audio"
 	check_json "FB2's is empty" data.2.media "[]"
 	# One query per page, never one per item: a page of 1 and of 4 run
-	# as many statements.
-	a=$(com_selects); req GET "$URL/v1/feedback?limit=1" "${AUTH[@]}"; b=$(com_selects)
-	n1=$((b - a))
-	a=$(com_selects); req GET "$URL/v1/feedback?limit=4" "${AUTH[@]}"; b=$(com_selects)
-	n5=$((b - a))
+	# as many statements.  The count is the server's, so the fewest of
+	# three tries: a key's once-a-minute last_used_at stamp may fall in one.
+	n1=$(page_statements 1)
+	n5=$(page_statements 4)
 	check "as many statements for 4 items as for 1 ($n1, $n5)" test "$n1" = "$n5"
 }
 
@@ -318,6 +330,8 @@ media_srcdir() {
 	cp "$HARK_SRCDIR"/conf/* "$d/conf/"
 	# The rest as it is (req's recorder is tests/openapi/record.pl).
 	ln -sfn "$HARK_SRCDIR/tests" "$d/tests"
+	ln -sfn "$HARK_SRCDIR/data" "$d/data"
+	ln -sfn "$HARK_SRCDIR/widget" "$d/widget"
 	sed -i -e '/^[[:space:]]*#location \/hark-media\//,/^[[:space:]]*#}/s/^\([[:space:]]*\)#/\1/' \
 	    -e 's/^\([[:space:]]*\)#\("x-sendfile\)/\1\2/' \
 	    -e "s|/var/lib/hark/media/|$T/media/|" "$d/conf/nginx.conf" "$d/conf/lighttpd.conf"
