@@ -111,7 +111,13 @@ assert items[sys.argv[4]]["text"] == sys.argv[5]
 	check "--status done" test "$(list_ids --status "done")" = "$(sorted "$ID2")"
 	check "--status triaged,in_progress" test "$(list_ids --status triaged,in_progress)" = "$(sorted "$ID1" "$ID3")"
 	check "--status new" test "$(list_ids --status new)" = "$(sorted "$ID4" "$ID5")"
-	check "--category feature_request (a person's)" test "$(list_ids --category feature_request)" = "$(sorted "$ID3")"
+	# The person's category, and whatever the triage put there: as stored.
+	check "--category feature_request: the rows of that category" test \
+	    "$(list_ids --category feature_request)" = "$(sorted $(sql "SELECT id
+	    FROM feedback WHERE project_id = '$PRJ' AND category =
+	    'feature_request' AND quarantined = 0"))"
+	check "with the person's among them" eval "[[ ' $(list_ids --category \
+	    feature_request)' == *' $ID3 '* ]]"
 	check "--label ui" test "$(list_ids --label ui)" = "$(sorted "$ID2" "$ID3")"
 	check "--label ' AUTH ' is normalized as PATCH stores it" test "$(list_ids --label ' AUTH ')" = "$(sorted "$ID1")"
 	check "--label ui --status done: both" test "$(list_ids --label ui --status "done")" = "$(sorted "$ID2")"
