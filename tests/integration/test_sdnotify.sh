@@ -14,8 +14,9 @@ set -u -o pipefail
 # The messages received so far, one datagram per line (newlines as '|').
 said() { tr '\n' '|' <"$T/sd/said" 2>/dev/null | sed 's/|$//'; }
 
+# exec: the pid the suite stops at its end is python's own.
 listener() {
-	python3 -c '
+	exec python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
