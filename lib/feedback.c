@@ -573,6 +573,25 @@ hark_feedback_media_json(struct hark_db *db, const char *project_id,
 	return HARK_STORE_OK;
 }
 
+int
+hark_feedback_page_row(void *ctx, const struct hark_feedback *fb)
+{
+	struct hark_feedback_page	*pg = ctx;
+	struct json_object		*o;
+
+	if (++pg->seen > pg->want)
+		return 0;	/* the look-ahead row: there is a next page */
+	if ((o = hark_feedback_json(fb)) == NULL) {
+		pg->failed = 1;
+		return 1;
+	}
+	json_object_array_add(pg->items, o);
+	if (pg->seen == pg->want && hark_feedback_cursor_encode(pg->key,
+	    pg->project_id, fb, pg->next, sizeof(pg->next)) == -1)
+		pg->failed = 1;
+	return 0;
+}
+
 /* ---- comments ---- */
 
 struct json_object *

@@ -89,6 +89,22 @@ int	hark_feedback_cursor_decode(const struct hark_cursor_key *,
 	    const char *project_id, const char *s,
 	    struct hark_feedback_cursor *c);
 
+/*
+ * A listing's page of item views, filled row by row by hark_feedback_page_row
+ * (a hark_feedback_fn): want items, the look-ahead row only counted (seen >
+ * want: there is a next page, and next is its cursor, made for key and
+ * project_id).  failed when memory or the cursor ran out.
+ */
+struct hark_feedback_page {
+	const struct hark_cursor_key	*key;
+	const char			*project_id;
+	struct json_object		*items;
+	unsigned			 want, seen;
+	char				 next[HARK_CURSOR_MAX];
+	int				 failed;
+};
+int	hark_feedback_page_row(void *ctx, const struct hark_feedback *fb);
+
 /* The API's view of an item; NULL when memory runs out.  Caller puts it. */
 struct json_object	*hark_feedback_json(const struct hark_feedback *);
 /* A comment as the API shows it; NULL when memory runs out. */

@@ -301,35 +301,6 @@ const struct hark_query_schema hark_feedback_list_query = {
 	"status, category, label, quarantined, since, until, q, limit and cursor"
 };
 
-struct list_acc {
-	const struct hark_call	*call;
-	struct json_object	*items;
-	unsigned		 want;	/* the page size; one more row is fetched */
-	unsigned		 seen;
-	char			 next[HARK_CURSOR_MAX];
-	int			 failed;
-};
-
-static int
-list_row(void *ctx, const struct hark_feedback *fb)
-{
-	struct list_acc		*acc = ctx;
-	struct json_object	*o;
-
-	if (++acc->seen > acc->want)
-		return 0;	/* the look-ahead row: there is a next page */
-	if ((o = hark_feedback_json(fb)) == NULL) {
-		acc->failed = 1;
-		return 1;
-	}
-	json_object_array_add(acc->items, o);
-	if (acc->seen == acc->want && hark_feedback_cursor_encode(
-	    &acc->call->app->cursor_key, acc->call->who.project_id, fb,
-	    acc->next, sizeof(acc->next)) == -1)
-		acc->failed = 1;
-	return 0;
-}
-
 static void
 list_filter(const struct list_query *lq, struct hark_feedback_filter *f)
 {
@@ -370,17 +341,18 @@ hark_handle_feedback_list(const struct hark_call *c)
 {
 	const struct list_query		*lq = c->query;
 	struct hark_feedback_filter	 f;
-	struct list_acc			 acc = { 0 };
+	struct hark_feedback_page	 acc = { 0 };
 	struct json_object		*o = NULL;
 	int				 rc;
 
-	acc.call = c;
+	acc.key = &c->app->cursor_key;
+	acc.project_id = c->who.project_id;
 	acc.want = (unsigned)lq->limit;
 	list_filter(lq, &f);
 	if ((acc.items = json_object_new_array()) == NULL)
 		goto nomem;
-	rc = hark_feedback_list(c->app->db, c->who.project_id, &f, list_row,
-	    &acc);
+	rc = hark_feedback_list(c->app->db, c->who.project_id, &f,
+	    hark_feedback_page_row, &acc);
 	if (rc != HARK_STORE_OK && !acc.failed) {
 		hark_respond_store(c->app, c->resp, rc);
 		goto out;

@@ -304,34 +304,6 @@ static const struct hark_json_schema search_args = {
 	HARK_JSON_UNKNOWN_REFUSE, sizeof(struct list_in)
 };
 
-struct list_acc {
-	struct mcp_ctx		*x;
-	struct json_object	*items;
-	unsigned		 want, seen;
-	char			 next[HARK_CURSOR_MAX];
-	int			 failed;
-};
-
-static int
-list_row(void *ctx, const struct hark_feedback *fb)
-{
-	struct list_acc		*acc = ctx;
-	struct json_object	*o;
-
-	if (++acc->seen > acc->want)
-		return 0;	/* the look-ahead row: there is a next page */
-	if ((o = hark_feedback_json(fb)) == NULL) {
-		acc->failed = 1;
-		return 1;
-	}
-	json_object_array_add(acc->items, o);
-	if (acc->seen == acc->want && hark_feedback_cursor_encode(
-	    &acc->x->c->app->cursor_key, acc->x->c->who.project_id, fb,
-	    acc->next, sizeof(acc->next)) == -1)
-		acc->failed = 1;
-	return 0;
-}
-
 static enum tool_rc
 run_list(struct mcp_ctx *x, const void *vin, struct json_object **out)
 {
@@ -340,7 +312,7 @@ run_list(struct mcp_ctx *x, const void *vin, struct json_object **out)
 	struct hark_feedback_filter	 f;
 	struct hark_feedback_cursor	 cur;
 	struct hark_rl_ticket		 ticket;
-	struct list_acc			 acc = { 0 };
+	struct hark_feedback_page	 acc = { 0 };
 	char				 since[HARK_TS_DB_SIZE];
 	char				 until[HARK_TS_DB_SIZE];
 	int				 rc;
@@ -374,7 +346,8 @@ run_list(struct mcp_ctx *x, const void *vin, struct json_object **out)
 		f.cursor_ts = cur.ts;
 		f.cursor_id = cur.id;
 	}
-	acc.x = x;
+	acc.key = &c->app->cursor_key;
+	acc.project_id = c->who.project_id;
 	acc.want = in->limit > 0 ? (unsigned)in->limit : LIST_DEFAULT;
 	f.limit = acc.want + 1;
 	if ((acc.items = json_object_new_array()) == NULL)
@@ -393,8 +366,8 @@ run_list(struct mcp_ctx *x, const void *vin, struct json_object **out)
 		return failed(x, "too many list or search requests of this "
 		    "project are served at once; retry in a second");
 	}
-	rc = hark_feedback_list(c->app->db, c->who.project_id, &f, list_row,
-	    &acc);
+	rc = hark_feedback_list(c->app->db, c->who.project_id, &f,
+	    hark_feedback_page_row, &acc);
 	hark_prologue_gate_leave(c->app, &ticket);
 	if (acc.failed || (rc == HARK_STORE_OK &&
 	    (*out = json_object_new_object()) == NULL)) {
