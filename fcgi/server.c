@@ -425,7 +425,7 @@ answer(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
 	rc = req_from_env(req, envp, dup, sizeof(dup));
 	request_id(req, resp);
 	hark_watchdog_describe(req->method, req->uri, resp->request_id,
-	    resp->project_id);
+	    resp->project_id, &resp->widget_errors);
 	if (rc == 409)
 		hark_resp_error(resp, 400, "ambiguous_header", dup,
 		    "the header %s arrived twice (under CGI X_A and X-A are "

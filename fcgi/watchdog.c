@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -33,6 +34,7 @@ static struct {
 	char			 path[201];
 	char			 rid[72];
 	const char		*project;	/* resp->project_id, or NULL */
+	const volatile bool	*widget;	/* resp->widget_errors, or NULL */
 } wd = { .mu = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 
 static int
@@ -77,10 +79,13 @@ write_503(void)
 	unsigned char	 rec[8], end[8];
 	int		 nb, no;
 
-	nb = snprintf(body, sizeof(body), "{\"error\":{\"code\":"
+	/* The widget's routes have their envelope (app.c sets the flag). */
+	nb = snprintf(body, sizeof(body), "{%s\"error\":{\"code\":"
 	    "\"request_timeout\",\"message\":\"the request was still being "
 	    "answered after %d s and was ended; retry it (a submission with "
-	    "the same Idempotency-Key is stored once)\"}}", wd.timeout_s);
+	    "the same Idempotency-Key is stored once)\"}}",
+	    wd.widget != NULL && *wd.widget ? "\"success\":false," : "",
+	    wd.timeout_s);
 	if (nb < 0 || (size_t)nb >= sizeof(body))
 		return;
 	no = snprintf(out, sizeof(out), "Status: 503 Service Unavailable\r\n"
@@ -239,6 +244,7 @@ hark_watchdog_arm(enum hark_watchdog_wire wire, int fd, int request_id)
 	wd.request_id = request_id;
 	wd.method[0] = wd.path[0] = wd.rid[0] = '\0';
 	wd.project = NULL;
+	wd.widget = NULL;
 	wd.responding = 0;
 	wd.armed = 1;
 	pthread_cond_signal(&wd.cv);
@@ -247,7 +253,7 @@ hark_watchdog_arm(enum hark_watchdog_wire wire, int fd, int request_id)
 
 void
 hark_watchdog_describe(const char *method, const char *uri,
-    const char *request_id, const char *project)
+    const char *request_id, const char *project, const bool *widget)
 {
 	size_t	 n;
 
@@ -263,6 +269,7 @@ hark_watchdog_describe(const char *method, const char *uri,
 	wd.path[n] = '\0';
 	snprintf(wd.rid, sizeof(wd.rid), "%s", request_id ? request_id : "");
 	wd.project = project;
+	wd.widget = widget;
 	pthread_mutex_unlock(&wd.mu);
 }
 
@@ -285,5 +292,6 @@ hark_watchdog_disarm(void)
 	wd.armed = 0;
 	wd.responding = 0;
 	wd.project = NULL;
+	wd.widget = NULL;
 	pthread_mutex_unlock(&wd.mu);
 }

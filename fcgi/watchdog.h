@@ -18,6 +18,8 @@
 #ifndef HARK_WATCHDOG_H
 #define HARK_WATCHDOG_H
 
+#include <stdbool.h>
+
 /* What the watchdog writes its 503 as. */
 enum hark_watchdog_wire {
 	HARK_WATCHDOG_FCGI,	/* FCGI_STDOUT + FCGI_END_REQUEST records */
@@ -49,10 +51,12 @@ void	hark_watchdog_arm(enum hark_watchdog_wire wire, int fd, int request_id);
  * What the log line names, once known (before the handler runs): the
  * method, the path without its query string, the request id, and where
  * the project id will be written (resp->project_id: read when the deadline
- * passes, as it then stands).  Copied; project may stay NULL.
+ * passes, as it then stands); and where the route says whether its errors
+ * carry the widget's "success": false (resp->widget_errors), read then
+ * too.  Copied; project and widget may stay NULL.
  */
 void	hark_watchdog_describe(const char *method, const char *uri,
-	    const char *request_id, const char *project);
+	    const char *request_id, const char *project, const bool *widget);
 
 /*
  * The answer is about to be written: from now on the watchdog only exits.

@@ -99,6 +99,20 @@ test_stuck_read() {
 	    "request_timeout ($TIMEOUT s) reached"
 }
 
+# The widget's routes answer in their envelope, "success": false.
+test_stuck_widget() {
+	t_ctx "request_timeout, the widget"
+	lock_start sources || return
+	req GET "$URL/feedback/widget/bootstrap?publicKey=$PK" \
+	    -H "Origin: https://app.example.com" -H "X-Request-Id: stuck-widget-1"
+	check_status "a stuck bootstrap ends with 503" 503
+	check_json "its code is request_timeout" error.code request_timeout
+	check_json "in the widget's envelope" success false
+	lock_end
+	wait_until 5 grep -q "id=stuck-widget-1 " "$LOG"
+	check "logged" log_has stuck-widget-1 "request_timeout: GET /feedback/widget/bootstrap id=stuck-widget-1 "
+}
+
 # A submission stuck on the feedback table: nothing half stored, and the
 # retry with its Idempotency-Key stores it once.
 test_stuck_post() {
@@ -348,6 +362,9 @@ write_hark_conf "$CONF" log.file="$LOG"
 PRJ=$(ctl project create "Ops") || exit 2
 KEY=$(ctl key create "$PRJ") || exit 2
 A=(-H "Authorization: Bearer $KEY")
+ctl secret init >/dev/null || exit 2
+PK=$(ctl source create "$PRJ" --name "Widget" --origin https://app.example.com \
+    --no-captcha) || exit 2
 PORT=$(pick_port) || exit 2
 URL="http://127.0.0.1:$PORT"
 nginx_start ops-nginx "$PORT" "$T/ops/hark.sock" || {
@@ -363,6 +380,7 @@ test_slow_log
 test_status_allowed
 test_stuck_read
 test_stuck_post
+test_stuck_widget
 test_watchdog_wedged
 test_check_config
 test_cgi_timeout
