@@ -58,6 +58,12 @@ start() {
 # log_has ID PATTERN: a line of the log naming request ID matches PATTERN.
 log_has() { grep "id=$1 " "$LOG" | grep -qE "$2"; }
 
+# list_ok URL: GET of the list answers 200.
+list_ok() {
+	req GET "$1/v1/feedback?limit=1" "${A[@]}"
+	[ "$R_STATUS" = 200 ]
+}
+
 elapsed_ok() { awk -v t="$R_TIME" -v max="$1" 'BEGIN { exit !(t < max) }'; }
 
 # ---------------------------------------------------------------- request_timeout
@@ -323,6 +329,41 @@ test_status_refused() {
 	check_hark_error "X-Forwarded-For from an untrusted peer counts for nothing" 404
 }
 
+# ---------------------------------------------------------------- lighttpd
+
+# The pre-fork pool lighttpd spawns (bin-path): the 503 through another
+# web server's FastCGI client.
+test_spawned_timeout() {
+	local d="$T/ops-lighttpd" port url
+	t_ctx "request_timeout, lighttpd bin-path"
+	if ! command -v lighttpd >/dev/null; then
+		pass "skipped: no lighttpd"
+		return
+	fi
+	mkdir -p "$d"
+	port=$(pick_port) || return
+	write_hark_conf "$d/hark.conf" log.file="$d/hark.log" server.workers=2 \
+	    server.state_dir="$d/state" server.media_dir="$d/media" \
+	    server.request_timeout="$TIMEOUT" limits.rate_limit=100000
+	if ! lighttpd_start ops-lighttpd "$port" "$d/hark.conf" >"$d/setup.out" 2>&1; then
+		fail "lighttpd starts" "$(tail -n 5 "$d/setup.out" | tr '\n' '|')"
+		return
+	fi
+	url="http://127.0.0.1:$port"
+	wait_until 30 health_is "$url" 200 || { fail "lighttpd's hark serves"; return; }
+	lock_start feedback || return
+	req GET "$url/v1/feedback?limit=1" "${A[@]}" -H "X-Request-Id: lt-1"
+	check_hark_error "a stuck request ends with 503 through lighttpd" 503
+	check_json "request_timeout" error.code request_timeout
+	check "with Retry-After" test -n "$(hdr Retry-After)"
+	check "within request_timeout + ${SLACK}s (took ${R_TIME}s)" \
+	    elapsed_ok $((TIMEOUT + SLACK))
+	lock_end
+	check "logged" grep -q "request_timeout: GET /v1/feedback id=lt-1 project=$PRJ " "$d/hark.log"
+	wait_until 10 list_ok "$url"
+	check_status "lighttpd's next request gets 200" 200
+}
+
 # ---------------------------------------------------------------- CGI
 
 # One CGI run of GET /v1/feedback on a locked table.
@@ -384,6 +425,7 @@ test_stuck_widget
 test_watchdog_wedged
 test_check_config
 test_cgi_timeout
+test_spawned_timeout
 test_timeout_off
 test_status_refused
 
