@@ -7,7 +7,9 @@
  * workers wait with EPOLLEXCLUSIVE so a new connection wakes one of them, not
  * all (the thundering herd cost a context switch per worker per request).
  * The listening socket is non-blocking anyway: a woken worker may still find
- * that another took the connection.
+ * that another took the connection.  A request that outlives [server]
+ * request_timeout is ended by the worker's watchdog thread (watchdog.h),
+ * not by a signal: the main thread may be anywhere in it.
  */
 #include "config.h"
 
