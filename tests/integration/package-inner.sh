@@ -50,6 +50,7 @@ cleanup() {
 	wait 2>/dev/null
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM HUP
 
 # doc/INSTALL as installed.  doc NAME LINE [RUN]: LINE is one of the page's
 # command lines (indented four spaces there), word for word but for a
@@ -258,30 +259,42 @@ for f in db.password admin.password admin.conf; do
 	    "$(( 0$(stat -c %a /etc/hark/$f) & 7 ))" = 0
 done
 
-# Section 5: "systemctl enable --now hark-fcgi.socket"; no systemd here, so
-# what the unit runs, as it runs it: its ExecStart, User, Group,
-# SupplementaryGroups and Environment, in its RuntimeDirectory.
+# Section 5: "systemctl enable --now hark-fcgi.socket".  systemctl enables
+# here (the links), but nothing starts without systemd as init, so the
+# socket is served as systemd would: systemd-socket-activate holds the
+# unit's ListenStream, given its SocketUser, SocketGroup and SocketMode,
+# and on the first connection starts the service's ExecStart (which
+# serves the socket passed, not --listen) as its User, Group and
+# SupplementaryGroups, with its Environment, in its RuntimeDirectory.
+doc "5: systemctl enable hark-fcgi.socket" \
+    "systemctl enable --now hark-fcgi.socket" \
+    "systemctl enable hark-fcgi.socket"
+ck "hark-fcgi.socket is enabled" test \
+    "$(systemctl is-enabled hark-fcgi.socket 2>/dev/null)" = enabled
 U=/lib/systemd/system/hark-fcgi.service
-unit() { sed -n "s/^$1=//p" "$U" | head -n 1; }
-ck "5: the page enables the unit" grep -qxF \
-    "    systemctl enable --now hark-fcgi.socket    # or: hark-fcgi.service" \
-    <<<"$INSTALL_TXT"
-install -d -o "$(unit User)" -g "$(unit Group)" -m "$(unit RuntimeDirectoryMode)" \
-    "/run/$(unit RuntimeDirectory)"
-(cd / && env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin $(unit Environment) \
+S=/lib/systemd/system/hark-fcgi.socket
+unit() { sed -n "s/^$1=//p" "${2:-$U}" | head -n 1; }
+install -d -o "$(unit User)" -g "$(unit Group)" \
+    -m "$(unit RuntimeDirectoryMode)" "/run/$(unit RuntimeDirectory)"
+(cd / && exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin $(unit Environment) \
     setpriv --reuid="$(unit User)" --regid="$(unit Group)" \
     --groups="$(unit SupplementaryGroups)" $(unit ExecStartPre)) >>"$LOG" 2>&1
 ck "the unit's ExecStartPre passes" test $? = 0
-(cd / && exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin $(unit Environment) \
+SOCK=$(unit ListenStream "$S")
+# (systemd-socket-activate passes on no environment but -E's.)
+(cd / && exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    systemd-socket-activate -E "$(unit Environment)" -l "$SOCK" \
     setpriv --reuid="$(unit User)" --regid="$(unit Group)" \
     --groups="$(unit SupplementaryGroups)" $(unit ExecStart)) >>"$LOG" 2>&1 &
 PIDS+=("$!")
 FCGI_PID=$!
-for i in $(seq 1 40); do test -S /run/hark/hark.sock && break; sleep 0.25; done
-ck "hark-fcgi serves /run/hark/hark.sock as the unit runs it" \
-    test -S /run/hark/hark.sock
-ck "the socket is hark:www-data 0660" test \
-    "$(owner_mode /run/hark/hark.sock)" = "hark:www-data 660"
+for i in $(seq 1 40); do test -S "$SOCK" && break; sleep 0.25; done
+chown "$(unit SocketUser "$S"):$(unit SocketGroup "$S")" "$SOCK"
+chmod "$(unit SocketMode "$S")" "$SOCK"
+ck "the socket is there, hark:www-data 0660, as hark-fcgi.socket says" test \
+    "$(owner_mode "$SOCK")" = "hark:www-data 660"
+ck "the socket the web server examples name" grep -q "unix:$SOCK" \
+    /usr/share/doc/hark/examples/nginx.conf
 
 # Section 7: hark-batch as cron runs it, now with its database.
 cron_run >>"$LOG" 2>&1
@@ -303,6 +316,8 @@ doc "5: nginx -t, then nginx started" "nginx -t && systemctl reload nginx" \
     echo \$! >/tmp/pkgtest-nginx.pid; }"
 PIDS+=("$(cat /tmp/pkgtest-nginx.pid)")
 served_by nginx "http://127.0.0.1:$PORT"
+ck "the first connection started hark-fcgi on the socket, as hark" test \
+    "$(ps -o user=,comm= -p "$FCGI_PID" | tr -s ' ')" = "hark hark-fcgi"
 kill "$(cat /tmp/pkgtest-nginx.pid)" 2>/dev/null
 for i in $(seq 1 20); do
 	kill -0 "$(cat /tmp/pkgtest-nginx.pid)" 2>/dev/null || break
@@ -319,7 +334,8 @@ doc "5: Apache's default site off" "a2dissite 000-default"
 doc "5: a2ensite hark" "a2ensite hark"
 doc "5: Apache's hark log, 0640" \
     "install -m 0640 -o root -g adm /dev/null /var/log/apache2/hark-access.log"
-sed -i -e "s|^Listen 80$|Listen 127.0.0.1:$PORT2|" /etc/apache2/ports.conf
+sed -i -e "s|^Listen 80$|Listen 127.0.0.1:$PORT2|" \
+    -e '/^[[:space:]]*Listen 443$/d' /etc/apache2/ports.conf
 sed -i -e "s|^<VirtualHost \*:80>|<VirtualHost *:$PORT2>|" \
     /etc/apache2/sites-available/hark.conf
 doc "5: apache2ctl configtest, then Apache started" \
