@@ -345,6 +345,28 @@ APACHE_UP=1
 served_by Apache "http://127.0.0.1:$PORT2"
 ck "Apache's access log has the request, without its query" grep -q \
     '"POST /v1/feedback HTTP/1.1" 201' /var/log/apache2/hark-access.log
+
+# Section 7, the timer instead of cron; a run of hark-batch.service as the
+# timer starts it (its ExecStart as its User and Group, its Environment).
+doc "7: the cron entry removed, for the timer" "rm /etc/cron.d/hark"
+doc "7: systemctl enable hark-batch.timer" \
+    "systemctl enable --now hark-batch.timer" \
+    "systemctl enable hark-batch.timer"
+ck "hark-batch.timer is enabled" test \
+    "$(systemctl is-enabled hark-batch.timer 2>/dev/null)" = enabled
+B=/lib/systemd/system/hark-batch.service
+(cd / && exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+    $(unit Environment "$B") setpriv --reuid="$(unit User "$B")" \
+    --regid="$(unit Group "$B")" --init-groups $(unit ExecStart "$B")) \
+    >>"$LOG" 2>&1
+ck "hark-batch.service runs as the timer starts it" test $? = 0
+runuser -u hark -- harkctl doctor --url "http://127.0.0.1:$PORT2" \
+    >/tmp/pkgtest-doctor.out 2>&1
+cat /tmp/pkgtest-doctor.out >>"$LOG"
+ck "harkctl doctor finds the timer, all ok" eval "grep -q \
+    '^ok   batch .*(hark-batch.timer)' /tmp/pkgtest-doctor.out &&
+    grep -qx '0 failed, 0 warnings' /tmp/pkgtest-doctor.out"
+
 stop_apache
 ck "hark's log has the requests, as hark's" test \
     "$(stat -c %U /var/log/hark/hark.log)" = hark
@@ -362,4 +384,6 @@ ck "the data is gone" test ! -e /var/lib/hark
 ck "the logs are gone" test ! -e /var/log/hark
 ck "/etc/hark is gone, with the password files doc/INSTALL made" \
     test ! -e /etc/hark
+ck "no link to a hark unit is left (the socket, the timer)" eval "! ls \
+    /etc/systemd/system/*.wants/hark-* >/dev/null 2>&1"
 exit 0
