@@ -163,8 +163,8 @@ ck "it is a conffile" grep -qx /etc/hark/hark.conf \
     /var/lib/dpkg/info/hark.conffiles
 ck "it logs to /var/log/hark/hark.log" grep -qx \
     'file = /var/log/hark/hark.log' /etc/hark/hark.conf
-ck "the cron entry runs hark-batch as hark" grep -qE \
-    '^\* \* \* \* \*[[:space:]]+hark[[:space:]]+/usr/sbin/hark-batch' \
+ck "the cron entry runs hark-batch as hark, while it is installed" grep -qE \
+    '^\* \* \* \* \*[[:space:]]+hark[[:space:]]+\[ -x /usr/sbin/hark-batch \] && /usr/sbin/hark-batch ' \
     /etc/cron.d/hark
 ck "logrotate's file" test -f /etc/logrotate.d/hark
 # (The package does not need logrotate; its file is checked where it is.)
@@ -378,6 +378,9 @@ ck "dpkg -r removes the package" dpkg -r hark
 ck "the programs are gone" test ! -e /usr/sbin/hark-fcgi
 ck "the configuration stays" test -f /etc/hark/hark.conf
 ck "and the data" test -d /var/lib/hark/media
+out=$(cron_run 2>&1)
+ck "the cron line left behind runs nothing and says nothing (${out:0:60})" \
+    test -z "$out"
 ck "dpkg -P purges it" dpkg -P hark
 ck "the configuration is gone" test ! -e /etc/hark/hark.conf
 ck "the data is gone" test ! -e /var/lib/hark
