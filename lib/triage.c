@@ -114,6 +114,13 @@ static uint8_t		runlen[LEXMAX];	/* entries sharing the first one's spelling */
 static uint8_t		hasstem[LEXMAX];	/* TLX_* bits of any of them */
 static uint8_t		headbi[26][26];	/* first two letters of some head */
 static uint16_t		altstem[LEXMAX];	/* stem that begins a spelling, or NOENT */
+/*
+ * One bit per spelling, set at the bit its hash picks: most probes are for
+ * prefixes and endings that are no spelling at all, and one load from this
+ * 8 KB map answers them without walking htab.
+ */
+#define FILTER_BITS	16
+static uint64_t		hfilter[(1u << FILTER_BITS) / 64];
 static atomic_int	lex_state;	/* 0 unsorted, 1 sorting, 2 ready */
 
 
@@ -127,6 +134,7 @@ lex_cmp(const void *a, const void *b)
 
 static uint32_t	hash_step(uint32_t, unsigned char);
 static size_t	slot_find(uint32_t, const char *, size_t);
+static uint32_t	filter_bit(uint32_t);
 static uint16_t	stem_of(const char *, size_t);
 static int	tri_index(const char *);
 
@@ -156,6 +164,7 @@ lex_index(void)
 		s = slot_find(h, lex[i].word, n);
 		htab[s] = (uint16_t)(i + 1);
 		hfull[s] = h;
+		hfilter[filter_bit(h) / 64] |= UINT64_C(1) << (filter_bit(h) % 64);
 		if ((hasstem[i] & TLX_STEM) && (t = tri_index(p)) >= 0)
 			stemtri[t >> 3] |= (uint8_t)(1u << (t & 7));
 	}
@@ -206,6 +215,24 @@ slot_find(uint32_t h, const char *w, size_t n)
 	return s;
 }
 
+/* The bit of hfilter for hash h: other bits of it than htab's slot. */
+static uint32_t
+filter_bit(uint32_t h)
+{
+	return (h * 0x9E3779B1u) >> (32 - FILTER_BITS);
+}
+
+/* 1 + the first entry of the spelling w (n bytes, hash h), or 0. */
+static inline uint16_t
+lex_find(uint32_t h, const char *w, size_t n)
+{
+	uint32_t	 b = filter_bit(h);
+
+	if (!(hfilter[b / 64] >> (b % 64) & 1))
+		return 0;
+	return htab[slot_find(h, w, n)];
+}
+
 /* Index of the first three letters of w in stemtri, or -1. */
 static int
 tri_index(const char *w)
@@ -243,25 +270,20 @@ stem_of(const char *w, size_t len)
  * Finds the entries for the word w (length len): the word itself, else the
  * longest stem that begins it.  Sets *first and returns how many entries
  * share that spelling (0 when nothing matches).  One hash probe per prefix
- * length, longest first.
+ * length, longest first; ph[n] is the hash of the first n bytes.
  */
 static size_t
-lex_lookup(const char *w, size_t len, uint16_t *first)
+lex_lookup(const char *w, size_t len, const uint32_t *ph, uint16_t *first)
 {
-	uint32_t	 ph[MAXWORD + 1];
-	size_t		 n, s, lo;
+	size_t		 n, lo;
 	uint16_t	 e;
 	int		 t;
 
-	ph[0] = 2166136261u;
-	for (n = 0; n < len; n++)
-		ph[n + 1] = hash_step(ph[n], (unsigned char)w[n]);
 	/* every stem has three letters or more */
 	t = len >= 3 ? tri_index(w) : -1;
 	lo = t >= 0 && (stemtri[t >> 3] & (1u << (t & 7))) ? 3 : len;
 	for (n = len; n >= lo && n >= 1; n--) {
-		s = slot_find(ph[n], w, n);
-		if ((e = htab[s]) == 0)
+		if ((e = lex_find(ph[n], w, n)) == 0)
 			continue;
 		e--;
 		if (n == len || (hasstem[e] & TLX_STEM)) {
@@ -279,14 +301,14 @@ lex_lookup(const char *w, size_t len, uint16_t *first)
  * first; what is left must keep 4 letters, so "notes" never becomes "not".
  */
 static size_t
-inflect_lookup(const char *w, size_t len, uint16_t *first, uint16_t *second)
+inflect_lookup(const char *w, size_t len, const uint32_t *ph, uint16_t *first,
+    uint16_t *second)
 {
 	static const struct { char s[3]; uint8_t n; } sfx[] = {
 		{ "s", 1 }, { "e", 1 }, { "n", 1 }, { "es", 2 }, { "en", 2 },
 		{ "er", 2 }, { "em", 2 }, { "nt", 2 },
 	};
-	size_t		 i, l, n, k, nfirst = 0;
-	uint32_t	 h;
+	size_t		 i, l, n, nfirst = 0;
 	uint16_t	 e;
 
 	*second = NOENT;
@@ -296,10 +318,7 @@ inflect_lookup(const char *w, size_t len, uint16_t *first, uint16_t *second)
 		    (l == 2 && w[len - 2] != sfx[i].s[0]))
 			continue;
 		n = len - l;
-		h = 2166136261u;
-		for (k = 0; k < n; k++)
-			h = hash_step(h, (unsigned char)w[k]);
-		if ((e = htab[slot_find(h, w, n)]) == 0)
+		if ((e = lex_find(ph[n], w, n)) == 0)
 			continue;
 		e--;
 		if (nfirst == 0) {
@@ -323,8 +342,8 @@ inflect_lookup(const char *w, size_t len, uint16_t *first, uint16_t *second)
 static size_t
 head_lookup(const char *w, size_t len, uint16_t *first)
 {
-	size_t		 p, n, s;
-	uint32_t	 h;
+	uint32_t	 hh[MAXWORD + 1];
+	size_t		 p, n;
 	uint16_t	 e;
 	unsigned char	 a, b;
 
@@ -334,12 +353,12 @@ head_lookup(const char *w, size_t len, uint16_t *first)
 		if (a < 'a' || a > 'z' || b < 'a' || b > 'z' ||
 		    !headbi[a - 'a'][b - 'a'])
 			continue;
+		/* the hashes of every length from p, in one run */
+		hh[0] = 2166136261u;
+		for (n = 0; n < len - p; n++)
+			hh[n + 1] = hash_step(hh[n], (unsigned char)w[p + n]);
 		for (n = len - p; n >= HEADMIN; n--) {
-			h = 2166136261u;
-			for (s = 0; s < n; s++)
-				h = hash_step(h, (unsigned char)w[p + s]);
-			s = slot_find(h, w + p, n);
-			if ((e = htab[s]) == 0)
+			if ((e = lex_find(hh[n], w + p, n)) == 0)
 				continue;
 			e--;
 			if ((hasstem[e] & TLX_HEAD) && (n == len - p ||
@@ -420,12 +439,17 @@ vote_letter(struct scan *sc, uint32_t cp)
 static void
 lookup_word(struct tok *t, const char *w, size_t n)
 {
+	uint32_t	 ph[MAXWORD + 1];
 	size_t		 k;
 	uint16_t	 alt;
 
-	k = lex_lookup(w, n, &t->first);
+	/* the hashes of every prefix, for the word, its stems and endings */
+	ph[0] = 2166136261u;
+	for (k = 0; k < n; k++)
+		ph[k + 1] = hash_step(ph[k], (unsigned char)w[k]);
+	k = lex_lookup(w, n, ph, &t->first);
 	if (k == 0)
-		k = inflect_lookup(w, n, &t->first, &alt);
+		k = inflect_lookup(w, n, ph, &t->first, &alt);
 	else
 		alt = lexlen[t->first] == n ? altstem[t->first] : NOENT;
 	t->nent = (uint8_t)(k > 255 ? 255 : k);
@@ -475,6 +499,22 @@ end_word(struct scan *sc, char *w, size_t *wn, unsigned *flags,
 	*flags = 0;
 }
 
+/* ASCII letters and digits: the bytes that make words without decoding. */
+static const bool ascii_alnum[128] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 /* Pass 1: fold, split and look up. */
 static void
 scan_text(struct scan *sc, const char *s, size_t len)
@@ -489,6 +529,29 @@ scan_text(struct scan *sc, const char *s, size_t len)
 	int		 ep;
 
 	for (i = 0; i < len && sc->ntok < MAXTOK; i += n) {
+		cp = (unsigned char)s[i];
+		if (cp < 0x80 && ascii_alnum[cp]) {
+			/* a run of ASCII letters and digits, most of any text:
+			 * what the loop below does for each, without the tests */
+			if (wn == 0 && new_clause) {
+				flags |= TF_CLAUSE;
+				new_clause = false;
+			}
+			do {
+				if (cp >= 'A' && cp <= 'Z') {
+					caps++;
+					cp += 32;
+				}
+				if (wn + 1 <= MAXWORD)
+					w[wn++] = (char)cp;
+				else
+					wn = MAXWORD + 1;
+				sc->letters++;
+			} while (++i < len && (cp = (unsigned char)s[i]) < 0x80 &&
+			    ascii_alnum[cp]);
+			n = 0;
+			continue;
+		}
 		if ((unsigned char)s[i] < 0x80) {
 			/* ASCII, most of any text: no decoding, no call */
 			n = 1;
@@ -579,6 +642,8 @@ scan_text(struct scan *sc, const char *s, size_t len)
 			sc->emoji_think++;
 			break;
 		default:
+			if (cp < 0x2600)
+				break;	/* no emoji below: spaces, letters */
 			if ((ep = emoji_polarity(cp)) > 0)
 				sc->emoji_pos++;
 			else if (ep < 0)

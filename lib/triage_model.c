@@ -277,133 +277,65 @@ typedef uint16_t	tm_u16 __attribute__((vector_size(16)));
 #define TM_PREFETCH(p)	((void)0)
 #endif
 
-struct sums {
-	int32_t			 acc[TM_ROW];
-#ifdef TM_VECTOR
-	tm_v16			 even, odd;
-#endif
-	unsigned		 rows;		/* in the partial sums */
-};
-
-static void
-sums_spill(struct sums *s)
-{
-#ifdef TM_VECTOR
-	int	 j;
-
-	for (j = 0; j < TM_ROW / 2; j++) {
-		s->acc[2 * j] += s->even[j];
-		s->acc[2 * j + 1] += s->odd[j];
-	}
-	s->even = s->odd = (tm_v16){ 0 };
-#endif
-	s->rows = 0;
-}
-
-static inline void
-sums_add(struct sums *s, const int8_t *row)
-{
-#ifdef TM_VECTOR
-	tm_v16	 x;
-
-	memcpy(&x, row, sizeof(x));
-	s->even += (tm_v16)((tm_u16)x << 8) >> 8;
-	s->odd += x >> 8;
-	if (++s->rows == TM_SPILL)
-		sums_spill(s);
+#if defined(__GNUC__) || defined(__clang__)
+#define TM_INLINE	static inline __attribute__((always_inline))
 #else
-	int	 k;
-
-	for (k = 0; k < TM_ROW; k++)
-		s->acc[k] += row[k];
+#define TM_INLINE	static inline
 #endif
-}
 
 struct feats {
 	uint32_t		 mask;
 	size_t			 n;		/* features emitted */
-	/* either accumulate into sums (table set) or store in out */
+	/* either sum the rows of table into acc, or store in out */
 	const int8_t		*table;
-	struct sums		 sums;
-	uint32_t		 ring[TM_RING];	/* rows prefetched, not added */
-	size_t			 asked, added;
+	int32_t			 acc[TM_ROW];
 	uint32_t		*out;
 	size_t			 max;
 	/* spam signals */
 	unsigned		 words, vowelless, seo;
 	/* links and the script, counted on the way; valid when whole */
 	unsigned		 links;
-	long			 latin;		/* latin letters - 2 * others */
+	bool			 foreign;
 	bool			 whole;
 };
 
-/* "casino", "viagra", ...: SEO and spam vocabulary, by first letter. */
+/* "casino", "viagra", ...: SEO and spam vocabulary (3 to 9 bytes). */
 static bool
 seo_word(const unsigned char *w, size_t n)
 {
-	static const char *const list[] = { "casino", "viagra", "cialis",
-	    "bitcoin", "crypto", "forex", "backlink", "backlinks", "seo",
-	    "porn", "xxx", "escort", "escorts", "betting", "replica",
-	    "pills", "loans", "payday", "followers", NULL };
-	/* the first letters of the list: c v b f s p x e r l */
-	static const uint32_t	 first = 1u << ('c' - 'a') | 1u << ('v' - 'a') |
-	    1u << ('b' - 'a') | 1u << ('f' - 'a') | 1u << ('s' - 'a') |
-	    1u << ('p' - 'a') | 1u << ('x' - 'a') | 1u << ('e' - 'a') |
-	    1u << ('r' - 'a') | 1u << ('l' - 'a');
-	const char *const	*l;
-
-	if (n < 3 || n > 9 || w[0] < 'a' || w[0] > 'z' ||
-	    !(first >> (w[0] - 'a') & 1))
-		return false;		/* the cheap test first: most words */
-	for (l = list; *l != NULL; l++)
-		if ((*l)[0] == w[0] && strlen(*l) == n && memcmp(*l, w, n) == 0)
-			return true;
+#define IS(s)	(n == sizeof(s) - 1 && memcmp(w, s, n) == 0)
+	switch (w[0]) {
+	case 'b':
+		return IS("bitcoin") || IS("backlink") || IS("backlinks") ||
+		    IS("betting");
+	case 'c':
+		return IS("casino") || IS("cialis") || IS("crypto");
+	case 'e':
+		return IS("escort") || IS("escorts");
+	case 'f':
+		return IS("forex") || IS("followers");
+	case 'l':
+		return IS("loans");
+	case 'p':
+		return IS("porn") || IS("pills") || IS("payday");
+	case 'r':
+		return IS("replica");
+	case 's':
+		return IS("seo");
+	case 'v':
+		return IS("viagra");
+	case 'x':
+		return IS("xxx");
+	}
 	return false;
+#undef IS
 }
 
-/* Asks for the row of feature h, or stores h. */
-static inline void
-emit(struct feats *f, uint32_t h)
+/* A vowel, for keyboard mash: a e i o u y, or any byte >= 0x80. */
+static bool
+vowel(unsigned b)
 {
-	h &= f->mask;
-	if (f->table != NULL) {
-		/* A row is a cache miss: ask for it now, add it later. */
-		TM_PREFETCH(f->table + (size_t)h * TM_ROW);
-		f->ring[f->asked++ % TM_RING] = h;
-	} else if (f->n < f->max)
-		f->out[f->n] = h;
-	f->n++;
-}
-
-/* Adds the rows asked for more than ahead features ago. */
-static inline void
-catch_up(struct feats *f, size_t ahead)
-{
-	while (f->asked - f->added > ahead)
-		sums_add(&f->sums, f->table +
-		    (size_t)f->ring[f->added++ % TM_RING] * TM_ROW);
-}
-
-/*
- * A word's features: p holds '<', its n bytes and '>'; hu and hb are the
- * unigram's and the bigram's hashes, already run over the word.
- */
-static void
-word_features(struct feats *f, const unsigned char *p, size_t n, uint32_t hu,
-    uint32_t hb)
-{
-	size_t	 i;
-
-	emit(f, hu);
-	for (i = 0; i + TM_NGRAM <= n + 2; i++)
-		emit(f, STEP(STEP(STEP(STEP(HC0, p[i]), p[i + 1]), p[i + 2]),
-		    p[i + 3]));
-	emit(f, hb);
-	if (f->table != NULL)
-		catch_up(f, TM_AHEAD);
-	f->words++;
-	if (n >= 3 && n <= 9 && seo_word(p + 1, n))
-		f->seo++;
+	return b >= 0x80 || (b >= 'a' && (UINT32_C(0x1104111) >> (b - 'a') & 1));
 }
 
 /* Whether the word's last bytes, before text[e], begin a link. */
@@ -427,18 +359,69 @@ ends_link(const unsigned char *t, size_t len, size_t s, size_t e)
 /*
  * One pass over the bytes: each word's bytes are folded once and run into
  * the unigram's, the bigram's and the next bigram's hashes together; the
- * 4-grams are hashed from the word buffer.  The links and the script are
- * counted on the way (count_links and foreign_script give the same counts
- * for a text cut by the word limit).
+ * 4-grams are hashed from the word buffer.  With sum, each feature's row is
+ * prefetched when its hash is known and added TM_AHEAD features later (the
+ * misses overlap), into sums kept in registers; else the features are
+ * stored in f->out, in order.  The links and the script are counted on the
+ * way (for a text cut by the word limit, the caller counts them again).
  */
-static void
-scan(struct feats *f, const unsigned char *t, size_t len)
+TM_INLINE void
+scan_impl(struct feats *f, const unsigned char *t, size_t len, const bool sum)
 {
+	const int8_t	*table = f->table, *r;
+	uint32_t	 ring[TM_RING], mask = f->mask, hu, hb, hn, hprev, h;
 	unsigned char	 p[TM_MAX_WORD + 2];
-	uint32_t	 hu, hb, hn, hprev;
-	size_t		 i = 0, s, n, nw = 0;
-	unsigned	 b, c;
-	bool		 vowel;
+	size_t		 i = 0, s, n, k, nw = 0, nf = 0, added = 0;
+	size_t		 latin = 0, other = 0;
+	unsigned	 b, c, words = 0, vowelless = 0, seo = 0, links = 0;
+#ifdef TM_VECTOR
+	tm_v16		 even = { 0 }, odd = { 0 }, x;
+	unsigned	 rows = 0;
+#else
+	int32_t		 acc[TM_ROW] = { 0 };
+#endif
+
+#define EMIT(hash) do {							\
+	h = (hash) & mask;						\
+	if (sum) {							\
+		TM_PREFETCH(table + (size_t)h * TM_ROW);		\
+		ring[nf % TM_RING] = h;					\
+	} else if (nf < f->max)						\
+		f->out[nf] = h;						\
+	nf++;								\
+} while (0)
+#ifdef TM_VECTOR
+#define ADD_ROW() do {							\
+	r = table + (size_t)ring[added++ % TM_RING] * TM_ROW;		\
+	memcpy(&x, r, sizeof(x));					\
+	even += (tm_v16)((tm_u16)x << 8) >> 8;				\
+	odd += x >> 8;							\
+	rows++;								\
+} while (0)
+	/* A word adds at most TM_AHEAD + 33 rows before the test. */
+#define SPILL() do {							\
+	for (k = 0; k < TM_ROW / 2; k++) {				\
+		f->acc[2 * k] += even[k];				\
+		f->acc[2 * k + 1] += odd[k];				\
+	}								\
+	even = odd = (tm_v16){ 0 };					\
+	rows = 0;							\
+} while (0)
+#define CATCH_UP(ahead) do {						\
+	while (nf - added > (ahead))					\
+		ADD_ROW();						\
+	if (rows >= TM_SPILL)						\
+		SPILL();						\
+} while (0)
+#else
+#define CATCH_UP(ahead) do {						\
+	while (nf - added > (ahead)) {					\
+		r = table + (size_t)ring[added++ % TM_RING] * TM_ROW;	\
+		for (k = 0; k < TM_ROW; k++)				\
+			acc[k] += r[k];					\
+	}								\
+} while (0)
+#endif
 
 	/* the bigram's start with "^", the word before the first */
 	hprev = STEP(STEP(HB0, '^'), ' ');
@@ -450,11 +433,11 @@ scan(struct feats *f, const unsigned char *t, size_t len)
 			if (c != '?' && c != '!')
 				continue;
 			/* '?' and '!' are words: no 4-gram in "<?>" */
-			emit(f, STEP(HU0, c));
-			emit(f, STEP(hprev, c));
-			if (f->table != NULL)
-				catch_up(f, TM_AHEAD);
-			f->words++;
+			EMIT(STEP(HU0, c));
+			EMIT(STEP(hprev, c));
+			if (sum)
+				CATCH_UP(TM_AHEAD);
+			words++;
 			hprev = STEP(STEP(HB0, c), ' ');
 			nw++;
 			continue;
@@ -464,39 +447,80 @@ scan(struct feats *f, const unsigned char *t, size_t len)
 		hu = HU0;
 		hb = hprev;
 		hn = HB0;
-		vowel = false;
 		do {
 			if (n < TM_MAX_WORD) {
 				p[++n] = (unsigned char)b;
 				hu = STEP(hu, b);
 				hb = STEP(hb, b);
 				hn = STEP(hn, b);
-				vowel |= b >= 0x80 || (b >= 'a' &&
-				    (UINT32_C(0x1104111) >> (b - 'a') & 1));
 			}
 			if (c < 0x80)
-				f->latin += b != '0';
+				latin += b != '0';
 			else if (c >= 0xC3 && c <= 0xC5)
-				f->latin++;	/* Latin-1, Latin Extended-A */
+				latin++;	/* Latin-1, Latin Extended-A */
 			else if ((c >= 0xC6 && c <= 0xE1) ||
 			    (c >= 0xE3 && c <= 0xEF))
-				f->latin -= 2;	/* a lead byte: its letter */
+				other += 2;	/* a lead byte: its letter */
 			if (++i == len)
 				break;
 			c = t[i];
 		} while ((b = tm_fold[c]) != 0);
 		p[n + 1] = '>';
-		word_features(f, p, n, hu, hb);
-		if (n >= 5 && p[1] != '0' && !vowel)
-			f->vowelless++;
+
+		EMIT(hu);
+		for (k = 0; k + TM_NGRAM <= n + 2; k++)
+			EMIT(STEP(STEP(STEP(STEP(HC0, p[k]), p[k + 1]),
+			    p[k + 2]), p[k + 3]));
+		EMIT(hb);
+		if (sum)
+			CATCH_UP(TM_AHEAD);
+
+		words++;
+		if (n >= 5 && p[1] != '0') {
+			for (k = 1; k <= n && !vowel(p[k]); k++)
+				;
+			if (k > n)
+				vowelless++;
+		}
+		if (n >= 3 && n <= 9 && seo_word(p + 1, n))
+			seo++;
 		if (i - s >= 3 && ends_link(t, len, s, i))
-			f->links++;
+			links++;
 		hprev = STEP(hn, ' ');
 		nw++;
 	}
+	if (sum) {
+		CATCH_UP(0);
+#ifdef TM_VECTOR
+		SPILL();
+#else
+		for (k = 0; k < TM_ROW; k++)
+			f->acc[k] += acc[k];
+#endif
+	}
+#undef EMIT
+#undef ADD_ROW
+#undef SPILL
+#undef CATCH_UP
+	f->n = nf;
+	f->words = words;
+	f->vowelless = vowelless;
+	f->seo = seo;
+	f->links = links;
+	f->foreign = other > latin;
 	f->whole = nw < TM_MAX_WORDS;
-	if (f->table != NULL)
-		catch_up(f, 0);
+}
+
+static void
+scan_sum(struct feats *f, const unsigned char *t, size_t len)
+{
+	scan_impl(f, t, len, true);
+}
+
+static void
+scan_features(struct feats *f, const unsigned char *t, size_t len)
+{
+	scan_impl(f, t, len, false);
 }
 
 size_t
@@ -509,7 +533,7 @@ hark_triage_model_features(const char *text, size_t len, unsigned bits,
 	f.mask = ((uint32_t)1 << bits) - 1;
 	f.out = out;
 	f.max = max;
-	scan(&f, (const unsigned char *)text, len);
+	scan_features(&f, (const unsigned char *)text, len);
 	return f.n;
 }
 
@@ -648,26 +672,18 @@ hark_triage_model_score(const struct hark_triage_model *m, const char *text,
 	bool		 foreign = false;
 	int		 k, c;
 
+	memset(&f, 0, sizeof(f));
 	f.mask = ((uint32_t)1 << m->bits) - 1;
-	f.n = 0;
 	f.table = m->table;
-	memset(&f.sums, 0, sizeof(f.sums));
-	f.asked = f.added = 0;
-	f.out = NULL;
-	f.max = 0;
-	f.words = f.vowelless = f.seo = f.links = 0;
-	f.latin = 0;
-	f.whole = true;
 	if (text != NULL) {
-		scan(&f, (const unsigned char *)text, len);
+		scan_sum(&f, (const unsigned char *)text, len);
 		/* a text cut by the word limit: count its tail too */
 		links = f.whole ? f.links : count_links(text, len);
-		foreign = f.whole ? f.latin < 0 : foreign_script(text, len);
+		foreign = f.whole ? f.foreign : foreign_script(text, len);
 	}
-	sums_spill(&f.sums);
 	s = f.n > 0 ? inv_sqrt(f.n) : 0.0;
 	for (k = 0; k < TM_NOUT; k++)
-		z[k] = (double)f.sums.acc[k] * m->scale[k] * s + m->bias[k];
+		z[k] = (double)f.acc[k] * m->scale[k] * s + m->bias[k];
 
 	c = softmax(z + O_CAT, HARK_CAT_COUNT);
 	out->category = (enum hark_category)c;
