@@ -39,6 +39,7 @@
 #define HEADMIN		4	/* shortest head a compound may end with */
 #define NOENT		UINT16_MAX
 #define FALLBACK_BUG	3	/* content words that make a plain statement a report */
+#define MODEL_SURE	0.8	/* the model's category is not overruled from here */
 
 #define TF_CLAUSE	0x01	/* first word of a clause */
 #define TF_HYPHEN	0x02	/* joined to the previous word by a hyphen */
@@ -1768,9 +1769,28 @@ impact(enum hark_category cat, enum hark_sentiment sent, double score,
 	return total > HARK_IMPACT_MAX ? HARK_IMPACT_MAX : total;
 }
 
-void
-hark_triage_text(const char *text, size_t len, const char *page,
+/*
+ * The model's verdict when the rules could change nothing: a sure category
+ * (no override below) that is neither a bug nor negative (no severity in
+ * the impact).  Then the rules are not run: they cost more than the model.
+ */
+static void
+model_alone(const struct hark_triage_scores *ms, const char *page,
     struct hark_triage *out)
+{
+	out->category = ms->category;
+	out->confidence = ms->category_p;
+	out->sentiment = ms->sentiment;
+	out->sentiment_score = ms->sentiment_score;
+	snprintf(out->language, sizeof(out->language), "%s", ms->language);
+	out->spam = ms->spam;
+	out->impact = impact(out->category, out->sentiment,
+	    out->sentiment_score, 0, page);
+}
+
+static void
+triage_text(const char *text, size_t len, const char *page,
+    struct hark_triage *out, bool eager)
 {
 	struct scan	 sc;
 	struct ctx	 c;
@@ -1779,6 +1799,15 @@ hark_triage_text(const char *text, size_t len, const char *page,
 	const struct hark_triage_model *m;
 	double		 sc_sent;
 
+	if ((m = hark_triage_model_get()) != NULL) {
+		hark_triage_model_score(m, text, text != NULL ? len : 0, &ms);
+		if (!eager && ms.category != HARK_CAT_BUG &&
+		    ms.category_p >= MODEL_SURE &&
+		    ms.sentiment != HARK_SENT_NEGATIVE) {
+			model_alone(&ms, page, out);
+			return;
+		}
+	}
 	lex_init();
 	sc.ntok = 0;
 	memset(sc.votes, 0, sizeof(sc.votes));
@@ -1803,8 +1832,7 @@ hark_triage_text(const char *text, size_t len, const char *page,
 	out->confidence = -1.0;
 	out->language[0] = '\0';
 	out->spam = -1;
-	if ((m = hark_triage_model_get()) != NULL) {
-		hark_triage_model_score(m, text, text != NULL ? len : 0, &ms);
+	if (m != NULL) {
 		/*
 		 * The rules' severity groups are reliable (a failure word, a
 		 * negated "works", an error code): when they found one and
@@ -1813,21 +1841,31 @@ hark_triage_text(const char *text, size_t len, const char *page,
 		 */
 		if (out->category == HARK_CAT_BUG && ms.category !=
 		    HARK_CAT_BUG && (s.sev & ~(unsigned)TS_URGENT) != 0 &&
-		    ms.category_p < 0.8) {
+		    ms.category_p < MODEL_SURE) {
 			ms.category = HARK_CAT_BUG;
 			ms.category_p = ms.p[HARK_CAT_BUG];
 		}
-		out->category = ms.category;
-		out->confidence = ms.category_p;
-		out->sentiment = ms.sentiment;
-		out->sentiment_score = ms.sentiment_score;
-		sc_sent = ms.sentiment_score;
-		snprintf(out->language, sizeof(out->language), "%s",
-		    ms.language);
-		out->spam = ms.spam;
+		model_alone(&ms, page, out);
+		out->impact = impact(out->category, out->sentiment,
+		    out->sentiment_score, s.sev, page);
+		return;
 	}
 	out->impact = impact(out->category, out->sentiment, sc_sent, s.sev,
 	    page);
+}
+
+void
+hark_triage_text(const char *text, size_t len, const char *page,
+    struct hark_triage *out)
+{
+	triage_text(text, len, page, out, false);
+}
+
+void
+hark_triage_text_eager(const char *text, size_t len, const char *page,
+    struct hark_triage *out)
+{
+	triage_text(text, len, page, out, true);
 }
 
 const char *
