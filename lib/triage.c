@@ -70,8 +70,24 @@ struct word {				/* a token resolved for one language */
 	unsigned	 sev;
 };
 
+/*
+ * What lookup_word found for a spelling, kept for the rest of the call: a
+ * long text repeats its words ("the", "app", "it"), and a hit costs one
+ * compare instead of the probes for the word, its stems, endings and head.
+ */
+#define WCACHE		256	/* direct mapped, a power of two */
+struct wcache {
+	uint32_t	 h;		/* FNV-1a of the spelling */
+	uint16_t	 first, head;
+	uint8_t		 nent, nhead;
+	uint8_t		 flags;		/* TF_ALT, TF_ER */
+	char		 w[MAXWORD];
+};
+
 struct scan {
 	struct tok	 tok[MAXTOK];
+	struct wcache	 cache[WCACHE];
+	uint8_t		 cache_n[WCACHE];	/* its spelling's length, 0 free */
 	size_t		 ntok;
 	int		 votes[LANG_N];
 	int		 qmarks;
@@ -113,6 +129,7 @@ static uint8_t		stemtri[26 * 26 * 26 / 8];	/* first three letters of a stem */
 static uint8_t		lexlen[LEXMAX];
 static uint8_t		runlen[LEXMAX];	/* entries sharing the first one's spelling */
 static uint8_t		hasstem[LEXMAX];	/* TLX_* bits of any of them */
+static uint8_t		runlang[LEXMAX];	/* TL_* bits of any of them */
 static uint8_t		headbi[26][26];	/* first two letters of some head */
 static uint16_t		altstem[LEXMAX];	/* stem that begins a spelling, or NOENT */
 /*
@@ -137,7 +154,7 @@ static uint32_t	hash_step(uint32_t, unsigned char);
 static size_t	slot_find(uint32_t, const char *, size_t);
 static uint32_t	filter_bit(uint32_t);
 static uint16_t	stem_of(const char *, size_t);
-static int	tri_index(const char *);
+static inline int tri_index(const char *);
 
 /* Indexes each distinct spelling of the sorted table in htab. */
 static void
@@ -152,8 +169,10 @@ lex_index(void)
 		lexlen[i] = (uint8_t)strlen(lex[i].word);
 	for (i = 0; i < nlex; i = j) {
 		for (j = i; j < nlex && strcmp(lex[j].word, lex[i].word) == 0;
-		    j++)
+		    j++) {
 			hasstem[i] |= lex[j].stem;
+			runlang[i] |= lex[j].lang;
+		}
 		runlen[i] = (uint8_t)(j - i);
 		p = lex[i].word;
 		if ((hasstem[i] & TLX_HEAD) && lexlen[i] >= HEADMIN &&
@@ -235,7 +254,7 @@ lex_find(uint32_t h, const char *w, size_t n)
 }
 
 /* Index of the first three letters of w in stemtri, or -1. */
-static int
+static inline int
 tri_index(const char *w)
 {
 	if (w[0] < 'a' || w[0] > 'z' || w[1] < 'a' || w[1] > 'z' ||
@@ -305,20 +324,40 @@ static size_t
 inflect_lookup(const char *w, size_t len, const uint32_t *ph, uint16_t *first,
     uint16_t *second)
 {
-	static const struct { char s[3]; uint8_t n; } sfx[] = {
-		{ "s", 1 }, { "e", 1 }, { "n", 1 }, { "es", 2 }, { "en", 2 },
-		{ "er", 2 }, { "em", 2 }, { "nt", 2 },
-	};
-	size_t		 i, l, n, nfirst = 0;
+	size_t		 cut[2], nc = 0, i, n, nfirst = 0;
 	uint16_t	 e;
 
 	*second = NOENT;
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		l = sfx[i].n;
-		if (len < l + 4 || w[len - 1] != sfx[i].s[l - 1] ||
-		    (l == 2 && w[len - 2] != sfx[i].s[0]))
+	if (len < 5)
+		return 0;
+	/*
+	 * The endings -s -e -n -es -en -er -em -nt, tried in that order; a
+	 * word ends with two of them at most (-s and -es, -n and -en).
+	 */
+	switch (w[len - 1]) {
+	case 's':
+	case 'n':
+		cut[nc++] = 1;
+		if (w[len - 2] == 'e')
+			cut[nc++] = 2;
+		break;
+	case 'e':
+		cut[nc++] = 1;
+		break;
+	case 'r':
+	case 'm':
+		if (w[len - 2] == 'e')
+			cut[nc++] = 2;
+		break;
+	case 't':
+		if (w[len - 2] == 'n')
+			cut[nc++] = 2;
+		break;
+	}
+	for (i = 0; i < nc; i++) {
+		if (len < cut[i] + 4)
 			continue;
-		n = len - l;
+		n = len - cut[i];
 		if ((e = lex_find(ph[n], w, n)) == 0)
 			continue;
 		e--;
@@ -435,19 +474,15 @@ vote_letter(struct scan *sc, uint32_t cp)
 /*
  * Resolves the spelling w into t: the word or its longest stem, then a
  * second reading in tok.head: a compound's head ("Zahlungs|fehler"), a stem
- * of other languages behind a whole word, or an inflection's base.
+ * of other languages behind a whole word, or an inflection's base.  ph[k]
+ * is the hash of w's first k bytes.
  */
 static void
-lookup_word(struct tok *t, const char *w, size_t n)
+lookup_word(struct tok *t, const char *w, size_t n, const uint32_t *ph)
 {
-	uint32_t	 ph[MAXWORD + 1];
 	size_t		 k;
 	uint16_t	 alt;
 
-	/* the hashes of every prefix, for the word, its stems and endings */
-	ph[0] = 2166136261u;
-	for (k = 0; k < n; k++)
-		ph[k + 1] = hash_step(ph[k], (unsigned char)w[k]);
 	k = lex_lookup(w, n, ph, &t->first);
 	if (k == 0)
 		k = inflect_lookup(w, n, ph, &t->first, &alt);
@@ -467,9 +502,11 @@ static void
 end_word(struct scan *sc, char *w, size_t *wn, unsigned *flags,
     unsigned caps, uint16_t clause, uint16_t sent)
 {
+	uint32_t	 ph[MAXWORD + 1];
 	struct tok	*t;
-	size_t		 k;
-	unsigned	 mask = 0, l;
+	struct wcache	*c;
+	size_t		 k, n, slot;
+	unsigned	 mask;
 
 	if (*wn == 0)
 		return;
@@ -482,38 +519,63 @@ end_word(struct scan *sc, char *w, size_t *wn, unsigned *flags,
 			t->flags |= TF_CAPS;
 		t->clause = clause;
 		t->sent = sent;
-		if (*wn <= MAXWORD) {
-			w[*wn] = '\0';
-			lookup_word(t, w, *wn);
-			if (t->nent == 0 && t->nhead == 0 && *wn >= 6 &&
-			    w[*wn - 2] == 'e' && w[*wn - 1] == 'r')
-				t->flags |= TF_ER;
-			for (k = 0; k < t->nent; k++)
-				mask |= lex[t->first + k].lang;
-			if (mask != TL_ALL)
-				for (l = 0; l < LANG_N; l++)
-					if (mask & (1u << l))
-						sc->votes[l]++;
+		if ((n = *wn) <= MAXWORD) {
+			w[n] = '\0';
+			/* the hashes of every prefix: the word, stems, endings */
+			ph[0] = 2166136261u;
+			for (k = 0; k < n; k++)
+				ph[k + 1] = hash_step(ph[k], (unsigned char)w[k]);
+			slot = (ph[n] ^ ph[n] >> 16) & (WCACHE - 1);
+			c = &sc->cache[slot];
+			if (sc->cache_n[slot] == n && c->h == ph[n] &&
+			    memcmp(c->w, w, n) == 0) {
+				t->first = c->first;
+				t->head = c->head;
+				t->nent = c->nent;
+				t->nhead = c->nhead;
+				t->flags |= c->flags;
+			} else {
+				lookup_word(t, w, n, ph);
+				if (t->nent == 0 && t->nhead == 0 && n >= 6 &&
+				    w[n - 2] == 'e' && w[n - 1] == 'r')
+					t->flags |= TF_ER;
+				c->h = ph[n];
+				c->first = t->first;
+				c->head = t->head;
+				c->nent = t->nent;
+				c->nhead = t->nhead;
+				c->flags = t->flags & (TF_ALT | TF_ER);
+				memcpy(c->w, w, n);
+				sc->cache_n[slot] = (uint8_t)n;
+			}
+			/* the languages of its entries (nent is their run) */
+			mask = t->nent > 0 ? runlang[t->first] : 0;
+			if (mask != TL_ALL && mask != 0) {
+				sc->votes[LANG_EN] += (int)(mask & 1);
+				sc->votes[LANG_NL] += (int)(mask >> 1 & 1);
+				sc->votes[LANG_ES] += (int)(mask >> 2 & 1);
+				sc->votes[LANG_DE] += (int)(mask >> 3 & 1);
+				sc->votes[LANG_FR] += (int)(mask >> 4 & 1);
+			}
 		}
 	}
 	*wn = 0;
 	*flags = 0;
 }
 
-/* ASCII letters and digits: the bytes that make words without decoding. */
-static const bool ascii_alnum[128] = {
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
-	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1,
+/*
+ * ASCII letters and digits, the bytes that make words without decoding,
+ * folded to lower case; 0 for any other byte (>= 0x80 is decoded).
+ */
+static const unsigned char ascii_alnum[256] = {
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
 /* Pass 1: fold, split and look up. */
@@ -521,9 +583,9 @@ static void
 scan_text(struct scan *sc, const char *s, size_t len)
 {
 	char		 w[MAXWORD + 2], f[2];
-	size_t		 i, n, wn = 0, k, sent_first = 0, t;
+	size_t		 i, n, wn = 0, k, sent_first = 0, t, run;
 	uint32_t	 cp;
-	unsigned	 flags = TF_CLAUSE, caps = 0;
+	unsigned	 flags = TF_CLAUSE, caps = 0, upper, lc;
 	uint16_t	 clause = 0, sent = 0;
 	bool		 new_clause = false;
 	char		 c, nx;
@@ -531,26 +593,37 @@ scan_text(struct scan *sc, const char *s, size_t len)
 
 	for (i = 0; i < len && sc->ntok < MAXTOK; i += n) {
 		cp = (unsigned char)s[i];
-		if (cp < 0x80 && ascii_alnum[cp]) {
+		if (ascii_alnum[cp] != 0) {
 			/* a run of ASCII letters and digits, most of any text:
 			 * what the loop below does for each, without the tests */
 			if (wn == 0 && new_clause) {
 				flags |= TF_CLAUSE;
 				new_clause = false;
 			}
+			/* (in locals: end_word has wn's and caps' address) */
+			k = i;
+			run = wn;
+			upper = caps;
+			lc = ascii_alnum[cp];
 			do {
-				if (cp >= 'A' && cp <= 'Z') {
-					caps++;
-					cp += 32;
-				}
-				if (wn + 1 <= MAXWORD)
-					w[wn++] = (char)cp;
-				else
-					wn = MAXWORD + 1;
-				sc->letters++;
-			} while (++i < len && (cp = (unsigned char)s[i]) < 0x80 &&
-			    ascii_alnum[cp]);
+				upper += lc != cp;	/* folded: a capital */
+				/* w has room for w[MAXWORD + 1]: no test */
+				w[run] = (char)lc;
+				run = run < MAXWORD ? run + 1 : MAXWORD + 1;
+			} while (++i < len && (lc = ascii_alnum[cp =
+			    (unsigned char)s[i]]) != 0);
+			wn = run;
+			caps = upper;
+			sc->letters += i - k;
 			n = 0;
+			continue;
+		}
+		if (cp == ' ') {
+			/* the commonest separator: what the tests below do
+			 * for it, no more (no apostrophe, hyphen or mark) */
+			end_word(sc, w, &wn, &flags, caps, clause, sent);
+			caps = 0;
+			n = 1;
 			continue;
 		}
 		if ((unsigned char)s[i] < 0x80) {
@@ -1814,6 +1887,7 @@ triage_text(const char *text, size_t len, const char *page,
 	sc.qmarks = sc.excl = sc.emoji_pos = sc.emoji_neg = 0;
 	sc.please_emoji = sc.emoji_bug = sc.emoji_think = 0;
 	sc.letters = 0;
+	memset(sc.cache_n, 0, sizeof(sc.cache_n));
 	memset(&s, 0, sizeof(s));
 	if (text != NULL)
 		scan_text(&sc, text, len);
