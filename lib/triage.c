@@ -1082,14 +1082,14 @@ spend_negator(struct ctx *c, size_t n, size_t i)
 	c->wd[n - 1].negdone = true;
 }
 
-/* Praise, thanks, complaints and plain polarity words. */
+/* Praise, thanks, complaints and plain polarity words; n is negator(c, i). */
 static void
-score_feeling(struct ctx *c, size_t i, struct score *s, double m, bool used)
+score_feeling(struct ctx *c, size_t i, struct score *s, double m, bool used,
+    size_t n)
 {
 	const struct word	*w = &c->wd[i];
 	uint64_t		 k = w->cls;
 	double			 p = w->pol / 4.0;
-	size_t			 n = negator(c, i);
 
 	if (n > 0 && (k & (TC_IMPR | TC_COMPLAINT | TC_NEGSENT | TC_PRAISE |
 	    TC_THANKS)) && !used)
@@ -1253,9 +1253,12 @@ score_question(struct ctx *c, size_t i, struct score *s)
 		s->cat[HARK_CAT_QUESTION] += w->weight;
 }
 
-/* Failure words; "by mistake" and "two times" change their weight. */
+/*
+ * Failure words; "by mistake" and "two times" change their weight.  negi is
+ * negator(c, i).
+ */
 static void
-score_bug(struct ctx *c, size_t i, struct score *s, double m)
+score_bug(struct ctx *c, size_t i, struct score *s, double m, size_t negi)
 {
 	const struct word	*w = &c->wd[i];
 
@@ -1263,7 +1266,7 @@ score_bug(struct ctx *c, size_t i, struct score *s, double m)
 		s->cat[HARK_CAT_OTHER] += 2;	/* "by mistake", "par erreur" */
 		return;
 	}
-	if (negator(c, i) > 0 && !(w->cls & TC_NEG)) {
+	if (negi > 0 && !(w->cls & TC_NEG)) {
 		/* "never failed me", "keine Probleme": the opposite of a fault */
 		s->cat[HARK_CAT_PRAISE] += 1.5;
 		s->pol += 0.5;
@@ -1322,7 +1325,9 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 	const struct tok	*t = &c->sc->tok[i];
 	uint64_t		 k = w->cls;
 	double			 m = *intens;
-	bool			 neg = negator(c, i) > 0, used = false;
+	/* (nothing before i changes while i is scored: one negator() will do) */
+	size_t			 negi = negator(c, i);
+	bool			 neg = negi > 0, used = false;
 	bool			 q = (t->flags & (TF_INQ | TF_QLIKE)) != 0;
 
 	*intens = 1.0;
@@ -1355,7 +1360,7 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 	if (k & TC_GREET)
 		s->greet++;
 	if (k & TC_BUG) {
-		score_bug(c, i, s, m);
+		score_bug(c, i, s, m, negi);
 		used = true;
 	}
 	if (k & (TC_ACCIDENT | TC_OTHER))
@@ -1388,7 +1393,7 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 	}
 	if (k & (TC_MODAL | TC_SHOULD | TC_TOO))
 		s->modal = true;
-	score_feeling(c, i, s, m, used);
+	score_feeling(c, i, s, m, used, negi);
 	score_question(c, i, s);
 }
 

@@ -374,6 +374,7 @@ scan_impl(struct feats *f, const unsigned char *t, size_t len, const bool sum)
 	size_t		 i = 0, s, n, k, nw = 0, nf = 0, added = 0;
 	size_t		 latin = 0, other = 0;
 	unsigned	 b, c, words = 0, vowelless = 0, seo = 0, links = 0;
+	unsigned	 and_b, or_b;
 #ifdef TM_VECTOR
 	tm_v16		 even = { 0 }, odd = { 0 }, x;
 	unsigned	 rows = 0;
@@ -447,6 +448,8 @@ scan_impl(struct feats *f, const unsigned char *t, size_t len, const bool sum)
 		hu = HU0;
 		hb = hprev;
 		hn = HB0;
+		and_b = 0xFF;
+		or_b = 0;
 		do {
 			if (n < TM_MAX_WORD) {
 				p[++n] = (unsigned char)b;
@@ -454,17 +457,28 @@ scan_impl(struct feats *f, const unsigned char *t, size_t len, const bool sum)
 				hb = STEP(hb, b);
 				hn = STEP(hn, b);
 			}
-			if (c < 0x80)
-				latin += b != '0';
-			else if (c >= 0xC3 && c <= 0xC5)
-				latin++;	/* Latin-1, Latin Extended-A */
-			else if ((c >= 0xC6 && c <= 0xE1) ||
-			    (c >= 0xE3 && c <= 0xEF))
-				other += 2;	/* a lead byte: its letter */
+			/* a digit ('0') clears 0x40, a byte >= 0x80 sets 0x80 */
+			and_b &= b;
+			or_b |= b;
 			if (++i == len)
 				break;
 			c = t[i];
 		} while ((b = tm_fold[c]) != 0);
+		/* the script: ASCII letters, Latin-1 and Extended-A lead bytes
+		 * are Latin; other lead bytes count for two */
+		if (!(or_b & 0x80) && (and_b & 0x40))
+			latin += i - s;		/* ASCII letters only */
+		else
+			for (k = s; k < i; k++) {
+				c = t[k];
+				if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+					latin++;
+				else if (c >= 0xC3 && c <= 0xC5)
+					latin++;
+				else if ((c >= 0xC6 && c <= 0xE1) ||
+				    (c >= 0xE3 && c <= 0xEF))
+					other += 2;
+			}
 		p[n + 1] = '>';
 
 		EMIT(hu);
