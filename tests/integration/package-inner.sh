@@ -367,6 +367,25 @@ ck "harkctl doctor finds the timer, all ok" eval "grep -q \
     '^ok   batch .*(hark-batch.timer)' /tmp/pkgtest-doctor.out &&
     grep -qx '0 failed, 0 warnings' /tmp/pkgtest-doctor.out"
 
+# An upgrade (the same version again: dpkg's upgrade path) keeps what the
+# operator did: the edited hark.conf, the removed cron entry, the enabled
+# units, the owners; no first-install note.
+dpkg -i "$DEB" >/tmp/pkgtest-upgrade.out 2>&1
+ck "an upgrade installs" test $? = 0
+cat /tmp/pkgtest-upgrade.out >>"$LOG"
+ck "with no first-install note" eval "! grep -q 'installed, not started' \
+    /tmp/pkgtest-upgrade.out"
+ck "the operator's hark.conf is kept" grep -qx \
+    'password_file = /etc/hark/db.password' /etc/hark/hark.conf
+ck "the removed cron entry stays removed (section 7)" test ! -e \
+    /etc/cron.d/hark
+ck "the enabled units stay enabled" test "$(systemctl is-enabled \
+    hark-fcgi.socket hark-batch.timer 2>/dev/null | sort -u)" = enabled
+ck "the owners stay" test "$(owner_mode /var/lib/hark) $(owner_mode \
+    /etc/hark/hark.conf)" = "hark:hark 750 root:hark 640"
+ck "and it still serves" test "$(curl -s -o /dev/null -w '%{http_code}' \
+    "http://127.0.0.1:$PORT2/v1/health")" = 200
+
 stop_apache
 ck "hark's log has the requests, as hark's" test \
     "$(stat -c %U /var/log/hark/hark.log)" = hark
