@@ -3,10 +3,12 @@
 # of this system in a mount namespace, chroot'ed): the .deb installed as
 # apt-get would on a new machine, set up by doc/INSTALL's steps (the
 # installed page's own command lines, checked to be there word for word),
-# serving the Fluister example behind nginx and then Apache
-# (mod_proxy_fcgi), harkctl doctor all ok behind each, then removed and
-# purged.  Where the page says systemctl (no systemd here), the unit's own
-# ExecStart, user and groups, or the web server's start command, stand in.
+# hark-fcgi.socket enabled and served, the Fluister example behind nginx
+# and then Apache (mod_proxy_fcgi), harkctl doctor all ok behind each, the
+# timer instead of cron, an upgrade in place, then removed and purged.
+# systemctl enables here but starts nothing (no systemd as init): the
+# units' own ExecStart, users, groups and socket, and the web servers'
+# start commands, stand in for "systemctl start" and "reload".
 #
 #	DEB=/path/hark_*.deb PORT=N PORT2=N bash package-inner.sh
 #
@@ -54,8 +56,8 @@ trap 'exit 130' INT TERM HUP
 
 # doc/INSTALL as installed.  doc NAME LINE [RUN]: LINE is one of the page's
 # command lines (indented four spaces there), word for word but for a
-# trailing comment; it is run, or
-# RUN is when the test must change it (a port, a URL, no systemctl).
+# trailing comment; it is run, or RUN is when the test must change it (a
+# port, a URL, no systemd).
 INSTALL_TXT=
 doc_load() {
 	INSTALL_TXT=$(zcat /usr/share/doc/hark/INSTALL.gz 2>/dev/null ||
@@ -86,7 +88,8 @@ doc_block() {
 	if bash -c "$script" >>"$LOG" 2>&1; then ok "$name"; else no "$name"; fi
 }
 # The Fluister seed's example (its curl, as written but for the base URL,
-# the key and the project): prints the status, the body in $1.body.
+# the key and the project).  fluister URL FILE: prints the status, the
+# body in FILE.
 fluister() {
 	curl -s -o "$2" -w '%{http_code}' -X POST "$1/v1/feedback" \
 	    -H "Authorization: Bearer $SK" \
