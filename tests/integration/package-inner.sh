@@ -3,10 +3,12 @@
 # of this system in a mount namespace, chroot'ed): the .deb installed as
 # apt-get would on a new machine, set up by doc/INSTALL's steps (the
 # installed page's own command lines, checked to be there word for word),
-# serving the Fluister example behind nginx and then Apache
-# (mod_proxy_fcgi), harkctl doctor all ok behind each, then removed and
-# purged.  Where the page says systemctl (no systemd here), the unit's own
-# ExecStart, user and groups, or the web server's start command, stand in.
+# hark-fcgi.socket enabled and served, the Fluister example behind nginx
+# and then Apache (mod_proxy_fcgi), harkctl doctor all ok behind each, the
+# timer instead of cron, an upgrade in place, then removed and purged.
+# systemctl enables here but starts nothing (no systemd as init): the
+# units' own ExecStart, users, groups and socket, and the web servers'
+# start commands, stand in for "systemctl start" and "reload".
 #
 #	DEB=/path/hark_*.deb PORT=N PORT2=N bash package-inner.sh
 #
@@ -54,8 +56,8 @@ trap 'exit 130' INT TERM HUP
 
 # doc/INSTALL as installed.  doc NAME LINE [RUN]: LINE is one of the page's
 # command lines (indented four spaces there), word for word but for a
-# trailing comment; it is run, or
-# RUN is when the test must change it (a port, a URL, no systemctl).
+# trailing comment; it is run, or RUN is when the test must change it (a
+# port, a URL, no systemd).
 INSTALL_TXT=
 doc_load() {
 	INSTALL_TXT=$(zcat /usr/share/doc/hark/INSTALL.gz 2>/dev/null ||
@@ -86,7 +88,8 @@ doc_block() {
 	if bash -c "$script" >>"$LOG" 2>&1; then ok "$name"; else no "$name"; fi
 }
 # The Fluister seed's example (its curl, as written but for the base URL,
-# the key and the project): prints the status, the body in $1.body.
+# the key and the project).  fluister URL FILE: prints the status, the
+# body in FILE.
 fluister() {
 	curl -s -o "$2" -w '%{http_code}' -X POST "$1/v1/feedback" \
 	    -H "Authorization: Bearer $SK" \
@@ -167,9 +170,13 @@ ck "the cron entry runs hark-batch as hark, while it is installed" grep -qE \
     '^\* \* \* \* \*[[:space:]]+hark[[:space:]]+\[ -x /usr/sbin/hark-batch \] && /usr/sbin/hark-batch ' \
     /etc/cron.d/hark
 ck "logrotate's file" test -f /etc/logrotate.d/hark
-# (The package does not need logrotate; its file is checked where it is.)
+# (The package does not need logrotate; its file is checked where it is.
+# logrotate -d exits 0 whatever it finds: its messages say.)
 if command -v logrotate >/dev/null; then
-	ck "logrotate accepts it" logrotate -d /etc/logrotate.d/hark
+	out=$(logrotate -d /etc/logrotate.d/hark 2>&1)
+	err=$(grep -m 1 '^error' <<<"$out")
+	ck "logrotate takes its one entry${err:+ ($err)}" eval \
+	    "test -z \"\$err\" && grep -q '^Handling 1 logs' <<<\"\$out\""
 fi
 for u in hark-fcgi.service hark-fcgi.socket hark-batch.service \
     hark-batch.timer; do
@@ -366,6 +373,25 @@ cat /tmp/pkgtest-doctor.out >>"$LOG"
 ck "harkctl doctor finds the timer, all ok" eval "grep -q \
     '^ok   batch .*(hark-batch.timer)' /tmp/pkgtest-doctor.out &&
     grep -qx '0 failed, 0 warnings' /tmp/pkgtest-doctor.out"
+
+# An upgrade (the same version again: dpkg's upgrade path) keeps what the
+# operator did: the edited hark.conf, the removed cron entry, the enabled
+# units, the owners; no first-install note.
+dpkg -i "$DEB" >/tmp/pkgtest-upgrade.out 2>&1
+ck "an upgrade installs" test $? = 0
+cat /tmp/pkgtest-upgrade.out >>"$LOG"
+ck "with no first-install note" eval "! grep -q 'installed, not started' \
+    /tmp/pkgtest-upgrade.out"
+ck "the operator's hark.conf is kept" grep -qx \
+    'password_file = /etc/hark/db.password' /etc/hark/hark.conf
+ck "the removed cron entry stays removed (section 7)" test ! -e \
+    /etc/cron.d/hark
+ck "the enabled units stay enabled" test "$(systemctl is-enabled \
+    hark-fcgi.socket hark-batch.timer 2>/dev/null | sort -u)" = enabled
+ck "the owners stay" test "$(owner_mode /var/lib/hark) $(owner_mode \
+    /etc/hark/hark.conf)" = "hark:hark 750 root:hark 640"
+ck "and it still serves" test "$(curl -s -o /dev/null -w '%{http_code}' \
+    "http://127.0.0.1:$PORT2/v1/health")" = 200
 
 stop_apache
 ck "hark's log has the requests, as hark's" test \

@@ -32,10 +32,11 @@ can_build_root() {
 build() {
 	t_ctx build
 	mkdir -p "$T/pkg/src"
-	# The tracked files only: what a clean clone would build from.
+	# The tracked files only: what a clean clone would build from.  No
+	# unit tests (./test.sh runs them) and no -dbgsym package: time.
 	git -C "$HARK_SRCDIR" ls-files -z | (cd "$HARK_SRCDIR" &&
 	    tar --null -T - -cf -) | tar -xf - -C "$T/pkg/src"
-	(cd "$T/pkg/src" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
+	(cd "$T/pkg/src" && DEB_BUILD_OPTIONS="nocheck noddebs parallel=2" \
 	    dpkg-buildpackage -us -uc -b) >"$T/pkg/build.log" 2>&1
 	check "dpkg-buildpackage -us -uc -b builds it" test $? = 0
 	DEB=$(ls "$T"/pkg/hark_*_*.deb 2>/dev/null | head -n 1)
