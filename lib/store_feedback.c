@@ -722,9 +722,28 @@ hark_store_feedback_insert_batch(struct hark_db *db,
 	t.num = calloc(n, sizeof(*t.num));
 	if (t.there == NULL || t.a == NULL || t.num == NULL)
 		rc = HARK_STORE_NOMEM;
-	else
-		/* 1213/1180/1047 and a lost COMMIT: retried whole, bounded. */
-		rc = store_rc(hark_db_tx(db, batch_body, &t));
+	else {
+		/*
+		 * Without Idempotency-Keys the batch is one statement, and an
+		 * autocommit statement is atomic: one round trip and one
+		 * commit, no BEGIN/COMMIT.  What it cannot settle (a row met
+		 * by its id after a lost answer, a conflict the retries did
+		 * not get past) goes on to the transaction below.
+		 */
+		for (i = 0; i < n && rows[i].idem_key == NULL; i++)
+			;
+		rc = HARK_DB_RETRY;
+		if (i == n) {
+			size_t	 nrows;
+
+			rc = batch_insert(db, &t, &nrows);
+		}
+		if (rc == HARK_DB_RETRY || rc == HARK_DB_DUPLICATE ||
+		    rc == HARK_DB_OUTCOME_UNKNOWN)
+			/* 1213/1180/1047, a lost COMMIT: retried whole. */
+			rc = hark_db_tx(db, batch_body, &t);
+		rc = store_rc(rc);
+	}
 	free(t.there);
 	free(t.a);
 	free(t.num);
