@@ -165,11 +165,13 @@ by_seq(const void *a, const void *b)
 }
 
 static void
-answer(struct client *c, int rc)
+answer(struct client *c, const struct hark_store_batch_row *r)
 {
 	struct hark_buf	 b = { 0 };
 
-	if (hark_cq_encode_answer(&b, c->sub.fb.id, rc) == -1 ||
+	if (hark_cq_encode_answer(&b, c->sub.fb.id, r->rc, r->err,
+	    r->rc != HARK_STORE_OK && r->errmsg[0] != '\0' ? r->errmsg :
+	    NULL) == -1 ||
 	    send(c->fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) !=
 	    (ssize_t)b.len) {
 		/* It stopped waiting: it filed the row directly, or died. */
@@ -224,8 +226,8 @@ commit_batch(const struct hark_conf *conf, struct hark_db *db,
 		if (rows[i].rc != HARK_STORE_OK)
 			hark_log(HARK_LOG_WARN, "commit queue: %s not filed "
 			    "(%d): %s", rows[i].fb->id, rows[i].rc,
-			    hark_store_errmsg(db));
-		answer(q[i], rows[i].rc);
+			    rows[i].errmsg);
+		answer(q[i], &rows[i]);
 	}
 }
 

@@ -147,12 +147,14 @@ hark_cq_encode_submit(struct hark_buf *out, const struct hark_feedback *fb,
 }
 
 int
-hark_cq_encode_answer(struct hark_buf *out, const char *id, int rc)
+hark_cq_encode_answer(struct hark_buf *out, const char *id, int rc,
+    unsigned int err, const char *msg)
 {
 	size_t	 at, keep = out->len;
 
 	if (frame_begin(out, &at, HARK_CQ_ANSWER) == -1 ||
 	    put_cstr(out, id) == -1 || put_u32(out, (uint32_t)rc) == -1 ||
+	    put_u32(out, err) == -1 || put_cstr(out, msg) == -1 ||
 	    frame_end(out, at) == -1) {
 		out->len = keep;
 		return -1;
@@ -377,15 +379,28 @@ hark_cq_decode_submit(const unsigned char *p, size_t len,
 }
 
 int
-hark_cq_decode_answer(const unsigned char *p, size_t len, char *id, int *rc)
+hark_cq_decode_answer(const unsigned char *p, size_t len, char *id, int *rc,
+    unsigned int *err, char *msg, size_t msgsize)
 {
 	struct rd	 r = { p, len, 0 };
+	const char	*s;
+	size_t		 n;
 
+	msg[0] = '\0';
 	if (get_header(&r, HARK_CQ_ANSWER) == -1)
 		return -1;
 	get_inline(&r, id, HARK_ID_SIZE, 1);
 	*rc = (int32_t)get_u32(&r);
-	return r.bad || r.left != 0 ? -1 : 0;
+	*err = get_u32(&r);
+	get_str(&r, &s, &n);
+	if (r.bad || r.left != 0 || (s != NULL && (n == 0 || n >= msgsize ||
+	    memchr(s, '\0', n) != NULL)))
+		return -1;
+	if (s != NULL) {
+		memcpy(msg, s, n);
+		msg[n] = '\0';
+	}
+	return 0;
 }
 
 long
@@ -408,6 +423,8 @@ struct hark_cq_client {
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int		 fd;
 	int		 timeout_ms;
+	unsigned int	 err;		/* the writer's, with its last answer */
+	char		 msg[512];
 	struct hark_buf	 out;
 	unsigned char	*in;
 	size_t		 in_len, in_cap;
@@ -568,7 +585,8 @@ hark_cq_submit(struct hark_cq_client *c, const struct hark_feedback *fb,
 	 */
 	if (client_send(c, &deadline) == -1 ||
 	    (n = client_recv(c, &deadline)) < 0 ||
-	    hark_cq_decode_answer(c->in + 4, (size_t)n, id, rc) == -1 ||
+	    hark_cq_decode_answer(c->in + 4, (size_t)n, id, rc, &c->err,
+	    c->msg, sizeof(c->msg)) == -1 ||
 	    strcmp(id, fb->id) != 0) {
 		hark_log(HARK_LOG_WARN, "commit queue: no answer for %s from "
 		    "the writer (%s); filing it directly", fb->id,
@@ -577,4 +595,11 @@ hark_cq_submit(struct hark_cq_client *c, const struct hark_feedback *fb,
 		return -1;
 	}
 	return 0;
+}
+
+const char *
+hark_cq_error(const struct hark_cq_client *c, unsigned int *err)
+{
+	*err = c->err;
+	return c->msg[0] != '\0' ? c->msg : "no error";
 }

@@ -47,8 +47,12 @@ struct hark_cq_sub {
  */
 int	hark_cq_encode_submit(struct hark_buf *out, const struct hark_feedback *fb,
 	    const char *key, int status, const char *body, size_t body_len);
-/* Appends one ANSWER frame: the store result rc for the submission id. */
-int	hark_cq_encode_answer(struct hark_buf *out, const char *id, int rc);
+/*
+ * Appends one ANSWER frame: the store result rc for the submission id, and
+ * when it failed the server's error number and message (msg NULL: none).
+ */
+int	hark_cq_encode_answer(struct hark_buf *out, const char *id, int rc,
+	    unsigned int err, const char *msg);
 
 /*
  * Whether buf starts with a whole frame: its length with the header (>0),
@@ -62,9 +66,9 @@ long	hark_cq_frame(const unsigned char *buf, size_t len);
  */
 int	hark_cq_decode_submit(const unsigned char *p, size_t len,
 	    struct hark_cq_sub *out);
-/* 0 with *rc and id (HARK_ID_SIZE bytes), or -1. */
+/* 0 with *rc, id (HARK_ID_SIZE bytes), *err and msg (msgsize bytes), or -1. */
 int	hark_cq_decode_answer(const unsigned char *p, size_t len, char *id,
-	    int *rc);
+	    int *rc, unsigned int *err, char *msg, size_t msgsize);
 
 /*
  * The worker's side: a connection to the writer's socket, opened at first
@@ -82,6 +86,8 @@ void	hark_cq_client_free(struct hark_cq_client *);
 int	hark_cq_submit(struct hark_cq_client *, const struct hark_feedback *fb,
 	    const char *key, int status, const char *body, size_t body_len,
 	    int *rc);
+/* The writer's error with the last answer that was not a success. */
+const char *hark_cq_error(const struct hark_cq_client *, unsigned int *err);
 
 /*
  * Makes hark_feedback_submit and _submit_idem (lib/feedback.c) go through

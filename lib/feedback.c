@@ -96,11 +96,19 @@ static int
 submit(struct hark_db *db, const struct hark_feedback *fb, const char *key,
     int status, const char *body, size_t len)
 {
-	int	 rc;
+	unsigned int	 err;
+	const char	*msg;
+	int		 rc;
 
 	if (queue != NULL && hark_cq_submit(queue, fb, key, status, body, len,
-	    &rc) == 0 && rc != HARK_STORE_OUTCOME_UNKNOWN)
+	    &rc) == 0 && rc != HARK_STORE_OUTCOME_UNKNOWN) {
+		/* The log line about the answer says what the writer met. */
+		if (rc != HARK_STORE_OK) {
+			msg = hark_cq_error(queue, &err);
+			hark_store_set_error(db, err, msg);
+		}
 		return rc;
+	}
 	if (key != NULL)
 		return hark_store_feedback_insert_idem(db, fb, key, status,
 		    body, len);

@@ -1004,9 +1004,17 @@ struct hark_store_batch_row {
 	const char			*idem_body;
 	size_t				 idem_body_len;
 	int				 rc;		/* out */
+	unsigned int			 err;		/* out: the server's */
+	char				 errmsg[256];	/* out: scrubbed */
 };
 
 int	hark_store_feedback_insert_batch(struct hark_db *,
 	    struct hark_store_batch_row *rows, size_t n);
+/*
+ * The writer's error for a row it answered, recorded as this handle's, so
+ * the worker's log line about its answer says why (hark_store_errmsg).
+ */
+void	hark_store_set_error(struct hark_db *, unsigned int err,
+	    const char *msg);
 
 #endif

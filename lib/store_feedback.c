@@ -691,14 +691,33 @@ batch_body(struct hark_db *db, void *ctx)
 	return HARK_DB_OK;
 }
 
+/* What the server said about a row that was not filed. */
+static void
+batch_err(struct hark_db *db, struct hark_store_batch_row *r, int rc)
+{
+	r->rc = rc;
+	if (rc == HARK_STORE_OK)
+		return;
+	r->err = hark_db_errno(db);
+	snprintf(r->errmsg, sizeof(r->errmsg), "%s", hark_db_errmsg(db));
+}
+
 /* One row on its own, as the direct path files it. */
-static int
-batch_one(struct hark_db *db, const struct hark_store_batch_row *r)
+static void
+batch_one(struct hark_db *db, struct hark_store_batch_row *r)
 {
 	if (r->idem_key != NULL)
-		return hark_store_feedback_insert_idem(db, r->fb, r->idem_key,
-		    r->idem_status, r->idem_body, r->idem_body_len);
-	return hark_store_feedback_insert(db, r->fb);
+		batch_err(db, r, hark_store_feedback_insert_idem(db, r->fb,
+		    r->idem_key, r->idem_status, r->idem_body,
+		    r->idem_body_len));
+	else
+		batch_err(db, r, hark_store_feedback_insert(db, r->fb));
+}
+
+void
+hark_store_set_error(struct hark_db *db, unsigned int err, const char *msg)
+{
+	hark_db_set_error(db, err, msg);
 }
 
 int
@@ -713,7 +732,7 @@ hark_store_feedback_insert_batch(struct hark_db *db,
 		return HARK_STORE_OK;
 	/* A lone row is one autocommit statement: no BEGIN/COMMIT trips. */
 	if (n == 1) {
-		rows[0].rc = batch_one(db, &rows[0]);
+		batch_one(db, &rows[0]);
 		return rows[0].rc == HARK_STORE_OK ? HARK_STORE_OK :
 		    HARK_STORE_ERROR;
 	}
@@ -757,7 +776,7 @@ hark_store_feedback_insert_batch(struct hark_db *db,
 	case HARK_STORE_NOMEM:
 		/* The server is gone (after the retries): so is each row's. */
 		for (i = 0; i < n; i++)
-			rows[i].rc = rc;
+			batch_err(db, &rows[i], rc);
 		return rc;
 	default:
 		break;
@@ -771,6 +790,6 @@ hark_store_feedback_insert_batch(struct hark_db *db,
 	hark_log(HARK_LOG_WARN, "commit queue: a batch of %zu rows failed "
 	    "(%s); filing them one by one", n, hark_db_errmsg(db));
 	for (i = 0; i < n; i++)
-		rows[i].rc = batch_one(db, &rows[i]);
+		batch_one(db, &rows[i]);
 	return HARK_STORE_ERROR;
 }

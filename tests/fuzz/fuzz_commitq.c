@@ -35,7 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct hark_cq_sub	 sub;
 	struct hark_buf		 b = { 0 };
-	char			 id[HARK_ID_SIZE];
+	char			 id[HARK_ID_SIZE], msg[512];
+	unsigned int		 err;
 	int			 rc;
 
 	(void)hark_cq_frame(data, size);
@@ -47,8 +48,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		same(&b, data, size);
 		hark_buf_reset(&b);
 	}
-	if (hark_cq_decode_answer(data, size, id, &rc) == 0) {
-		if (hark_cq_encode_answer(&b, id, rc) == -1)
+	if (hark_cq_decode_answer(data, size, id, &rc, &err, msg,
+	    sizeof(msg)) == 0) {
+		if (hark_cq_encode_answer(&b, id, rc, err,
+		    msg[0] != '\0' ? msg : NULL) == -1)
 			abort();
 		same(&b, data, size);
 	}

@@ -109,17 +109,23 @@ END_TEST
 START_TEST(an_answer_round_trips)
 {
 	struct hark_buf	 b = { 0 };
-	char		 id[HARK_ID_SIZE];
+	char		 id[HARK_ID_SIZE], msg[64];
+	unsigned int	 err;
 	int		 rc;
 
 	ck_assert_int_eq(hark_cq_encode_answer(&b, FB_ID,
-	    HARK_STORE_UNAVAILABLE), 0);
+	    HARK_STORE_UNAVAILABLE, 1290, "read-only"), 0);
 	ck_assert_int_eq(hark_cq_frame((unsigned char *)b.data, b.len),
 	    (long)b.len);
 	ck_assert_int_eq(hark_cq_decode_answer((unsigned char *)b.data + 4,
-	    b.len - 4, id, &rc), 0);
+	    b.len - 4, id, &rc, &err, msg, sizeof(msg)), 0);
 	ck_assert_str_eq(id, FB_ID);
 	ck_assert_int_eq(rc, HARK_STORE_UNAVAILABLE);
+	ck_assert_uint_eq(err, 1290);
+	ck_assert_str_eq(msg, "read-only");
+	/* A message longer than the buffer is refused, not cut. */
+	ck_assert_int_eq(hark_cq_decode_answer((unsigned char *)b.data + 4,
+	    b.len - 4, id, &rc, &err, msg, 9), -1);
 	/* An answer is not a submission, nor the other way round. */
 	{
 		struct hark_cq_sub sub;
@@ -202,7 +208,7 @@ START_TEST(cut_grown_and_flipped_frames_are_refused)
 	for (i = 0; i < n; i++)
 		ck_assert_int_eq(hark_cq_decode_submit(p, i, &sub), -1);
 	/* One trailing byte too. */
-	ck_assert_int_eq(hark_cq_encode_answer(&b, FB_ID, 0), 0);
+	ck_assert_int_eq(hark_cq_encode_answer(&b, FB_ID, 0, 0, NULL), 0);
 	ck_assert_int_eq(hark_cq_decode_submit(p, n + 1, &sub), -1);
 	/* A wrong magic, a wrong type. */
 	p[0] ^= 1;
@@ -257,10 +263,12 @@ fake_writer(enum fake mode, int rc)
 		len += (size_t)n;
 	switch (mode) {
 	case FAKE_ANSWER:
-		hark_cq_encode_answer(&b, FB_ID, rc);
+		hark_cq_encode_answer(&b, FB_ID, rc, rc != 0 ? 1290 : 0,
+		    rc != 0 ? "read-only" : NULL);
 		break;
 	case FAKE_WRONG_ID:
-		hark_cq_encode_answer(&b, "fb_zzzzzzzzzzzzzzzzzzzzzzzzzz", rc);
+		hark_cq_encode_answer(&b, "fb_zzzzzzzzzzzzzzzzzzzzzzzzzz", rc,
+		    0, NULL);
 		break;
 	case FAKE_JUNK:
 		hark_buf_append(&b, "\x03\0\0\0abc", 7);
@@ -308,6 +316,29 @@ START_TEST(the_writers_answer_is_the_rows_outcome)
 }
 END_TEST
 
+/* The writer's reason comes with its answer, for the worker's log line. */
+START_TEST(a_refusal_carries_the_writers_reason)
+{
+	struct hark_cq_client	*c;
+	struct hark_feedback	 fb;
+	unsigned int		 err;
+	pid_t			 pid = fake_writer(FAKE_ANSWER,
+	    HARK_STORE_UNAVAILABLE);
+	int			 rc;
+
+	sample(&fb);
+	c = hark_cq_client_new(sock_path, 5000);
+	ck_assert_int_eq(hark_cq_submit(c, &fb, NULL, 0, NULL, 0, &rc), 0);
+	ck_assert_int_eq(rc, HARK_STORE_UNAVAILABLE);
+	ck_assert_str_eq(hark_cq_error(c, &err), "read-only");
+	ck_assert_uint_eq(err, 1290);
+	hark_cq_client_free(c);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	unlink(sock_path);
+}
+END_TEST
+
 /* Never a success without the writer's word: each is "file it directly". */
 START_TEST(no_definite_answer_is_no_answer)
 {
@@ -351,6 +382,7 @@ commitq_suite(void)
 	tcase_add_test(tc, cut_grown_and_flipped_frames_are_refused);
 	tcase_add_test(tc, the_writers_answer_is_the_rows_outcome);
 	tcase_add_test(tc, no_definite_answer_is_no_answer);
+	tcase_add_test(tc, a_refusal_carries_the_writers_reason);
 	tcase_add_test(tc, no_writer_is_no_answer);
 	suite_add_tcase(s, tc);
 	return s;
