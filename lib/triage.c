@@ -39,6 +39,7 @@
 #define HEADMIN		4	/* shortest head a compound may end with */
 #define NOENT		UINT16_MAX
 #define FALLBACK_BUG	3	/* content words that make a plain statement a report */
+#define MODEL_SURE	0.8	/* the model's category is not overruled from here */
 
 #define TF_CLAUSE	0x01	/* first word of a clause */
 #define TF_HYPHEN	0x02	/* joined to the previous word by a hyphen */
@@ -69,8 +70,24 @@ struct word {				/* a token resolved for one language */
 	unsigned	 sev;
 };
 
+/*
+ * What lookup_word found for a spelling, kept for the rest of the call: a
+ * long text repeats its words ("the", "app", "it"), and a hit costs one
+ * compare instead of the probes for the word, its stems, endings and head.
+ */
+#define WCACHE		256	/* direct mapped, a power of two */
+struct wcache {
+	uint32_t	 h;		/* FNV-1a of the spelling */
+	uint16_t	 first, head;
+	uint8_t		 nent, nhead;
+	uint8_t		 flags;		/* TF_ALT, TF_ER */
+	char		 w[MAXWORD];
+};
+
 struct scan {
 	struct tok	 tok[MAXTOK];
+	struct wcache	 cache[WCACHE];
+	uint8_t		 cache_n[WCACHE];	/* its spelling's length, 0 free */
 	size_t		 ntok;
 	int		 votes[LANG_N];
 	int		 qmarks;
@@ -112,8 +129,16 @@ static uint8_t		stemtri[26 * 26 * 26 / 8];	/* first three letters of a stem */
 static uint8_t		lexlen[LEXMAX];
 static uint8_t		runlen[LEXMAX];	/* entries sharing the first one's spelling */
 static uint8_t		hasstem[LEXMAX];	/* TLX_* bits of any of them */
+static uint8_t		runlang[LEXMAX];	/* TL_* bits of any of them */
 static uint8_t		headbi[26][26];	/* first two letters of some head */
 static uint16_t		altstem[LEXMAX];	/* stem that begins a spelling, or NOENT */
+/*
+ * One bit per spelling, set at the bit its hash picks: most probes are for
+ * prefixes and endings that are no spelling at all, and one load from this
+ * 8 KB map answers them without walking htab.
+ */
+#define FILTER_BITS	16
+static uint64_t		hfilter[(1u << FILTER_BITS) / 64];
 static atomic_int	lex_state;	/* 0 unsorted, 1 sorting, 2 ready */
 
 
@@ -127,8 +152,9 @@ lex_cmp(const void *a, const void *b)
 
 static uint32_t	hash_step(uint32_t, unsigned char);
 static size_t	slot_find(uint32_t, const char *, size_t);
+static uint32_t	filter_bit(uint32_t);
 static uint16_t	stem_of(const char *, size_t);
-static int	tri_index(const char *);
+static inline int tri_index(const char *);
 
 /* Indexes each distinct spelling of the sorted table in htab. */
 static void
@@ -143,8 +169,10 @@ lex_index(void)
 		lexlen[i] = (uint8_t)strlen(lex[i].word);
 	for (i = 0; i < nlex; i = j) {
 		for (j = i; j < nlex && strcmp(lex[j].word, lex[i].word) == 0;
-		    j++)
+		    j++) {
 			hasstem[i] |= lex[j].stem;
+			runlang[i] |= lex[j].lang;
+		}
 		runlen[i] = (uint8_t)(j - i);
 		p = lex[i].word;
 		if ((hasstem[i] & TLX_HEAD) && lexlen[i] >= HEADMIN &&
@@ -156,6 +184,7 @@ lex_index(void)
 		s = slot_find(h, lex[i].word, n);
 		htab[s] = (uint16_t)(i + 1);
 		hfull[s] = h;
+		hfilter[filter_bit(h) / 64] |= UINT64_C(1) << (filter_bit(h) % 64);
 		if ((hasstem[i] & TLX_STEM) && (t = tri_index(p)) >= 0)
 			stemtri[t >> 3] |= (uint8_t)(1u << (t & 7));
 	}
@@ -206,8 +235,26 @@ slot_find(uint32_t h, const char *w, size_t n)
 	return s;
 }
 
+/* The bit of hfilter for hash h: other bits of it than htab's slot. */
+static uint32_t
+filter_bit(uint32_t h)
+{
+	return (h * 0x9E3779B1u) >> (32 - FILTER_BITS);
+}
+
+/* 1 + the first entry of the spelling w (n bytes, hash h), or 0. */
+static inline uint16_t
+lex_find(uint32_t h, const char *w, size_t n)
+{
+	uint32_t	 b = filter_bit(h);
+
+	if (!(hfilter[b / 64] >> (b % 64) & 1))
+		return 0;
+	return htab[slot_find(h, w, n)];
+}
+
 /* Index of the first three letters of w in stemtri, or -1. */
-static int
+static inline int
 tri_index(const char *w)
 {
 	if (w[0] < 'a' || w[0] > 'z' || w[1] < 'a' || w[1] > 'z' ||
@@ -243,25 +290,20 @@ stem_of(const char *w, size_t len)
  * Finds the entries for the word w (length len): the word itself, else the
  * longest stem that begins it.  Sets *first and returns how many entries
  * share that spelling (0 when nothing matches).  One hash probe per prefix
- * length, longest first.
+ * length, longest first; ph[n] is the hash of the first n bytes.
  */
 static size_t
-lex_lookup(const char *w, size_t len, uint16_t *first)
+lex_lookup(const char *w, size_t len, const uint32_t *ph, uint16_t *first)
 {
-	uint32_t	 ph[MAXWORD + 1];
-	size_t		 n, s, lo;
+	size_t		 n, lo;
 	uint16_t	 e;
 	int		 t;
 
-	ph[0] = 2166136261u;
-	for (n = 0; n < len; n++)
-		ph[n + 1] = hash_step(ph[n], (unsigned char)w[n]);
 	/* every stem has three letters or more */
 	t = len >= 3 ? tri_index(w) : -1;
 	lo = t >= 0 && (stemtri[t >> 3] & (1u << (t & 7))) ? 3 : len;
 	for (n = len; n >= lo && n >= 1; n--) {
-		s = slot_find(ph[n], w, n);
-		if ((e = htab[s]) == 0)
+		if ((e = lex_find(ph[n], w, n)) == 0)
 			continue;
 		e--;
 		if (n == len || (hasstem[e] & TLX_STEM)) {
@@ -279,27 +321,44 @@ lex_lookup(const char *w, size_t len, uint16_t *first)
  * first; what is left must keep 4 letters, so "notes" never becomes "not".
  */
 static size_t
-inflect_lookup(const char *w, size_t len, uint16_t *first, uint16_t *second)
+inflect_lookup(const char *w, size_t len, const uint32_t *ph, uint16_t *first,
+    uint16_t *second)
 {
-	static const struct { char s[3]; uint8_t n; } sfx[] = {
-		{ "s", 1 }, { "e", 1 }, { "n", 1 }, { "es", 2 }, { "en", 2 },
-		{ "er", 2 }, { "em", 2 }, { "nt", 2 },
-	};
-	size_t		 i, l, n, k, nfirst = 0;
-	uint32_t	 h;
+	size_t		 cut[2], nc = 0, i, n, nfirst = 0;
 	uint16_t	 e;
 
 	*second = NOENT;
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		l = sfx[i].n;
-		if (len < l + 4 || w[len - 1] != sfx[i].s[l - 1] ||
-		    (l == 2 && w[len - 2] != sfx[i].s[0]))
+	if (len < 5)
+		return 0;
+	/*
+	 * The endings -s -e -n -es -en -er -em -nt, tried in that order; a
+	 * word ends with two of them at most (-s and -es, -n and -en).
+	 */
+	switch (w[len - 1]) {
+	case 's':
+	case 'n':
+		cut[nc++] = 1;
+		if (w[len - 2] == 'e')
+			cut[nc++] = 2;
+		break;
+	case 'e':
+		cut[nc++] = 1;
+		break;
+	case 'r':
+	case 'm':
+		if (w[len - 2] == 'e')
+			cut[nc++] = 2;
+		break;
+	case 't':
+		if (w[len - 2] == 'n')
+			cut[nc++] = 2;
+		break;
+	}
+	for (i = 0; i < nc; i++) {
+		if (len < cut[i] + 4)
 			continue;
-		n = len - l;
-		h = 2166136261u;
-		for (k = 0; k < n; k++)
-			h = hash_step(h, (unsigned char)w[k]);
-		if ((e = htab[slot_find(h, w, n)]) == 0)
+		n = len - cut[i];
+		if ((e = lex_find(ph[n], w, n)) == 0)
 			continue;
 		e--;
 		if (nfirst == 0) {
@@ -323,8 +382,8 @@ inflect_lookup(const char *w, size_t len, uint16_t *first, uint16_t *second)
 static size_t
 head_lookup(const char *w, size_t len, uint16_t *first)
 {
-	size_t		 p, n, s;
-	uint32_t	 h;
+	uint32_t	 hh[MAXWORD + 1];
+	size_t		 p, n;
 	uint16_t	 e;
 	unsigned char	 a, b;
 
@@ -334,12 +393,12 @@ head_lookup(const char *w, size_t len, uint16_t *first)
 		if (a < 'a' || a > 'z' || b < 'a' || b > 'z' ||
 		    !headbi[a - 'a'][b - 'a'])
 			continue;
+		/* the hashes of every length from p, in one run */
+		hh[0] = 2166136261u;
+		for (n = 0; n < len - p; n++)
+			hh[n + 1] = hash_step(hh[n], (unsigned char)w[p + n]);
 		for (n = len - p; n >= HEADMIN; n--) {
-			h = 2166136261u;
-			for (s = 0; s < n; s++)
-				h = hash_step(h, (unsigned char)w[p + s]);
-			s = slot_find(h, w + p, n);
-			if ((e = htab[s]) == 0)
+			if ((e = lex_find(hh[n], w + p, n)) == 0)
 				continue;
 			e--;
 			if ((hasstem[e] & TLX_HEAD) && (n == len - p ||
@@ -415,17 +474,18 @@ vote_letter(struct scan *sc, uint32_t cp)
 /*
  * Resolves the spelling w into t: the word or its longest stem, then a
  * second reading in tok.head: a compound's head ("Zahlungs|fehler"), a stem
- * of other languages behind a whole word, or an inflection's base.
+ * of other languages behind a whole word, or an inflection's base.  ph[k]
+ * is the hash of w's first k bytes.
  */
 static void
-lookup_word(struct tok *t, const char *w, size_t n)
+lookup_word(struct tok *t, const char *w, size_t n, const uint32_t *ph)
 {
 	size_t		 k;
 	uint16_t	 alt;
 
-	k = lex_lookup(w, n, &t->first);
+	k = lex_lookup(w, n, ph, &t->first);
 	if (k == 0)
-		k = inflect_lookup(w, n, &t->first, &alt);
+		k = inflect_lookup(w, n, ph, &t->first, &alt);
 	else
 		alt = lexlen[t->first] == n ? altstem[t->first] : NOENT;
 	t->nent = (uint8_t)(k > 255 ? 255 : k);
@@ -442,9 +502,11 @@ static void
 end_word(struct scan *sc, char *w, size_t *wn, unsigned *flags,
     unsigned caps, uint16_t clause, uint16_t sent)
 {
+	uint32_t	 ph[MAXWORD + 1];
 	struct tok	*t;
-	size_t		 k;
-	unsigned	 mask = 0, l;
+	struct wcache	*c;
+	size_t		 k, n, slot;
+	unsigned	 mask;
 
 	if (*wn == 0)
 		return;
@@ -457,38 +519,113 @@ end_word(struct scan *sc, char *w, size_t *wn, unsigned *flags,
 			t->flags |= TF_CAPS;
 		t->clause = clause;
 		t->sent = sent;
-		if (*wn <= MAXWORD) {
-			w[*wn] = '\0';
-			lookup_word(t, w, *wn);
-			if (t->nent == 0 && t->nhead == 0 && *wn >= 6 &&
-			    w[*wn - 2] == 'e' && w[*wn - 1] == 'r')
-				t->flags |= TF_ER;
-			for (k = 0; k < t->nent; k++)
-				mask |= lex[t->first + k].lang;
-			if (mask != TL_ALL)
-				for (l = 0; l < LANG_N; l++)
-					if (mask & (1u << l))
-						sc->votes[l]++;
+		if ((n = *wn) <= MAXWORD) {
+			w[n] = '\0';
+			/* the hashes of every prefix: the word, stems, endings */
+			ph[0] = 2166136261u;
+			for (k = 0; k < n; k++)
+				ph[k + 1] = hash_step(ph[k], (unsigned char)w[k]);
+			slot = (ph[n] ^ ph[n] >> 16) & (WCACHE - 1);
+			c = &sc->cache[slot];
+			if (sc->cache_n[slot] == n && c->h == ph[n] &&
+			    memcmp(c->w, w, n) == 0) {
+				t->first = c->first;
+				t->head = c->head;
+				t->nent = c->nent;
+				t->nhead = c->nhead;
+				t->flags |= c->flags;
+			} else {
+				lookup_word(t, w, n, ph);
+				if (t->nent == 0 && t->nhead == 0 && n >= 6 &&
+				    w[n - 2] == 'e' && w[n - 1] == 'r')
+					t->flags |= TF_ER;
+				c->h = ph[n];
+				c->first = t->first;
+				c->head = t->head;
+				c->nent = t->nent;
+				c->nhead = t->nhead;
+				c->flags = t->flags & (TF_ALT | TF_ER);
+				memcpy(c->w, w, n);
+				sc->cache_n[slot] = (uint8_t)n;
+			}
+			/* the languages of its entries (nent is their run) */
+			mask = t->nent > 0 ? runlang[t->first] : 0;
+			if (mask != TL_ALL && mask != 0) {
+				sc->votes[LANG_EN] += (int)(mask & 1);
+				sc->votes[LANG_NL] += (int)(mask >> 1 & 1);
+				sc->votes[LANG_ES] += (int)(mask >> 2 & 1);
+				sc->votes[LANG_DE] += (int)(mask >> 3 & 1);
+				sc->votes[LANG_FR] += (int)(mask >> 4 & 1);
+			}
 		}
 	}
 	*wn = 0;
 	*flags = 0;
 }
 
+/*
+ * ASCII letters and digits, the bytes that make words without decoding,
+ * folded to lower case; 0 for any other byte (>= 0x80 is decoded).
+ */
+static const unsigned char ascii_alnum[256] = {
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x36, 0x37, 0x38, 0x39, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
 /* Pass 1: fold, split and look up. */
 static void
 scan_text(struct scan *sc, const char *s, size_t len)
 {
 	char		 w[MAXWORD + 2], f[2];
-	size_t		 i, n, wn = 0, k, sent_first = 0, t;
+	size_t		 i, n, wn = 0, k, sent_first = 0, t, run;
 	uint32_t	 cp;
-	unsigned	 flags = TF_CLAUSE, caps = 0;
+	unsigned	 flags = TF_CLAUSE, caps = 0, upper, lc;
 	uint16_t	 clause = 0, sent = 0;
 	bool		 new_clause = false;
 	char		 c, nx;
 	int		 ep;
 
 	for (i = 0; i < len && sc->ntok < MAXTOK; i += n) {
+		cp = (unsigned char)s[i];
+		if (ascii_alnum[cp] != 0) {
+			/* a run of ASCII letters and digits, most of any text:
+			 * what the loop below does for each, without the tests */
+			if (wn == 0 && new_clause) {
+				flags |= TF_CLAUSE;
+				new_clause = false;
+			}
+			/* (in locals: end_word has wn's and caps' address) */
+			k = i;
+			run = wn;
+			upper = caps;
+			lc = ascii_alnum[cp];
+			do {
+				upper += lc != cp;	/* folded: a capital */
+				/* w has room for w[MAXWORD + 1]: no test */
+				w[run] = (char)lc;
+				run = run < MAXWORD ? run + 1 : MAXWORD + 1;
+			} while (++i < len && (lc = ascii_alnum[cp =
+			    (unsigned char)s[i]]) != 0);
+			wn = run;
+			caps = upper;
+			sc->letters += i - k;
+			n = 0;
+			continue;
+		}
+		if (cp == ' ') {
+			/* the commonest separator: what the tests below do
+			 * for it, no more (no apostrophe, hyphen or mark) */
+			end_word(sc, w, &wn, &flags, caps, clause, sent);
+			caps = 0;
+			n = 1;
+			continue;
+		}
 		if ((unsigned char)s[i] < 0x80) {
 			/* ASCII, most of any text: no decoding, no call */
 			n = 1;
@@ -579,6 +716,8 @@ scan_text(struct scan *sc, const char *s, size_t len)
 			sc->emoji_think++;
 			break;
 		default:
+			if (cp < 0x2600)
+				break;	/* no emoji below: spaces, letters */
 			if ((ep = emoji_polarity(cp)) > 0)
 				sc->emoji_pos++;
 			else if (ep < 0)
@@ -943,14 +1082,14 @@ spend_negator(struct ctx *c, size_t n, size_t i)
 	c->wd[n - 1].negdone = true;
 }
 
-/* Praise, thanks, complaints and plain polarity words. */
+/* Praise, thanks, complaints and plain polarity words; n is negator(c, i). */
 static void
-score_feeling(struct ctx *c, size_t i, struct score *s, double m, bool used)
+score_feeling(struct ctx *c, size_t i, struct score *s, double m, bool used,
+    size_t n)
 {
 	const struct word	*w = &c->wd[i];
 	uint64_t		 k = w->cls;
 	double			 p = w->pol / 4.0;
-	size_t			 n = negator(c, i);
 
 	if (n > 0 && (k & (TC_IMPR | TC_COMPLAINT | TC_NEGSENT | TC_PRAISE |
 	    TC_THANKS)) && !used)
@@ -1114,9 +1253,12 @@ score_question(struct ctx *c, size_t i, struct score *s)
 		s->cat[HARK_CAT_QUESTION] += w->weight;
 }
 
-/* Failure words; "by mistake" and "two times" change their weight. */
+/*
+ * Failure words; "by mistake" and "two times" change their weight.  negi is
+ * negator(c, i).
+ */
 static void
-score_bug(struct ctx *c, size_t i, struct score *s, double m)
+score_bug(struct ctx *c, size_t i, struct score *s, double m, size_t negi)
 {
 	const struct word	*w = &c->wd[i];
 
@@ -1124,7 +1266,7 @@ score_bug(struct ctx *c, size_t i, struct score *s, double m)
 		s->cat[HARK_CAT_OTHER] += 2;	/* "by mistake", "par erreur" */
 		return;
 	}
-	if (negator(c, i) > 0 && !(w->cls & TC_NEG)) {
+	if (negi > 0 && !(w->cls & TC_NEG)) {
 		/* "never failed me", "keine Probleme": the opposite of a fault */
 		s->cat[HARK_CAT_PRAISE] += 1.5;
 		s->pol += 0.5;
@@ -1183,7 +1325,9 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 	const struct tok	*t = &c->sc->tok[i];
 	uint64_t		 k = w->cls;
 	double			 m = *intens;
-	bool			 neg = negator(c, i) > 0, used = false;
+	/* (nothing before i changes while i is scored: one negator() will do) */
+	size_t			 negi = negator(c, i);
+	bool			 neg = negi > 0, used = false;
 	bool			 q = (t->flags & (TF_INQ | TF_QLIKE)) != 0;
 
 	*intens = 1.0;
@@ -1216,7 +1360,7 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 	if (k & TC_GREET)
 		s->greet++;
 	if (k & TC_BUG) {
-		score_bug(c, i, s, m);
+		score_bug(c, i, s, m, negi);
 		used = true;
 	}
 	if (k & (TC_ACCIDENT | TC_OTHER))
@@ -1249,7 +1393,7 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 	}
 	if (k & (TC_MODAL | TC_SHOULD | TC_TOO))
 		s->modal = true;
-	score_feeling(c, i, s, m, used);
+	score_feeling(c, i, s, m, used, negi);
 	score_question(c, i, s);
 }
 
@@ -1703,9 +1847,28 @@ impact(enum hark_category cat, enum hark_sentiment sent, double score,
 	return total > HARK_IMPACT_MAX ? HARK_IMPACT_MAX : total;
 }
 
-void
-hark_triage_text(const char *text, size_t len, const char *page,
+/*
+ * The model's verdict when the rules could change nothing: a sure category
+ * (no override below) that is neither a bug nor negative (no severity in
+ * the impact).  Then the rules are not run: they cost more than the model.
+ */
+static void
+model_alone(const struct hark_triage_scores *ms, const char *page,
     struct hark_triage *out)
+{
+	out->category = ms->category;
+	out->confidence = ms->category_p;
+	out->sentiment = ms->sentiment;
+	out->sentiment_score = ms->sentiment_score;
+	snprintf(out->language, sizeof(out->language), "%s", ms->language);
+	out->spam = ms->spam;
+	out->impact = impact(out->category, out->sentiment,
+	    out->sentiment_score, 0, page);
+}
+
+static void
+triage_text(const char *text, size_t len, const char *page,
+    struct hark_triage *out, bool eager)
 {
 	struct scan	 sc;
 	struct ctx	 c;
@@ -1714,12 +1877,22 @@ hark_triage_text(const char *text, size_t len, const char *page,
 	const struct hark_triage_model *m;
 	double		 sc_sent;
 
+	if ((m = hark_triage_model_get()) != NULL) {
+		hark_triage_model_score(m, text, text != NULL ? len : 0, &ms);
+		if (!eager && ms.category != HARK_CAT_BUG &&
+		    ms.category_p >= MODEL_SURE &&
+		    ms.sentiment != HARK_SENT_NEGATIVE) {
+			model_alone(&ms, page, out);
+			return;
+		}
+	}
 	lex_init();
 	sc.ntok = 0;
 	memset(sc.votes, 0, sizeof(sc.votes));
 	sc.qmarks = sc.excl = sc.emoji_pos = sc.emoji_neg = 0;
 	sc.please_emoji = sc.emoji_bug = sc.emoji_think = 0;
 	sc.letters = 0;
+	memset(sc.cache_n, 0, sizeof(sc.cache_n));
 	memset(&s, 0, sizeof(s));
 	if (text != NULL)
 		scan_text(&sc, text, len);
@@ -1738,8 +1911,7 @@ hark_triage_text(const char *text, size_t len, const char *page,
 	out->confidence = -1.0;
 	out->language[0] = '\0';
 	out->spam = -1;
-	if ((m = hark_triage_model_get()) != NULL) {
-		hark_triage_model_score(m, text, text != NULL ? len : 0, &ms);
+	if (m != NULL) {
 		/*
 		 * The rules' severity groups are reliable (a failure word, a
 		 * negated "works", an error code): when they found one and
@@ -1748,21 +1920,31 @@ hark_triage_text(const char *text, size_t len, const char *page,
 		 */
 		if (out->category == HARK_CAT_BUG && ms.category !=
 		    HARK_CAT_BUG && (s.sev & ~(unsigned)TS_URGENT) != 0 &&
-		    ms.category_p < 0.8) {
+		    ms.category_p < MODEL_SURE) {
 			ms.category = HARK_CAT_BUG;
 			ms.category_p = ms.p[HARK_CAT_BUG];
 		}
-		out->category = ms.category;
-		out->confidence = ms.category_p;
-		out->sentiment = ms.sentiment;
-		out->sentiment_score = ms.sentiment_score;
-		sc_sent = ms.sentiment_score;
-		snprintf(out->language, sizeof(out->language), "%s",
-		    ms.language);
-		out->spam = ms.spam;
+		model_alone(&ms, page, out);
+		out->impact = impact(out->category, out->sentiment,
+		    out->sentiment_score, s.sev, page);
+		return;
 	}
 	out->impact = impact(out->category, out->sentiment, sc_sent, s.sev,
 	    page);
+}
+
+void
+hark_triage_text(const char *text, size_t len, const char *page,
+    struct hark_triage *out)
+{
+	triage_text(text, len, page, out, false);
+}
+
+void
+hark_triage_text_eager(const char *text, size_t len, const char *page,
+    struct hark_triage *out)
+{
+	triage_text(text, len, page, out, true);
 }
 
 const char *

@@ -61,6 +61,14 @@ struct hark_triage {
  */
 void		 hark_triage_text(const char *text, size_t len, const char *page,
 		    struct hark_triage *out);
+/*
+ * The same answer, the rules always run: hark_triage_text skips them when
+ * the model is sure (0.8 or more) of a category that is neither a bug nor
+ * negative, since they could change nothing then.  For the test that
+ * proves it, and the bench.
+ */
+void		 hark_triage_text_eager(const char *text, size_t len,
+		    const char *page, struct hark_triage *out);
 
 /* "bug", "feature_request", "improvement", "question", "praise", "other". */
 const char	*hark_category_name(enum hark_category);

@@ -45,7 +45,6 @@
  */
 #define TM_NGRAM	4
 
-#define TM_BATCH	32		/* rows prefetched before they are added */
 
 #define FNV_BASIS	2166136261u
 #define FNV_PRIME	16777619u
@@ -222,156 +221,320 @@ hark_triage_model_size(const struct hark_triage_model *m)
 
 /* -- features ------------------------------------------------------------ */
 
+/*
+ * A byte as it enters a word: ASCII letters folded to lower case, digits to
+ * '0', bytes >= 0x80 kept; 0 for a separator.  One load per byte instead of
+ * the range tests.
+ */
+static const unsigned char tm_fold[256] = {
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x30, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x61, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68, 0x69, 0x6a, 0x6b, 0x6c, 0x6d, 0x6e, 0x6f,
+	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87, 0x88, 0x89, 0x8a, 0x8b, 0x8c, 0x8d, 0x8e, 0x8f,
+	0x90, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x98, 0x99, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f,
+	0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae, 0xaf,
+	0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9, 0xba, 0xbb, 0xbc, 0xbd, 0xbe, 0xbf,
+	0xc0, 0xc1, 0xc2, 0xc3, 0xc4, 0xc5, 0xc6, 0xc7, 0xc8, 0xc9, 0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf,
+	0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf,
+	0xe0, 0xe1, 0xe2, 0xe3, 0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea, 0xeb, 0xec, 0xed, 0xee, 0xef,
+	0xf0, 0xf1, 0xf2, 0xf3, 0xf4, 0xf5, 0xf6, 0xf7, 0xf8, 0xf9, 0xfa, 0xfb, 0xfc, 0xfd, 0xfe, 0xff,
+};
+
+/* FNV-1a states after the namespace byte: the start of every feature. */
+#define HU0	((FNV_BASIS ^ 'U') * FNV_PRIME)
+#define HC0	((FNV_BASIS ^ 'C') * FNV_PRIME)
+#define HB0	((FNV_BASIS ^ 'B') * FNV_PRIME)
+#define STEP(h, c)	(((h) ^ (c)) * FNV_PRIME)
+
+/* Rows asked for (prefetched) ahead of being added: the loads overlap. */
+#define TM_AHEAD	24
+#define TM_RING		64		/* > TM_AHEAD + a word's features */
+/* int16 partial sums take this many rows of int8 before overflowing */
+#define TM_SPILL	128
+
+/*
+ * The row sums: two int16 vectors (even and odd outputs of a row, so no
+ * byte shuffle is needed: a row read as eight int16 gives the even bytes
+ * sign-extended by (x << 8) >> 8 and the odd ones by x >> 8), added into
+ * int32 every TM_SPILL rows.  GCC and clang vector extensions compile to
+ * SSE2 on x86-64 and to NEON on arm64; elsewhere the scalar loop.
+ */
+#if (defined(__GNUC__) || defined(__clang__)) && \
+    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define TM_VECTOR	1
+typedef int16_t		tm_v16 __attribute__((vector_size(16)));
+typedef uint16_t	tm_u16 __attribute__((vector_size(16)));
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TM_PREFETCH(p)	__builtin_prefetch(p)
+#else
+#define TM_PREFETCH(p)	((void)0)
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define TM_INLINE	static inline __attribute__((always_inline))
+#else
+#define TM_INLINE	static inline
+#endif
+
 struct feats {
 	uint32_t		 mask;
 	size_t			 n;		/* features emitted */
-	/* either accumulate into acc (m set) or store in out */
+	/* either sum the rows of table into acc, or store in out */
 	const int8_t		*table;
 	int32_t			 acc[TM_ROW];
-	/* rows asked for (prefetched) and not yet added: the loads overlap */
-	uint32_t		 pend[TM_BATCH];
-	size_t			 npend;
 	uint32_t		*out;
 	size_t			 max;
 	/* spam signals */
 	unsigned		 words, vowelless, seo;
+	/* links and the script, counted on the way; valid when whole */
+	unsigned		 links;
+	bool			 foreign;
+	bool			 whole;
 };
 
-static uint32_t
-fnv(uint32_t h, const unsigned char *s, size_t n)
-{
-	size_t	 i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ s[i]) * FNV_PRIME;
-	return h;
-}
-
-/*
- * Adds the pending rows: in 16-bit lanes first (TM_BATCH * 127 fits), a
- * loop of known length that compilers vectorise, then into acc.
- */
-static void
-flush(struct feats *f)
-{
-	const int8_t	*r;
-	int16_t		 sum[TM_ROW] = { 0 };
-	size_t		 i;
-	int		 k;
-
-	for (i = 0; i < f->npend; i++) {
-		r = f->table + (size_t)f->pend[i] * TM_ROW;
-		for (k = 0; k < TM_ROW; k++)
-			sum[k] = (int16_t)(sum[k] + r[k]);
-	}
-	for (k = 0; k < TM_ROW; k++)
-		f->acc[k] += sum[k];
-	f->npend = 0;
-}
-
-static void
-emit(struct feats *f, uint32_t h)
-{
-	h &= f->mask;
-	if (f->table != NULL) {
-		/* A row is a cache miss: ask for it now, add it later. */
-		__builtin_prefetch(f->table + (size_t)h * TM_ROW);
-		f->pend[f->npend++] = h;
-		if (f->npend == TM_BATCH)
-			flush(f);
-	} else if (f->n < f->max)
-		f->out[f->n] = h;
-	f->n++;
-}
-
+/* "casino", "viagra", ...: SEO and spam vocabulary (3 to 9 bytes). */
 static bool
 seo_word(const unsigned char *w, size_t n)
 {
-	static const char *const list[] = { "casino", "viagra", "cialis",
-	    "bitcoin", "crypto", "forex", "backlink", "backlinks", "seo",
-	    "porn", "xxx", "escort", "escorts", "betting", "replica",
-	    "pills", "loans", "payday", "followers", NULL };
-	const char *const	*l;
-
-	if (n < 3 || n > 9 || strchr("cvbfsprxelp", w[0]) == NULL)
-		return false;		/* the cheap test first: most words */
-	for (l = list; *l != NULL; l++)
-		if ((*l)[0] == w[0] && strlen(*l) == n && memcmp(*l, w, n) == 0)
-			return true;
-	return false;
-}
-
-/* One word's features; prev/pn the word before it. */
-static void
-word_features(struct feats *f, const unsigned char *w, size_t n,
-    const unsigned char *prev, size_t pn)
-{
-	static const uint32_t	 hu = FNV_BASIS ^ 'U';
-	unsigned char		 p[TM_MAX_WORD + 2];
-	uint32_t		 hc, hb;
-	size_t			 i, g, pl = n + 2;
-	bool			 vowel = false;
-
-	emit(f, fnv(hu * FNV_PRIME, w, n));
-	p[0] = '<';
-	memcpy(p + 1, w, n);
-	p[n + 1] = '>';
-	hc = (FNV_BASIS ^ 'C') * FNV_PRIME;
-	g = TM_NGRAM;
-	for (i = 0; i + g <= pl; i++)
-		emit(f, fnv(hc, p + i, g));
-	hb = fnv((FNV_BASIS ^ 'B') * FNV_PRIME, prev, pn);
-	hb = (hb ^ ' ') * FNV_PRIME;
-	emit(f, fnv(hb, w, n));
-
-	f->words++;
-	if (n >= 5 && w[0] != '0') {
-		for (i = 0; i < n && !vowel; i++)
-			vowel = w[i] >= 0x80 || (w[i] >= 'a' &&
-			    (UINT32_C(0x1104111) >> (w[i] - 'a') & 1));
-		if (!vowel)
-			f->vowelless++;
+#define IS(s)	(n == sizeof(s) - 1 && memcmp(w, s, n) == 0)
+	switch (w[0]) {
+	case 'b':
+		return IS("bitcoin") || IS("backlink") || IS("backlinks") ||
+		    IS("betting");
+	case 'c':
+		return IS("casino") || IS("cialis") || IS("crypto");
+	case 'e':
+		return IS("escort") || IS("escorts");
+	case 'f':
+		return IS("forex") || IS("followers");
+	case 'l':
+		return IS("loans");
+	case 'p':
+		return IS("porn") || IS("pills") || IS("payday");
+	case 'r':
+		return IS("replica");
+	case 's':
+		return IS("seo");
+	case 'v':
+		return IS("viagra");
+	case 'x':
+		return IS("xxx");
 	}
-	if (seo_word(w, n))
-		f->seo++;
+	return false;
+#undef IS
 }
 
-static void
-scan(struct feats *f, const char *text, size_t len)
+/* A vowel, for keyboard mash: a e i o u y, or any byte >= 0x80. */
+static bool
+vowel(unsigned b)
 {
-	unsigned char		 w[2][TM_MAX_WORD];
-	size_t			 wn = 0, pn = 1, nw = 0, i;
-	int			 cur = 0;
-	unsigned char		 b, punct[1];
+	return b >= 0x80 || (b >= 'a' && (UINT32_C(0x1104111) >> (b - 'a') & 1));
+}
 
-	w[1][0] = '^';
-	for (i = 0; i <= len && nw < TM_MAX_WORDS; i++) {
-		b = i < len ? (unsigned char)text[i] : ' ';
-		if (b >= 'A' && b <= 'Z')
-			b = (unsigned char)(b + 32);
-		if ((b >= 'a' && b <= 'z') || b >= 0x80 ||
-		    (b >= '0' && b <= '9')) {
-			if (wn < TM_MAX_WORD)
-				w[cur][wn++] = b >= '0' && b <= '9' ? '0' : b;
+/* Whether the word's last bytes, before text[e], begin a link. */
+static bool
+ends_link(const unsigned char *t, size_t len, size_t s, size_t e)
+{
+	size_t	 l = e - s;
+
+	if (e < len && t[e] == '.')
+		return l >= 3 && (t[e - 3] | 0x20) == 'w' &&
+		    (t[e - 2] | 0x20) == 'w' && (t[e - 1] | 0x20) == 'w';
+	if (e + 3 > len || t[e] != ':' || t[e + 1] != '/' || t[e + 2] != '/')
+		return false;
+	if (l >= 5 && (t[e - 1] | 0x20) == 's')
+		e--, l--;
+	return l >= 4 && (t[e - 4] | 0x20) == 'h' &&
+	    (t[e - 3] | 0x20) == 't' && (t[e - 2] | 0x20) == 't' &&
+	    (t[e - 1] | 0x20) == 'p';
+}
+
+/*
+ * One pass over the bytes: each word's bytes are folded once and run into
+ * the unigram's, the bigram's and the next bigram's hashes together; the
+ * 4-grams are hashed from the word buffer.  With sum, each feature's row is
+ * prefetched when its hash is known and added TM_AHEAD features later (the
+ * misses overlap), into sums kept in registers; else the features are
+ * stored in f->out, in order.  The links and the script are counted on the
+ * way (for a text cut by the word limit, the caller counts them again).
+ */
+TM_INLINE void
+scan_impl(struct feats *f, const unsigned char *t, size_t len, const bool sum)
+{
+	const int8_t	*table = f->table, *r;
+	uint32_t	 ring[TM_RING], mask = f->mask, hu, hb, hn, hprev, h;
+	unsigned char	 p[TM_MAX_WORD + 2];
+	size_t		 i = 0, s, n, k, nw = 0, nf = 0, added = 0;
+	size_t		 latin = 0, other = 0;
+	unsigned	 b, c, words = 0, vowelless = 0, seo = 0, links = 0;
+	unsigned	 and_b, or_b;
+#ifdef TM_VECTOR
+	tm_v16		 even = { 0 }, odd = { 0 }, x;
+	unsigned	 rows = 0;
+#else
+	int32_t		 acc[TM_ROW] = { 0 };
+#endif
+
+#define EMIT(hash) do {							\
+	h = (hash) & mask;						\
+	if (sum) {							\
+		TM_PREFETCH(table + (size_t)h * TM_ROW);		\
+		ring[nf % TM_RING] = h;					\
+	} else if (nf < f->max)						\
+		f->out[nf] = h;						\
+	nf++;								\
+} while (0)
+#ifdef TM_VECTOR
+#define ADD_ROW() do {							\
+	r = table + (size_t)ring[added++ % TM_RING] * TM_ROW;		\
+	memcpy(&x, r, sizeof(x));					\
+	even += (tm_v16)((tm_u16)x << 8) >> 8;				\
+	odd += x >> 8;							\
+	rows++;								\
+} while (0)
+	/* A word adds at most TM_AHEAD + 33 rows before the test. */
+#define SPILL() do {							\
+	for (k = 0; k < TM_ROW / 2; k++) {				\
+		f->acc[2 * k] += even[k];				\
+		f->acc[2 * k + 1] += odd[k];				\
+	}								\
+	even = odd = (tm_v16){ 0 };					\
+	rows = 0;							\
+} while (0)
+#define CATCH_UP(ahead) do {						\
+	while (nf - added > (ahead))					\
+		ADD_ROW();						\
+	if (rows >= TM_SPILL)						\
+		SPILL();						\
+} while (0)
+#else
+#define CATCH_UP(ahead) do {						\
+	while (nf - added > (ahead)) {					\
+		r = table + (size_t)ring[added++ % TM_RING] * TM_ROW;	\
+		for (k = 0; k < TM_ROW; k++)				\
+			acc[k] += r[k];					\
+	}								\
+} while (0)
+#endif
+
+	/* the bigram's start with "^", the word before the first */
+	hprev = STEP(STEP(HB0, '^'), ' ');
+	p[0] = '<';
+	while (i < len && nw < TM_MAX_WORDS) {
+		c = t[i];
+		if ((b = tm_fold[c]) == 0) {
+			i++;
+			if (c != '?' && c != '!')
+				continue;
+			/* '?' and '!' are words: no 4-gram in "<?>" */
+			EMIT(STEP(HU0, c));
+			EMIT(STEP(hprev, c));
+			if (sum)
+				CATCH_UP(TM_AHEAD);
+			words++;
+			hprev = STEP(STEP(HB0, c), ' ');
+			nw++;
 			continue;
 		}
-		if (wn > 0) {
-			word_features(f, w[cur], wn, w[cur ^ 1], pn);
-			pn = wn;
-			cur ^= 1;
-			wn = 0;
-			if (++nw >= TM_MAX_WORDS)
+		s = i;
+		n = 0;
+		hu = HU0;
+		hb = hprev;
+		hn = HB0;
+		and_b = 0xFF;
+		or_b = 0;
+		do {
+			if (n < TM_MAX_WORD) {
+				p[++n] = (unsigned char)b;
+				hu = STEP(hu, b);
+				hb = STEP(hb, b);
+				hn = STEP(hn, b);
+			}
+			/* a digit ('0') clears 0x40, a byte >= 0x80 sets 0x80 */
+			and_b &= b;
+			or_b |= b;
+			if (++i == len)
 				break;
+			c = t[i];
+		} while ((b = tm_fold[c]) != 0);
+		/* the script: ASCII letters, Latin-1 and Extended-A lead bytes
+		 * are Latin; other lead bytes count for two */
+		if (!(or_b & 0x80) && (and_b & 0x40))
+			latin += i - s;		/* ASCII letters only */
+		else
+			for (k = s; k < i; k++) {
+				c = t[k];
+				if ((c | 0x20) >= 'a' && (c | 0x20) <= 'z')
+					latin++;
+				else if (c >= 0xC3 && c <= 0xC5)
+					latin++;
+				else if ((c >= 0xC6 && c <= 0xE1) ||
+				    (c >= 0xE3 && c <= 0xEF))
+					other += 2;
+			}
+		p[n + 1] = '>';
+
+		EMIT(hu);
+		for (k = 0; k + TM_NGRAM <= n + 2; k++)
+			EMIT(STEP(STEP(STEP(STEP(HC0, p[k]), p[k + 1]),
+			    p[k + 2]), p[k + 3]));
+		EMIT(hb);
+		if (sum)
+			CATCH_UP(TM_AHEAD);
+
+		words++;
+		if (n >= 5 && p[1] != '0') {
+			for (k = 1; k <= n && !vowel(p[k]); k++)
+				;
+			if (k > n)
+				vowelless++;
 		}
-		if (b == '?' || b == '!') {
-			punct[0] = b;
-			word_features(f, punct, 1, w[cur ^ 1], pn);
-			w[cur][0] = b;
-			pn = 1;
-			cur ^= 1;
-			nw++;
-		}
+		if (n >= 3 && n <= 9 && seo_word(p + 1, n))
+			seo++;
+		if (i - s >= 3 && ends_link(t, len, s, i))
+			links++;
+		hprev = STEP(hn, ' ');
+		nw++;
 	}
+	if (sum) {
+		CATCH_UP(0);
+#ifdef TM_VECTOR
+		SPILL();
+#else
+		for (k = 0; k < TM_ROW; k++)
+			f->acc[k] += acc[k];
+#endif
+	}
+#undef EMIT
+#undef ADD_ROW
+#undef SPILL
+#undef CATCH_UP
+	f->n = nf;
+	f->words = words;
+	f->vowelless = vowelless;
+	f->seo = seo;
+	f->links = links;
+	f->foreign = other > latin;
+	f->whole = nw < TM_MAX_WORDS;
+}
+
+static void
+scan_sum(struct feats *f, const unsigned char *t, size_t len)
+{
+	scan_impl(f, t, len, true);
+}
+
+static void
+scan_features(struct feats *f, const unsigned char *t, size_t len)
+{
+	scan_impl(f, t, len, false);
 }
 
 size_t
@@ -384,38 +547,50 @@ hark_triage_model_features(const char *text, size_t len, unsigned bits,
 	f.mask = ((uint32_t)1 << bits) - 1;
 	f.out = out;
 	f.max = max;
-	scan(&f, text, len);
+	scan_features(&f, (const unsigned char *)text, len);
 	return f.n;
 }
 
 /* -- scoring ------------------------------------------------------------- */
 
-/* e^x for the softmax without libm: 2^(x log2 e), a power of two times a
- * polynomial; |error| < 1e-7 relative, plenty for a probability. */
-static double
-tm_exp(double x)
+/*
+ * e^x of each z[0..k) for the softmax without libm: 2^(x log2 e), a power
+ * of two times a polynomial; |error| < 1e-7 relative, plenty for a
+ * probability.  The lanes go through the polynomial together (its
+ * divisions overlap) and the power of two is put in the exponent, which is
+ * exact: the same bits as multiplying by 2 or 1/2 k times.
+ */
+static void
+tm_exps(double *z, int k)
 {
-	double	 t, fr, p;
-	long	 k;
-	int	 i;
+	double	 t, fr[TM_NOUT], p[TM_NOUT];
+	long	 e[TM_NOUT];
+	uint64_t u;
+	int	 i, j;
 
-	if (x < -700)
-		return 0.0;
-	if (x > 700)
-		x = 700;
-	t = x * 1.4426950408889634;
-	k = (long)t;
-	if (t < (double)k)
-		k--;
-	fr = (t - (double)k) * 0.6931471805599453;
-	p = 1.0;
+	for (j = 0; j < k; j++) {
+		if (z[j] > 700)
+			z[j] = 700;
+		t = z[j] * 1.4426950408889634;
+		e[j] = (long)t;
+		if (t < (double)e[j])
+			e[j]--;
+		fr[j] = (t - (double)e[j]) * 0.6931471805599453;
+		p[j] = 1.0;
+	}
 	for (i = 12; i >= 1; i--)
-		p = 1.0 + p * fr / i;
-	for (; k > 0; k--)
-		p *= 2.0;
-	for (; k < 0; k++)
-		p *= 0.5;
-	return p;
+		for (j = 0; j < k; j++)
+			p[j] = 1.0 + p[j] * fr[j] / i;
+	for (j = 0; j < k; j++) {
+		if (z[j] < -700) {
+			z[j] = 0.0;
+			continue;
+		}
+		/* |e| <= 1010: a normal power of two, a normal product */
+		u = (uint64_t)(e[j] + 1023) << 52;
+		memcpy(&t, &u, sizeof(t));
+		z[j] = p[j] * t;
+	}
 }
 
 /* 1/sqrt(n) for n >= 1, by Newton's method (no libm). */
@@ -447,7 +622,10 @@ softmax(double *z, int k)
 			best = i;
 		}
 	for (i = 0; i < k; i++)
-		sum += (z[i] = tm_exp(z[i] - mx));
+		z[i] -= mx;
+	tm_exps(z, k);
+	for (i = 0; i < k; i++)
+		sum += z[i];
 	for (i = 0; i < k; i++)
 		z[i] /= sum;
 	return best;
@@ -504,15 +682,19 @@ hark_triage_model_score(const struct hark_triage_model *m, const char *text,
 {
 	struct feats	 f;
 	double		 z[TM_NOUT], s;
-	unsigned	 links;
+	unsigned	 links = 0;
+	bool		 foreign = false;
 	int		 k, c;
 
 	memset(&f, 0, sizeof(f));
 	f.mask = ((uint32_t)1 << m->bits) - 1;
 	f.table = m->table;
-	if (text != NULL)
-		scan(&f, text, len);
-	flush(&f);
+	if (text != NULL) {
+		scan_sum(&f, (const unsigned char *)text, len);
+		/* a text cut by the word limit: count its tail too */
+		links = f.whole ? f.links : count_links(text, len);
+		foreign = f.whole ? f.foreign : foreign_script(text, len);
+	}
 	s = f.n > 0 ? inv_sqrt(f.n) : 0.0;
 	for (k = 0; k < TM_NOUT; k++)
 		z[k] = (double)f.acc[k] * m->scale[k] * s + m->bias[k];
@@ -530,9 +712,8 @@ hark_triage_model_score(const struct hark_triage_model *m, const char *text,
 	c = softmax(z + O_LANG, HARK_TM_NLANG);
 	out->language_p = z[O_LANG + c];
 	/* An unsure guess, or another script, is "other", not a wrong tag. */
-	out->language = f.words == 0 || out->language_p < 0.4 ||
-	    (text != NULL && foreign_script(text, len)) ? "other" :
-	    tm_langs[c];
+	out->language = f.words == 0 || out->language_p < 0.4 || foreign ?
+	    "other" : tm_langs[c];
 
 	/*
 	 * Spam, by rules: no labelled spam was found to learn from (see
@@ -540,7 +721,6 @@ hark_triage_model_score(const struct hark_triage_model *m, const char *text,
 	 * (most long words without a vowel).  A spam verdict only
 	 * quarantines the item; nothing is dropped.
 	 */
-	links = text != NULL ? count_links(text, len) : 0;
 	out->spam = links >= 3 || (links >= 1 && f.seo >= 1) || f.seo >= 3 ||
 	    (f.words >= 4 && f.vowelless * 2 >= f.words);
 }

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <err.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +12,16 @@
 
 /*
  * Usage: bench_triage [-v] [-n iterations] [-m triage.model] file.tsv
- * With -m the learned model decides (its load time and size are printed);
+ * With -m the learned model decides (its size and load time are printed);
  * without, the rules alone.
  * The file has the header "lang category sentiment page text", tab
  * separated.  Prints per-category precision/recall/F1, accuracies, the
  * confusion matrix, per-language accuracy, then the time per call on
- * 200-character messages cut from the file.  -v lists every miss.
+ * messages of 200 and 2,000 bytes joined from the file's texts
+ * (iterations calls of each per run, a tenth of them for 2,000 bytes):
+ * hark_triage_text, the same with the rules always run, the model's part
+ * and the rules alone, and the allocations counted over all those calls.
+ * -n 0 skips the timing.  -v lists every miss.
  */
 
 #define MAXROWS	4096
@@ -216,23 +219,153 @@ report(int verbose)
 	}
 }
 
-/* size-byte messages: texts joined or cut to length at a char boundary. */
+/*
+ * Counting allocations: this program's malloc, calloc, realloc and free
+ * stand in for glibc's (exported as __libc_*), as in
+ * tests/unit/test_triage_model.c.  Not under a sanitizer.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define NO_ALLOC_COUNT	1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define NO_ALLOC_COUNT	1
+#endif
+#endif
+#if defined(__GLIBC__) && !defined(NO_ALLOC_COUNT)
+#define ALLOC_COUNT	1
+void	*__libc_malloc(size_t);
+void	*__libc_calloc(size_t, size_t);
+void	*__libc_realloc(void *, size_t);
+void	 __libc_free(void *);
+
+static volatile int		counting;
+static volatile unsigned long	nallocs;
+
+void *
+malloc(size_t n)
+{
+	if (counting)
+		nallocs++;
+	return __libc_malloc(n);
+}
+
+void *
+calloc(size_t n, size_t size)
+{
+	if (counting)
+		nallocs++;
+	return __libc_calloc(n, size);
+}
+
+void *
+realloc(void *p, size_t n)
+{
+	if (counting)
+		nallocs++;
+	return __libc_realloc(p, n);
+}
+
+void
+free(void *p)
+{
+	if (counting && p != NULL)
+		nallocs++;
+	__libc_free(p);
+}
+#endif
+
+#define RUNS	7		/* the median of these is printed */
+#define NMSG	64
+
+enum path { P_TEXT, P_EAGER, P_MODEL, P_RULES, P_COUNT };
+
+static const char *const path_name[P_COUNT] = {
+	"hark_triage_text",
+	"  with the rules always run",
+	"  the model's part alone",
+	"the rules alone (no model)",
+};
+
+static char	 msg[NMSG][2001];
+static size_t	 msglen[NMSG];
+static size_t	 nmsg;
+
+static double
+ns_between(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) * 1e9 +
+	    (double)(b->tv_nsec - a->tv_nsec);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* iters calls of one path; CPU and wall ns per call. */
+static void
+run(enum path p, long iters, double *cpu, double *wall)
+{
+	struct hark_triage_model	*m = hark_triage_model_get();
+	struct hark_triage		 t;
+	struct hark_triage_scores	 ms;
+	struct timespec			 a, b, ca, cb;
+	volatile int			 sink = 0;
+	long				 it;
+	size_t				 k;
+
+	if (p == P_RULES)
+		hark_triage_model_set(NULL);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
+	for (it = 0; it < iters; it++) {
+		k = (size_t)it % nmsg;
+		switch (p) {
+		case P_TEXT:
+		case P_RULES:
+			hark_triage_text(msg[k], msglen[k], "/checkout", &t);
+			sink += t.impact;
+			break;
+		case P_EAGER:
+			hark_triage_text_eager(msg[k], msglen[k], "/checkout",
+			    &t);
+			sink += t.impact;
+			break;
+		default:
+			hark_triage_model_score(m, msg[k], msglen[k], &ms);
+			sink += ms.spam;
+		}
+	}
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	hark_triage_model_set(m);
+	*cpu = ns_between(&ca, &cb) / (double)iters;
+	*wall = ns_between(&a, &b) / (double)iters;
+	(void)sink;
+}
+
+/*
+ * size-byte messages (texts joined or cut to length at a char boundary),
+ * each path timed RUNS times in turn: the median CPU time per call (the
+ * machine is shared, so CPU time is the figure; wall time beside it), and
+ * the allocations counted over every call.
+ */
 static void
 timing(long iters, size_t size)
 {
-	static char	 msg[64][2001];
+	double		 cpu[P_COUNT][RUNS], wall[P_COUNT][RUNS];
 	struct hark_triage t;
-	struct timespec	 a, b;
-	size_t		 nmsg = 0, i, n, l;
-	long		 it;
-	double		 ns;
-	struct mallinfo2 before, after;
-	struct timespec	 ca, cb, ma, mb;
-	const struct hark_triage_model *m;
-	struct hark_triage_scores ms;
-	volatile int	 sink = 0;
+	unsigned long	 calls = 0;
+	size_t		 i, n, l;
+	double		 load[3] = { 0 };
+	FILE		*f;
+	int		 r, p, np;
 
-	for (i = 0; i < nrows && nmsg < 64; i += nrows / 64 + 1, nmsg++) {
+	for (nmsg = 0, i = 0; i < nrows && nmsg < NMSG;
+	    i += nrows / NMSG + 1, nmsg++) {
 		for (n = 0; n < size;) {
 			l = strlen(rows[(i + n) % nrows].text);
 			if (l > size - n)
@@ -247,55 +380,63 @@ timing(long iters, size_t size)
 		if (n > 0 && (unsigned char)msg[nmsg][n - 1] >= 0xC0)
 			n--;
 		msg[nmsg][n] = '\0';
+		msglen[nmsg] = n;
 	}
-	for (it = 0; it < 1000; it++) {		/* warm up */
-		hark_triage_text(msg[it % nmsg], strlen(msg[it % nmsg]),
+	for (i = 0; i < 1000; i++)		/* warm up */
+		hark_triage_text_eager(msg[i % nmsg], msglen[i % nmsg],
 		    "/checkout", &t);
-		sink += t.impact;
-	}
-	before = mallinfo2();
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
-	for (it = 0; it < iters; it++) {
-		hark_triage_text(msg[it % nmsg], strlen(msg[it % nmsg]),
-		    "/checkout", &t);
-		sink += t.impact;
-	}
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cb);
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	after = mallinfo2();
-	/* The model's part alone, in CPU time (the machine is shared). */
-	if ((m = hark_triage_model_get()) != NULL) {
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ma);
-		for (it = 0; it < iters; it++) {
-			hark_triage_model_score(m, msg[it % nmsg],
-			    strlen(msg[it % nmsg]), &ms);
-			sink += ms.spam;
+	np = hark_triage_model_get() != NULL ? P_COUNT : P_EAGER;
+#ifdef ALLOC_COUNT
+	nallocs = 0;
+	counting = 1;
+#endif
+	for (r = 0; r < RUNS; r++)
+		for (p = 0; p < P_COUNT; p++) {
+			if (np == P_EAGER && p != P_TEXT)
+				continue;	/* no model: the rules alone */
+			run((enum path)p, iters, &cpu[p][r], &wall[p][r]);
+			calls += (unsigned long)iters;
 		}
-		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &mb);
+#ifdef ALLOC_COUNT
+	counting = 0;
+#endif
+	if ((f = fopen("/proc/loadavg", "r")) != NULL) {
+		if (fscanf(f, "%lf %lf %lf", &load[0], &load[1], &load[2]) != 3)
+			load[0] = load[1] = load[2] = 0;
+		fclose(f);
 	}
-	ns = ((double)(b.tv_sec - a.tv_sec) * 1e9 +
-	    (double)(b.tv_nsec - a.tv_nsec)) / (double)iters;
-	printf("\ntiming: %ld calls on %zu messages of ~%zu bytes: %.0f ns per "
-	    "call (%.0f ns CPU); heap in use before %zu, after %zu bytes\n",
-	    iters, nmsg, size, ns, ((double)(cb.tv_sec - ca.tv_sec) * 1e9 +
-	    (double)(cb.tv_nsec - ca.tv_nsec)) / (double)iters,
-	    before.uordblks, after.uordblks);
-	if (m != NULL)
-		printf("  the model's part: %.0f ns CPU per call\n",
-		    ((double)(mb.tv_sec - ma.tv_sec) * 1e9 +
-		    (double)(mb.tv_nsec - ma.tv_nsec)) / (double)iters);
-	(void)sink;
+	printf("\nspeed: %zu messages of ~%zu bytes, median of %d runs of %ld "
+	    "calls (load average %.2f %.2f %.2f)\n", nmsg, size, RUNS, iters,
+	    load[0], load[1], load[2]);
+	printf("  %-30s %12s %12s %12s\n", "per call", "CPU median",
+	    "CPU min", "wall median");
+	for (p = 0; p < P_COUNT; p++) {
+		if (np == P_EAGER && p != P_TEXT)
+			continue;
+		qsort(cpu[p], RUNS, sizeof(double), cmp_double);
+		qsort(wall[p], RUNS, sizeof(double), cmp_double);
+		printf("  %-30s %9.2f us %9.2f us %9.2f us\n",
+		    np == P_EAGER ? path_name[P_RULES] : path_name[p],
+		    cpu[p][RUNS / 2] / 1e3, cpu[p][0] / 1e3,
+		    wall[p][RUNS / 2] / 1e3);
+	}
+#ifdef ALLOC_COUNT
+	printf("  allocations per call: %.4f (%lu in %lu calls)\n",
+	    (double)nallocs / (double)calls, nallocs, calls);
+#else
+	printf("  allocations: not counted (sanitizer or not glibc)\n");
+#endif
 }
 
 int
 main(int argc, char *argv[])
 {
-	long	 iters = 200000;
-	int	 verbose = 0, i;
+	long	 iters = 20000;
+	int	 verbose = 0, i, r;
 	const char *model = NULL;
 	char	 e[512];
 	struct timespec a, b;
+	double	 ms[RUNS], first;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-v") == 0)
@@ -310,14 +451,20 @@ main(int argc, char *argv[])
 	if (i != argc - 1)
 		errx(2, "usage: bench_triage [-v] [-n iterations] [-m model] file.tsv");
 	if (model != NULL) {
-		clock_gettime(CLOCK_MONOTONIC, &a);
-		if (hark_triage_model_load(model, e, sizeof(e)) == -1)
-			errx(1, "%s", e);
-		clock_gettime(CLOCK_MONOTONIC, &b);
-		printf("model %s: %zu bytes, loaded and checked in %.1f ms\n",
-		    model, hark_triage_model_size(hark_triage_model_get()),
-		    ((double)(b.tv_sec - a.tv_sec) * 1e3 +
-		    (double)(b.tv_nsec - a.tv_nsec) / 1e6));
+		/* mapped and checked (SHA-256 included) RUNS times */
+		for (r = 0; r < RUNS; r++) {
+			clock_gettime(CLOCK_MONOTONIC, &a);
+			if (hark_triage_model_load(model, e, sizeof(e)) == -1)
+				errx(1, "%s", e);
+			clock_gettime(CLOCK_MONOTONIC, &b);
+			ms[r] = ns_between(&a, &b) / 1e6;
+		}
+		first = ms[0];
+		qsort(ms, RUNS, sizeof(double), cmp_double);
+		printf("model %s: %zu bytes, loaded and checked in %.1f ms "
+		    "(median of %d; the first %.1f ms)\n", model,
+		    hark_triage_model_size(hark_triage_model_get()),
+		    ms[RUNS / 2], RUNS, first);
 	}
 	load(argv[i]);
 	if (nrows == 0)
@@ -325,7 +472,7 @@ main(int argc, char *argv[])
 	report(verbose);
 	if (iters > 0) {
 		timing(iters, 200);
-		timing(iters / 10, 2000);
+		timing(iters / 10 > 0 ? iters / 10 : 1, 2000);
 	}
 	return 0;
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -540,6 +541,95 @@ START_TEST(calm_fault_is_neutral_but_lost_money_is_negative)
 }
 END_TEST
 
+/*
+ * The rules' answers on the regression sets, every field to the bit,
+ * folded into one FNV-1a digest (RULES_DIGEST, recorded from the plain
+ * implementation before lib/triage.c was made faster).  A faster rule
+ * engine must give the same answers; a rule changed on purpose changes
+ * the digest, and the new one is printed to record here.  Texts are also
+ * joined into messages of 2,000 bytes, the issue's long case.
+ */
+#define RULES_DIGEST	0x34386b90u
+
+/* v's bytes, little-endian whatever the host, into the digest h. */
+static uint32_t
+digest_u64(uint32_t h, uint64_t v)
+{
+	int	 i;
+
+	for (i = 0; i < 8; i++)
+		h = (h ^ (unsigned char)(v >> (8 * i))) * 16777619u;
+	return h;
+}
+
+static uint32_t
+digest_answer(uint32_t h, const char *text, size_t len, const char *page)
+{
+	struct hark_triage	 t;
+	uint64_t		 bits;
+
+	hark_triage_text(text, len, page, &t);
+	memcpy(&bits, &t.sentiment_score, sizeof(bits));
+	h = digest_u64(h, (uint64_t)t.category);
+	h = digest_u64(h, (uint64_t)t.sentiment);
+	h = digest_u64(h, (uint64_t)t.impact);
+	return digest_u64(h, bits);
+}
+
+static uint32_t
+digest_set(uint32_t h, const char *path)
+{
+	static char	 joined[2001];
+	FILE		*f;
+	char		 line[8192], *fld[5], *p;
+	size_t		 n, l, used = 0;
+	int		 k;
+
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));	/* header */
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((n = strlen(line)) > 0 && line[n - 1] == '\n')
+			line[n - 1] = '\0';
+		for (p = line, k = 0; k < 5 && p != NULL; k++) {
+			fld[k] = p;
+			if ((p = strchr(p, '\t')) != NULL)
+				*p++ = '\0';
+		}
+		ck_assert_int_eq(k, 5);
+		h = digest_answer(h, fld[4], strlen(fld[4]),
+		    *fld[3] ? fld[3] : NULL);
+		l = strlen(fld[4]);
+		if (l > sizeof(joined) - 2 - used)
+			l = sizeof(joined) - 2 - used;
+		memcpy(joined + used, fld[4], l);
+		used += l;
+		joined[used++] = ' ';
+		if (used >= sizeof(joined) - 2) {
+			h = digest_answer(h, joined, used, "/checkout");
+			used = 0;
+		}
+	}
+	fclose(f);
+	return h;
+}
+
+START_TEST(rules_answer_as_recorded)
+{
+	static const char *const sets[] = { "dev", "holdout", "eval" };
+	char		 path[512];
+	uint32_t	 h = 2166136261u;
+	size_t		 i;
+
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		snprintf(path, sizeof(path), TEST_SRCDIR
+		    "/tests/data/triage/%s.tsv", sets[i]);
+		h = digest_set(h, path);
+	}
+	ck_assert_msg(h == RULES_DIGEST, "the rules' answers changed: digest "
+	    "0x%08xu, recorded 0x%08xu", h, RULES_DIGEST);
+}
+END_TEST
+
 /* Regression guard over the whole labelled development set. */
 START_TEST(dev_set_accuracy_stays_above_floor)
 {
@@ -833,6 +923,7 @@ triage_suite(void)
 	tcase_add_test(tc, test_word_in_a_real_message_is_not_other);
 	tcase_add_test(tc, spam_is_other);
 	tcase_add_test(tc, dev_set_accuracy_stays_above_floor);
+	tcase_add_test(tc, rules_answer_as_recorded);
 	tcase_add_test(tc, train2_set_accuracy_stays_above_floor);
 	tcase_add_test(tc, train3_set_accuracy_stays_above_floor);
 	tcase_add_test(tc, plain_statement_about_the_product_is_bug);
