@@ -20,7 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commitq.h"
 #include "conf.h"
+#include "feedback.h"
 #include "log.h"
 #include "prefork.h"
 #include "sdnotify.h"
@@ -28,6 +30,7 @@
 #include "signals.h"
 #include "status.h"
 #include "watchdog.h"
+#include "writer.h"
 
 #define MAX_WORKERS	256
 #define BACKOFF_MAX	30	/* seconds between respawns of a crash-looping slot */
@@ -62,10 +65,12 @@ struct master {
 	struct hark_status	 st;		/* what --status shows */
 	struct hark_rl		*rl;		/* for its statistics */
 	time_t			 status_at;	/* last written, wall clock */
+	struct hark_writer	*writer;	/* the commit queue's; NULL = off */
 };
 
 static volatile sig_atomic_t	sig_chld, sig_stop, sig_hup, sig_usr1;
 static int			wake_pipe[2] = { -1, -1 };
+static int			master_listen_fd = -1;
 
 static time_t
 now_mono(void)
@@ -157,7 +162,28 @@ worker_main(struct master *m, int slot, pid_t master_pid)
 	sigprocmask(SIG_SETMASK, &set, NULL);
 	if (m->slots != NULL)
 		hark_server_count_in(&m->slots[slot]);
+	/* With a writer, rows go through the commit queue (issue 21). */
+	if (m->writer != NULL)
+		hark_feedback_use_queue(hark_cq_client_new(
+		    hark_writer_path(m->writer),
+		    m->conf->commit_queue_timeout * 1000));
 	_exit(hark_server_run(m->listen_fd, m->conf, m->config_path, 0));
+}
+
+/* In the writer's child: the master's pipe and the FastCGI socket are not its. */
+static void
+writer_child_setup(void)
+{
+	struct sigaction	 sa;
+
+	close(wake_pipe[0]);
+	close(wake_pipe[1]);
+	close(master_listen_fd);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+	hark_signals_worker_handle(SIG_DFL, 0);
 }
 
 static void
@@ -287,7 +313,8 @@ reap(struct master *m)
 	int	 status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		reap_one(m, pid, status);
+		if (!hark_writer_reaped(m->writer, pid, status))
+			reap_one(m, pid, status);
 }
 
 static int
@@ -307,6 +334,8 @@ maintain(struct master *m)
 	time_t	 now = now_mono();
 	int	 i, retiring = 0, stale = -1;
 
+	/* First: the workers' socket exists, and they find it at once. */
+	hark_writer_maintain(m->writer, m->conf, writer_child_setup);
 	for (i = 0; i < MAX_WORKERS; i++) {
 		struct worker *w = &m->w[i];
 
@@ -518,6 +547,8 @@ hark_prefork_run(int listen_fd, struct hark_conf *conf,
 	m->st.pid = (long)getpid();
 	m->st.started = time(NULL);
 	open_rl(m);
+	master_listen_fd = listen_fd;
+	m->writer = hark_writer_new(conf);
 	hark_log(HARK_LOG_INFO, "master %ld starting %d workers",
 	    (long)getpid(), m->nslots);
 	for (;;) {
@@ -528,10 +559,15 @@ hark_prefork_run(int listen_fd, struct hark_conf *conf,
 		if (sig_stop && !m->stopping)
 			begin_stop(m);
 		if (m->stopping) {
-			if (alive(m) == 0)
-				break;
+			/* The writer last: it files what the workers sent. */
+			if (alive(m) == 0) {
+				if (hark_writer_pid(m->writer) == 0)
+					break;
+				hark_writer_stop(m->writer);
+			}
 			if (!killed && now_mono() >= m->stop_deadline) {
 				kill_remaining(m);
+				hark_writer_kill(m->writer);
 				killed = 1;
 			}
 		} else {
@@ -560,6 +596,7 @@ hark_prefork_run(int listen_fd, struct hark_conf *conf,
 	}
 	hark_log(HARK_LOG_INFO, "master %ld stopped", (long)getpid());
 	hark_status_remove(m->conf->state_dir);
+	hark_writer_free(m->writer);
 	if (m->rl != NULL)
 		hark_rl_close(m->rl);
 	if (m->slots != NULL)

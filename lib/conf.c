@@ -175,6 +175,16 @@ static const struct conf_key conf_keys[] = {
 	/* php-fpm's request_terminate_timeout; 0 = off (fcgi/watchdog.h). */
 	{ "server", "request_timeout", CONF_SECONDS,
 	    FIELD(request_timeout, int), "60", 0, 86400, 0, NULL },
+	/* The commit queue (issue 21): a writer shares commits (fcgi/writer.c). */
+	{ "server", "commit_queue", CONF_BOOL, FIELD(commit_queue, int),
+	    "off", 0, 1, 0, NULL },
+	{ "server", "commit_queue_max_rows", CONF_INT,
+	    FIELD(commit_queue_max_rows, int), "32", 1, 1000, 0, NULL },
+	{ "server", "commit_queue_max_bytes", CONF_SIZE,
+	    FIELD(commit_queue_max_bytes, size_t), "1M", 1 * KIB, 64 * MIB,
+	    0, NULL },
+	{ "server", "commit_queue_timeout", CONF_SECONDS,
+	    FIELD(commit_queue_timeout, int), "15", 1, 3600, 0, NULL },
 	{ "server", "listen_mode", CONF_MODE, FIELD(listen_mode, int),
 	    "0660", 0, 0777, 0, NULL },
 	{ "server", "listen_owner", CONF_STRING, FIELD(listen_owner, char *),

@@ -18,6 +18,10 @@ struct hark_conf {
 	long	 max_requests;		/* a worker retires after this many; 0 = never */
 	int	 shutdown_timeout;	/* seconds in-flight requests get on stop */
 	int	 request_timeout;	/* seconds before a request is ended; 0 = never */
+	int	 commit_queue;		/* 1 = a writer process shares commits */
+	int	 commit_queue_max_rows;	/* rows in one of its transactions */
+	size_t	 commit_queue_max_bytes;	/* their bytes */
+	int	 commit_queue_timeout;	/* seconds a worker waits for its answer */
 	int	 listen_mode;		/* permissions of a unix listen socket */
 	char	*listen_owner;		/* its owner; "" = user when root */
 	char	*listen_group;		/* its group; "" = group when root */

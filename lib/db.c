@@ -1228,6 +1228,12 @@ hark_db_errno(const struct hark_db *db)
 	return db->err;
 }
 
+void
+hark_db_set_error(struct hark_db *db, unsigned int err, const char *msg)
+{
+	db_set_err(db, err, NULL, msg);
+}
+
 unsigned long long
 hark_db_insert_id(const struct hark_db *db)
 {

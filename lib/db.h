@@ -114,6 +114,9 @@ int		 hark_db_exec_script(struct hark_db *db, const char *text);
 /* The last server error, for logs: never holds bound values. */
 const char	*hark_db_errmsg(const struct hark_db *db);
 unsigned int	 hark_db_errno(const struct hark_db *db);
+/* Records another process's error (the commit queue's writer) as this one's. */
+void		 hark_db_set_error(struct hark_db *db, unsigned int err,
+		    const char *msg);
 
 /*
  * Notes on the functions above:

@@ -20,6 +20,7 @@
 
 #include <json-c/json.h>
 
+#include "commitq.h"
 #include "feedback.h"
 #include "ids.h"
 #include "json.h"
@@ -75,17 +76,56 @@ hark_feedback_make(const char *project_id, const char *channel,
 	return hark_id_new(HARK_ID_FEEDBACK, fb->id, sizeof(fb->id));
 }
 
+/* The writer's queue (fcgi/writer.c), when this process has one. */
+static struct hark_cq_client	*queue;
+
+void
+hark_feedback_use_queue(struct hark_cq_client *q)
+{
+	hark_cq_client_free(queue);
+	queue = q;
+}
+
+/*
+ * Through the commit queue when there is one: its answer is the outcome of
+ * the row's own commit.  No answer (no writer, it died or hangs) or an
+ * outcome it could not settle: the row is filed here, where its id meets
+ * it should the writer have committed it after all.
+ */
+static int
+submit(struct hark_db *db, const struct hark_feedback *fb, const char *key,
+    int status, const char *body, size_t len)
+{
+	unsigned int	 err;
+	const char	*msg;
+	int		 rc;
+
+	if (queue != NULL && hark_cq_submit(queue, fb, key, status, body, len,
+	    &rc) == 0 && rc != HARK_STORE_OUTCOME_UNKNOWN) {
+		/* The log line about the answer says what the writer met. */
+		if (rc != HARK_STORE_OK) {
+			msg = hark_cq_error(queue, &err);
+			hark_store_set_error(db, err, msg);
+		}
+		return rc;
+	}
+	if (key != NULL)
+		return hark_store_feedback_insert_idem(db, fb, key, status,
+		    body, len);
+	return hark_store_feedback_insert(db, fb);
+}
+
 int
 hark_feedback_submit(struct hark_db *db, const struct hark_feedback *fb)
 {
-	return hark_store_feedback_insert(db, fb);
+	return submit(db, fb, NULL, 0, NULL, 0);
 }
 
 int
 hark_feedback_submit_idem(struct hark_db *db, const struct hark_feedback *fb,
     const char *key, int status, const char *body, size_t len)
 {
-	return hark_store_feedback_insert_idem(db, fb, key, status, body, len);
+	return submit(db, fb, key, status, body, len);
 }
 
 int

@@ -987,4 +987,34 @@ int	hark_store_reporter_comment_page(struct hark_db *,
 	    const char *project_id, const struct hark_reporter *,
 	    const char *after_id, unsigned limit, hark_comment_fn, void *ctx);
 
+/*
+ * The commit queue's writer (fcgi/writer.c, issue 21): rows other workers
+ * validated, each with its hark-made id, filed as multi-row INSERTs in one
+ * transaction with the answers their Idempotency-Keys record (idem_key
+ * NULL: none).  Each row's rc is its own outcome: a row the server refuses
+ * sends the batch one row at a time, so it never fails its neighbours; a
+ * conflict (1213/1180/1047) or a lost COMMIT (2013/2006) is retried whole,
+ * and the retry meets the rows that did commit by their ids.  Returns
+ * HARK_STORE_OK when the rows committed together.
+ */
+struct hark_store_batch_row {
+	const struct hark_feedback	*fb;
+	const char			*idem_key;
+	int				 idem_status;
+	const char			*idem_body;
+	size_t				 idem_body_len;
+	int				 rc;		/* out */
+	unsigned int			 err;		/* out: the server's */
+	char				 errmsg[256];	/* out: scrubbed */
+};
+
+int	hark_store_feedback_insert_batch(struct hark_db *,
+	    struct hark_store_batch_row *rows, size_t n);
+/*
+ * The writer's error for a row it answered, recorded as this handle's, so
+ * the worker's log line about its answer says why (hark_store_errmsg).
+ */
+void	hark_store_set_error(struct hark_db *, unsigned int err,
+	    const char *msg);
+
 #endif

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "db.h"
+#include "log.h"
 #include "store.h"
 #include "store_int.h"
 #include "vocab.h"
@@ -37,16 +39,29 @@ hark_feedback_clear(struct hark_feedback *fb)
 	memset(fb, 0, sizeof(*fb));
 }
 
-/*
- * One row, one statement: an autocommit INSERT is the durable commit, with no
- * BEGIN/COMMIT round trips (ingest is bounded by commits; see the bench).
- */
-int
-hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
+#define FEEDBACK_NCOLS	28	/* bound per row; updated_at is the server's */
+#define FEEDBACK_INSERT	"INSERT INTO feedback (id, project_id, channel, " \
+	"text, source_id, session_id, page, user_email, user_id, " \
+	"user_name, user_traits, metadata, context, extra, " \
+	"audio_duration_ms, locale, content_hash, category, sentiment, " \
+	"sentiment_score, impact_score, triaged_by, status, created_at, " \
+	"language, spam, quarantined, triage_confidence, " \
+	"updated_at) VALUES "
+#define FEEDBACK_ROW	"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, " \
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))"
+
+/* The decimals a row binds as text (DECIMAL(4,3)). */
+struct feedback_nums {
+	char	 score[16];
+	char	 conf[16];
+};
+
+/* Fills a[FEEDBACK_NCOLS] with fb's values; they point into fb and num. */
+static void
+feedback_vals(const struct hark_feedback *fb, struct feedback_nums *num,
+    struct hark_db_val *a)
 {
-	char				 score[16];	/* DECIMAL(4,3) as text */
-	char				 conf[16];
-	struct hark_db_val		 a[] = {
+	const struct hark_db_val	 v[FEEDBACK_NCOLS] = {
 		HARK_DB_CSTR(fb->id), HARK_DB_CSTR(fb->project_id),
 		HARK_DB_CSTR(fb->channel),
 		HARK_DB_STR(fb->text, fb->text_len),
@@ -70,7 +85,7 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 		    HARK_DB_STR((const char *)fb->content_hash, 32) :
 		    HARK_DB_NULLV,
 		HARK_DB_CSTR(fb->category), HARK_DB_CSTR(fb->sentiment),
-		HARK_DB_STR(score, 0), HARK_DB_INT(fb->impact),
+		HARK_DB_STR(num->score, 0), HARK_DB_INT(fb->impact),
 		HARK_DB_CSTR(fb->triaged_by != NULL ? fb->triaged_by :
 		    "builtin"),
 		HARK_DB_CSTR(fb->status), HARK_DB_CSTR(fb->created_at),
@@ -78,28 +93,35 @@ hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
 		    HARK_DB_NULLV,
 		fb->spam >= 0 ? HARK_DB_INT(fb->spam) : HARK_DB_NULLV,
 		HARK_DB_INT(fb->quarantined),
-		fb->triage_confidence > 0 ? HARK_DB_STR(conf, 0) :
+		fb->triage_confidence > 0 ? HARK_DB_STR(num->conf, 0) :
 		    HARK_DB_NULLV
 	};
-	struct hark_db_val		 idv[] = { HARK_DB_CSTR(fb->id) };
-	int				 rc, found = 0;
 
-	/* a[19] points at score, filled only now. */
-	a[19].len = (size_t)snprintf(score, sizeof(score), "%.3f",
+	memcpy(a, v, sizeof(v));
+	/* a[19] points at score. */
+	a[19].len = (size_t)snprintf(num->score, sizeof(num->score), "%.3f",
 	    fb->sentiment_score);
 	/* a[27] at conf: the learned triage's confidence, when it gave one. */
 	if (fb->triage_confidence > 0)
-		a[27].len = (size_t)snprintf(conf, sizeof(conf), "%.3f",
-		    fb->triage_confidence > 1 ? 1.0 : fb->triage_confidence);
-	rc = store_exec(db, "INSERT INTO feedback (id, project_id, channel, "
-	    "text, source_id, session_id, page, user_email, user_id, "
-	    "user_name, user_traits, metadata, context, extra, "
-	    "audio_duration_ms, locale, content_hash, category, sentiment, "
-	    "sentiment_score, impact_score, triaged_by, status, created_at, "
-	    "language, spam, quarantined, triage_confidence, "
-	    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	    "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6))", a,
-	    NARGS(a), NULL);
+		a[27].len = (size_t)snprintf(num->conf, sizeof(num->conf),
+		    "%.3f", fb->triage_confidence > 1 ? 1.0 :
+		    fb->triage_confidence);
+}
+
+/*
+ * One row, one statement: an autocommit INSERT is the durable commit, with no
+ * BEGIN/COMMIT round trips (ingest is bounded by commits; see the bench).
+ */
+int
+hark_store_feedback_insert(struct hark_db *db, const struct hark_feedback *fb)
+{
+	struct feedback_nums		 num;
+	struct hark_db_val		 a[FEEDBACK_NCOLS];
+	struct hark_db_val		 idv[] = { HARK_DB_CSTR(fb->id) };
+	int				 rc, found = 0;
+
+	feedback_vals(fb, &num, a);
+	rc = store_exec(db, FEEDBACK_INSERT FEEDBACK_ROW, a, NARGS(a), NULL);
 	if (rc != HARK_DB_DUPLICATE)
 		return rc;
 	/* Our own row, committed before the connection dropped. */
@@ -550,4 +572,224 @@ hark_store_feedback_project(struct hark_db *db, const char *id,
 	if (rc == 1)
 		return HARK_STORE_OK;
 	return rc == HARK_STORE_OK ? HARK_STORE_NOT_FOUND : rc;
+}
+
+/* ---- the commit queue's batches ---- */
+
+struct batch_tx {
+	struct hark_store_batch_row	*rows;
+	size_t				 n;
+	bool				*there;	/* met in the table this attempt */
+	struct hark_db_val		*a;
+	struct feedback_nums		*num;
+	struct hark_buf			 sql;
+};
+
+static int
+batch_found(void *ctx, const struct hark_db_row *row)
+{
+	struct batch_tx	*t = ctx;
+	size_t		 i;
+
+	for (i = 0; i < t->n; i++)
+		if (row->vals[0] != NULL &&
+		    strcmp(row->vals[0], t->rows[i].fb->id) == 0)
+			t->there[i] = true;
+	return 0;
+}
+
+/*
+ * Which of the rows are in the table already: those an attempt whose COMMIT
+ * was lost did write (2013/2006: its outcome was unknown), or that their
+ * worker filed itself after giving up on the writer.
+ */
+static int
+batch_lookup(struct hark_db *db, struct batch_tx *t)
+{
+	size_t	 i, k = 0;
+
+	hark_buf_reset(&t->sql);
+	if (hark_buf_puts(&t->sql, "SELECT id FROM feedback WHERE id IN (") ==
+	    -1)
+		return HARK_DB_ERROR;
+	for (i = 0; i < t->n; i++) {
+		if (hark_buf_puts(&t->sql, i == 0 ? "?" : ", ?") == -1)
+			return HARK_DB_ERROR;
+		t->a[k++] = HARK_DB_CSTR(t->rows[i].fb->id);
+	}
+	if (hark_buf_puts(&t->sql, ")") == -1)
+		return HARK_DB_ERROR;
+	return hark_db_query(db, t->sql.data, t->a, k, batch_found, t);
+}
+
+/* One multi-row INSERT of the rows not there; how many it had in *nrows. */
+static int
+batch_insert(struct hark_db *db, struct batch_tx *t, size_t *nrows)
+{
+	size_t	 i, k = 0;
+
+	*nrows = 0;
+	hark_buf_reset(&t->sql);
+	if (hark_buf_puts(&t->sql, FEEDBACK_INSERT) == -1)
+		return HARK_DB_ERROR;
+	for (i = 0; i < t->n; i++) {
+		if (t->there[i])
+			continue;
+		if (hark_buf_puts(&t->sql, *nrows == 0 ? FEEDBACK_ROW :
+		    ", " FEEDBACK_ROW) == -1)
+			return HARK_DB_ERROR;
+		feedback_vals(t->rows[i].fb, &t->num[i], t->a + k);
+		k += FEEDBACK_NCOLS;
+		(*nrows)++;
+	}
+	if (*nrows == 0)
+		return HARK_DB_OK;
+	return hark_db_exec(db, t->sql.data, t->a, k, NULL);
+}
+
+/* hark_store_idem_done's UPDATE, its db result kept for hark_db_tx. */
+static int
+batch_idem_done(struct hark_db *db, const struct hark_store_batch_row *r)
+{
+	struct hark_db_val	 a[] = {
+		HARK_DB_INT(r->idem_status),
+		HARK_DB_STR(r->idem_body, r->idem_body_len),
+		HARK_DB_CSTR(r->fb->project_id), HARK_DB_CSTR(r->idem_key)
+	};
+
+	return hark_db_exec(db, "UPDATE idempotency_keys SET state = 'done', "
+	    "response_status = ?, response_body = ? WHERE project_id = ? AND "
+	    "idem_key = ?", a, NARGS(a), NULL);
+}
+
+/*
+ * The body runs on hark_db_exec / _query, not the store_ wrappers: their
+ * HARK_DB_RETRY (a conflict, a lost connection) must reach hark_db_tx,
+ * which retries the whole batch; store_rc would make it a 503.
+ */
+static int
+batch_body(struct hark_db *db, void *ctx)
+{
+	struct batch_tx	*t = ctx;
+	size_t		 i, nrows;
+	int		 rc;
+
+	/* A retried attempt starts over: the rolled back one left nothing. */
+	memset(t->there, 0, t->n * sizeof(*t->there));
+	if ((rc = batch_insert(db, t, &nrows)) == HARK_DB_DUPLICATE) {
+		/* Our own rows, or a row another writes with the same id. */
+		if ((rc = batch_lookup(db, t)) != HARK_DB_OK)
+			return rc;
+		rc = batch_insert(db, t, &nrows);
+	}
+	if (rc != HARK_DB_OK)
+		return rc;
+	for (i = 0; i < t->n; i++)
+		if (!t->there[i] && t->rows[i].idem_key != NULL &&
+		    (rc = batch_idem_done(db, &t->rows[i])) != HARK_DB_OK)
+			return rc;
+	return HARK_DB_OK;
+}
+
+/* What the server said about a row that was not filed. */
+static void
+batch_err(struct hark_db *db, struct hark_store_batch_row *r, int rc)
+{
+	r->rc = rc;
+	if (rc == HARK_STORE_OK)
+		return;
+	r->err = hark_db_errno(db);
+	snprintf(r->errmsg, sizeof(r->errmsg), "%s", hark_db_errmsg(db));
+}
+
+/* One row on its own, as the direct path files it. */
+static void
+batch_one(struct hark_db *db, struct hark_store_batch_row *r)
+{
+	if (r->idem_key != NULL)
+		batch_err(db, r, hark_store_feedback_insert_idem(db, r->fb,
+		    r->idem_key, r->idem_status, r->idem_body,
+		    r->idem_body_len));
+	else
+		batch_err(db, r, hark_store_feedback_insert(db, r->fb));
+}
+
+void
+hark_store_set_error(struct hark_db *db, unsigned int err, const char *msg)
+{
+	hark_db_set_error(db, err, msg);
+}
+
+int
+hark_store_feedback_insert_batch(struct hark_db *db,
+    struct hark_store_batch_row *rows, size_t n)
+{
+	struct batch_tx	 t = { .rows = rows, .n = n };
+	size_t		 i;
+	int		 rc;
+
+	if (n == 0)
+		return HARK_STORE_OK;
+	/* A lone row is one autocommit statement: no BEGIN/COMMIT trips. */
+	if (n == 1) {
+		batch_one(db, &rows[0]);
+		return rows[0].rc == HARK_STORE_OK ? HARK_STORE_OK :
+		    HARK_STORE_ERROR;
+	}
+	t.there = calloc(n, sizeof(*t.there));
+	t.a = calloc(n * FEEDBACK_NCOLS, sizeof(*t.a));
+	t.num = calloc(n, sizeof(*t.num));
+	if (t.there == NULL || t.a == NULL || t.num == NULL)
+		rc = HARK_STORE_NOMEM;
+	else {
+		/*
+		 * Without Idempotency-Keys the batch is one statement, and an
+		 * autocommit statement is atomic: one round trip and one
+		 * commit, no BEGIN/COMMIT.  What it cannot settle (a row met
+		 * by its id after a lost answer, a conflict the retries did
+		 * not get past) goes on to the transaction below.
+		 */
+		for (i = 0; i < n && rows[i].idem_key == NULL; i++)
+			;
+		rc = HARK_DB_RETRY;
+		if (i == n) {
+			size_t	 nrows;
+
+			rc = batch_insert(db, &t, &nrows);
+		}
+		if (rc == HARK_DB_RETRY || rc == HARK_DB_DUPLICATE ||
+		    rc == HARK_DB_OUTCOME_UNKNOWN)
+			/* 1213/1180/1047, a lost COMMIT: retried whole. */
+			rc = hark_db_tx(db, batch_body, &t);
+		rc = store_rc(rc);
+	}
+	free(t.there);
+	free(t.a);
+	free(t.num);
+	hark_buf_free(&t.sql);
+	switch (rc) {
+	case HARK_STORE_OK:
+		for (i = 0; i < n; i++)
+			rows[i].rc = HARK_STORE_OK;
+		return HARK_STORE_OK;
+	case HARK_STORE_UNAVAILABLE:
+	case HARK_STORE_NOMEM:
+		/* The server is gone (after the retries): so is each row's. */
+		for (i = 0; i < n; i++)
+			batch_err(db, &rows[i], rc);
+		return rc;
+	default:
+		break;
+	}
+	/*
+	 * A row the server refused, a statement too slow, or a COMMIT whose
+	 * outcome stayed unknown: one by one, each row has its own outcome
+	 * and one bad row never costs its neighbours theirs.  A row already
+	 * committed is met by its id, never filed twice.
+	 */
+	hark_log(HARK_LOG_WARN, "commit queue: a batch of %zu rows failed "
+	    "(%s); filing them one by one", n, hark_db_errmsg(db));
+	for (i = 0; i < n; i++)
+		batch_one(db, &rows[i]);
+	return HARK_STORE_ERROR;
 }

@@ -782,9 +782,16 @@ hark_standalone() {
 	return 0
 }
 
-# worker_pids MASTER: its children, sorted, space-separated.
-worker_pids() { children_of "$1" | sort -n | tr '\n' ' ' | sed 's/ $//'; }
-worker_count() { children_of "$1" | wc -l; }
+# worker_pids MASTER: its children, sorted, space-separated; not its
+# commit queue's writer (named hark-writer: [server] commit_queue).
+worker_children() {
+	local p
+	for p in $(children_of "$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hark-writer ] || echo "$p"
+	done
+}
+worker_pids() { worker_children "$1" | sort -n | tr '\n' ' ' | sed 's/ $//'; }
+worker_count() { worker_children "$1" | wc -l; }
 
 # ---------------------------------------------------------------- nginx
 
