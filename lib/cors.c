@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cors.h"
 
@@ -320,4 +321,105 @@ hark_cors_preflight(const char *origin, const char *const *patterns,
 	out->max_age = HARK_CORS_MAX_AGE;
 	out->vary = HARK_CORS_VARY;
 	return ok;
+}
+
+/* ---- the allowlist cache (see cors.h) ---- */
+
+#define CORS_OWNER_MAX	64	/* ids are 40 at most */
+
+struct cors_cache_entry {
+	char	 owner[CORS_OWNER_MAX];
+	int	 kind;
+	char	*blob;		/* n NUL-terminated patterns */
+	size_t	 n;
+	long	 fetched;
+	bool	 used;
+};
+
+static struct cors_cache_entry	cors_cache[HARK_CORS_CACHE_SLOTS];
+
+long
+hark_cors_cache_now(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long)ts.tv_sec;
+}
+
+static struct cors_cache_entry *
+cors_cache_slot(enum hark_cors_owner kind, const char *owner)
+{
+	unsigned int	 h = 2166136261u ^ (unsigned int)kind;
+
+	for (; *owner != '\0'; owner++)
+		h = (h ^ (unsigned char)*owner) * 16777619u;
+	return &cors_cache[h % HARK_CORS_CACHE_SLOTS];
+}
+
+static void
+cors_cache_clear(struct cors_cache_entry *e)
+{
+	free(e->blob);
+	memset(e, 0, sizeof(*e));
+}
+
+bool
+hark_cors_cache_get(enum hark_cors_owner kind, const char *owner, long now,
+    const char **blob, size_t *n)
+{
+	struct cors_cache_entry	*e;
+
+	if (owner == NULL || strlen(owner) >= CORS_OWNER_MAX)
+		return false;
+	e = cors_cache_slot(kind, owner);
+	/* A clock that went back is no reason to trust an old entry. */
+	if (!e->used || e->kind != (int)kind || strcmp(e->owner, owner) != 0 ||
+	    now < e->fetched || now - e->fetched >= HARK_CORS_CACHE_TTL)
+		return false;
+	*blob = e->blob != NULL ? e->blob : "";
+	*n = e->n;
+	return true;
+}
+
+void
+hark_cors_cache_put(enum hark_cors_owner kind, const char *owner, long now,
+    const char *blob, size_t len, size_t n)
+{
+	struct cors_cache_entry	*e;
+	char			*copy = NULL;
+
+	if (owner == NULL || strlen(owner) >= CORS_OWNER_MAX)
+		return;
+	e = cors_cache_slot(kind, owner);
+	cors_cache_clear(e);
+	if (len > HARK_CORS_CACHE_BYTES)
+		return;
+	/* Without memory the list is simply read again next time. */
+	if (len > 0 && (copy = malloc(len)) == NULL)
+		return;
+	if (len > 0)
+		memcpy(copy, blob, len);
+	snprintf(e->owner, sizeof(e->owner), "%s", owner);
+	e->kind = (int)kind;
+	e->blob = copy;
+	e->n = len > 0 ? n : 0;
+	e->fetched = now;
+	e->used = true;
+}
+
+void
+hark_cors_cache_forget(enum hark_cors_owner kind, const char *owner)
+{
+	struct cors_cache_entry	*e;
+	size_t			 i;
+
+	if (owner == NULL) {
+		for (i = 0; i < HARK_CORS_CACHE_SLOTS; i++)
+			cors_cache_clear(&cors_cache[i]);
+		return;
+	}
+	e = cors_cache_slot(kind, owner);
+	if (e->used && e->kind == (int)kind && strcmp(e->owner, owner) == 0)
+		cors_cache_clear(e);
 }

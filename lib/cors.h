@@ -75,4 +75,34 @@ struct hark_cors_preflight {
 bool	hark_cors_preflight(const char *origin, const char *const *patterns,
 	    size_t n, struct hark_cors_preflight *out);
 
+/*
+ * Each process keeps the allowlists it read for HARK_CORS_CACHE_TTL seconds,
+ * as lib/auth.c keeps keys (KEY_CACHE_TTL): a browser request otherwise
+ * costs a query for its project's list (and its source's).  A change made
+ * by another process (harkctl origin add) takes effect within that time; one
+ * made by this process at once (the store forgets its entry).  An empty list
+ * is kept too: it is what most projects have.  A list longer than
+ * HARK_CORS_CACHE_BYTES is read each time.  now is CLOCK_MONOTONIC seconds
+ * (hark_cors_cache_now), passed in so that the tests need no clock.
+ */
+#define HARK_CORS_CACHE_TTL	2
+#define HARK_CORS_CACHE_SLOTS	64
+#define HARK_CORS_CACHE_BYTES	8192
+
+enum hark_cors_owner { HARK_CORS_PROJECT, HARK_CORS_SOURCE };
+
+long	hark_cors_cache_now(void);
+/*
+ * A fresh entry's patterns: *blob holds *n NUL-terminated strings back to
+ * back, valid until the next call that puts or forgets.  False when there
+ * is none.
+ */
+bool	hark_cors_cache_get(enum hark_cors_owner kind, const char *owner,
+	    long now, const char **blob, size_t *n);
+/* Keeps n patterns (blob as above, len bytes in all) for owner. */
+void	hark_cors_cache_put(enum hark_cors_owner kind, const char *owner,
+	    long now, const char *blob, size_t len, size_t n);
+/* Drops owner's entry; owner NULL drops every entry. */
+void	hark_cors_cache_forget(enum hark_cors_owner kind, const char *owner);
+
 #endif

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,36 @@ log_write(const char *p, size_t n)
 	}
 }
 
+/*
+ * The pid in every line, asked once per process: getpid(2) was one of the
+ * two system calls of each access-log line (tests/bench/ingest PROFILE).
+ * A fork clears it (pthread_atfork), so a worker names itself, not the
+ * master it was forked from.
+ */
+static long	log_pid;
+
+static void
+log_forked(void)
+{
+	log_pid = 0;
+}
+
+static long
+log_getpid(void)
+{
+	static int	 registered;
+
+	if (!registered) {
+		/* Without the handler the pid is asked every time. */
+		registered = pthread_atfork(NULL, NULL, log_forked) == 0 ? 1 : -1;
+	}
+	if (registered < 0)
+		return (long)getpid();
+	if (log_pid == 0)
+		log_pid = (long)getpid();
+	return log_pid;
+}
+
 /* "2026-11-23T10:00:00Z prog[pid]: level: "; returns its length. */
 static size_t
 log_head(char *buf, size_t sz, int level)
@@ -177,7 +208,7 @@ log_head(char *buf, size_t sz, int level)
 	if (gmtime_r(&now, &tm) != NULL)
 		n = strftime(buf, sz, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	rc = snprintf(buf + n, sz - n, " %s[%ld]: %s: ", log_st.prog,
-	    (long)getpid(), log_names[level]);
+	    log_getpid(), log_names[level]);
 	if (rc < 0)
 		return n;
 	return n + (size_t)rc < sz ? n + (size_t)rc : sz - 1;

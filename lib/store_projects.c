@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+#include "cors.h"
 #include "db.h"
 #include "keys.h"
 #include "store.h"
@@ -114,6 +116,7 @@ hark_store_origin_add(struct hark_db *db, const char *project_id,
 	/* No row inserted is a pattern already there. */
 	rc = store_exec_found(db, "INSERT IGNORE INTO project_origins "
 	    "(project_id, pattern) VALUES (?, ?)", a, NARGS(a));
+	hark_cors_cache_forget(HARK_CORS_PROJECT, project_id);
 	return rc == HARK_STORE_NOT_FOUND ? HARK_STORE_DUPLICATE : rc;
 }
 
@@ -124,32 +127,74 @@ hark_store_origin_remove(struct hark_db *db, const char *project_id,
 	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id),
 				    HARK_DB_CSTR(pattern) };
 
+	hark_cors_cache_forget(HARK_CORS_PROJECT, project_id);
 	return store_exec_found(db, "DELETE FROM project_origins WHERE project_id = ? "
 	    "AND pattern = ?", a, NARGS(a));
 }
 
-struct origin_ctx {
-	hark_origin_fn	 fn;
-	void		*ctx;
+/* The rows of one allowlist, NUL-terminated back to back. */
+struct origin_rows {
+	struct hark_buf	 blob;
+	size_t		 n;
+	int		 nomem;
 };
 
 static int
 origin_row(void *ctx, const struct hark_db_row *row)
 {
-	struct origin_ctx	*oc = ctx;
+	struct origin_rows	*o = ctx;
 
-	return oc->fn(oc->ctx, row->vals[0]);
+	if (hark_buf_append(&o->blob, row->vals[0], strlen(row->vals[0]) + 1) ==
+	    -1) {
+		o->nomem = 1;
+		return 1;
+	}
+	o->n++;
+	return 0;
+}
+
+/*
+ * An allowlist, from this process's cache when it is fresh (cors.h: a
+ * browser request would otherwise cost a query each), else read and kept.
+ * fn sees every pattern in order, from either.
+ */
+static int
+origin_list(struct hark_db *db, enum hark_cors_owner kind, const char *sql,
+    const char *owner, hark_origin_fn fn, void *ctx)
+{
+	struct hark_db_val	 a[] = { HARK_DB_CSTR(owner) };
+	struct origin_rows	 o = { { NULL, 0, 0 }, 0, 0 };
+	const char		*p;
+	size_t			 i, n;
+	long			 now = hark_cors_cache_now();
+	int			 rc = HARK_STORE_OK;
+
+	if (!hark_cors_cache_get(kind, owner, now, &p, &n)) {
+		rc = store_query(db, sql, a, NARGS(a), origin_row, &o);
+		if (o.nomem)
+			rc = HARK_STORE_NOMEM;
+		if (rc != HARK_STORE_OK)
+			goto out;
+		hark_cors_cache_put(kind, owner, now, o.blob.data, o.blob.len,
+		    o.n);
+		p = o.blob.data;
+		n = o.n;
+	}
+	for (i = 0; i < n; i++, p += strlen(p) + 1)
+		if (fn(ctx, p) != 0)
+			break;
+out:
+	hark_buf_free(&o.blob);
+	return rc;
 }
 
 int
 hark_store_origin_list(struct hark_db *db, const char *project_id,
     hark_origin_fn fn, void *ctx)
 {
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(project_id) };
-	struct origin_ctx	 oc = { fn, ctx };
-
-	return store_query(db, "SELECT pattern FROM project_origins "
-	    "WHERE project_id = ? ORDER BY pattern", a, NARGS(a), origin_row, &oc);
+	return origin_list(db, HARK_CORS_PROJECT, "SELECT pattern FROM "
+	    "project_origins WHERE project_id = ? ORDER BY pattern",
+	    project_id, fn, ctx);
 }
 
 /* ---- keys ---- */
@@ -305,11 +350,9 @@ int
 hark_store_source_origin_list(struct hark_db *db, const char *source_id,
     hark_origin_fn fn, void *ctx)
 {
-	struct hark_db_val	 a[] = { HARK_DB_CSTR(source_id) };
-	struct origin_ctx	 oc = { fn, ctx };
-
-	return store_query(db, "SELECT pattern FROM source_origins "
-	    "WHERE source_id = ? ORDER BY pattern", a, NARGS(a), origin_row, &oc);
+	return origin_list(db, HARK_CORS_SOURCE, "SELECT pattern FROM "
+	    "source_origins WHERE source_id = ? ORDER BY pattern", source_id,
+	    fn, ctx);
 }
 
 int

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cors.h"
 #include "db.h"
 #include "keys.h"
 #include "store.h"
@@ -151,6 +152,8 @@ origins_replace(struct hark_db *db, const struct source_tx *t, bool clear)
 	size_t			 i;
 	int			 rc;
 
+	/* This process sees the new list at once, others within the TTL. */
+	hark_cors_cache_forget(HARK_CORS_SOURCE, t->src->id);
 	if (clear && (rc = hark_db_exec(db, "DELETE FROM source_origins "
 	    "WHERE source_id = ?", a, 1, NULL)) != HARK_DB_OK)
 		return rc;

@@ -28,6 +28,25 @@ post() {
 	    --data-binary "$body" "$@"
 }
 
+# origin_is ORIGIN STATUS: a POST from ORIGIN with an invalid body (nothing
+# is stored) answers STATUS: 403 refused by the allowlist, 400 let through.
+origin_is() {
+	post '{}' -H "Origin: $1"
+	[ "$R_STATUS" = "$2" ]
+}
+
+# parallel_origin ORIGIN: the statuses of 16 such POSTs at once (so every
+# worker answers some), one a line.
+parallel_origin() {
+	local i
+	for i in $(seq 16); do
+		curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 -X POST \
+		    "$URL/v1/feedback" -H "$(auth_a)" "${JSON_CT[@]}" \
+		    -H "Origin: $1" --data-binary '{}' &
+	done
+	wait
+}
+
 # refused NAME STATUS FIELD BODY [curl options]: POSTs BODY as project A and
 # checks the error, its field, and that no row appeared.
 refused() {
@@ -448,6 +467,12 @@ test_cors() {
 	check_status "no allowlist: any origin may post" 201
 	check "and reads the answer" test "$(hdr Access-Control-Allow-Origin)" = "https://shop.example.org"
 	ctl origin add "$PRJ_A" '*.example.com' >/dev/null
+	# Each worker keeps a list it read for HARK_CORS_CACHE_TTL (2) seconds
+	# (lib/cors.h), as it keeps keys: harkctl's change is honoured within
+	# that time.  The probe's body is invalid, so no row is stored: 403
+	# when the origin is refused, 400 when it passed.
+	check "a changed allowlist is honoured within the cache's 2 s" \
+	    wait_until 3 origin_is https://evil.example.org 403
 	post '{"text":"from an allowed subdomain"}' -H "Origin: https://app.example.com"
 	check_status "allowlist: a listed origin posts" 201
 	post '{"text":"from elsewhere"}' -H "Origin: https://evil.example.org"
@@ -457,7 +482,15 @@ test_cors() {
 	check_hark_error "the bare domain is not *.example.com" 403
 	post '{"text":"from a server"}'
 	check_status "allowlist: server-side requests (no Origin) still post" 201
+	# With the list cached (just read), a listed origin passes and another
+	# is still refused, by every worker.
+	check "a cached allowlist still refuses another origin (16 at once)" \
+	    test "$(parallel_origin https://evil.example.org | grep -cx 403)" = 16
+	check "and lets a listed one through (16 at once)" \
+	    test "$(parallel_origin https://app.example.com | grep -cx 400)" = 16
 	ctl origin remove "$PRJ_A" '*.example.com' >/dev/null
+	check "a removed allowlist is honoured within the cache's 2 s" \
+	    wait_until 3 origin_is https://evil.example.org 400
 }
 
 test_rate_limit() {

@@ -288,6 +288,33 @@ END_TEST
  * Workers share the file; O_APPEND plus one write(2) per line must keep
  * every line whole however their writes race.
  */
+/* The pid is asked once per process, and a forked child names itself. */
+START_TEST(a_forked_child_logs_its_own_pid)
+{
+	char	*s, re[256];
+	pid_t	 child;
+	int	 status;
+
+	ck_assert_int_eq(hark_log_open("t", log_path, HARK_LOG_INFO), 0);
+	hark_log(HARK_LOG_INFO, "parent before");
+	ck_assert_int_ne(child = fork(), -1);
+	if (child == 0) {
+		hark_log(HARK_LOG_INFO, "child");
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	hark_log(HARK_LOG_INFO, "parent after");
+	s = slurp(log_path);
+	fmt(re, sizeof(re), "^[0-9TZ:-]+ t\\[%ld\\]: info: parent before\n"
+	    "[0-9TZ:-]+ t\\[%ld\\]: info: child\n"
+	    "[0-9TZ:-]+ t\\[%ld\\]: info: parent after\n$",
+	    (long)getpid(), (long)child, (long)getpid());
+	assert_matches(s, re);
+	free(s);
+}
+END_TEST
+
 START_TEST(concurrent_processes_write_whole_lines)
 {
 	enum { NPROC = 4, NLINES = 500 };
@@ -339,6 +366,7 @@ log_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, writes_one_line_in_the_documented_format);
+	tcase_add_test(tc, a_forked_child_logs_its_own_pid);
 	tcase_add_test(tc, names_every_level);
 	tcase_add_test(tc, drops_events_below_the_level);
 	tcase_add_test(tc, set_level_changes_the_filter);

@@ -577,6 +577,106 @@ START_TEST(cors_pattern_with_scheme_means_default_port)
 END_TEST
 
 /* The issue's list, against a source's wildcard. */
+/* ---- the allowlist cache (cors.h): time passed in, no clock ---- */
+
+/* Whether the cached list of owner at now allows origin; -1: no entry. */
+static int
+cached_allows(enum hark_cors_owner kind, const char *owner, long now,
+    const char *origin)
+{
+	const char	*blob, *list[8];
+	size_t		 n, i;
+
+	if (!hark_cors_cache_get(kind, owner, now, &blob, &n))
+		return -1;
+	ck_assert_uint_le(n, 8);
+	for (i = 0; i < n; i++, blob += strlen(blob) + 1)
+		list[i] = blob;
+	return n == 0 || hark_cors_origin_allowed(origin, list, n);
+}
+
+#define TWO	"https://a.example.com\0*.shop.example\0"
+
+START_TEST(cors_cache_keeps_a_list_for_the_ttl)
+{
+	hark_cors_cache_forget(HARK_CORS_PROJECT, NULL);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_1", 100,
+	    "https://a.example.com"), -1);
+	hark_cors_cache_put(HARK_CORS_PROJECT, "pr_1", 100, TWO, sizeof(TWO) - 1, 2);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_1", 100,
+	    "https://a.example.com"), 1);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_1",
+	    100 + HARK_CORS_CACHE_TTL - 1, "https://x.shop.example"), 1);
+	/* Past the TTL the list is read again: a change made elsewhere is
+	 * honoured by then. */
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_1",
+	    100 + HARK_CORS_CACHE_TTL, "https://a.example.com"), -1);
+	/* A clock that went back trusts nothing. */
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_1", 99,
+	    "https://a.example.com"), -1);
+}
+END_TEST
+
+/* A cached allowlist refuses what the list refuses. */
+START_TEST(cors_cache_still_refuses_other_origins)
+{
+	hark_cors_cache_forget(HARK_CORS_PROJECT, NULL);
+	hark_cors_cache_put(HARK_CORS_PROJECT, "pr_1", 100, TWO, sizeof(TWO) - 1, 2);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_1", 101,
+	    "https://evil.example.org"), 0);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_1", 101,
+	    "https://shop.example"), 0);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_1", 101,
+	    "null"), 0);
+}
+END_TEST
+
+START_TEST(cors_cache_keeps_owners_and_kinds_apart)
+{
+	hark_cors_cache_forget(HARK_CORS_PROJECT, NULL);
+	hark_cors_cache_put(HARK_CORS_PROJECT, "id_1", 100, TWO, sizeof(TWO) - 1, 2);
+	/* A source with the same id string is another list. */
+	ck_assert_int_eq(cached_allows(HARK_CORS_SOURCE, "id_1", 100,
+	    "https://a.example.com"), -1);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "id_2", 100,
+	    "https://a.example.com"), -1);
+	/* An empty list is kept too: it allows every origin. */
+	hark_cors_cache_put(HARK_CORS_SOURCE, "id_1", 100, NULL, 0, 0);
+	ck_assert_int_eq(cached_allows(HARK_CORS_SOURCE, "id_1", 100,
+	    "https://evil.example.org"), 1);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "id_1", 100,
+	    "https://evil.example.org"), 0);
+}
+END_TEST
+
+START_TEST(cors_cache_forget_and_limits)
+{
+	static char	 big[HARK_CORS_CACHE_BYTES + 2];
+
+	hark_cors_cache_forget(HARK_CORS_PROJECT, NULL);
+	hark_cors_cache_put(HARK_CORS_PROJECT, "pr_1", 100, TWO, sizeof(TWO) - 1, 2);
+	hark_cors_cache_put(HARK_CORS_PROJECT, "pr_2", 100, TWO, sizeof(TWO) - 1, 2);
+	/* The process that changed a list sees the change at once. */
+	hark_cors_cache_forget(HARK_CORS_PROJECT, "pr_1");
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_1", 100,
+	    "https://a.example.com"), -1);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_2", 100,
+	    "https://a.example.com"), 1);
+	/* A list too long for the cache is not kept, and drops the old one. */
+	memset(big, 'a', sizeof(big) - 1);
+	hark_cors_cache_put(HARK_CORS_PROJECT, "pr_2", 100, big, sizeof(big), 1);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, "pr_2", 100,
+	    "https://a.example.com"), -1);
+	/* An owner id too long to key an entry is never cached. */
+	memset(big, 'p', 100);
+	big[100] = '\0';
+	hark_cors_cache_put(HARK_CORS_PROJECT, big, 100, TWO, sizeof(TWO) - 1, 2);
+	ck_assert_int_eq(cached_allows(HARK_CORS_PROJECT, big, 100,
+	    "https://a.example.com"), -1);
+	hark_cors_cache_forget(HARK_CORS_PROJECT, NULL);
+}
+END_TEST
+
 START_TEST(cors_issue15_wildcard_rules)
 {
 	ck_assert(ALLOWED("https://app.example.com", "https://*.example.com"));
@@ -821,6 +921,10 @@ security_suite(void)
 	tcase_add_test(cors, cors_schemeless_portless_pattern_allows_any_port);
 	tcase_add_test(cors, cors_pattern_with_scheme_means_default_port);
 	tcase_add_test(cors, cors_issue15_wildcard_rules);
+	tcase_add_test(cors, cors_cache_keeps_a_list_for_the_ttl);
+	tcase_add_test(cors, cors_cache_still_refuses_other_origins);
+	tcase_add_test(cors, cors_cache_keeps_owners_and_kinds_apart);
+	tcase_add_test(cors, cors_cache_forget_and_limits);
 	tcase_add_test(cors, cors_idn_and_case);
 	tcase_add_test(cors, cors_source_pattern_canonical);
 	tcase_add_test(cors, cors_source_pattern_matches_as_typed);
