@@ -265,7 +265,8 @@ static const unsigned char tm_fold[256] = {
  * SSE2 on x86-64 and to NEON on arm64; elsewhere the scalar loop.
  */
 #if (defined(__GNUC__) || defined(__clang__)) && \
-    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    !defined(TM_SCALAR)		/* -DTM_SCALAR tries the fallback */
 #define TM_VECTOR	1
 typedef int16_t		tm_v16 __attribute__((vector_size(16)));
 typedef uint16_t	tm_u16 __attribute__((vector_size(16)));
