@@ -304,7 +304,7 @@ struct feats {
 static bool
 seo_word(const unsigned char *w, size_t n)
 {
-#define IS(s)	(n == sizeof(s) - 1 && memcmp(w, s, n) == 0)
+#define IS(s)	(n == sizeof(s) - 1 && memcmp(w, s, sizeof(s) - 1) == 0)
 	switch (w[0]) {
 	case 'b':
 		return IS("bitcoin") || IS("backlink") || IS("backlinks") ||
@@ -499,7 +499,8 @@ scan_impl(struct feats *f, const unsigned char *t, size_t len, const bool sum)
 		}
 		if (n >= 3 && n <= 9 && seo_word(p + 1, n))
 			seo++;
-		if (i - s >= 3 && ends_link(t, len, s, i))
+		if (i < len && (t[i] == '.' || t[i] == ':') && i - s >= 3 &&
+		    ends_link(t, len, s, i))
 			links++;
 		hprev = STEP(hn, ' ');
 		nw++;
