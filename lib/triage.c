@@ -764,8 +764,8 @@ resolve(const struct tok *t, unsigned lang, struct word *wd)
 	unsigned		 primask = 0;
 
 	memset(wd, 0, sizeof(*wd));
-	for (k = 0; k < t->nent; k++)
-		primask |= lex[t->first + k].lang;
+	if (t->nent > 0)	/* the entries are the spelling's whole run */
+		primask = runlang[t->first];
 	for (k = 0; k < (size_t)t->nent + t->nhead; k++) {
 		e = k < t->nent ? &lex[t->first + k] :
 		    &lex[t->head + (k - t->nent)];
@@ -1337,9 +1337,8 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 	const struct tok	*t = &c->sc->tok[i];
 	uint64_t		 k = w->cls;
 	double			 m = *intens;
-	/* (nothing before i changes while i is scored: one negator() will do) */
-	size_t			 negi = negator(c, i);
-	bool			 neg = negi > 0, used = false;
+	size_t			 negi;
+	bool			 neg, used = false;
 	bool			 q = (t->flags & (TF_INQ | TF_QLIKE)) != 0;
 
 	*intens = 1.0;
@@ -1351,6 +1350,10 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 			score_unknown(c, i, s);
 		return;
 	}
+	/* nothing before i changes while i is scored: one negator() will do,
+	 * and only for the words that have a class */
+	negi = negator(c, i);
+	neg = negi > 0;
 	if (score_pair(c, i, s))
 		return;
 	k = w->cls;		/* score_pair may have reread the word */
