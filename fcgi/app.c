@@ -77,9 +77,11 @@ hark_app_free(struct hark_app *app)
 }
 
 /*
- * CORS: any /v1 or /feedback response to a browser request names the origin, so pages can
- * read errors too; the project's allowlist is enforced once the key tells
- * which project it is (prologue.c), since a preflight carries no key.
+ * CORS: any /v1, /feedback or /mcp response to a browser request names the
+ * origin, so pages (and browser MCP clients) can read errors too; the
+ * project's allowlist is enforced once the key tells which project it is
+ * (prologue.c, and mcp.c's DNS-rebinding rule), since a preflight carries
+ * no key.
  */
 static void
 cors_headers(struct hark_req *req, struct hark_resp *resp)
@@ -87,7 +89,8 @@ cors_headers(struct hark_req *req, struct hark_resp *resp)
 	const char	*origin = hark_req_header(req, "origin");
 
 	if (origin == NULL || (strncmp(req->path, "/v1/", 4) != 0 &&
-	    strncmp(req->path, "/feedback/", 10) != 0) ||
+	    strncmp(req->path, "/feedback/", 10) != 0 &&
+	    strcmp(req->path, "/mcp") != 0) ||
 	    !hark_cors_origin_valid(origin))
 		return;
 	hark_resp_header(resp, "Access-Control-Allow-Origin", "%s", origin);
@@ -95,7 +98,7 @@ cors_headers(struct hark_req *req, struct hark_resp *resp)
 	hark_resp_header(resp, "Access-Control-Expose-Headers",
 	    "Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, "
 	    "RateLimit-Reset, Idempotent-Replayed, ETag, Content-Range, "
-	    "Accept-Ranges, X-Request-Id");
+	    "Accept-Ranges, X-Request-Id, Mcp-Session-Id");
 }
 
 /* OPTIONS on a known path: the preflight answer, 204. */

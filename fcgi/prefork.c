@@ -27,10 +27,14 @@
 #include "server.h"
 #include "signals.h"
 #include "status.h"
+#include "watchdog.h"
 
 #define MAX_WORKERS	256
 #define BACKOFF_MAX	30	/* seconds between respawns of a crash-looping slot */
 #define SHORT_LIFE	5	/* a worker dying younger than this is crash-looping */
+/* Seconds past request_timeout before the master kills a worker whose
+ * own watchdog (watchdog.h) did not end the request. */
+#define STUCK_GRACE	5
 
 struct worker {
 	pid_t	 pid;		/* 0 = empty slot */
@@ -39,6 +43,7 @@ struct worker {
 	time_t	 respawn_at;	/* when an empty slot may fork again */
 	int	 backoff;	/* seconds */
 	int	 retiring;	/* sent SIGTERM by the master */
+	int	 stuck;		/* sent SIGKILL: one request too long */
 	const char *why;	/* why it was retired, for the status */
 };
 
@@ -182,6 +187,7 @@ spawn(struct master *m, int slot)
 	w->gen = m->gen;
 	w->started = now_mono();
 	w->retiring = 0;
+	w->stuck = 0;
 	w->why = NULL;
 	hark_log(HARK_LOG_DEBUG, "worker %ld started in slot %d",
 	    (long)pid, slot);
@@ -203,9 +209,15 @@ static void
 exit_cause(const struct master *m, const struct worker *w, int status,
     unsigned long served, char *buf, size_t sz)
 {
-	if (WIFSIGNALED(status))
+	if (WIFSIGNALED(status) && w->stuck)
+		snprintf(buf, sz, "killed: in one request past "
+		    "request_timeout (%d s)", m->conf->request_timeout);
+	else if (WIFSIGNALED(status))
 		snprintf(buf, sz, "killed by signal %d (%s)", WTERMSIG(status),
 		    strsignal(WTERMSIG(status)));
+	else if (WEXITSTATUS(status) == HARK_WATCHDOG_EXIT)
+		snprintf(buf, sz, "request_timeout (%d s) reached",
+		    m->conf->request_timeout);
 	else if (WEXITSTATUS(status) != 0)
 		snprintf(buf, sz, "exited with status %d", WEXITSTATUS(status));
 	else if (w->retiring && w->why != NULL)
@@ -243,7 +255,9 @@ reap_one(struct master *m, pid_t pid, int status)
 		exit_cause(m, w, status, served, m->st.last_cause,
 		    sizeof(m->st.last_cause));
 	}
-	clean = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	/* A worker ended by request_timeout was sound: replaced at once. */
+	clean = WIFEXITED(status) && (WEXITSTATUS(status) == 0 ||
+	    WEXITSTATUS(status) == HARK_WATCHDOG_EXIT);
 	if (clean || w->retiring) {
 		hark_log(HARK_LOG_INFO, "worker %ld exited", (long)pid);
 		w->backoff = 0;
@@ -315,6 +329,37 @@ maintain(struct master *m)
 		kill(m->w[stale].pid, SIGTERM);
 		m->w[stale].retiring = 1;
 		m->w[stale].why = "reload";
+	}
+}
+
+/*
+ * A worker in one request longer than request_timeout and a grace: its
+ * watchdog should have ended it, so that thread is wedged too (or was never
+ * made).  SIGKILL, as a worker that cannot leave its request cannot take
+ * SIGTERM either.
+ */
+static void
+kill_stuck(struct master *m)
+{
+	time_t	 now = now_mono(), busy_for;
+	int	 i;
+
+	if (m->slots == NULL || m->conf->request_timeout <= 0)
+		return;
+	for (i = 0; i < MAX_WORKERS; i++) {
+		struct worker *w = &m->w[i];
+
+		if (w->pid == 0 || w->stuck || !m->slots[i].busy)
+			continue;
+		busy_for = now - m->slots[i].since;
+		if (busy_for <= m->conf->request_timeout + STUCK_GRACE)
+			continue;
+		hark_log(HARK_LOG_ERR, "worker %ld in one request for %ld s "
+		    "(request_timeout %d s) and its watchdog did not end it; "
+		    "killing it", (long)w->pid, (long)busy_for,
+		    m->conf->request_timeout);
+		kill(w->pid, SIGKILL);
+		w->stuck = 1;
 	}
 }
 
@@ -500,6 +545,7 @@ hark_prefork_run(int listen_fd, struct hark_conf *conf,
 				signal_workers(m, SIGUSR1);
 			}
 			maintain(m);
+			kill_stuck(m);
 			/* Ready once the first workers are forked. */
 			if (!m->ready) {
 				m->ready = 1;

@@ -18,6 +18,21 @@
 const struct hark_route hark_routes[] = {
 	{ "GET", "/v1/health", hark_handle_health, NULL, 0, 0,
 	  HARK_AUTH_NONE, NULL, NULL },
+	/* The pool's status, for [server] status_allow only: every method is
+	 * the handler's, so that to anyone else the path answers 404 like
+	 * one without an endpoint, never 405 with an Allow naming GET. */
+	{ "GET", "/v1/status", hark_handle_status, NULL, 0, 0,
+	  HARK_AUTH_NONE, NULL, NULL },
+	{ "POST", "/v1/status", hark_handle_status, NULL, 0, 0,
+	  HARK_AUTH_NONE, NULL, NULL },
+	{ "PUT", "/v1/status", hark_handle_status, NULL, 0, 0,
+	  HARK_AUTH_NONE, NULL, NULL },
+	{ "PATCH", "/v1/status", hark_handle_status, NULL, 0, 0,
+	  HARK_AUTH_NONE, NULL, NULL },
+	{ "DELETE", "/v1/status", hark_handle_status, NULL, 0, 0,
+	  HARK_AUTH_NONE, NULL, NULL },
+	{ "OPTIONS", "/v1/status", hark_handle_status, NULL, 0, 0,
+	  HARK_AUTH_NONE, NULL, NULL },
 	{ "POST", "/v1/feedback", hark_handle_feedback_create, JSON, 0,
 	  HARK_ROUTE_JSON_BODY, HARK_AUTH_KEY_OR_TOKEN, &hark_feedback_create_body,
 	  NULL },

@@ -7,7 +7,9 @@
  * workers wait with EPOLLEXCLUSIVE so a new connection wakes one of them, not
  * all (the thundering herd cost a context switch per worker per request).
  * The listening socket is non-blocking anyway: a woken worker may still find
- * that another took the connection.
+ * that another took the connection.  A request that outlives [server]
+ * request_timeout is ended by the worker's watchdog thread (watchdog.h),
+ * not by a signal: the main thread may be anywhere in it.
  */
 #include "config.h"
 
@@ -40,6 +42,7 @@
 #include "server.h"
 #include "signals.h"
 #include "status.h"
+#include "watchdog.h"
 
 /* Bytes of an unread body discarded so the web server sees our answer. */
 #define DRAIN_MAX	(8u * 1024 * 1024)
@@ -322,6 +325,15 @@ format_head(const struct hark_resp *resp, struct hark_buf *out)
 	return hark_buf_puts(out, "\r\n");
 }
 
+static time_t
+mono_seconds(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
 static double
 ms_since(const struct timespec *t0)
 {
@@ -414,6 +426,8 @@ answer(struct hark_app *app, struct hark_req *req, struct hark_resp *resp,
 
 	rc = req_from_env(req, envp, dup, sizeof(dup));
 	request_id(req, resp);
+	hark_watchdog_describe(req->method, req->uri, resp->request_id,
+	    resp->project_id, &resp->widget_errors);
 	if (rc == 409)
 		hark_resp_error(resp, 400, "ambiguous_header", dup,
 		    "the header %s arrived twice (under CGI X_A and X-A are "
@@ -498,8 +512,10 @@ serve_fcgi(struct hark_app *app, FCGX_Request *rq)
 	hark_resp_init(&resp);
 	req.body_read = fcgx_body_read;
 	req.body_ctx = rq->in;
+	hark_watchdog_arm(HARK_WATCHDOG_FCGI, rq->ipcFd, rq->requestId);
 	answer(app, &req, &resp, rq->envp);
 	drain_body(&req);
+	hark_watchdog_respond();
 	if (format_head(&resp, &head) == 0) {
 		FCGX_PutStr(head.data, (int)head.len, rq->out);
 		if (strcmp(req.method ? req.method : "", "HEAD") == 0 ||
@@ -511,6 +527,7 @@ serve_fcgi(struct hark_app *app, FCGX_Request *rq)
 			FCGX_PutStr(resp.body.data, (int)resp.body.len, rq->out);
 	}
 	FCGX_Finish_r(rq);
+	hark_watchdog_disarm();
 	log_request(&req, &resp, &t0);
 	hark_buf_free(&head);
 	hark_resp_free(&resp);
@@ -537,6 +554,7 @@ reload_in_place(struct hark_app **app, struct hark_conf *conf,
 	*conf = fresh;
 	hark_log_set_level(conf->log_level);
 	apply_conf(conf);
+	(void)hark_watchdog_start(conf->request_timeout);
 	if ((napp = hark_app_new(conf)) == NULL)
 		return;
 	*app = napp;
@@ -617,6 +635,9 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 	if ((app = hark_app_new(conf)) == NULL)
 		return 1;
 	open_listen_epoll(listen_fd);
+	/* After fork, as threads do not survive one; failing, the master's
+	 * kill (prefork.c) still bounds a stuck request. */
+	(void)hark_watchdog_start(conf->request_timeout);
 	while (!got_stop) {
 		if (conf->max_requests > 0 && served >= conf->max_requests) {
 			hark_log(HARK_LOG_INFO, "retiring after %ld requests",
@@ -662,8 +683,10 @@ hark_server_run(int listen_fd, struct hark_conf *conf,
 			status = 1;
 			break;
 		}
-		if (count_slot != NULL)
+		if (count_slot != NULL) {
+			count_slot->since = mono_seconds();
 			count_slot->busy = 1;
+		}
 		serve_fcgi(app, &rq);
 		served++;
 		if (count_slot != NULL) {
@@ -691,6 +714,10 @@ hark_server_cgi(const struct hark_conf *conf)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	apply_conf(conf);
+	/* One request, so one deadline from the start: the database
+	 * connection made for it counts. */
+	if (hark_watchdog_start(conf->request_timeout) == 0)
+		hark_watchdog_arm(HARK_WATCHDOG_CGI, outfd, 0);
 	if ((app = hark_app_new(conf)) == NULL)
 		return 1;
 	hark_req_init(&req);
@@ -698,6 +725,7 @@ hark_server_cgi(const struct hark_conf *conf)
 	req.body_read = fd_body_read;
 	req.body_ctx = &fd;
 	answer(app, &req, &resp, environ);
+	hark_watchdog_respond();
 	nobody = strcmp(req.method ? req.method : "", "HEAD") == 0 ||
 	    resp.handoff || resp.status == 304;
 	if (format_head(&resp, &out) == 0 &&

@@ -1,6 +1,6 @@
 /*
  * status.c: the pool's status file, written by the master and read by
- * `hark-fcgi --status`.  JSON, so scripts and monitoring read it as it is
+ * `hark-fcgi --status` and GET /v1/status.  JSON, so scripts and monitoring read it as it is
  * (--json), and the text view is made from the same fields.
  */
 #include "config.h"
@@ -239,12 +239,38 @@ print_text(json_object *o, int running, FILE *out)
 	fprintf(out, "updated at:        %s\n", str_at(o, "updated_at", NULL));
 }
 
+/* Whether the master the status names still runs. */
+static int
+master_runs(json_object *o)
+{
+	json_object	*pid;
+	long		 p = 0;
+
+	if (json_object_object_get_ex(o, "pid", &pid))
+		p = (long)json_object_get_int64(pid);
+	/* EPERM: alive, under another user. */
+	return p > 0 && (kill((pid_t)p, 0) == 0 || errno == EPERM);
+}
+
+json_object *
+hark_status_json(const char *dir)
+{
+	char		 path[4096];
+	json_object	*o;
+
+	if (status_path(dir, "", path, sizeof(path)) == -1 ||
+	    (o = status_read(path)) == NULL)
+		return NULL;
+	json_object_object_add(o, "running",
+	    json_object_new_boolean(master_runs(o)));
+	return o;
+}
+
 int
 hark_status_print(const char *dir, int json, FILE *out)
 {
 	char		 path[4096];
-	json_object	*o, *pid;
-	long		 p = 0;
+	json_object	*o;
 	int		 running;
 
 	if (status_path(dir, "", path, sizeof(path)) == -1)
@@ -259,10 +285,7 @@ hark_status_print(const char *dir, int json, FILE *out)
 		    errno == EINVAL ? "not a status file" : strerror(errno));
 		return 1;
 	}
-	if (json_object_object_get_ex(o, "pid", &pid))
-		p = (long)json_object_get_int64(pid);
-	/* EPERM: alive, under another user. */
-	running = p > 0 && (kill((pid_t)p, 0) == 0 || errno == EPERM);
+	running = master_runs(o);
 	if (json) {
 		json_object_object_add(o, "running",
 		    json_object_new_boolean(running));

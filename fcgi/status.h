@@ -3,9 +3,10 @@
  *
  * The master keeps the counters and writes them, once a second at most,
  * to <state_dir>/HARK_STATUS_FILE_NAME (JSON, replaced atomically);
- * `hark-fcgi --status [--json]` reads that file.  Workers count their
- * requests in a slot of memory shared with the master (an anonymous
- * mapping made before the fork: no file under it that could be truncated).
+ * `hark-fcgi --status [--json]` and GET /v1/status read that file.
+ * Workers count their requests in a slot of memory shared with the master
+ * (an anonymous mapping made before the fork: no file under it that could
+ * be truncated).
  */
 #ifndef HARK_STATUS_H
 #define HARK_STATUS_H
@@ -22,6 +23,7 @@
 struct hark_status_slot {
 	volatile unsigned long	 served;	/* by the slot's current worker */
 	volatile sig_atomic_t	 busy;		/* 1 while answering a request */
+	volatile time_t		 since;		/* CLOCK_MONOTONIC s the request began */
 };
 
 struct hark_status {
@@ -54,5 +56,12 @@ void	hark_status_remove(const char *dir);
  * master runs, 3 none does (no file, or a stale one), 1 the file is unreadable.
  */
 int	hark_status_print(const char *dir, int json, FILE *out);
+
+/*
+ * The status file of dir as GET /v1/status answers it: the same members as
+ * --status --json, "running" included; NULL (errno ENOENT: no master
+ * writes one there, EINVAL: not a status file).  The caller puts it.
+ */
+struct json_object	*hark_status_json(const char *dir);
 
 #endif

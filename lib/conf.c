@@ -172,6 +172,9 @@ static const struct conf_key conf_keys[] = {
 	    "10000", 0, LONG_MAX, 0, NULL },
 	{ "server", "shutdown_timeout", CONF_SECONDS,
 	    FIELD(shutdown_timeout, int), "30", 0, 3600, 0, NULL },
+	/* php-fpm's request_terminate_timeout; 0 = off (fcgi/watchdog.h). */
+	{ "server", "request_timeout", CONF_SECONDS,
+	    FIELD(request_timeout, int), "60", 0, 86400, 0, NULL },
 	{ "server", "listen_mode", CONF_MODE, FIELD(listen_mode, int),
 	    "0660", 0, 0777, 0, NULL },
 	{ "server", "listen_owner", CONF_STRING, FIELD(listen_owner, char *),
@@ -192,6 +195,10 @@ static const struct conf_key conf_keys[] = {
 	    LOCALSTATEDIR "/lib/hark/media", 0, 0, 0, check_abs_path },
 	{ "server", "trusted_proxies", CONF_STRING,
 	    FIELD(trusted_proxies, char *), "", 0, 0, 0, hark_proxies_check },
+	/* Who may read GET /v1/status; "" = nobody (the endpoint is off). */
+	{ "server", "status_allow", CONF_STRING,
+	    FIELD(status_allow, char *), "127.0.0.1 ::1", 0, 0, 0,
+	    hark_proxies_check },
 	{ "server", "sendfile", CONF_STRING, FIELD(sendfile, char *),
 	    "", 0, 0, 0, check_sendfile },
 	{ "server", "sendfile_prefix", CONF_STRING,

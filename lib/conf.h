@@ -17,6 +17,7 @@ struct hark_conf {
 	int	 workers;		/* pre-forked worker processes */
 	long	 max_requests;		/* a worker retires after this many; 0 = never */
 	int	 shutdown_timeout;	/* seconds in-flight requests get on stop */
+	int	 request_timeout;	/* seconds before a request is ended; 0 = never */
 	int	 listen_mode;		/* permissions of a unix listen socket */
 	char	*listen_owner;		/* its owner; "" = user when root */
 	char	*listen_group;		/* its group; "" = group when root */
@@ -27,6 +28,7 @@ struct hark_conf {
 	char	*state_dir;		/* rate-limit file, batch lock */
 	char	*media_dir;		/* stored audio and screenshots */
 	char	*trusted_proxies;	/* CIDRs whose X-Forwarded-For counts */
+	char	*status_allow;		/* addresses, CIDRs that may GET /v1/status */
 	char	*sendfile;		/* "", "x-sendfile" or "x-accel-redirect" */
 	char	*sendfile_prefix;	/* X-Accel-Redirect's internal location */
 

@@ -34,7 +34,8 @@
 #define HARK_CORS_ALLOW_METHODS	"GET, POST, PATCH, DELETE, OPTIONS"
 #define HARK_CORS_ALLOW_HEADERS	"content-type, authorization, " \
 	"x-hark-project, x-hark-key, x-hark-public-key, x-hark-token, " \
-	"x-earshot-project, x-earshot-key, idempotency-key"
+	"x-earshot-project, x-earshot-key, idempotency-key, if-match, " \
+	"x-request-id, mcp-protocol-version, mcp-session-id"
 #define HARK_CORS_MAX_AGE	"600"
 #define HARK_CORS_VARY		"Origin"
 #define HARK_CORS_ORIGIN_MAX	512	/* longer origins are refused */

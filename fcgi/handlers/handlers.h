@@ -17,6 +17,8 @@ struct hark_json_schema;
 struct hark_query_schema;
 
 void	hark_handle_health(const struct hark_call *);
+/* GET /v1/status for [server] status_allow (status.c). */
+void	hark_handle_status(const struct hark_call *);
 void	hark_handle_feedback_create(const struct hark_call *);
 void	hark_handle_feedback_get(const struct hark_call *);
 void	hark_handle_feedback_list(const struct hark_call *);

@@ -29,6 +29,7 @@
 #include "app.h"
 #include "captcha.h"
 #include "conf.h"
+#include "cors.h"
 #include "feedback.h"
 #include "handlers.h"
 #include "ids.h"
@@ -135,6 +136,37 @@ check_origin(const struct hark_call *c, const struct hark_principal *who)
 	return hark_prologue_check_origins(c->app, c->req, c->resp, who);
 }
 
+/*
+ * A browser leaves Origin out of a same-origin GET, so a widget on a page
+ * served from hark's own host would bootstrap as a server (and a source
+ * with an allowlist would refuse it).  Sec-Fetch-Site, which page scripts
+ * cannot set, says the request is same-origin; the Referer's scheme and
+ * authority are then that origin, and it is checked and bound into the
+ * token like any other (the page's POST to ingest does send Origin).  No
+ * Referer (referrerpolicy="no-referrer") leaves the request as it came.
+ */
+static void
+same_origin_fill(const struct hark_call *c)
+{
+	const char	*site = hark_req_header(c->req, "sec-fetch-site");
+	const char	*ref = hark_req_header(c->req, "referer");
+	const char	*p;
+	char		 origin[HARK_CORS_ORIGIN_MAX + 1];
+	size_t		 n;
+
+	if (hark_req_header(c->req, "origin") != NULL || site == NULL ||
+	    strcmp(site, "same-origin") != 0 || ref == NULL ||
+	    (p = strstr(ref, "://")) == NULL)
+		return;
+	n = (size_t)(p + 3 - ref) + strcspn(p + 3, "/?#");
+	if (n > HARK_CORS_ORIGIN_MAX)
+		return;
+	memcpy(origin, ref, n);
+	origin[n] = '\0';
+	if (hark_cors_origin_valid(origin))
+		(void)hark_req_add_header(c->req, "origin", origin);
+}
+
 /* ---- GET /feedback/widget/bootstrap ---- */
 
 struct bootstrap_query {
@@ -212,8 +244,10 @@ hark_handle_widget_bootstrap(const struct hark_call *c)
 	struct hark_principal		 who;
 	struct hark_token_claims	 claims;
 	char				 token[HARK_TOKEN_MAX];
-	const char			*origin = origin_of(c);
+	const char			*origin;
 
+	same_origin_fill(c);
+	origin = origin_of(c);
 	if (q->public_key == NULL) {
 		hark_resp_error(c->resp, 400, "missing_field", "publicKey",
 		    "publicKey is required");

@@ -33,11 +33,14 @@ HARK_PACKAGES="build-essential autoconf automake libtool pkg-config
 	libclang-rt-14-dev llvm
 	nodejs npm chromium python3-requests ffmpeg espeak-ng file
 	libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata
-	python3-aiosmtpd debhelper lintian prometheus-alertmanager"
-# (The last three lines: test_clients.sh's clients and media, test.sh's npm
+	python3-aiosmtpd debhelper lintian systemd logrotate
+	prometheus-alertmanager groff-base"
+# (The last four lines: test_clients.sh's clients and media, test.sh's npm
 # ci; [transcribe] backend = pocketsphinx, its model, and the recordings
 # test_transcribe checks it on; test_email.sh's SMTP server,
-# test_package.sh's package tools, test_hooks.sh's Alertmanager.)
+# test_package.sh's package tools and what its root has on a Debian host
+# (systemctl, systemd-socket-activate, systemd-analyze; logrotate),
+# test_hooks.sh's Alertmanager, test.sh's man-page check.)
 
 # A package counts as there when it is installed or an installed package
 # provides it: a newer nodejs from elsewhere provides (and conflicts with)

@@ -227,8 +227,11 @@ if [ "$(id -u)" -eq 0 ] && command -v runuser >/dev/null; then
 		chmod 0640 "$T/secret/db.password"
 		if root_start secret server.user="$suser" \
 		    database.password=- database.password_file="$T/secret/db.password"; then
+			# The socket is there before the master's signal handlers
+			# surely are (slow under ASan): its first worker says they are.
+			wait_until 30 eval '[ "$(worker_count "$HARK_MASTER")" -ge 1 ]'
 			kill -HUP "$HARK_MASTER"
-			wait_until 10 grep -qE 'configuration reloaded|reload refused' \
+			wait_until 30 grep -qE 'configuration reloaded|reload refused' \
 			    "$T/secret/hark.log" "$T/secret/hark-fcgi.out"
 			check "after SIGHUP a secret readable through a supplementary group ($suser in $sgroup) is read again" \
 			    grep -q 'configuration reloaded' "$T/secret/hark.log" \

@@ -63,6 +63,11 @@ test_patch() {
 	req GET "$URL/v1/feedback/$ID" -H "Authorization: Bearer $SK"
 	check "GET gives the same ETag" test "$(hdr ETag)" = "$etag"
 	check_json "and the labels" labels.1 bug
+	req OPTIONS "$URL/v1/feedback/$ID" -H 'Origin: https://app.example.com' \
+	    -H 'Access-Control-Request-Method: PATCH' \
+	    -H 'Access-Control-Request-Headers: authorization, content-type, if-match'
+	check "a browser may send If-Match with its PATCH (preflight)" \
+	    eval '[ "$R_STATUS" = 204 ] && hdr Access-Control-Allow-Headers | grep -q if-match'
 	patch "$ID" '{"status": "in_progress"}' -H "If-Match: \"20200101000000000000\""
 	check_hark_error "a stale If-Match: 412" 412
 	check "nothing changed" test "$(sql "SELECT status FROM feedback WHERE

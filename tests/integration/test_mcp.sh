@@ -313,6 +313,18 @@ test_raw() {
 	rpc '{"jsonrpc":"2.0","id":19,"method":"ping"}' -H "Authorization: Bearer $SK_O" \
 	    -H 'Origin: https://app.example.com'
 	check_json "a listed Origin: served" result "{}"
+	check "a listed Origin: the answer is readable by that page (CORS)" \
+	    eval '[ "$(hdr Access-Control-Allow-Origin)" = https://app.example.com ]'
+	check "a listed Origin: Mcp-Session-Id is exposed to it" \
+	    eval 'hdr Access-Control-Expose-Headers | grep -q Mcp-Session-Id'
+	req OPTIONS "$URL/mcp" -H 'Origin: https://app.example.com' \
+	    -H 'Access-Control-Request-Method: POST' \
+	    -H 'Access-Control-Request-Headers: authorization, content-type, mcp-protocol-version, mcp-session-id'
+	check_status "a browser's preflight of /mcp: 204" 204
+	check "the preflight allows the MCP headers" \
+	    eval 'hdr Access-Control-Allow-Headers | grep -q "mcp-protocol-version, mcp-session-id"'
+	check "the preflight allows POST" \
+	    eval 'hdr Access-Control-Allow-Methods | grep -q POST'
 	req POST "$URL/mcp" -H 'Content-Type: text/plain' -H "Authorization: Bearer $SK" -d '{}'
 	check_hark_error "not JSON's media type: 415" 415
 	req POST "$URL/mcp" "${JSON_CT[@]}" -H 'Accept: text/event-stream' \

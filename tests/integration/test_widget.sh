@@ -122,6 +122,17 @@ test_flow() {
 	check_status "without a category: 201" 201
 	check "triage fills it" test "$(sql "SELECT CONCAT(category, ' ',
 	    triaged_by) FROM feedback WHERE id = '$(json data.id)'")" = "praise builtin"
+	# A widget on a page served from hark's own host: the browser sends
+	# no Origin with that GET (same-origin), but Sec-Fetch-Site and the
+	# Referer, and Origin with its POST.
+	req GET "$URL/feedback/widget/bootstrap?publicKey=$PK" \
+	    -H 'Sec-Fetch-Site: same-origin' -H "Referer: $ORIGIN/help/contact?x=1"
+	check_status "a same-origin page's bootstrap (no Origin): 200" 200
+	TOKEN=$(json data.token 2>/dev/null)
+	ingest "{\"publicKey\":\"$PK\",\"token\":\"$TOKEN\",\"message\":\"The contact form loses my text\"}" "$ORIGIN"
+	check_status "its token is bound to its origin: ingest 201" 201
+	ingest "{\"publicKey\":\"$PK\",\"token\":\"$TOKEN\",\"message\":\"The contact form loses my text\"}" "https://app.example.org"
+	check_hark_error "and to no other origin: 401" 401
 	bootstrap "$PK" "https://app.example.org"
 	check_status "a wildcard origin: 200" 200
 
@@ -157,6 +168,18 @@ test_bootstrap_refused() {
 	widget_error "the origin on another scheme" 403 origin_not_allowed
 	bootstrap "$PK"
 	widget_error "no Origin for a source with an allowlist" 403 origin_not_allowed
+	req GET "$URL/feedback/widget/bootstrap?publicKey=$PK" \
+	    -H 'Sec-Fetch-Site: same-origin'
+	widget_error "same-origin without a Referer (no origin to check)" 403 \
+	    origin_not_allowed
+	req GET "$URL/feedback/widget/bootstrap?publicKey=$PK" \
+	    -H 'Sec-Fetch-Site: cross-site' -H "Referer: $ORIGIN/shop/cart"
+	widget_error "a cross-site request without Origin, whatever its Referer" \
+	    403 origin_not_allowed
+	req GET "$URL/feedback/widget/bootstrap?publicKey=$PK" \
+	    -H 'Sec-Fetch-Site: same-origin' -H 'Referer: https://evil.example.net/x'
+	widget_error "same-origin from a host the source does not list" 403 \
+	    origin_not_allowed
 	req GET "$URL/feedback/widget/bootstrap?publicKey=$PK&x=1" -H "Origin: $ORIGIN"
 	widget_error "an unknown parameter" 400 unknown_parameter x
 }

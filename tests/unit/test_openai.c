@@ -155,10 +155,10 @@ setup(void)
 	set(&conf.enrich_openai_url, url);
 	set(&conf.enrich_openai_key, KEY);
 	set(&conf.enrich_prompt_file, TEST_SRCDIR "/conf/enrich-openai.json");
-	conf.enrich_openai_timeout = 1;
+	conf.enrich_openai_timeout = 2;	/* "slow" sleeps 3 s; the rest must fit under load */
 	set(&conf.transcribe_openai_url, url);
 	set(&conf.transcribe_openai_key, KEY);
-	conf.transcribe_openai_timeout = 1;
+	conf.transcribe_openai_timeout = 2;
 	json_object_put(requests());
 }
 
@@ -268,7 +268,7 @@ END_TEST
 
 START_TEST(enrich_timeout_is_a_retry)
 {
-	enrich_retries("slow", "no answer within 1 s");
+	enrich_retries("slow", "no answer within 2 s");
 }
 END_TEST
 
@@ -614,7 +614,7 @@ transcribe_gives(const char *model, int rc, const char *says)
 START_TEST(transcribe_failures_map_to_retry_or_fail)
 {
 	transcribe_gives("e500", HARK_BACKEND_RETRY, "HTTP 500 (server_error)");
-	transcribe_gives("slow", HARK_BACKEND_RETRY, "no answer within 1 s");
+	transcribe_gives("slow", HARK_BACKEND_RETRY, "no answer within 2 s");
 	transcribe_gives("junk", HARK_BACKEND_RETRY, "the answer is not JSON");
 	transcribe_gives("notext", HARK_BACKEND_RETRY, "no \"text\" string");
 	transcribe_gives("e400", HARK_BACKEND_FAIL, "HTTP 400");
