@@ -498,14 +498,17 @@ lookup_word(struct tok *t, const char *w, size_t n, const uint32_t *ph)
 	}
 }
 
+/*
+ * Ends the word w (*wn bytes; ph[k] is the hash of its first k, kept by
+ * scan_text as the word grew): a token, its lookup, its language votes.
+ */
 static void
-end_word(struct scan *sc, char *w, size_t *wn, unsigned *flags,
-    unsigned caps, uint16_t clause, uint16_t sent)
+end_word(struct scan *sc, char *w, const uint32_t *ph, size_t *wn,
+    unsigned *flags, unsigned caps, uint16_t clause, uint16_t sent)
 {
-	uint32_t	 ph[MAXWORD + 1];
 	struct tok	*t;
 	struct wcache	*c;
-	size_t		 k, n, slot;
+	size_t		 n, slot;
 	unsigned	 mask;
 
 	if (*wn == 0)
@@ -521,10 +524,6 @@ end_word(struct scan *sc, char *w, size_t *wn, unsigned *flags,
 		t->sent = sent;
 		if ((n = *wn) <= MAXWORD) {
 			w[n] = '\0';
-			/* the hashes of every prefix: the word, stems, endings */
-			ph[0] = 2166136261u;
-			for (k = 0; k < n; k++)
-				ph[k + 1] = hash_step(ph[k], (unsigned char)w[k]);
 			slot = (ph[n] ^ ph[n] >> 16) & (WCACHE - 1);
 			c = &sc->cache[slot];
 			if (sc->cache_n[slot] == n && c->h == ph[n] &&
@@ -583,13 +582,16 @@ static void
 scan_text(struct scan *sc, const char *s, size_t len)
 {
 	char		 w[MAXWORD + 2], f[2];
+	uint32_t	 ph[MAXWORD + 3];	/* ph[k]: hash of w[0..k) */
 	size_t		 i, n, wn = 0, k, sent_first = 0, t, run;
-	uint32_t	 cp;
+	uint32_t	 cp, h;
 	unsigned	 flags = TF_CLAUSE, caps = 0, upper, lc;
 	uint16_t	 clause = 0, sent = 0;
 	bool		 new_clause = false;
 	char		 c, nx;
 	int		 ep;
+
+	ph[0] = 2166136261u;
 
 	for (i = 0; i < len && sc->ntok < MAXTOK; i += n) {
 		cp = (unsigned char)s[i];
@@ -605,10 +607,14 @@ scan_text(struct scan *sc, const char *s, size_t len)
 			run = wn;
 			upper = caps;
 			lc = ascii_alnum[cp];
+			h = ph[run];
 			do {
 				upper += lc != cp;	/* folded: a capital */
-				/* w has room for w[MAXWORD + 1]: no test */
+				/* the prefixes' hashes as the word grows; w and
+				 * ph have room for one past MAXWORD: no test */
+				h = hash_step(h, (unsigned char)lc);
 				w[run] = (char)lc;
+				ph[run + 1] = h;
 				run = run < MAXWORD ? run + 1 : MAXWORD + 1;
 			} while (++i < len && (lc = ascii_alnum[cp =
 			    (unsigned char)s[i]]) != 0);
@@ -621,7 +627,7 @@ scan_text(struct scan *sc, const char *s, size_t len)
 		if (cp == ' ') {
 			/* the commonest separator: what the tests below do
 			 * for it, no more (no apostrophe, hyphen or mark) */
-			end_word(sc, w, &wn, &flags, caps, clause, sent);
+			end_word(sc, w, ph, &wn, &flags, caps, clause, sent);
 			caps = 0;
 			n = 1;
 			continue;
@@ -651,11 +657,17 @@ scan_text(struct scan *sc, const char *s, size_t len)
 			if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE))
 				caps++;
 			if (wn + k <= MAXWORD) {
+				ph[wn + 1] = hash_step(ph[wn], (unsigned char)f[0]);
 				w[wn++] = f[0];
-				if (k > 1)
+				if (k > 1) {
+					ph[wn + 1] = hash_step(ph[wn],
+					    (unsigned char)f[1]);
 					w[wn++] = f[1];
-			} else
+				}
+			} else {
 				wn = MAXWORD + 1;
+				ph[wn] = 0;	/* not looked up: any value */
+			}
 			sc->letters++;
 			continue;
 		}
@@ -665,7 +677,7 @@ scan_text(struct scan *sc, const char *s, size_t len)
 		    (i + n + 1 >= len || !((s[i + n + 1] | 0x20) >= 'a' &&
 		    (s[i + n + 1] | 0x20) <= 'z')))
 			continue;	/* can't -> cant */
-		end_word(sc, w, &wn, &flags, caps, clause, sent);
+		end_word(sc, w, ph, &wn, &flags, caps, clause, sent);
 		caps = 0;
 		if (cp >= 0x80)
 			vote_letter(sc, cp);
@@ -724,7 +736,7 @@ scan_text(struct scan *sc, const char *s, size_t len)
 				sc->emoji_neg++;
 		}
 	}
-	end_word(sc, w, &wn, &flags, caps, clause, sent);
+	end_word(sc, w, ph, &wn, &flags, caps, clause, sent);
 }
 
 static unsigned
@@ -752,8 +764,8 @@ resolve(const struct tok *t, unsigned lang, struct word *wd)
 	unsigned		 primask = 0;
 
 	memset(wd, 0, sizeof(*wd));
-	for (k = 0; k < t->nent; k++)
-		primask |= lex[t->first + k].lang;
+	if (t->nent > 0)	/* the entries are the spelling's whole run */
+		primask = runlang[t->first];
 	for (k = 0; k < (size_t)t->nent + t->nhead; k++) {
 		e = k < t->nent ? &lex[t->first + k] :
 		    &lex[t->head + (k - t->nent)];
@@ -1325,9 +1337,8 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 	const struct tok	*t = &c->sc->tok[i];
 	uint64_t		 k = w->cls;
 	double			 m = *intens;
-	/* (nothing before i changes while i is scored: one negator() will do) */
-	size_t			 negi = negator(c, i);
-	bool			 neg = negi > 0, used = false;
+	size_t			 negi;
+	bool			 neg, used = false;
 	bool			 q = (t->flags & (TF_INQ | TF_QLIKE)) != 0;
 
 	*intens = 1.0;
@@ -1339,6 +1350,10 @@ score_word(struct ctx *c, size_t i, struct score *s, double *intens)
 			score_unknown(c, i, s);
 		return;
 	}
+	/* nothing before i changes while i is scored: one negator() will do,
+	 * and only for the words that have a class */
+	negi = negator(c, i);
+	neg = negi > 0;
 	if (score_pair(c, i, s))
 		return;
 	k = w->cls;		/* score_pair may have reread the word */

@@ -265,7 +265,8 @@ static const unsigned char tm_fold[256] = {
  * SSE2 on x86-64 and to NEON on arm64; elsewhere the scalar loop.
  */
 #if (defined(__GNUC__) || defined(__clang__)) && \
-    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    !defined(TM_SCALAR)		/* -DTM_SCALAR tries the fallback */
 #define TM_VECTOR	1
 typedef int16_t		tm_v16 __attribute__((vector_size(16)));
 typedef uint16_t	tm_u16 __attribute__((vector_size(16)));
@@ -303,7 +304,7 @@ struct feats {
 static bool
 seo_word(const unsigned char *w, size_t n)
 {
-#define IS(s)	(n == sizeof(s) - 1 && memcmp(w, s, n) == 0)
+#define IS(s)	(n == sizeof(s) - 1 && memcmp(w, s, sizeof(s) - 1) == 0)
 	switch (w[0]) {
 	case 'b':
 		return IS("bitcoin") || IS("backlink") || IS("backlinks") ||
@@ -498,7 +499,8 @@ scan_impl(struct feats *f, const unsigned char *t, size_t len, const bool sum)
 		}
 		if (n >= 3 && n <= 9 && seo_word(p + 1, n))
 			seo++;
-		if (i - s >= 3 && ends_link(t, len, s, i))
+		if (i < len && (t[i] == '.' || t[i] == ':') && i - s >= 3 &&
+		    ends_link(t, len, s, i))
 			links++;
 		hprev = STEP(hn, ' ');
 		nw++;
