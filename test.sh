@@ -297,6 +297,8 @@ if [ "$ASAN_OK" = ok ]; then
 	    "${sanenv[@]}"
 	suite "test_ops (asan)" tests/integration/test_ops.sh "$ASAN_BUILD" \
 	    "${sanenv[@]}"
+	suite "test_commitq (asan)" tests/integration/test_commitq.sh "$ASAN_BUILD" \
+	    "${sanenv[@]}"
 	suite "test_feedback (asan)" tests/integration/test_feedback.sh \
 	    "$ASAN_BUILD" "${sanenv[@]}"
 	suite "test_db (asan)" tests/integration/test_db.sh "$ASAN_BUILD" \
