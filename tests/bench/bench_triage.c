@@ -219,60 +219,7 @@ report(int verbose)
 	}
 }
 
-/*
- * Counting allocations: this program's malloc, calloc, realloc and free
- * stand in for glibc's (exported as __libc_*), as in
- * tests/unit/test_triage_model.c.  Not under a sanitizer.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define NO_ALLOC_COUNT	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define NO_ALLOC_COUNT	1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(NO_ALLOC_COUNT)
-#define ALLOC_COUNT	1
-void	*__libc_malloc(size_t);
-void	*__libc_calloc(size_t, size_t);
-void	*__libc_realloc(void *, size_t);
-void	 __libc_free(void *);
-
-static volatile int		counting;
-static volatile unsigned long	nallocs;
-
-void *
-malloc(size_t n)
-{
-	if (counting)
-		nallocs++;
-	return __libc_malloc(n);
-}
-
-void *
-calloc(size_t n, size_t size)
-{
-	if (counting)
-		nallocs++;
-	return __libc_calloc(n, size);
-}
-
-void *
-realloc(void *p, size_t n)
-{
-	if (counting)
-		nallocs++;
-	return __libc_realloc(p, n);
-}
-
-void
-free(void *p)
-{
-	if (counting && p != NULL)
-		nallocs++;
-	__libc_free(p);
-}
-#endif
+#include "../alloc_count.h"	/* malloc & co. counted */
 
 #define RUNS	7		/* the median of these is printed */
 #define NMSG	64

@@ -21,61 +21,7 @@
 #define HOLDOUT_FLOOR	0.68	/* measured 0.728 */
 #define EVAL_FLOOR	0.80	/* measured 0.819 */
 
-/*
- * Counting allocations: this program's malloc, calloc, realloc and free
- * stand in for the C library's (glibc exports its own as __libc_*), so
- * every allocation made anywhere in the process is seen, the library's
- * included.  Not under a sanitizer, which brings its own allocator.
- */
-#if defined(__SANITIZE_ADDRESS__)
-#define NO_ALLOC_COUNT	1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
-#define NO_ALLOC_COUNT	1
-#endif
-#endif
-#if defined(__GLIBC__) && !defined(NO_ALLOC_COUNT)
-#define ALLOC_COUNT	1
-void	*__libc_malloc(size_t);
-void	*__libc_calloc(size_t, size_t);
-void	*__libc_realloc(void *, size_t);
-void	 __libc_free(void *);
-
-static volatile int		counting;
-static volatile unsigned long	nallocs;
-
-void *
-malloc(size_t n)
-{
-	if (counting)
-		nallocs++;
-	return __libc_malloc(n);
-}
-
-void *
-calloc(size_t n, size_t size)
-{
-	if (counting)
-		nallocs++;
-	return __libc_calloc(n, size);
-}
-
-void *
-realloc(void *p, size_t n)
-{
-	if (counting)
-		nallocs++;
-	return __libc_realloc(p, n);
-}
-
-void
-free(void *p)
-{
-	if (counting && p != NULL)
-		nallocs++;
-	__libc_free(p);
-}
-#endif
+#include "../alloc_count.h"	/* malloc & co. counted */
 
 struct row {
 	char	*cat;
