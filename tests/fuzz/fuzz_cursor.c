@@ -53,6 +53,8 @@ int hark_store_feedback_list(struct hark_db *db, const char *p,
 int hark_store_media_list(struct hark_db *db, const char *p,
     const char *const *ids, size_t n, hark_media_row_fn fn, void *ctx)
 { (void)db; (void)p; (void)ids; (void)n; (void)fn; (void)ctx; abort(); }
+void hark_store_set_error(struct hark_db *db, unsigned int err, const char *msg)
+{ (void)db; (void)err; (void)msg; abort(); }
 
 static void
 fz_key(struct hark_cursor_key *k, unsigned char fill)
