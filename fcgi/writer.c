@@ -202,6 +202,8 @@ commit_batch(const struct hark_conf *conf, struct hark_db *db,
 		bytes += (size_t)q[n]->frame;
 		memset(&rows[n], 0, sizeof(rows[n]));
 		rows[n].fb = &q[n]->sub.fb;
+		if (q[n]->sub.has_parts)
+			rows[n].parts = &q[n]->sub.parts;
 		if (q[n]->sub.idem_key[0] != '\0') {
 			rows[n].idem_key = q[n]->sub.idem_key;
 			rows[n].idem_status = q[n]->sub.idem_status;

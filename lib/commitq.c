@@ -98,11 +98,47 @@ inline_or_null(const char *s)
 	return s[0] != '\0' ? s : NULL;
 }
 
+/* A multipart submission's rows besides fb; a lone row says 0 of them. */
+static int
+put_parts(struct hark_buf *b, const struct hark_store_submission *s)
+{
+	const struct hark_store_media	*m;
+	size_t				 i;
+
+	if (s == NULL)
+		return put_u32(b, 0);
+	if (put_u32(b, 1) == -1 || put_u32(b, (uint32_t)s->nmedia) == -1)
+		return -1;
+	for (i = 0; i < s->nmedia; i++) {
+		m = &s->media[i];
+		if (put_cstr(b, m->id) == -1 || put_cstr(b, m->kind) == -1 ||
+		    put_cstr(b, m->relpath) == -1 ||
+		    put_cstr(b, m->mime) == -1 ||
+		    put_u64(b, m->bytes) == -1 ||
+		    put_str(b, (const char *)m->sha256, 32) == -1 ||
+		    put_u64(b, (uint64_t)m->duration_ms) == -1)
+			return -1;
+	}
+	if (put_u32(b, (uint32_t)s->njobs) == -1)
+		return -1;
+	for (i = 0; i < s->njobs; i++)
+		if (put_cstr(b, s->jobs[i].id) == -1 ||
+		    put_cstr(b, s->jobs[i].kind) == -1)
+			return -1;
+	return put_cstr(b, s->session_status) == -1 ||
+	    put_str(b, s->identity, s->identity_len) == -1 ||
+	    put_u32(b, (uint32_t)s->session_ttl) == -1 ? -1 : 0;
+}
+
 int
 hark_cq_encode_submit(struct hark_buf *out, const struct hark_feedback *fb,
-    const char *key, int status, const char *body, size_t body_len)
+    const char *key, int status, const char *body, size_t body_len,
+    const struct hark_store_submission *parts)
 {
 	size_t	 at, keep = out->len;
+
+	if (parts != NULL && parts->fb != fb)
+		return -1;
 
 	if (frame_begin(out, &at, HARK_CQ_SUBMIT) == -1 ||
 	    put_cstr(out, fb->id) == -1 ||
@@ -137,6 +173,7 @@ hark_cq_encode_submit(struct hark_buf *out, const struct hark_feedback *fb,
 	    put_cstr(out, key) == -1 ||
 	    put_u32(out, (uint32_t)status) == -1 ||
 	    put_str(out, key != NULL ? body : NULL, body_len) == -1 ||
+	    put_parts(out, parts) == -1 ||
 	    frame_end(out, at) == -1) {
 		out->len = keep;
 		if (out->data != NULL)
@@ -298,6 +335,84 @@ get_header(struct rd *r, int type)
 	return 0;
 }
 
+static const char *const media_kinds[] = { "audio", "screenshot", NULL };
+static const char *const job_kinds[] = { "transcribe", "enrich", NULL };
+static const char *const session_states[] = { "processing", "done", NULL };
+
+/*
+ * One file's media row.  Its path and type are checked as the reading path
+ * checks them (lib/media.h): the writer stores what a worker made, and a
+ * frame is no more trusted than a request.
+ */
+static void
+get_media(struct rd *r, struct hark_cq_sub *out, size_t i)
+{
+	struct hark_store_media	*m = &out->parts.media[i];
+	char			 mime[HARK_MEDIA_TYPE_MAX];
+	const char		*sha;
+	size_t			 sha_len;
+
+	get_inline(r, m->id, sizeof(m->id), 1);
+	m->kind = get_name(r, media_kinds, 0);
+	get_inline(r, out->relpath[i], sizeof(out->relpath[i]), 1);
+	m->relpath = out->relpath[i];
+	get_inline(r, mime, sizeof(mime), 1);
+	m->bytes = get_u64(r);
+	get_str(r, &sha, &sha_len);
+	m->duration_ms = (long long)get_u64(r);
+	if (r->bad)
+		return;
+	if (!hark_id_valid(HARK_ID_MEDIA, m->id) ||
+	    !hark_media_relpath_valid(m->relpath) ||
+	    (m->mime = hark_media_type_static(mime)) == NULL ||
+	    sha == NULL || sha_len != 32 || m->duration_ms < -1) {
+		r->bad = 1;
+		return;
+	}
+	memcpy(out->sha256[i], sha, 32);
+	m->sha256 = out->sha256[i];
+}
+
+static void
+get_parts(struct rd *r, struct hark_cq_sub *out)
+{
+	struct hark_store_submission	*s = &out->parts;
+	size_t				 i;
+
+	switch (get_u32(r)) {
+	case 0:
+		return;
+	case 1:
+		break;
+	default:
+		r->bad = 1;
+		return;
+	}
+	out->has_parts = 1;
+	s->fb = &out->fb;
+	if ((s->nmedia = get_u32(r)) > HARK_STORE_MAX_MEDIA) {
+		r->bad = 1;
+		return;
+	}
+	for (i = 0; i < s->nmedia && !r->bad; i++)
+		get_media(r, out, i);
+	if ((s->njobs = get_u32(r)) > HARK_STORE_MAX_JOBS) {
+		r->bad = 1;
+		return;
+	}
+	for (i = 0; i < s->njobs && !r->bad; i++) {
+		get_inline(r, s->jobs[i].id, sizeof(s->jobs[i].id), 1);
+		s->jobs[i].kind = get_name(r, job_kinds, 0);
+		if (!r->bad && !hark_id_valid(HARK_ID_JOB, s->jobs[i].id))
+			r->bad = 1;
+	}
+	s->session_status = get_name(r, session_states, 0);
+	get_str(r, &s->identity, &s->identity_len);
+	s->session_ttl = (int32_t)get_u32(r);
+	if (s->session_ttl < 0)
+		r->bad = 1;
+}
+
 int
 hark_cq_decode_submit(const unsigned char *p, size_t len,
     struct hark_cq_sub *out)
@@ -358,6 +473,7 @@ hark_cq_decode_submit(const unsigned char *p, size_t len,
 	get_str(&r, &key, &key_len);
 	out->idem_status = (int32_t)get_u32(&r);
 	get_str(&r, &out->idem_body, &out->idem_body_len);
+	get_parts(&r, out);
 	if (r.bad || r.left != 0 || fb->text == NULL ||
 	    !hark_id_valid(HARK_ID_FEEDBACK, fb->id) ||
 	    fb->spam < -1 || fb->spam > 1 || fb->audio_duration_ms < -1)
@@ -375,6 +491,12 @@ hark_cq_decode_submit(const unsigned char *p, size_t len,
 		out->idem_key[key_len] = '\0';
 	} else if (out->idem_body != NULL)
 		return -1;
+	if (out->has_parts && out->idem_key[0] != '\0') {
+		out->parts.idem_key = out->idem_key;
+		out->parts.idem_status = out->idem_status;
+		out->parts.idem_body = out->idem_body;
+		out->parts.idem_len = out->idem_body_len;
+	}
 	return 0;
 }
 
@@ -559,7 +681,8 @@ client_recv(struct hark_cq_client *c, const struct timespec *deadline)
 
 int
 hark_cq_submit(struct hark_cq_client *c, const struct hark_feedback *fb,
-    const char *key, int status, const char *body, size_t body_len, int *rc)
+    const char *key, int status, const char *body, size_t body_len,
+    const struct hark_store_submission *parts, int *rc)
 {
 	struct timespec	 deadline;
 	char		 id[HARK_ID_SIZE];
@@ -574,7 +697,7 @@ hark_cq_submit(struct hark_cq_client *c, const struct hark_feedback *fb,
 	}
 	hark_buf_reset(&c->out);
 	if (hark_cq_encode_submit(&c->out, fb, key, status, body,
-	    body_len) == -1)
+	    body_len, parts) == -1)
 		return -1;
 	if (client_connect(c) == -1)
 		return -1;

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "feedback.h"
+#include "media.h"
 #include "store.h"
 
 #define HARK_CQ_MAGIC		0x31514348u	/* "HCQ1" */
@@ -39,14 +40,28 @@ struct hark_cq_sub {
 	int			 idem_status;
 	const char		*idem_body;
 	size_t			 idem_body_len;
+	/*
+	 * A multipart submission's other rows (its files, session and jobs:
+	 * lib/submission.c), has_parts 0 for a lone feedback row.  parts.fb
+	 * points at fb above and its media at the copies below, so a decoded
+	 * sub is used where it was decoded, never copied.
+	 */
+	int			 has_parts;
+	struct hark_store_submission parts;
+	char			 relpath[HARK_STORE_MAX_MEDIA]
+				    [HARK_MEDIA_RELPATH_MAX];
+	unsigned char		 sha256[HARK_STORE_MAX_MEDIA][32];
 };
 
 /*
  * Appends one SUBMIT frame for fb (and its key's answer when key is not
  * NULL) to out; 0, or -1 when memory runs out or a string is too long.
+ * parts: a multipart submission's other rows (parts->fb is fb; its own
+ * idem_ members are not read: key, status and body are), or NULL.
  */
 int	hark_cq_encode_submit(struct hark_buf *out, const struct hark_feedback *fb,
-	    const char *key, int status, const char *body, size_t body_len);
+	    const char *key, int status, const char *body, size_t body_len,
+	    const struct hark_store_submission *parts);
 /*
  * Appends one ANSWER frame: the store result rc for the submission id, and
  * when it failed the server's error number and message (msg NULL: none).
@@ -85,13 +100,14 @@ struct hark_cq_client	*hark_cq_client_new(const char *path, int timeout_ms);
 void	hark_cq_client_free(struct hark_cq_client *);
 int	hark_cq_submit(struct hark_cq_client *, const struct hark_feedback *fb,
 	    const char *key, int status, const char *body, size_t body_len,
-	    int *rc);
+	    const struct hark_store_submission *parts, int *rc);
 /* The writer's error with the last answer that was not a success. */
 const char *hark_cq_error(const struct hark_cq_client *, unsigned int *err);
 
 /*
- * Makes hark_feedback_submit and _submit_idem (lib/feedback.c) go through
- * q (owned from now on; NULL: the direct path again).  The pre-fork master
+ * Makes hark_feedback_submit, _submit_idem and _submit_parts
+ * (lib/feedback.c) go through q (owned from now on; NULL: the direct path
+ * again).  The pre-fork master
  * sets it in each worker it forks while a writer is kept.
  */
 void	hark_feedback_use_queue(struct hark_cq_client *q);

@@ -94,14 +94,15 @@ hark_feedback_use_queue(struct hark_cq_client *q)
  */
 static int
 submit(struct hark_db *db, const struct hark_feedback *fb, const char *key,
-    int status, const char *body, size_t len)
+    int status, const char *body, size_t len,
+    const struct hark_store_submission *parts)
 {
 	unsigned int	 err;
 	const char	*msg;
 	int		 rc;
 
 	if (queue != NULL && hark_cq_submit(queue, fb, key, status, body, len,
-	    &rc) == 0 && rc != HARK_STORE_OUTCOME_UNKNOWN) {
+	    parts, &rc) == 0 && rc != HARK_STORE_OUTCOME_UNKNOWN) {
 		/* The log line about the answer says what the writer met. */
 		if (rc != HARK_STORE_OK) {
 			msg = hark_cq_error(queue, &err);
@@ -109,6 +110,8 @@ submit(struct hark_db *db, const struct hark_feedback *fb, const char *key,
 		}
 		return rc;
 	}
+	if (parts != NULL)
+		return hark_store_submission_insert(db, parts);
 	if (key != NULL)
 		return hark_store_feedback_insert_idem(db, fb, key, status,
 		    body, len);
@@ -118,14 +121,22 @@ submit(struct hark_db *db, const struct hark_feedback *fb, const char *key,
 int
 hark_feedback_submit(struct hark_db *db, const struct hark_feedback *fb)
 {
-	return submit(db, fb, NULL, 0, NULL, 0);
+	return submit(db, fb, NULL, 0, NULL, 0, NULL);
 }
 
 int
 hark_feedback_submit_idem(struct hark_db *db, const struct hark_feedback *fb,
     const char *key, int status, const char *body, size_t len)
 {
-	return submit(db, fb, key, status, body, len);
+	return submit(db, fb, key, status, body, len, NULL);
+}
+
+int
+hark_feedback_submit_parts(struct hark_db *db,
+    const struct hark_store_submission *s)
+{
+	return submit(db, s->fb, s->idem_key, s->idem_status, s->idem_body,
+	    s->idem_len, s);
 }
 
 int

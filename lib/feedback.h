@@ -126,6 +126,13 @@ int	hark_feedback_media_json(struct hark_db *, const char *project_id,
 int	hark_feedback_submit_idem(struct hark_db *, const struct hark_feedback *,
 	    const char *key, int status, const char *body, size_t len);
 /*
+ * Files a multipart submission's rows (lib/submission.c) in one
+ * transaction: through the commit queue when there is one, as the two
+ * above, else with hark_store_submission_insert.
+ */
+int	hark_feedback_submit_parts(struct hark_db *,
+	    const struct hark_store_submission *);
+/*
  * Idempotency-Key (issue 14 item 10): 1-255 printable ASCII characters
  * (0x20-0x7e), else false.  The request hash is the SHA-256 of the
  * validated content (each field length-prefixed, absent apart from empty),

@@ -991,7 +991,7 @@ int	hark_store_reporter_comment_page(struct hark_db *,
  * The commit queue's writer (fcgi/writer.c, issue 21): rows other workers
  * validated, each with its hark-made id, filed as multi-row INSERTs in one
  * transaction with the answers their Idempotency-Keys record (idem_key
- * NULL: none).  Each row's rc is its own outcome: a row the server refuses
+ * NULL: none) and the other rows of multipart submissions (parts).  Each row's rc is its own outcome: a row the server refuses
  * sends the batch one row at a time, so it never fails its neighbours; a
  * conflict (1213/1180/1047) or a lost COMMIT (2013/2006) is retried whole,
  * and the retry meets the rows that did commit by their ids.  Returns
@@ -999,6 +999,8 @@ int	hark_store_reporter_comment_page(struct hark_db *,
  */
 struct hark_store_batch_row {
 	const struct hark_feedback	*fb;
+	/* A multipart submission's other rows (parts->fb == fb), or NULL. */
+	const struct hark_store_submission *parts;
 	const char			*idem_key;
 	int				 idem_status;
 	const char			*idem_body;

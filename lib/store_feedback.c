@@ -684,6 +684,15 @@ batch_body(struct hark_db *db, void *ctx)
 	}
 	if (rc != HARK_DB_OK)
 		return rc;
+	/*
+	 * A row met by its id committed with its parts (the transaction
+	 * that filed it, here or on a worker's direct path, filed them all).
+	 */
+	for (i = 0; i < t->n; i++)
+		if (!t->there[i] && t->rows[i].parts != NULL &&
+		    (rc = store_submission_parts(db, t->rows[i].parts)) !=
+		    HARK_DB_OK)
+			return rc;
 	for (i = 0; i < t->n; i++)
 		if (!t->there[i] && t->rows[i].idem_key != NULL &&
 		    (rc = batch_idem_done(db, &t->rows[i])) != HARK_DB_OK)
@@ -706,7 +715,9 @@ batch_err(struct hark_db *db, struct hark_store_batch_row *r, int rc)
 static void
 batch_one(struct hark_db *db, struct hark_store_batch_row *r)
 {
-	if (r->idem_key != NULL)
+	if (r->parts != NULL)
+		batch_err(db, r, hark_store_submission_insert(db, r->parts));
+	else if (r->idem_key != NULL)
 		batch_err(db, r, hark_store_feedback_insert_idem(db, r->fb,
 		    r->idem_key, r->idem_status, r->idem_body,
 		    r->idem_body_len));
@@ -743,13 +754,15 @@ hark_store_feedback_insert_batch(struct hark_db *db,
 		rc = HARK_STORE_NOMEM;
 	else {
 		/*
-		 * Without Idempotency-Keys the batch is one statement, and an
-		 * autocommit statement is atomic: one round trip and one
-		 * commit, no BEGIN/COMMIT.  What it cannot settle (a row met
+		 * Without Idempotency-Keys or the other rows of multipart
+		 * submissions the batch is one statement, and an autocommit
+		 * statement is atomic: one round trip and one commit, no
+		 * BEGIN/COMMIT.  What it cannot settle (a row met
 		 * by its id after a lost answer, a conflict the retries did
 		 * not get past) goes on to the transaction below.
 		 */
-		for (i = 0; i < n && rows[i].idem_key == NULL; i++)
+		for (i = 0; i < n && rows[i].idem_key == NULL &&
+		    rows[i].parts == NULL; i++)
 			;
 		rc = HARK_DB_RETRY;
 		if (i == n) {

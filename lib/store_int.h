@@ -87,6 +87,13 @@ int	store_notify_enqueue(struct hark_db *, const char *project_id,
 int	store_notify_triaged(struct hark_db *, const char *project_id,
 	    const char *feedback_id);
 
+/*
+ * Inside a transaction: a multipart submission's rows besides its feedback
+ * row (media, jobs, its session), a db result (store_submission.c).
+ */
+int	store_submission_parts(struct hark_db *,
+	    const struct hark_store_submission *);
+
 #define STORE_SEARCH_WINDOW	5000	/* newest rows a word-less q scans */
 #define STORE_FT_MIN_WORD	3	/* innodb_ft_min_token_size */
 #define STORE_FT_MAX_WORD	84	/* innodb_ft_max_token_size */

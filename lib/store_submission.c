@@ -93,6 +93,24 @@ upsert_session(struct hark_db *db, const struct hark_store_submission *s)
 	    "expires_at = VALUES(expires_at)", a, NARGS(a), NULL);
 }
 
+int
+store_submission_parts(struct hark_db *db,
+    const struct hark_store_submission *s)
+{
+	size_t	 i;
+	int	 rc;
+
+	for (i = 0; i < s->nmedia; i++)
+		if ((rc = insert_media(db, s, &s->media[i])) != HARK_DB_OK)
+			return rc;
+	for (i = 0; i < s->njobs; i++)
+		if ((rc = insert_job(db, s, &s->jobs[i])) != HARK_DB_OK)
+			return rc;
+	if (s->fb->session_id[0] != '\0')
+		return upsert_session(db, s);
+	return HARK_DB_OK;
+}
+
 static int
 submission_tx(struct hark_db *db, void *ctx)
 {
@@ -100,7 +118,6 @@ submission_tx(struct hark_db *db, void *ctx)
 	struct hark_db_val			 idv[] = {
 		HARK_DB_CSTR(s->fb->id), HARK_DB_CSTR(s->fb->id)
 	};
-	size_t					 i;
 	int					 rc, found = 0;
 
 	if ((rc = hark_store_feedback_insert(db, s->fb)) != HARK_DB_OK)
@@ -115,14 +132,7 @@ submission_tx(struct hark_db *db, void *ctx)
 	    idv, NARGS(idv), store_found_row, &found);
 	if (rc != HARK_DB_OK || found)
 		return rc;
-	for (i = 0; i < s->nmedia; i++)
-		if ((rc = insert_media(db, s, &s->media[i])) != HARK_DB_OK)
-			return rc;
-	for (i = 0; i < s->njobs; i++)
-		if ((rc = insert_job(db, s, &s->jobs[i])) != HARK_DB_OK)
-			return rc;
-	if (s->fb->session_id[0] != '\0' &&
-	    (rc = upsert_session(db, s)) != HARK_DB_OK)
+	if ((rc = store_submission_parts(db, s)) != HARK_DB_OK)
 		return rc;
 	if (s->idem_key != NULL)
 		rc = hark_store_idem_done(db, s->fb->project_id, s->idem_key,

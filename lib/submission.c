@@ -168,7 +168,7 @@ hark_submission_commit(struct hark_db *db, struct hark_submission *sub,
 	sub->rows.idem_status = status;
 	sub->rows.idem_body = body;
 	sub->rows.idem_len = len;
-	return hark_store_submission_insert(db, &sub->rows);
+	return hark_feedback_submit_parts(db, &sub->rows);
 }
 
 int

@@ -2,8 +2,8 @@
  * fuzz_commitq.c: libFuzzer harness for the commit queue's frames
  * (lib/commitq.c: hark_cq_frame, hark_cq_decode_submit / _answer).
  *
- * fuzz-sources: lib/commitq.c lib/buf.c lib/vocab.c lib/ids.c lib/log.c
- * fuzz-pkgs: libcrypto
+ * fuzz-sources: lib/commitq.c lib/buf.c lib/vocab.c lib/ids.c lib/log.c lib/media.c
+ * fuzz-pkgs: libcrypto libmagic
  *
  * Input: a frame's payload as a worker would send it to the writer.  It
  * must never crash; one that decodes is exactly what the encoder writes for
@@ -43,7 +43,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hark_cq_decode_submit(data, size, &sub) == 0) {
 		if (hark_cq_encode_submit(&b, &sub.fb,
 		    sub.idem_key[0] != '\0' ? sub.idem_key : NULL,
-		    sub.idem_status, sub.idem_body, sub.idem_body_len) == -1)
+		    sub.idem_status, sub.idem_body, sub.idem_body_len,
+		    sub.has_parts ? &sub.parts : NULL) == -1)
 			abort();
 		same(&b, data, size);
 		hark_buf_reset(&b);

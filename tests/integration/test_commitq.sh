@@ -7,7 +7,8 @@
 # writer behind nginx, on a private MariaDB this suite restarts.  Triggers
 # made as root stand in for what the server may do to a batch: refuse one
 # row, stall (so that a batch forms behind a slow commit), or answer 1213
-# once per connection.  Then the writer killed mid-batch and hanging, and
+# once per connection.  Multipart submissions (the second seed's) go with
+# their files' rows, job and session.  Then the writer killed mid-batch and hanging, and
 # a steady POST load while the writer, MariaDB and a worker are killed:
 # every 201 has its row, no row is there twice, no 500 is answered.
 set -u -o pipefail
@@ -54,6 +55,63 @@ burst() {
 	done
 	wait "${pids[@]}"
 }
+
+MEDIA=$HARK_SRCDIR/tests/data/media
+
+# mp_to OUT TEXT [KEY]: one multipart POST of the second seed's shape (its
+# payload with TEXT as the transcript, a voice recording, a screenshot,
+# with Idempotency-Key KEY when given; session MP_SID, else a new one);
+# appends "STATUS ID TEXT" to OUT.
+mp_to() {
+	local out=$1 text=$2 key=${3:-} code body id sid idem=()
+	sid=${MP_SID:-$(cat /proc/sys/kernel/random/uuid)}
+	[ -n "$key" ] && idem=(-H "Idempotency-Key: $key")
+	cat >"$T/mp-$text.json" <<EOF
+{"sessionId":"$sid","transcript":"$text","context":{"dom":null,"console":[],"network":[],
+"device":{"userAgent":"Mozilla/5.0 (X11; Linux x86_64)","platform":"Linux x86_64","language":"en-GB","viewport":{"width":1280,"height":720},"devicePixelRatio":2,"timezone":"Europe/Amsterdam"},
+"page":{"url":"https://app.example.com/reports","referrer":"","title":"Reports","customAttrs":{}},
+"screenshotUrl":null,"annotationLayer":null,"capturedAt":"2026-12-03T10:00:00.000Z"},
+"identity":null,"audioDurationMs":600}
+EOF
+	body=$(curl -s --max-time 60 -w '\n%{http_code}' -X POST \
+	    -H "x-earshot-project: $PRJ" -H "x-earshot-key: $KEY" "${idem[@]}" \
+	    -F "payload=<$T/mp-$text.json;type=application/json" \
+	    -F "audio=@$MEDIA/voice.webm;type=audio/webm" \
+	    -F "screenshot=@$MEDIA/shot.png;type=image/png" "$URL/v1/feedback")
+	code=${body##*$'\n'}
+	body=${body%$'\n'*}
+	id=$(printf '%s' "$body" | "$JSONQ" id 2>/dev/null) || id=-
+	printf '%s %s %s\n' "${code:-000}" "${id:--}" "$text" >>"$out"
+}
+
+# each_202_whole OUT: every 202's id names one row of its text with both
+# its files (rows and files on disk), its job and its session.
+each_202_whole() {
+	local code id text bad=0 p seen=0
+	while read -r code id text; do
+		[ "$code" = 202 ] || continue
+		seen=$((seen + 1))
+		[ "$(sql "SELECT CONCAT((SELECT COUNT(*) FROM feedback WHERE id = '$id' AND text = '$text'), ' ',
+		    (SELECT COUNT(*) FROM media WHERE feedback_id = '$id'), ' ',
+		    (SELECT COUNT(*) FROM jobs WHERE feedback_id = '$id' AND kind = 'transcribe'), ' ',
+		    (SELECT COUNT(*) FROM sessions WHERE feedback_id = '$id'))")" = "1 2 1 1" ] ||
+		    { bad=$((bad + 1)); continue; }
+		for p in $(sql "SELECT path FROM media WHERE feedback_id = '$id'"); do
+			[ -s "$T/media/$p" ] || bad=$((bad + 1))
+		done
+	done <"$1"
+	[ "$bad" -eq 0 ] && [ "$seen" -gt 0 ]
+}
+# Files on disk that no media row names: a refused submission's left behind.
+orphan_files() {
+	local n=0 p
+	while read -r p; do
+		p=${p#"$T/media/"}
+		[ "$(sql "SELECT COUNT(*) FROM media WHERE path = '$p'")" = 1 ] || n=$((n + 1))
+	done < <(find "$T/media" -path "$T/media/.tmp" -prune -o -type f -print)
+	echo "$n"
+}
+batches() { grep -c "commit queue: [0-9]* rows" "$LOG"; }
 
 count_status() { awk -v s="$2" '$1 == s' "$1" | wc -l | tr -d ' '; }
 rows_like() { sql "SELECT COUNT(*) FROM feedback WHERE text LIKE '$1'"; }
@@ -135,6 +193,67 @@ test_writer() {
 	check "those queued behind the slow commit shared one (log: $(grep -o 'commit queue: [0-9]* rows' "$LOG" | sort | uniq -c | sort -rn | head -1))" \
 	    grep -qE "commit queue: ([2-9]|1[0-9]) rows" "$LOG"
 	check "every 201 has its row" each_201_stored "$out"
+}
+
+# Multipart submissions go through the queue with their files' rows, their
+# session and their job, in the batch's transaction.
+test_multipart() {
+	local out=$T/mp.codes bg b0 i pids
+	t_ctx "multipart"
+	: >"$out"
+	b0=$(batches)
+	mp_to "$out" "mp-lone"
+	check "a lone multipart POST is 202" test "$(count_status "$out" 202)" -eq 1
+	check "the writer filed it" test "$(batches)" -gt "$b0"
+	check "with its files, job and session" each_202_whole "$out"
+	: >"$out"
+	post_to "$out" "slow-mp" &
+	bg=$!
+	sleep 0.3
+	pids=("$bg")
+	for ((i = 1; i <= 6; i++)); do
+		mp_to "$out" "mpbatch-$i" &
+		pids+=($!)
+	done
+	post_to "$out" "mpjson-1" &
+	pids+=($!)
+	wait "${pids[@]}"
+	check "6 multipart and 2 JSON POSTs at once: all answered" \
+	    test "$(count_status "$out" 202)" -eq 6 -a "$(count_status "$out" 201)" -eq 2
+	check "a batch behind the slow commit held several of them" \
+	    grep -qE "commit queue: ([2-9]|1[0-9]) rows" "$LOG"
+	check "each multipart row whole, once" each_202_whole "$out"
+	check "no row twice" test "$(twice)" -eq 0
+	: >"$out"
+	post_to "$out" "slow-mp2" &
+	bg=$!
+	sleep 0.3
+	pids=("$bg")
+	mp_to "$out" "poison-mp" &
+	pids+=($!)
+	sleep 0.2
+	for ((i = 1; i <= 4; i++)); do
+		mp_to "$out" "mpmate-$i" &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	check "a refused multipart row is answered 500" \
+	    test "$(awk '$3 == "poison-mp"' "$out" | cut -d' ' -f1)" = 500
+	check "its neighbours are whole" each_202_whole "$out"
+	check "and are 4" test "$(count_status "$out" 202)" -eq 4
+	check "the refused one left no row of any kind" test "$(sql "SELECT
+	    (SELECT COUNT(*) FROM media m LEFT JOIN feedback f ON f.id = m.feedback_id WHERE f.id IS NULL) +
+	    (SELECT COUNT(*) FROM jobs j LEFT JOIN feedback f ON f.id = j.feedback_id WHERE f.id IS NULL)")" -eq 0
+	check "and no file" test "$(orphan_files)" -eq 0
+	: >"$out"
+	MP_SID=$(cat /proc/sys/kernel/random/uuid)
+	mp_to "$out" "mp-idem" "mp-key-1"
+	mp_to "$out" "mp-idem" "mp-key-1"
+	MP_SID=
+	check "a keyed multipart POST twice: 202 both" test "$(count_status "$out" 202)" -eq 2
+	check "the same item" test "$(awk '{print $2}' "$out" | sort -u | wc -l)" -eq 1
+	check "stored once" test "$(rows_like 'mp-idem')" -eq 1
+	check "whole" each_202_whole "$out"
 }
 
 test_bad_row() {
@@ -271,7 +390,11 @@ test_faults_under_load() {
 			j=0
 			while [ ! -e "$T/load.stop" ]; do
 				j=$((j + 1))
-				post_to "$out" "load-$i-$j"
+				if [ "$i" -lt 2 ]; then
+					mp_to "$out" "mpload-$i-$j"
+				else
+					post_to "$out" "load-$i-$j"
+				fi
 			done
 		) &
 		LOADERS+=($!)
@@ -296,6 +419,8 @@ test_faults_under_load() {
 	check "some POSTs were answered 201 ($(count_status "$out" 201))" test "$(count_status "$out" 201)" -gt 20
 	check "no 500 was answered" test "$(count_status "$out" 500)" -eq 0
 	check "every 201 has its row" each_201_stored "$out"
+	check "multipart POSTs were answered 202 ($(count_status "$out" 202))" test "$(count_status "$out" 202)" -gt 5
+	check "every 202 has its rows and files" each_202_whole "$out"
 	check "no row exists twice" test "$(twice)" -eq 0
 	check "a writer runs again" wait_until 10 eval '[ -n "$(writer_pid)" ]'
 	check "and $WORKERS workers" wait_until 10 eval '[ "$(workers_only | wc -l)" -eq '"$WORKERS"' ]'
@@ -336,6 +461,7 @@ t_init "${1:-}" commitq
 t_db private
 setup
 test_writer
+test_multipart
 test_bad_row
 test_deadlock
 test_replayed_commit

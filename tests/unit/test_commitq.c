@@ -70,7 +70,7 @@ START_TEST(a_submission_round_trips)
 
 	sample(&fb);
 	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, "key-1", 201,
-	    "{\"id\":1}", 8), 0);
+	    "{\"id\":1}", 8, NULL), 0);
 	ck_assert_int_eq(decode(&b, &sub), 0);
 	ck_assert_str_eq(sub.fb.id, FB_ID);
 	ck_assert_str_eq(sub.fb.project_id, PRJ);
@@ -98,10 +98,146 @@ START_TEST(a_submission_round_trips)
 
 	/* Without a key: none decoded. */
 	hark_buf_reset(&b);
-	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0), 0);
+	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0, NULL), 0);
 	ck_assert_int_eq(decode(&b, &sub), 0);
 	ck_assert_str_eq(sub.idem_key, "");
 	ck_assert_ptr_null(sub.idem_body);
+	hark_buf_free(&b);
+}
+END_TEST
+
+#define MED_ID	"med_0123456789abcdefghjkmnpqrs"
+#define JOB_ID	"job_0123456789abcdefghjkmnpqrs"
+#define RELPATH	PRJ "/2026/12/" MED_ID "-audio.webm"
+
+static void
+sample_parts(struct hark_store_submission *s, const struct hark_feedback *fb)
+{
+	static const unsigned char	 sha[32] = { 1, 2, 3, 4 };
+	static const char		 identity[] = "{\"email\":\"a@b.c\"}";
+
+	memset(s, 0, sizeof(*s));
+	s->fb = fb;
+	snprintf(s->media[0].id, sizeof(s->media[0].id), MED_ID);
+	s->media[0].kind = "audio";
+	s->media[0].relpath = RELPATH;
+	s->media[0].mime = "audio/webm";
+	s->media[0].bytes = 12345;
+	s->media[0].sha256 = sha;
+	s->media[0].duration_ms = 4200;
+	s->nmedia = 1;
+	snprintf(s->jobs[0].id, sizeof(s->jobs[0].id), JOB_ID);
+	s->jobs[0].kind = "transcribe";
+	s->njobs = 1;
+	s->session_status = "processing";
+	s->identity = identity;
+	s->identity_len = strlen(identity);
+	s->session_ttl = 86400;
+}
+
+START_TEST(a_multipart_submission_round_trips)
+{
+	struct hark_feedback		 fb;
+	struct hark_store_submission	 parts;
+	struct hark_cq_sub		 sub;
+	struct hark_buf			 b = { 0 };
+
+	sample(&fb);
+	sample_parts(&parts, &fb);
+	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, "key-2", 202,
+	    "{}", 2, &parts), 0);
+	ck_assert_int_eq(decode(&b, &sub), 0);
+	ck_assert_int_eq(sub.has_parts, 1);
+	ck_assert_ptr_eq(sub.parts.fb, &sub.fb);
+	ck_assert_uint_eq(sub.parts.nmedia, 1);
+	ck_assert_str_eq(sub.parts.media[0].id, MED_ID);
+	ck_assert_str_eq(sub.parts.media[0].kind, "audio");
+	ck_assert_str_eq(sub.parts.media[0].relpath, RELPATH);
+	/* The static names the store and the media reader expect. */
+	ck_assert_ptr_eq(sub.parts.media[0].mime,
+	    hark_media_type_static("audio/webm"));
+	ck_assert(sub.parts.media[0].bytes == 12345);
+	ck_assert(memcmp(sub.parts.media[0].sha256, parts.media[0].sha256,
+	    32) == 0);
+	ck_assert_int_eq(sub.parts.media[0].duration_ms, 4200);
+	ck_assert_uint_eq(sub.parts.njobs, 1);
+	ck_assert_str_eq(sub.parts.jobs[0].id, JOB_ID);
+	ck_assert_str_eq(sub.parts.jobs[0].kind, "transcribe");
+	ck_assert_str_eq(sub.parts.session_status, "processing");
+	ck_assert_uint_eq(sub.parts.identity_len, parts.identity_len);
+	ck_assert(memcmp(sub.parts.identity, parts.identity,
+	    parts.identity_len) == 0);
+	ck_assert_int_eq(sub.parts.session_ttl, 86400);
+	/* The key's answer is the submission's, for its direct-path retry. */
+	ck_assert_str_eq(sub.parts.idem_key, "key-2");
+	ck_assert_int_eq(sub.parts.idem_status, 202);
+	ck_assert_uint_eq(sub.parts.idem_len, 2);
+
+	/* Parts of another row are not sent. */
+	hark_buf_reset(&b);
+	{
+		struct hark_feedback	 other = fb;
+
+		ck_assert_int_eq(hark_cq_encode_submit(&b, &other, NULL, 0,
+		    NULL, 0, &parts), -1);
+	}
+	hark_buf_free(&b);
+}
+END_TEST
+
+/* What a worker could never have made is refused, not stored. */
+START_TEST(bad_parts_are_refused)
+{
+	static const char *const	 paths[] = {
+		"../etc/passwd", "/abs/" MED_ID "-audio.webm",
+		PRJ "/2026/13/" MED_ID "-audio.webm",
+		PRJ "/2026/12/../" MED_ID "-audio.webm", NULL
+	};
+	struct hark_feedback		 fb;
+	struct hark_store_submission	 parts;
+	struct hark_cq_sub		 sub;
+	struct hark_buf			 b = { 0 };
+	size_t				 i;
+
+	sample(&fb);
+	for (i = 0; paths[i] != NULL; i++) {
+		sample_parts(&parts, &fb);
+		parts.media[0].relpath = paths[i];
+		hark_buf_reset(&b);
+		ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL,
+		    0, &parts), 0);
+		ck_assert_msg(decode(&b, &sub) == -1, "%s", paths[i]);
+	}
+	sample_parts(&parts, &fb);
+	parts.media[0].mime = "text/html";
+	hark_buf_reset(&b);
+	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0,
+	    &parts), 0);
+	ck_assert_int_eq(decode(&b, &sub), -1);
+	sample_parts(&parts, &fb);
+	parts.jobs[0].kind = "shell";
+	hark_buf_reset(&b);
+	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0,
+	    &parts), 0);
+	ck_assert_int_eq(decode(&b, &sub), -1);
+	sample_parts(&parts, &fb);
+	snprintf(parts.media[0].id, sizeof(parts.media[0].id), "%s", FB_ID);
+	hark_buf_reset(&b);
+	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0,
+	    &parts), 0);
+	ck_assert_int_eq(decode(&b, &sub), -1);
+	sample_parts(&parts, &fb);
+	parts.session_status = "open";
+	hark_buf_reset(&b);
+	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0,
+	    &parts), 0);
+	ck_assert_int_eq(decode(&b, &sub), -1);
+	/* And the same parts as made are fine: the above failed for cause. */
+	sample_parts(&parts, &fb);
+	hark_buf_reset(&b);
+	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0,
+	    &parts), 0);
+	ck_assert_int_eq(decode(&b, &sub), 0);
 	hark_buf_free(&b);
 }
 END_TEST
@@ -163,7 +299,7 @@ refused(void (*mutate)(struct hark_feedback *), const char *key,
 	if (mutate != NULL)
 		mutate(&fb);
 	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, key, 201, body,
-	    body != NULL ? strlen(body) : 0), 0);
+	    body != NULL ? strlen(body) : 0, NULL), 0);
 	ck_assert_int_eq(decode(&b, &sub), -1);
 	hark_buf_free(&b);
 }
@@ -201,7 +337,7 @@ START_TEST(cut_grown_and_flipped_frames_are_refused)
 	size_t			 n, i;
 
 	sample(&fb);
-	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0), 0);
+	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0, NULL), 0);
 	p = (unsigned char *)b.data + 4;
 	n = b.len - 4;
 	/* Every shorter payload is refused, whatever it stops in. */
@@ -296,7 +432,7 @@ submit_to(enum fake mode, int answer_rc, int timeout_ms, int *rc)
 	c = hark_cq_client_new(sock_path, timeout_ms);
 	ck_assert_ptr_nonnull(c);
 	*rc = 12345;
-	r = hark_cq_submit(c, &fb, NULL, 0, NULL, 0, rc);
+	r = hark_cq_submit(c, &fb, NULL, 0, NULL, 0, NULL, rc);
 	hark_cq_client_free(c);
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
@@ -328,7 +464,7 @@ START_TEST(a_refusal_carries_the_writers_reason)
 
 	sample(&fb);
 	c = hark_cq_client_new(sock_path, 5000);
-	ck_assert_int_eq(hark_cq_submit(c, &fb, NULL, 0, NULL, 0, &rc), 0);
+	ck_assert_int_eq(hark_cq_submit(c, &fb, NULL, 0, NULL, 0, NULL, &rc), 0);
 	ck_assert_int_eq(rc, HARK_STORE_UNAVAILABLE);
 	ck_assert_str_eq(hark_cq_error(c, &err), "read-only");
 	ck_assert_uint_eq(err, 1290);
@@ -364,7 +500,7 @@ START_TEST(no_writer_is_no_answer)
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 100));
 	c = hark_cq_client_new("/nonexistent/hark-commitq.sock", 100);
 	ck_assert_ptr_nonnull(c);
-	ck_assert_int_eq(hark_cq_submit(c, &fb, NULL, 0, NULL, 0, &rc), -1);
+	ck_assert_int_eq(hark_cq_submit(c, &fb, NULL, 0, NULL, 0, NULL, &rc), -1);
 	hark_cq_client_free(c);
 }
 END_TEST
@@ -376,6 +512,8 @@ commitq_suite(void)
 	TCase	*tc = tcase_create("commitq");
 
 	tcase_add_test(tc, a_submission_round_trips);
+	tcase_add_test(tc, a_multipart_submission_round_trips);
+	tcase_add_test(tc, bad_parts_are_refused);
 	tcase_add_test(tc, an_answer_round_trips);
 	tcase_add_test(tc, frames_are_bounded_and_wait_for_their_bytes);
 	tcase_add_test(tc, bad_submissions_are_refused);
