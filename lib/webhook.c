@@ -283,16 +283,51 @@ loopback_name(const char *host)
 	return n == 9 || host[n - 10] == '.';
 }
 
+/*
+ * The address that host (curl's form of a URL's host) stands for whatever
+ * DNS says, in *ss: a literal one, or 127.0.0.1 for a loopback name.  0,
+ * or -1 for a name to be resolved.  curl writes IPv4 dotted whatever the
+ * URL's spelling (127.1, 0x7f000001) and IPv6 in brackets, its zone
+ * apart.
+ */
+static int
+host_address(const char *host, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
+	char			 lit[INET6_ADDRSTRLEN + 1];
+	size_t			 n = strlen(host);
+
+	memset(ss, 0, sizeof(*ss));
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+		if (n - 2 >= sizeof(lit))
+			return -1;
+		memcpy(lit, host + 1, n - 2);
+		lit[n - 2] = '\0';
+		s6->sin6_family = AF_INET6;
+		return inet_pton(AF_INET6, lit, &s6->sin6_addr) == 1 ? 0 : -1;
+	}
+	s4->sin_family = AF_INET;
+	if (loopback_name(host)) {
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return 0;
+	}
+	if (n == 0 || n >= sizeof(lit))
+		return -1;
+	/* "127.0.0.1." is that address to the resolver. */
+	memcpy(lit, host, n + 1);
+	if (lit[n - 1] == '.')
+		lit[n - 1] = '\0';
+	return inet_pton(AF_INET, lit, &s4->sin_addr) == 1 ? 0 : -1;
+}
+
 int
 hark_webhook_url_allowed(const char *url, const struct hark_web_guard *g,
     char *err, size_t errlen)
 {
-	struct sockaddr_in6	 s6;
-	struct sockaddr_in	 s4;
-	const struct sockaddr	*sa = NULL;
-	char			 why[128], lit[64];
+	struct sockaddr_storage	 ss;
+	char			 why[128];
 	char			*host = NULL;
-	size_t			 n;
 	CURLU			*u;
 	int			 rc = -1;
 
@@ -306,25 +341,8 @@ hark_webhook_url_allowed(const char *url, const struct hark_web_guard *g,
 		snprintf(err, errlen, "'%.200s' is not a URL", url);
 		goto out;
 	}
-	memset(&s4, 0, sizeof(s4));
-	memset(&s6, 0, sizeof(s6));
-	s4.sin_family = AF_INET;
-	s6.sin6_family = AF_INET6;
-	/* curl writes IPv4 in its dotted form whatever the URL's spelling
-	 * (127.1, 0x7f000001), and IPv6 in brackets, its zone apart. */
-	n = strlen(host);
-	if (n > 2 && host[0] == '[' && host[n - 1] == ']' && n - 2 < sizeof(lit)) {
-		memcpy(lit, host + 1, n - 2);
-		lit[n - 2] = '\0';
-		if (inet_pton(AF_INET6, lit, &s6.sin6_addr) == 1)
-			sa = (const struct sockaddr *)&s6;
-	} else if (inet_pton(AF_INET, host, &s4.sin_addr) == 1)
-		sa = (const struct sockaddr *)&s4;
-	else if (loopback_name(host)) {
-		s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sa = (const struct sockaddr *)&s4;
-	}
-	if (sa != NULL && hark_web_guard_check(g, sa, why, sizeof(why)) == -1) {
+	if (host_address(host, &ss) == 0 && hark_web_guard_check(g,
+	    (const struct sockaddr *)&ss, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "hark-batch would not deliver to %.64s: "
 		    "%s", host, why);
 		goto out;

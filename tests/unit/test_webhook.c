@@ -372,7 +372,8 @@ START_TEST(registration_refuses_urls_naming_private_hosts)
 		"http://[fe80::1%25eth0]/", "https://10.0.0.5/hook",
 		"http://192.168.1.1/", "http://100.64.0.1/", "http://0.0.0.0/",
 		"http://[fd00::1]/", "http://localhost/", "http://LocalHost.:80/",
-		"http://api.localhost/", NULL
+		"http://api.localhost/", "http://127.0.0.1.:8080/",
+		"http://user:pw@127.0.0.1/", "http://0/", NULL
 	};
 	static const char *const allowed[] = {
 		"https://hooks.example.com/hark", "http://8.8.8.8/",
