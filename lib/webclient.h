@@ -38,6 +38,8 @@ struct sockaddr;
  * Where a guarded request may connect.  An address in deny is refused;
  * else one in allow is let through; else one that hark_web_ip_class names
  * (loopback, private, link-local...) is refused unless allow_private.
+ * Webhooks are the only guarded requests, so the reasons name [webhook]'s
+ * keys.
  */
 struct hark_web_guard {
 	int				 allow_private;
