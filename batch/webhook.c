@@ -12,6 +12,12 @@
  * drop the repeat, and a fresh webhook-timestamp and signature, as the
  * spec asks.  Redirects are not followed and the receiver's body is not
  * read beyond WEBHOOK_ANSWER_MAX bytes.
+ *
+ * The endpoint is the project's choice, so the request carries the guard
+ * of [webhook] allow_private, allow_networks and deny_networks: each
+ * address the URL resolves to is checked as curl connects.  A delivery
+ * whose every address is refused fails at once, its reason in the log:
+ * no retry can change what the configuration forbids.
  */
 #include "config.h"
 
@@ -82,6 +88,7 @@ static enum hark_job_rc
 send_one(struct hark_job_ctx *ctx, const struct hark_webhook_delivery *d,
     const struct hark_webhook *w)
 {
+	struct hark_webhook_guard wg;
 	struct hark_web_req	 r;
 	struct hark_buf		 answer = { 0 };
 	const char		*hdrs[4];
@@ -99,6 +106,10 @@ send_one(struct hark_job_ctx *ctx, const struct hark_webhook_delivery *d,
 		hark_job_why(ctx, "webhook: cannot sign the delivery");
 		return HARK_JOB_RETRY;
 	}
+	if (hark_webhook_guard_init(&wg, ctx->conf) == -1) {
+		hark_job_why(ctx, "webhook: out of memory");
+		return HARK_JOB_RETRY;
+	}
 	snprintf(h_id, sizeof(h_id), "webhook-id: %s", d->id);
 	snprintf(h_ts, sizeof(h_ts), "webhook-timestamp: %lld", ts);
 	snprintf(h_sig, sizeof(h_sig), "webhook-signature: %s", sig);
@@ -114,10 +125,19 @@ send_one(struct hark_job_ctx *ctx, const struct hark_webhook_delivery *d,
 	r.len = d->payload_len;
 	r.timeout_ms = (long)ctx->conf->webhook_timeout * 1000;
 	r.max_answer = WEBHOOK_ANSWER_MAX;
+	r.guard = &wg.g;
 	why[0] = '\0';
 	wrc = hark_web_request(&r, &status, &answer, &retry_after, why,
 	    sizeof(why));
 	hark_buf_free(&answer);
+	hark_webhook_guard_free(&wg);
+	if (wrc == HARK_WEB_REFUSED) {
+		/* why names an address and the setting, never the URL. */
+		snprintf(err, sizeof(err), "refused: %s", why);
+		hark_job_why(ctx, "webhook: refused: %s", why);
+		rc = record(ctx, d->id, false, 0, err);
+		return rc == -1 ? HARK_JOB_FAILED : (enum hark_job_rc)rc;
+	}
 	if (wrc == HARK_WEB_OK && status >= 200 && status <= 299) {
 		rc = record(ctx, d->id, true, status, NULL);
 		return rc == -1 ? HARK_JOB_DONE : (enum hark_job_rc)rc;

@@ -96,10 +96,11 @@ webhook_add(struct ctl *ctl, int argc, char **argv)
 		{ "events", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct hark_webhook_guard	 wg;
 	struct hark_webhook		*w;
 	const char			*events = NULL, *project, *url;
 	char				 text[HARK_WEBHOOK_WHSEC_SIZE], err[320];
-	int				 ch, rc = CTL_FAIL;
+	int				 ch, ok, rc = CTL_FAIL;
 
 	ctl_getopt_reset();
 	opterr = 0;
@@ -128,7 +129,22 @@ webhook_add(struct ctl *ctl, int argc, char **argv)
 		rc = ctl_usage_error("--events: %s", err);
 		goto out;
 	}
-	if (ctl_open(ctl) != CTL_OK || ctl_need_project(ctl, project) != CTL_OK)
+	if (ctl_open(ctl) != CTL_OK)
+		goto out;
+	/* hark-batch checks every delivery; refusing here what it would
+	 * refuse saves finding out from a failed delivery. */
+	if (hark_webhook_guard_init(&wg, &ctl->conf) == -1) {
+		fprintf(stderr, "harkctl: out of memory\n");
+		goto out;
+	}
+	ok = hark_webhook_url_allowed(url, &wg.g, err, sizeof(err));
+	hark_webhook_guard_free(&wg);
+	if (ok == -1) {
+		rc = ctl_usage_error("%s (or set [webhook] allow_private or "
+		    "allow_networks)", err);
+		goto out;
+	}
+	if (ctl_need_project(ctl, project) != CTL_OK)
 		goto out;
 	snprintf(w->project_id, sizeof(w->project_id), "%s", project);
 	snprintf(w->url, sizeof(w->url), "%s", url);

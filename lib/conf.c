@@ -378,6 +378,17 @@ static const struct conf_key conf_keys[] = {
 	 * and keeps one slow endpoint from holding a run for long. */
 	{ "webhook", "timeout", CONF_SECONDS, FIELD(webhook_timeout, int),
 	    "10", 1, 120, 0, NULL },
+	/* An endpoint is a project's choice, not the operator's: off, it
+	 * cannot reach this host's loopback, the cloud's metadata service
+	 * or the internal network (lib/webclient.h, the guard). */
+	{ "webhook", "allow_private", CONF_BOOL,
+	    FIELD(webhook_allow_private, int), "no", 0, 1, 0, NULL },
+	{ "webhook", "allow_networks", CONF_STRING,
+	    FIELD(webhook_allow_networks, char *), "", 0, 0, 0,
+	    hark_proxies_check },
+	{ "webhook", "deny_networks", CONF_STRING,
+	    FIELD(webhook_deny_networks, char *), "", 0, 0, 0,
+	    hark_proxies_check },
 
 	/* [email]: mail to a submitter (batch/email.c, lib/mail.c). */
 	{ "email", "backend", CONF_STRING, FIELD(email_backend, char *),

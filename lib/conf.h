@@ -114,6 +114,9 @@ struct hark_conf {
 
 	/* [webhook]: the sender (batch/webhook.c) */
 	int	 webhook_timeout;	/* seconds one delivery attempt may take */
+	int	 webhook_allow_private;	/* deliver to loopback, private...? */
+	char	*webhook_allow_networks; /* CIDRs delivered to all the same */
+	char	*webhook_deny_networks;	/* CIDRs never delivered to */
 	/* [email]: mail to a submitter (batch/email.c, lib/mail) */
 	char	*email_backend;		/* "none", "smtp" or "resend" */
 	char	*email_from;		/* the sender's address */

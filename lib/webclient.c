@@ -1,8 +1,22 @@
 /*
  * webclient.c: bounded outgoing HTTP POSTs with libcurl (see webclient.h):
- * plain bodies and multipart uploads streamed from disk.
+ * plain bodies and multipart uploads streamed from disk, and the guard on
+ * where a request chosen by a project may connect.
+ *
+ * The guard sits in curl's open-socket callback: curl calls it with each
+ * address it has resolved, just before connecting, and a refusal there
+ * means no packet leaves for that address (a check after connecting, such
+ * as CURLINFO_PRIMARY_IP, would already have probed the port).  Each
+ * request is its own easy handle, so no connection is reused from an
+ * unchecked one, and redirects are not followed, so there is no second hop
+ * to check.
  */
 #include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +24,23 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "proxies.h"
 #include "webclient.h"
+
+/* What the open-socket callback saw of one request. */
+struct guard_state {
+	const struct hark_web_guard	*g;
+	unsigned			 tried;
+	unsigned			 refused;
+	char				 why[128];	/* the first refusal */
+};
+
+static void
+set_why(char *why, size_t whylen, const char *s)
+{
+	if (why != NULL && whylen > 0)
+		snprintf(why, whylen, "%s", s);
+}
 
 struct sink {
 	struct hark_buf	*out;
@@ -31,6 +61,152 @@ on_data(char *p, size_t size, size_t n, void *arg)
 	if (hark_buf_append(s->out, p, len) == -1)
 		return 0;
 	return len;
+}
+
+static const char *
+ip4_class(const unsigned char *a)
+{
+	if (a[0] == 0)
+		return "unspecified";		/* 0.0.0.0/8, "this network" */
+	if (a[0] == 10 || (a[0] == 172 && (a[1] & 0xf0) == 16) ||
+	    (a[0] == 192 && a[1] == 168))
+		return "private";		/* RFC 1918 */
+	if (a[0] == 100 && (a[1] & 0xc0) == 64)
+		return "shared (CGNAT)";	/* 100.64.0.0/10, RFC 6598 */
+	if (a[0] == 127)
+		return "loopback";
+	if (a[0] == 169 && a[1] == 254)
+		return "link-local";		/* and cloud metadata */
+	if (a[0] == 192 && a[1] == 0 && a[2] == 0)
+		return "reserved";		/* IETF protocol assignments */
+	if ((a[0] == 192 && a[1] == 0 && a[2] == 2) ||
+	    (a[0] == 198 && a[1] == 51 && a[2] == 100) ||
+	    (a[0] == 203 && a[1] == 0 && a[2] == 113))
+		return "documentation";		/* TEST-NET-1, 2, 3 */
+	if (a[0] == 198 && (a[1] & 0xfe) == 18)
+		return "benchmarking";		/* 198.18.0.0/15 */
+	if (a[0] >= 224 && a[0] <= 239)
+		return "multicast";
+	if (a[0] >= 240)
+		return "reserved";		/* 240/4 and the broadcast */
+	return NULL;
+}
+
+const char *
+hark_web_ip_class(int family, const unsigned char *a)
+{
+	static const unsigned char	 zero[12];
+	static const unsigned char	 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+					    0, 0, 0xff, 0xff };
+	static const unsigned char	 nat64[12] = { 0, 0x64, 0xff, 0x9b };
+
+	if (family == AF_INET)
+		return ip4_class(a);
+	if (family != AF_INET6)
+		return "reserved";
+	if (memcmp(a, zero, 12) == 0) {
+		/* ::, ::1, then the deprecated IPv4-compatible ::a.b.c.d. */
+		if (memcmp(a + 12, zero, 3) == 0 && a[15] <= 1)
+			return a[15] == 0 ? "unspecified" : "loopback";
+		return ip4_class(a + 12) != NULL ? ip4_class(a + 12) :
+		    "reserved";
+	}
+	/* The kernel connects to ::ffff:a.b.c.d as to a.b.c.d, and a
+	 * NAT64 gateway translates 64:ff9b::a.b.c.d to it. */
+	if (memcmp(a, mapped, 12) == 0 || memcmp(a, nat64, 12) == 0)
+		return ip4_class(a + 12);
+	if (a[0] == 0x20 && a[1] == 0x02)
+		return ip4_class(a + 2);	/* 6to4 2002:a.b.c.d::/48 */
+	if (a[0] == 0 && a[1] == 0x64 && a[2] == 0xff && a[3] == 0x9b &&
+	    a[4] == 0 && a[5] == 1)
+		return "private";		/* local NAT64 64:ff9b:1::/48 */
+	if ((a[0] & 0xfe) == 0xfc)
+		return "unique local";		/* fc00::/7 */
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return "link-local";		/* fe80::/10 */
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0xc0)
+		return "site-local";		/* fec0::/10, deprecated */
+	if (a[0] == 0xff)
+		return "multicast";
+	if (a[0] == 0x20 && a[1] == 0x01 && a[2] == 0x0d && a[3] == 0xb8)
+		return "documentation";		/* 2001:db8::/32 */
+	/* Only 2000::/3 is global unicast; the rest (::/8 with 100::/64
+	 * discard-only among them) is unassigned or special. */
+	if ((a[0] & 0xe0) != 0x20)
+		return "reserved";
+	return NULL;
+}
+
+int
+hark_web_guard_check(const struct hark_web_guard *g,
+    const struct sockaddr *sa, char *why, size_t whylen)
+{
+	const unsigned char	*a;
+	const char		*what;
+	char			 text[INET6_ADDRSTRLEN];
+	int			 family;
+
+	if (sa->sa_family == AF_INET) {
+		family = AF_INET;
+		a = (const unsigned char *)
+		    &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	} else if (sa->sa_family == AF_INET6) {
+		family = AF_INET6;
+		a = ((const struct sockaddr_in6 *)(const void *)sa)->
+		    sin6_addr.s6_addr;
+		/* An IPv4-mapped address is that IPv4 address, lists too. */
+		if (IN6_IS_ADDR_V4MAPPED(
+		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr)) {
+			family = AF_INET;
+			a += 12;
+		}
+	} else {
+		set_why(why, whylen, "not an IP address");
+		return -1;
+	}
+	if (inet_ntop(family, a, text, sizeof(text)) == NULL)
+		snprintf(text, sizeof(text), "?");
+	if (g->deny != NULL && hark_proxies_trusted(g->deny, text)) {
+		if (why != NULL && whylen > 0)
+			snprintf(why, whylen, "the address %s is in [webhook] "
+			    "deny_networks", text);
+		return -1;
+	}
+	if (g->allow != NULL && hark_proxies_trusted(g->allow, text))
+		return 0;
+	/* The class of the address as the peer would see it: a mapped one
+	 * was turned into its IPv4 form above. */
+	if (g->allow_private || (what = hark_web_ip_class(family, a)) == NULL)
+		return 0;
+	if (why != NULL && whylen > 0)
+		snprintf(why, whylen, "the %s address %s ([webhook] "
+		    "allow_private is off)", what, text);
+	return -1;
+}
+
+/*
+ * CURLOPT_OPENSOCKETFUNCTION: the socket for one address curl resolved,
+ * or CURL_SOCKET_BAD (curl tries the next address, then fails with
+ * CURLE_COULDNT_CONNECT) when the guard refuses it.
+ */
+static curl_socket_t
+guard_open(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	struct guard_state	*st = arg;
+	char			 why[sizeof(st->why)];
+	int			 type = addr->socktype;
+
+	(void)purpose;
+	st->tried++;
+	if (hark_web_guard_check(st->g, &addr->addr, why, sizeof(why)) == -1) {
+		if (st->refused++ == 0)
+			memcpy(st->why, why, sizeof(why));
+		return CURL_SOCKET_BAD;
+	}
+#ifdef SOCK_CLOEXEC
+	type |= SOCK_CLOEXEC;
+#endif
+	return socket(addr->family, type, addr->protocol);
 }
 
 static enum hark_web_rc
@@ -63,13 +239,6 @@ free_headers(struct curl_slist *hdrs)
 		for (v = l->data; v != NULL && *v != '\0'; v++)
 			*v = 'x';
 	curl_slist_free_all(hdrs);
-}
-
-static void
-set_why(char *why, size_t whylen, const char *s)
-{
-	if (why != NULL && whylen > 0)
-		snprintf(why, whylen, "%s", s);
 }
 
 /* The multipart body of r, or NULL with why set. */
@@ -123,6 +292,7 @@ hark_web_request(const struct hark_web_req *r, long *status,
 {
 	struct curl_slist	*hdrs = NULL, *l;
 	struct sink		 s = { out, r->max_answer, 0 };
+	struct guard_state	 gs;
 	char			 ct[128], errbuf[CURL_ERROR_SIZE] = "";
 	curl_mime		*mime = NULL;
 	curl_off_t		 ra = 0;
@@ -132,6 +302,8 @@ hark_web_request(const struct hark_web_req *r, long *status,
 	CURL			*h;
 
 	*status = 0;
+	memset(&gs, 0, sizeof(gs));
+	gs.g = r->guard;
 	if (retry_after != NULL)
 		*retry_after = 0;
 	if ((h = curl_easy_init()) == NULL) {
@@ -176,8 +348,22 @@ hark_web_request(const struct hark_web_req *r, long *status,
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	if (r->guard != NULL) {
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, guard_open);
+		curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &gs);
+		/* Through a proxy the socket's address would be the proxy's,
+		 * and the proxy would reach what the guard refuses. */
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
+	}
 	c = curl_easy_perform(h);
 	rc = map_curl(c, &s);
+	if (rc != HARK_WEB_OK && gs.refused > 0 && gs.refused == gs.tried) {
+		/* Every address was refused: not a network failure, and no
+		 * retry will change it unless the configuration does. */
+		set_why(why, whylen, gs.why);
+		rc = HARK_WEB_REFUSED;
+		goto out;
+	}
 	if (rc == HARK_WEB_OK) {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 		/* Seconds, whether the header gave seconds or a date. */

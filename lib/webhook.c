@@ -1,15 +1,22 @@
 /* webhook.c: Standard Webhooks secrets, signatures, event names and endpoint URLs (see webhook.h). */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "conf.h"
 #include "keys.h"
 #include "webhook.h"
 
@@ -227,6 +234,121 @@ hark_webhook_url_check(const char *url, char *err, size_t errlen)
 	rc = 0;
 out:
 	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int
+hark_webhook_guard_init(struct hark_webhook_guard *wg,
+    const struct hark_conf *conf)
+{
+	char	 why[160];
+
+	memset(wg, 0, sizeof(*wg));
+	if (hark_proxies_parse(conf->webhook_allow_networks != NULL ?
+	    conf->webhook_allow_networks : "", &wg->allow, why,
+	    sizeof(why)) == -1)
+		return -1;
+	if (hark_proxies_parse(conf->webhook_deny_networks != NULL ?
+	    conf->webhook_deny_networks : "", &wg->deny, why,
+	    sizeof(why)) == -1) {
+		hark_proxies_free(&wg->allow);
+		return -1;
+	}
+	wg->g.allow_private = conf->webhook_allow_private;
+	wg->g.allow = &wg->allow;
+	wg->g.deny = &wg->deny;
+	return 0;
+}
+
+void
+hark_webhook_guard_free(struct hark_webhook_guard *wg)
+{
+	hark_proxies_free(&wg->allow);
+	hark_proxies_free(&wg->deny);
+	memset(wg, 0, sizeof(*wg));
+}
+
+/* localhost, localhost., x.localhost, x.localhost. (any case). */
+static int
+loopback_name(const char *host)
+{
+	size_t	 n = strlen(host);
+
+	if (n > 0 && host[n - 1] == '.')
+		n--;
+	if (n < 9 || strncasecmp(host + n - 9, "localhost", 9) != 0)
+		return 0;
+	return n == 9 || host[n - 10] == '.';
+}
+
+/*
+ * The address that host (curl's form of a URL's host) stands for whatever
+ * DNS says, in *ss: a literal one, or 127.0.0.1 for a loopback name.  0,
+ * or -1 for a name to be resolved.  curl writes IPv4 dotted whatever the
+ * URL's spelling (127.1, 0x7f000001) and IPv6 in brackets, its zone
+ * apart.
+ */
+static int
+host_address(const char *host, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6	*s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in	*s4 = (struct sockaddr_in *)ss;
+	char			 lit[INET6_ADDRSTRLEN + 1];
+	size_t			 n = strlen(host);
+
+	memset(ss, 0, sizeof(*ss));
+	if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+		if (n - 2 >= sizeof(lit))
+			return -1;
+		memcpy(lit, host + 1, n - 2);
+		lit[n - 2] = '\0';
+		s6->sin6_family = AF_INET6;
+		return inet_pton(AF_INET6, lit, &s6->sin6_addr) == 1 ? 0 : -1;
+	}
+	s4->sin_family = AF_INET;
+	if (loopback_name(host)) {
+		s4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return 0;
+	}
+	if (n == 0 || n >= sizeof(lit))
+		return -1;
+	/* "127.0.0.1." is that address to the resolver. */
+	memcpy(lit, host, n + 1);
+	if (lit[n - 1] == '.')
+		lit[n - 1] = '\0';
+	return inet_pton(AF_INET, lit, &s4->sin_addr) == 1 ? 0 : -1;
+}
+
+int
+hark_webhook_url_allowed(const char *url, const struct hark_web_guard *g,
+    char *err, size_t errlen)
+{
+	struct sockaddr_storage	 ss;
+	char			 why[128];
+	char			*host = NULL;
+	CURLU			*u;
+	int			 rc = -1;
+
+	if ((u = curl_url()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) !=
+	    CURLUE_OK || curl_url_get(u, CURLUPART_HOST, &host, 0) !=
+	    CURLUE_OK) {
+		snprintf(err, errlen, "'%.200s' is not a URL", url);
+		goto out;
+	}
+	if (host_address(host, &ss) == 0 && hark_web_guard_check(g,
+	    (const struct sockaddr *)&ss, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "hark-batch would not deliver to %.64s: "
+		    "%s", host, why);
+		goto out;
+	}
+	rc = 0;
+out:
 	curl_free(host);
 	curl_url_cleanup(u);
 	return rc;

@@ -1,7 +1,8 @@
 /*
  * webhook.h: Standard Webhooks (standardwebhooks.com) for hark's outgoing
  * events: the whsec_ signing secret made, written and read back, the v1
- * signature, the event names and the endpoint URL check.
+ * signature, the event names, the endpoint URL check and the guard on
+ * where an endpoint may be.
  *
  * The secret is random bytes; its text form is "whsec_" and their standard
  * base64 (padded), which every Standard Webhooks library accepts as it is.
@@ -16,6 +17,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "proxies.h"
+#include "webclient.h"
 
 /* The spec asks for 24 to 64 bytes; hark makes 32. */
 #define HARK_WEBHOOK_SECRET_LEN		32
@@ -75,9 +79,40 @@ bool	hark_webhook_event_valid(const char *event);
 /*
  * Whether url can be an endpoint: http or https, a host, at most
  * HARK_WEBHOOK_URL_MAX bytes, no white space or control bytes.  0, or -1
- * with the reason in err.  Private and loopback addresses are not refused
- * (see README, Webhooks).
+ * with the reason in err.  Where it points is hark_webhook_url_allowed's.
  */
 int	hark_webhook_url_check(const char *url, char *err, size_t errlen);
+
+struct hark_conf;
+
+/*
+ * [webhook] allow_private, allow_networks and deny_networks as the guard
+ * of a delivery (lib/webclient.h): g points into the lists here.
+ */
+struct hark_webhook_guard {
+	struct hark_web_guard	 g;
+	struct hark_proxies	 allow;
+	struct hark_proxies	 deny;
+};
+
+/*
+ * Fills wg from conf; hark_webhook_guard_free frees it.  0, or -1 (out of
+ * memory, or a list that does not parse: conf checked both when loaded).
+ */
+int	hark_webhook_guard_init(struct hark_webhook_guard *wg,
+	    const struct hark_conf *conf);
+void	hark_webhook_guard_free(struct hark_webhook_guard *wg);
+
+/*
+ * Whether g lets url (one that hark_webhook_url_check took) be an
+ * endpoint, as far as the URL itself tells: its host as a literal address
+ * ("127.1" and "[::ffff:10.0.0.1]" as curl reads them), and localhost or a
+ * name under .localhost (RFC 6761: the loopback, whatever DNS says) as
+ * 127.0.0.1.  Other names are not resolved here: what they resolve to is
+ * checked at each delivery, where it counts.  0, or -1 with the reason in
+ * err.
+ */
+int	hark_webhook_url_allowed(const char *url,
+	    const struct hark_web_guard *g, char *err, size_t errlen);
 
 #endif

@@ -20,7 +20,11 @@
 # only the new secret verifies; no answer, nothing listening and a
 # redirect (not followed) are retried; a removed endpoint's queued
 # delivery is sent nowhere; add, remove and rotate-secret are in the audit
-# log, without the secret.
+# log, without the secret.  The receiver is on 127.0.0.1, so the suite's
+# config sets [webhook] allow_private = yes; with it off (the default),
+# harkctl refuses loopback, link-local and private URLs, and a delivery to
+# a name that resolves to loopback fails at once without reaching it,
+# saying why, unless [webhook] allow_networks names the address.
 set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -68,7 +72,9 @@ setup() {
 	CONF="$T/wh/hark.conf"
 	write_hark_conf "$CONF" log.file="$T/wh/hark.log" server.workers=2 \
 	    limits.rate_limit=100000 batch.lease=60
-	printf '\n[webhook]\ntimeout = 2\n' >>"$CONF"
+	# The receiver is on 127.0.0.1: private endpoints allowed, except
+	# in test_private's copies of this file.
+	printf '\n[webhook]\ntimeout = 2\nallow_private = yes\n' >>"$CONF"
 	PRJ=$(ctl project create "Webhooks") || exit 2
 	PRJ_B=$(ctl project create "Other") || exit 2
 	SK=$(ctl key create "$PRJ") || exit 2
@@ -457,6 +463,80 @@ test_transport() {
 	sql "UPDATE webhooks SET events = 'feedback.updated,comment.created' WHERE id = '$C'"
 }
 
+# conf_with FILE LINES: $CONF with [webhook] allow_private = yes replaced
+# by LINES (printf's escapes).
+conf_with() {
+	local line
+	line=$(printf '%b' "$2")
+	awk -v l="$line" '$0 == "allow_private = yes" { print l; next }
+	    { print }' "$CONF" >"$1"
+}
+
+test_private() {
+	local strict=$T/wh/strict.conf allowed=$T/wh/allowed.conf u n wid d
+	local lurl="http://localhost:${RURL##*:}"
+	t_ctx "private addresses"
+	conf_with "$strict" 'allow_private = no'
+	conf_with "$allowed" 'allow_private = no\nallow_networks = 127.0.0.1, ::1'
+	check "the strict copy has allow_private off" eval "grep -qx 'allow_private = no' '$strict' && ! grep -q 'allow_private = yes' '$strict'"
+	n=$(sql "SELECT COUNT(*) FROM webhooks")
+	for u in "http://127.0.0.1/" "http://[::1]/" "http://169.254.169.254/latest/meta-data/" \
+	    "$lurl/x/ok" "http://127.1:3306/" "http://[::ffff:10.0.0.1]/" "https://192.168.1.1/" \
+	    "http://100.64.0.1/" "http://[fd00::1]/"; do
+		CONF=$strict ctl_out webhook add "$PRJ" "$u"
+		check "allow_private off: add $u is refused (2)" test "$RC" = 2
+	done
+	CONF=$strict ctl_out webhook add "$PRJ" "http://169.254.169.254/latest/meta-data/"
+	check "saying which address and why" grep -q "the link-local address 169.254.169.254 (\[webhook\] allow_private is off)" "$T/out"
+	CONF=$strict ctl_out webhook add "$PRJ" "http://[::1]:8080/"
+	check "[::1]: the loopback address ::1" grep -q "the loopback address ::1 " "$T/out"
+	check "none of them made an endpoint" test "$(sql "SELECT COUNT(*) FROM webhooks")" = "$n"
+	CONF=$strict ctl_out webhook add "$PRJ" "https://hooks.example.com/hark" --events feedback.created
+	check "a public name is taken with allow_private off (0)" test "$RC" = 0
+	CONF=$allowed ctl_out webhook add "$PRJ" "http://127.0.0.1:9/" --events feedback.created
+	check "an address in allow_networks is taken (0)" test "$RC" = 0
+	sql "DELETE FROM webhooks WHERE url IN ('https://hooks.example.com/hark', 'http://127.0.0.1:9/')"
+
+	# A name that resolves to loopback passes harkctl (names are not
+	# resolved there); hark-batch checks where it connects.
+	sql "UPDATE webhooks SET events = 'feedback.created' WHERE project_id = '$PRJ'"
+	: >"$RD/log.jsonl"
+	add private "$lurl/private/ok" --events feedback.resolved
+	wid=$WID
+	resolved
+	CONF=$strict batch --once >"$T/b-strict.out" 2>&1
+	check "hark-batch exits 0" test $? = 0
+	d=$(dlv_of "$wid" feedback.resolved)
+	check "localhost, allow_private off: the delivery is failed after one attempt" \
+	    test -n "$d" -a "$(dlv "$d")" = "failed 1 -"
+	check "its error says refused, the address and why" test "$(sql "SELECT
+	    last_error FROM webhook_deliveries WHERE id = '$d'")" = "refused: the loopback address 127.0.0.1 ([webhook] allow_private is off)"
+	check "its job failed at once, not to be retried" \
+	    test "$(job_of "$d" "CONCAT(status, ' ', attempts)")" = "failed 1"
+	check "nothing reached the receiver" test "$(ngot private)" = 0
+	check "hark-batch's log says why" grep -q "refused: the loopback address 127.0.0.1" "$T/b-strict.out" "$T/wh/hark.log"
+	ctl_out webhook deliveries "$wid"
+	check "harkctl webhook deliveries shows it failed" grep -Eq "^$d +$wid +feedback.resolved +failed +1 " "$T/out"
+	due
+	CONF=$strict batch --once >/dev/null 2>&1
+	check "it is not tried again" test "$(dlv "$d") $(ngot private)" = "failed 1 - 0"
+
+	resolved
+	CONF=$allowed batch --once >/dev/null 2>&1
+	d=$(dlv_of "$wid" feedback.resolved)
+	check "allow_networks 127.0.0.1, ::1: delivered" test "$(dlv "$d")" = "delivered 1 200"
+	check "and verified" test "$(got private | grep -c '"verified":\[0\]')" = 1
+	resolved
+	batch --once >/dev/null 2>&1
+	d=$(dlv_of "$wid" feedback.resolved)
+	check "allow_private yes: delivered to localhost" test "$(dlv "$d")" = "delivered 1 200"
+	check "the receiver has both" test "$(ngot private)" = 2
+
+	sql "DELETE FROM webhooks WHERE id = '$wid'"
+	sql "UPDATE webhooks SET events = 'feedback.created,feedback.updated,feedback.resolved,comment.created' WHERE id = '$A'"
+	sql "UPDATE webhooks SET events = 'feedback.updated,comment.created' WHERE id = '$C'"
+}
+
 test_remove() {
 	local d
 	t_ctx remove
@@ -491,6 +571,7 @@ test_created
 test_down_fails
 test_rotate
 test_transport
+test_private
 test_remove
 t_ctx
 t_summary
