@@ -699,14 +699,21 @@ write_hark_conf() {
 	    database.user database.password database.connect_timeout
 	    database.read_timeout database.write_timeout database.retries
 	    triage.model_file)
+	local sects=" server log database limits cors widget batch transcribe
+	    enrich linear triage webhook email "
 	for kv in "$@"; do
+		# A key of a section left out below would be dropped unseen.
+		case $sects in
+		*[[:space:]]"${kv%%.*}"[[:space:]]*) ;;
+		*) echo "write_hark_conf: no section for $kv" >&2; return 2;;
+		esac
 		[[ -v "o[${kv%%=*}]" ]] || order+=("${kv%%=*}")
 		o[${kv%%=*}]=${kv#*=}
 	done
 	local sect k cur=
 	{
 		echo "# written by $(basename "$0") for a test"
-		for sect in server log database limits cors widget batch transcribe enrich linear triage; do
+		for sect in $sects; do
 			for k in "${order[@]}"; do
 				[ "${k%%.*}" = "$sect" ] || continue
 				[ "${o[$k]}" = - ] && continue

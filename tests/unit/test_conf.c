@@ -197,6 +197,10 @@ START_TEST(shipped_example_shows_the_real_defaults)
 	ck_assert_int_eq(conf.rate_limit, def.rate_limit);
 	ck_assert_int_eq(conf.auth_failures, def.auth_failures);
 	ck_assert_int_eq(conf.cors_max_age, def.cors_max_age);
+	ck_assert_int_eq(conf.webhook_allow_private, def.webhook_allow_private);
+	ck_assert_str_eq(conf.webhook_allow_networks,
+	    def.webhook_allow_networks);
+	ck_assert_str_eq(conf.webhook_deny_networks, def.webhook_deny_networks);
 	ck_assert_str_eq(conf.widget_token_secret_file,
 	    def.widget_token_secret_file);
 	ck_assert_str_eq(conf.widget_token_previous_secret_file,
