@@ -523,8 +523,10 @@ rl_on_sigbus(int sig, siginfo_t *si, void *uc)
 		rl_old_bus.sa_handler(sig);
 		return;
 	}
-	/* The default action, when the access runs again. */
+	/* The default action: when the access runs again, or now if sent. */
 	signal(SIGBUS, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(SIGBUS);
 }
 
 static void
