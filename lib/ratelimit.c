@@ -4,51 +4,73 @@
  * File layout: a header, then a power-of-two array of buckets, then one of
  * gates.  The header's first part (magic, version, sizes, hash seed, the boot
  * it was made in) is fixed when the file is made and covered by a checksum;
- * its second part (the counters) changes with every write and is not.  A
- * bucket is a ring of HARK_RL_SLOTS per-slot hit counters for one (key,
- * window), found by linear probing from a keyed 64-bit hash; a bucket whose
- * hits have all left its window is expired and may be taken by another key.
- * Buckets never become empty again once used, so a lookup may stop at the
- * first empty bucket.  A gate is a small array of (pid, start time) holders
- * for one key.  Each bucket and gate carries a check word over its identity
- * (hash, window), so garbage is told from data; the counters are not checked.
+ * its second part (the lock word, the counters) changes with every section
+ * and is not.  A bucket is a ring of HARK_RL_SLOTS per-slot hit counters for
+ * one (key, window), found by linear probing from a keyed 64-bit hash; a
+ * bucket whose hits have all left its window is expired and may be taken by
+ * another key.  Buckets never become empty again once used, so a lookup may
+ * stop at the first empty bucket.  A gate is a small array of (pid, start
+ * time) holders for one key.  Each bucket and gate carries a check word over
+ * its identity (hash, window), so garbage is told from data; the counters
+ * are not checked.
  *
- * Why pread/pwrite and not mmap: anyone who can write the file can truncate
- * it, and touching a mapped page past the end of the file is SIGBUS, in
- * every worker at once.  Re-checking the size under the lock would leave a
- * window between the check and the access that no lock closes, since the
- * truncating process does not take it.  Reads past the end are merely short,
- * so here a truncated file is an error path like any other.  It costs a few
- * system calls per request (tests/bench/bench_ratelimit: microseconds), next
- * to a request that costs milliseconds.
+ * Why the file is mapped, and what a truncation does: every process maps the
+ * whole file shared, so a request's checks are loads and stores, no system
+ * call (issue 21: pread/pwrite and an fcntl lock cost 15 calls a request).
+ * Anyone who can write the file can truncate it, and touching a mapped page
+ * past its end raises SIGBUS.  The table's SIGBUS handler (installed by the
+ * first hark_rl_open, chaining to the one before it for any other address)
+ * maps a private zero page over the faulting page of a table and flags the
+ * mapping; the section in progress reads zeros, finds the flag when it ends
+ * and is treated as having found the file bad: rebuilt, as before.  Only the
+ * faulting page is replaced, so a lock word that is still in the file stays
+ * shared.  An application that installs its own SIGBUS handler after
+ * hark_rl_open must chain to the one it replaces.
  *
- * Why one fcntl(2) record lock on the whole table: a request checks up to
- * HARK_RL_MAX_CHECKS limits and must consume from all of them or none, and
- * claiming or evicting a bucket touches several words.  The lock is not in
- * the file, so no damage to the file can break it, and the kernel drops it
- * when its holder dies (a worker may be SIGKILLed by max_requests, the OOM
- * killer or an operator).  A writer stores its pid in the header before its
- * first change and clears it with its last, so the next locker can count a
- * section left half done; that can at worst lose or keep some counts of one
- * key.  Record locks belong to the process, so a forked child using its
- * parent's handle excludes its parent as any other process does.
+ * Why a lock word in the file, and how a dead holder is found: a request
+ * checks up to HARK_RL_MAX_CHECKS limits and must consume from all of them
+ * or none, and claiming or evicting a bucket touches several words, so a
+ * section holds one lock over the table.  The lock word holds its holder's
+ * pid (and a count of acquisitions, so a waiter can tell one long hold from
+ * many short ones); taking a free lock is one compare-and-swap, giving it
+ * back one exchange, and a futex(2) call is made only by a waiter and by the
+ * holder that a waiter marked.  A waiter sleeps in slices of RL_WAIT_MS; after
+ * each it asks whether the holder is alive (kill(pid, 0), and a zombie is
+ * dead), and takes the lock over from a dead one at once, and from anyone
+ * who has held that one acquisition for RL_STALE_MS (a pid reused, or a lock
+ * word an outside write left): no state of the file can wedge the others.
+ * A writer stores its pid in the header before its first change and clears
+ * it with its last, so the next locker can count a section left half done;
+ * that can at worst lose or keep some counts of one key.  A change of a
+ * bucket's or gate's identity is announced in the header first (its offset
+ * and new identity) and redone by the next locker when its writer died in
+ * the middle, so a kill never leaves a torn identity that would read as
+ * damage.  The lock is per process: a forked child using its parent's
+ * handle excludes its parent as any other process does.
  *
  * Why files are published by link(2)/rename(2): a file is complete (header,
  * size allocated) before any other process can open it, and its size is only
- * ever set there.  A bad file is replaced by a new inode, under the old one's
- * lock, by the first process that finds it bad; the others find their file
- * unlinked (st_nlink 0) and open the one at the path, so every process
- * counts in one table again.  A removed file is noticed the same way.
+ * ever set there.  A bad file is replaced by a new inode, under an fcntl(2)
+ * lock on the old one (taken only on this slow path, never per request), by
+ * the first process that finds it bad; it then marks the old file retired,
+ * and the others, at their next section, open the one at the path, so every
+ * process counts in one table again.  A file removed or renamed over from
+ * outside is noticed by an fstat(2) at most once a second (the boot clock's
+ * second, read through the vDSO), so for up to a second after such a change
+ * a process may go on counting in the file it has.
  */
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -67,14 +89,21 @@
  * as well: old and new workers side by side in a rolling upgrade would
  * otherwise keep replacing each other's file.
  */
-#define RL_VERSION	2
-#define RL_HEADER_SIZE	128
+#define RL_VERSION	3
+#define RL_HEADER_SIZE	256
 #define RL_PROBE	32	/* buckets or gates looked at per key */
 #define RL_TRIES	8	/* files one call may move through */
 #define RL_MIN_GATES	16
 #define RL_MAX_GATES	4096
 #define RL_GATE_TWEAK	0x67617465ULL	/* "gate": its hashes differ from buckets' */
 #define RL_OLD_BOOT	"left by an earlier boot"	/* not damage: a warning */
+#define RL_SPINS	200	/* looks at a held lock before sleeping */
+#define RL_WAIT_MS	10	/* a waiter's sleep between looks at the holder */
+#define RL_STALE_MS	1000	/* one hold this long is taken over */
+#define RL_PID_MASK	0x7fffffffULL	/* the lock word: holder's pid, */
+#define RL_WAITERS	0x80000000ULL	/* someone sleeps on it, */
+#define RL_SEQ_SHIFT	32		/* acquisitions above */
+#define RL_MAX_MAPS	64	/* tables mapped at once by one process */
 
 struct rl_header {
 	/* Fixed when the file is made; covered by checksum. */
@@ -89,19 +118,26 @@ struct rl_header {
 	uint64_t	 seed[2];
 	unsigned char	 boot_id[16];
 	uint64_t	 checksum;
+	/* The lock word: atomics only, by anyone. */
+	uint64_t	 lock;		/* pid | RL_WAITERS | seq << 32; 0 free */
 	/* Changed by writers, under the lock. */
 	uint64_t	 owner;		/* pid inside a write; 0: none */
+	uint64_t	 mend_at;	/* offset of an identity being changed */
+	uint64_t	 mend_id[2];	/* the identity (first 16 bytes) it gets */
 	uint64_t	 used;
 	uint64_t	 evictions;
 	uint64_t	 recoveries;
+	uint64_t	 retired;	/* replaced: go to the path */
 };
 
 #define RL_SUMMED	offsetof(struct rl_header, checksum)
-#define RL_HOT		offsetof(struct rl_header, owner)
+#define RL_HOT		offsetof(struct rl_header, lock)
+#define RL_DATA		offsetof(struct rl_header, owner)
+#define RL_ID_SIZE	16	/* a bucket's or gate's identity */
 
 /*
- * The first 16 bytes (hash, window, check) sit in one page, so a writer
- * killed in the middle of a pwrite cannot leave them torn.
+ * The first RL_ID_SIZE bytes (hash, window, check) are the identity: a
+ * writer changes them only as mend_at announces (rl_put).
  */
 struct rl_bucket {
 	uint64_t	 hash;		/* 0: never used */
@@ -126,23 +162,39 @@ struct rl_gate {
 };
 
 _Static_assert(sizeof(struct rl_header) <= RL_HEADER_SIZE, "header size");
+_Static_assert(RL_HOT % 8 == 0, "lock word alignment");
+_Static_assert(offsetof(struct rl_bucket, head) == RL_ID_SIZE, "bucket id");
+_Static_assert(offsetof(struct rl_gate, slot) == RL_ID_SIZE, "gate id");
 _Static_assert(sizeof(struct rl_bucket) % 16 == 0, "bucket alignment");
 _Static_assert(sizeof(struct rl_gate) % 16 == 0, "gate alignment");
 
-/* One opened, validated table file. */
+/*
+ * A mapped table, as the SIGBUS handler sees it: addr 0 is a free entry.
+ * bus is set when a page of it was past the file's end.
+ */
+struct rl_region {
+	uintptr_t		 addr;		/* __atomic: the handler reads it */
+	size_t			 len;
+	volatile sig_atomic_t	 bus;
+};
+
+/* One opened, validated, mapped table file. */
 struct rl_file {
 	int			 fd;
 	uint64_t		 dev;
 	uint64_t		 ino;
-	struct rl_header	 hdr;
+	struct rl_header	 hdr;		/* as validated: the fixed part */
+	unsigned char		*map;		/* NULL: not mapped */
+	int			 region;	/* in rl_regions, -1: none */
 };
 
 struct hark_rl {
 	char			*path;
 	size_t			 nbuckets;	/* for a file this handle makes */
 	struct rl_file		 f;		/* fd -1: none at the moment */
-	struct rl_header	 cur;		/* the header, read under the lock */
-	bool			 writing;	/* cur.owner stored in the file */
+	struct rl_header	 cur;		/* the counters, under the lock */
+	time_t			 checked;	/* second of the last fstat */
+	bool			 writing;	/* owner stored in the file */
 	bool			 warned;	/* about a file it could not remake */
 	const char		*why;		/* what the section found bad */
 	unsigned long long	 rebuilds;
@@ -427,11 +479,123 @@ rl_pwrite(int fd, const void *p, size_t n, off_t off)
 	return 0;
 }
 
+/* ---- the mapping, and what a page past the file's end does ---- */
+
+static struct rl_region		 rl_regions[RL_MAX_MAPS];
+static pthread_mutex_t		 rl_regions_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct sigaction		 rl_old_bus;
+static uintptr_t		 rl_pagesize;
+
+/*
+ * A fault in a mapped table (the file was cut short under it): a private
+ * zero page over the faulting one, the region flagged, and the access runs
+ * again.  Anything else goes to the handler that was there before, or kills
+ * as SIGBUS does.  Only async-signal-safe calls.
+ */
+static void
+rl_on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t	 a = (uintptr_t)si->si_addr, base, page;
+	int		 i, saved = errno;
+
+	for (i = 0; i < RL_MAX_MAPS; i++) {
+		base = __atomic_load_n(&rl_regions[i].addr, __ATOMIC_ACQUIRE);
+		if (base == 0 || a < base || a - base >= rl_regions[i].len)
+			continue;
+		page = a & ~(rl_pagesize - 1);
+		if (mmap((void *)page, rl_pagesize, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) ==
+		    MAP_FAILED)
+			break;
+		rl_regions[i].bus = 1;
+		errno = saved;
+		return;
+	}
+	errno = saved;
+	if ((rl_old_bus.sa_flags & SA_SIGINFO) &&
+	    rl_old_bus.sa_sigaction != NULL) {
+		rl_old_bus.sa_sigaction(sig, si, uc);
+		return;
+	}
+	if (!(rl_old_bus.sa_flags & SA_SIGINFO) &&
+	    rl_old_bus.sa_handler != SIG_DFL &&
+	    rl_old_bus.sa_handler != SIG_IGN) {
+		rl_old_bus.sa_handler(sig);
+		return;
+	}
+	/* The default action: when the access runs again, or now if sent. */
+	signal(SIGBUS, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(SIGBUS);
+}
+
+static void
+rl_install_sigbus(void)
+{
+	struct sigaction	 sa;
+	long			 ps = sysconf(_SC_PAGESIZE);
+
+	rl_pagesize = ps > 0 ? (uintptr_t)ps : 4096;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = rl_on_sigbus;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &rl_old_bus);
+}
+
+/* Maps f's whole file and registers it with the handler: 0, or -1. */
+static int
+rl_map(struct rl_file *f)
+{
+	void	*p;
+	int	 i, slot = -1;
+
+	pthread_mutex_lock(&rl_regions_lock);
+	for (i = 0; i < RL_MAX_MAPS && slot == -1; i++)
+		if (__atomic_load_n(&rl_regions[i].addr, __ATOMIC_RELAXED) == 0)
+			slot = i;
+	if (slot == -1) {
+		pthread_mutex_unlock(&rl_regions_lock);
+		errno = EMFILE;
+		return -1;
+	}
+	p = mmap(NULL, (size_t)f->hdr.file_size, PROT_READ | PROT_WRITE,
+	    MAP_SHARED, f->fd, 0);
+	if (p == MAP_FAILED) {
+		pthread_mutex_unlock(&rl_regions_lock);
+		return -1;
+	}
+	rl_regions[slot].len = (size_t)f->hdr.file_size;
+	rl_regions[slot].bus = 0;
+	__atomic_store_n(&rl_regions[slot].addr, (uintptr_t)p,
+	    __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&rl_regions_lock);
+	f->map = p;
+	f->region = slot;
+	return 0;
+}
+
+/* Whether a page of f was past the file's end since it was mapped. */
+static bool
+rl_bus(const struct rl_file *f)
+{
+	return f->region != -1 && rl_regions[f->region].bus != 0;
+}
+
 static void
 rl_close_file(struct rl_file *f)
 {
+	if (f->map != NULL) {
+		pthread_mutex_lock(&rl_regions_lock);
+		__atomic_store_n(&rl_regions[f->region].addr, 0,
+		    __ATOMIC_RELEASE);
+		pthread_mutex_unlock(&rl_regions_lock);
+		munmap(f->map, (size_t)f->hdr.file_size);
+	}
+	f->map = NULL;
+	f->region = -1;
 	if (f->fd != -1)
-		close(f->fd);	/* drops this process's lock on it too */
+		close(f->fd);	/* drops this process's fcntl lock on it too */
 	f->fd = -1;
 }
 
@@ -451,6 +615,7 @@ static void
 rl_register_atfork(void)
 {
 	pthread_atfork(NULL, NULL, rl_forget_pid);
+	rl_install_sigbus();
 }
 
 static pid_t
@@ -511,6 +676,10 @@ rl_make(const struct hark_rl *rl, struct rl_file *f, char **tmp)
 	f->fd = fd;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
+	if (rl_map(f) == -1) {
+		f->fd = -1;
+		goto fail;
+	}
 	return 0;
 fail:
 	saved = errno;
@@ -625,12 +794,18 @@ rl_open_once(struct hark_rl *rl, struct rl_file *f)
 		;
 	if (n == -1)
 		goto fail;
-	if ((why = rl_invalid(&f->hdr, n, &st)) != NULL)
+	if ((why = rl_invalid(&f->hdr, n, &st)) == NULL && f->hdr.retired != 0)
+		why = "marked replaced, yet at its path";
+	if (why != NULL)
 		return rl_replace(rl, fd, why, f);
-	rl_unlock(fd);
 	f->fd = fd;
 	f->dev = st.st_dev;
 	f->ino = st.st_ino;
+	if (rl_map(f) == -1) {
+		f->fd = -1;
+		goto fail;
+	}
+	rl_unlock(fd);
 	return RL_OK;
 fail:
 	saved = errno;
@@ -645,6 +820,8 @@ rl_open_path(struct hark_rl *rl, struct rl_file *f)
 	int	 i, rc = RL_AGAIN;
 
 	f->fd = -1;
+	f->map = NULL;
+	f->region = -1;
 	for (i = 0; i < RL_TRIES && rc == RL_AGAIN; i++)
 		rc = rl_open_once(rl, f);
 	if (rc == RL_AGAIN)
@@ -664,6 +841,7 @@ hark_rl_open(const char *path, size_t nbuckets, struct hark_rl **out)
 	if ((rl = calloc(1, sizeof(*rl))) == NULL)
 		return -1;
 	rl->f.fd = -1;
+	rl->f.region = -1;
 	rl->nbuckets = rl_round_buckets(nbuckets);
 	if ((rl->path = strdup(path)) == NULL ||
 	    rl_open_path(rl, &rl->f) == -1) {
@@ -673,6 +851,7 @@ hark_rl_open(const char *path, size_t nbuckets, struct hark_rl **out)
 		errno = saved;
 		return -1;
 	}
+	rl->checked = hark_rl_now();
 	*out = rl;
 	return 0;
 }
@@ -687,6 +866,169 @@ hark_rl_close(struct hark_rl *rl)
 	free(rl);
 }
 
+enum rl_kind { RL_EMPTY, RL_VALID, RL_GARBAGE };
+
+static enum rl_kind	 rl_bucket_kind(const struct rl_header *,
+			    const struct rl_bucket *);
+static enum rl_kind	 rl_gate_kind(const struct rl_header *,
+			    const struct rl_gate *);
+
+/* ---- the lock word ---- */
+
+static struct rl_header *
+rl_hdr(const struct hark_rl *rl)
+{
+	return (struct rl_header *)(void *)rl->f.map;
+}
+
+/* The futex is the lock word's half that holds the pid and RL_WAITERS. */
+static uint32_t *
+rl_futex_word(uint64_t *lock)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (uint32_t *)(void *)lock + 1;
+#else
+	return (uint32_t *)(void *)lock;
+#endif
+}
+
+static void
+rl_futex(uint64_t *lock, int op, uint32_t val, const struct timespec *ts)
+{
+	int	 saved = errno;
+
+	/* Shared (not FUTEX_PRIVATE_FLAG): other processes map the file. */
+	(void)syscall(SYS_futex, rl_futex_word(lock), op, val, ts, NULL, 0);
+	errno = saved;
+}
+
+static void
+rl_pause(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
+/* Milliseconds on CLOCK_MONOTONIC (the vDSO: no system call). */
+static int64_t
+rl_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Whether pid is a process that has not exited.  kill(2) finds a zombie,
+ * whose fcntl locks the kernel has dropped and which holds nothing: its
+ * state in /proc tells.
+ */
+static bool
+rl_running(pid_t pid)
+{
+	char		 path[64], buf[512], *p;
+	ssize_t		 n;
+	int		 fd;
+
+	if (pid <= 0)
+		return false;
+	if (kill(pid, 0) == -1 && errno == ESRCH)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return errno != ENOENT;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return true;
+	return p[2] != 'Z' && p[2] != 'X';
+}
+
+/* The word that says this process holds the lock, after the word v. */
+static uint64_t
+rl_lock_word(uint64_t v)
+{
+	uint64_t	 seq = (v >> RL_SEQ_SHIFT) + 1;
+
+	return (uint64_t)rl_getpid() | (v & RL_WAITERS) |
+	    (seq << RL_SEQ_SHIFT);
+}
+
+/*
+ * Takes the table's lock word: one compare-and-swap when it is free.  Held,
+ * it looks a while, then marks the word RL_WAITERS and sleeps on the futex
+ * in slices of RL_WAIT_MS; after a slice in which the word did not change it
+ * takes the lock over from a holder that is not running, or that has held
+ * that one acquisition for RL_STALE_MS.  Returns whether it took it over.
+ */
+static bool
+rl_acquire(struct hark_rl *rl)
+{
+	struct timespec	 ts = { 0, RL_WAIT_MS * 1000000L };
+	uint64_t	*lk = &rl_hdr(rl)->lock, v, seen = 0;
+	int64_t		 since = 0;
+	unsigned	 spins = 0;
+	pid_t		 pid;
+
+	for (;;) {
+		v = __atomic_load_n(lk, __ATOMIC_RELAXED);
+		if ((v & RL_PID_MASK) == 0) {
+			if (__atomic_compare_exchange_n(lk, &v, rl_lock_word(v),
+			    false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+				return false;
+			continue;
+		}
+		if (spins < RL_SPINS) {
+			spins++;
+			rl_pause();
+			continue;
+		}
+		if (!(v & RL_WAITERS)) {
+			if (!__atomic_compare_exchange_n(lk, &v, v | RL_WAITERS,
+			    false, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+				continue;
+			v |= RL_WAITERS;
+		}
+		rl_futex(lk, FUTEX_WAIT, (uint32_t)v, &ts);
+		if (__atomic_load_n(lk, __ATOMIC_RELAXED) != v)
+			continue;
+		if (v != seen) {
+			seen = v;
+			since = rl_ms();
+		}
+		pid = (pid_t)(v & RL_PID_MASK);
+		if (rl_running(pid) && rl_ms() - since < RL_STALE_MS)
+			continue;
+		if (__atomic_compare_exchange_n(lk, &v, rl_lock_word(v), false,
+		    __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+			if (rl_running(pid))
+				hark_log(HARK_LOG_WARN, "rate-limit file %s: "
+				    "pid %ld held its lock for %d ms; taken "
+				    "over", rl->path, (long)pid, RL_STALE_MS);
+			return true;
+		}
+	}
+}
+
+/* Gives the lock word back (keeping its count), waking any sleeper. */
+static void
+rl_release(struct hark_rl *rl)
+{
+	uint64_t	*lk = &rl_hdr(rl)->lock, old;
+
+	old = __atomic_fetch_and(lk, ~(RL_PID_MASK | RL_WAITERS),
+	    __ATOMIC_SEQ_CST);
+	if (old & RL_WAITERS)
+		rl_futex(lk, FUTEX_WAKE, INT_MAX, NULL);
+}
+
 /* ---- the locked section every call runs in ---- */
 
 static void
@@ -698,41 +1040,62 @@ rl_adopt(struct hark_rl *rl, struct rl_file *f)
 }
 
 /*
- * The handle's file is locked and bad: replace it (or find who did) and move
- * to the new one.  RL_AGAIN to start over there, or -1.
+ * The handle's file is bad (the handle does not hold its lock word):
+ * replace it under its fcntl lock (or find who did), mark it retired for
+ * the processes still in it, and move to the new one.  RL_AGAIN to start
+ * over there, or -1.
  */
 static int
 rl_bad(struct hark_rl *rl, const char *why)
 {
-	struct rl_file	 f;
-	int		 rc, fd = rl->f.fd;
+	struct rl_file	 old = rl->f, f;
+	int		 rc;
 
+	if (rl_lock(old.fd) == -1)
+		return -1;
 	rl->f.fd = -1;
+	rl->f.map = NULL;
+	rl->f.region = -1;
 	f.fd = -1;
-	if ((rc = rl_replace(rl, fd, why, &f)) == RL_AGAIN)
+	f.map = NULL;
+	f.region = -1;
+	rc = rl_replace(rl, old.fd, why, &f);	/* closes old.fd */
+	old.fd = -1;
+	if (rc == RL_OK && !rl_bus(&old))
+		__atomic_store_n(&((struct rl_header *)(void *)old.map)->retired,
+		    1, __ATOMIC_RELEASE);
+	rl_close_file(&old);
+	if (rc == RL_AGAIN)
 		rc = rl_open_path(rl, &f) == -1 ? -1 : RL_OK;
 	if (rc == -1)
+		return -1;
+	rl->f = f;
+	rl->reopens++;
+	return RL_AGAIN;
+}
+
+/* Moves to the file at the path: RL_AGAIN, or -1. */
+static int
+rl_reopen(struct hark_rl *rl)
+{
+	struct rl_file	 f;
+
+	if (rl_open_path(rl, &f) == -1)
 		return -1;
 	rl_adopt(rl, &f);
 	return RL_AGAIN;
 }
 
 /*
- * The handle's file was removed (or replaced by another process): move to
- * the one at the path, still locked on the old one so that a failure can go
- * on in it.  The old file is unreachable, so opening the path never reaches
- * it (and closing what it opened never drops the old file's lock).  RL_AGAIN
- * when moved, RL_OK when staying.
+ * The handle's file was removed (or renamed over) from outside: move to the
+ * one at the path.  RL_AGAIN when moved, RL_OK when staying in the removed
+ * one, which cannot be made again.
  */
 static int
 rl_moved(struct hark_rl *rl)
 {
-	struct rl_file	 f;
-
-	if (rl_open_path(rl, &f) == 0) {
-		rl_adopt(rl, &f);	/* closing the old file unlocks it */
+	if (rl_reopen(rl) == RL_AGAIN)
 		return RL_AGAIN;
-	}
 	if (!rl->warned)
 		hark_log(HARK_LOG_ERR, "rate-limit file %s was removed and "
 		    "cannot be made again (%s); counting in the removed one",
@@ -742,52 +1105,126 @@ rl_moved(struct hark_rl *rl)
 }
 
 /*
- * Locks the handle's file and checks it has not changed: still linked, its
- * size, its header's fixed part.  RL_OK locked with rl->cur read, RL_AGAIN
- * after moving to another file, -1.
+ * The fixed part of the header changed in place.  A valid table of the same
+ * size copied over it is taken; another size is opened afresh.  Called
+ * holding the lock word; returns RL_OK still holding it, or (released)
+ * RL_AGAIN or -1.
+ */
+static int
+rl_changed(struct hark_rl *rl)
+{
+	struct rl_header	 h;
+	struct stat		 st;
+	const char		*why;
+
+	memcpy(&h, rl->f.map, sizeof(h));
+	if (fstat(rl->f.fd, &st) == -1) {
+		rl_release(rl);
+		return -1;
+	}
+	if ((why = rl_invalid(&h, sizeof(h), &st)) == NULL &&
+	    h.file_size == rl->f.hdr.file_size) {
+		memcpy(&rl->f.hdr, &h, RL_HOT);
+		return RL_OK;
+	}
+	rl_release(rl);
+	return why != NULL ? rl_bad(rl, why) : rl_reopen(rl);
+}
+
+/*
+ * A writer died changing the identity at mend_at: give that bucket or gate
+ * the announced identity, emptied (the counts or holders of one key lost).
+ */
+static void
+rl_mend(struct hark_rl *rl)
+{
+	const struct rl_header	*fh = &rl->f.hdr;
+	uint64_t		 off = rl->cur.mend_at;
+	uint64_t		 body = RL_HEADER_SIZE;
+	uint64_t		 gates = body + fh->nbuckets * sizeof(struct rl_bucket);
+	struct rl_bucket	 b;
+	struct rl_gate		 g;
+
+	if (off >= body && off < gates &&
+	    (off - body) % sizeof(struct rl_bucket) == 0) {
+		memset(&b, 0, sizeof(b));
+		memcpy(&b, rl->cur.mend_id, RL_ID_SIZE);
+		if (rl_bucket_kind(fh, &b) == RL_VALID)
+			memcpy(rl->f.map + off, &b, sizeof(b));
+	} else if (off >= gates && off < fh->file_size &&
+	    (off - gates) % sizeof(struct rl_gate) == 0) {
+		memset(&g, 0, sizeof(g));
+		memcpy(&g, rl->cur.mend_id, RL_ID_SIZE);
+		if (rl_gate_kind(fh, &g) == RL_VALID)
+			memcpy(rl->f.map + off, &g, sizeof(g));
+	}
+}
+
+/* Before the section's first change: a death from here on is noticed. */
+static void
+rl_start_write(struct hark_rl *rl)
+{
+	if (rl->writing)
+		return;
+	__atomic_store_n(&rl_hdr(rl)->owner, (uint64_t)rl_getpid(),
+	    __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	rl->writing = true;
+}
+
+/*
+ * Takes the lock word and checks the file has not changed: its fixed
+ * header, no page past its end, not retired; and, once a second, that it is
+ * still linked and of its size.  RL_OK holding the lock with rl->cur read,
+ * RL_AGAIN after moving to another file, -1.
  */
 static int
 rl_begin_once(struct hark_rl *rl)
 {
 	struct stat	 st;
-	const char	*why;
-	ssize_t		 n;
+	time_t		 now;
+	int		 rc;
 
 	if (rl->f.fd == -1) {
 		if (rl_open_path(rl, &rl->f) == -1)
 			return -1;
 		rl->reopens++;
 	}
-	if (rl_lock(rl->f.fd) == -1)
-		return -1;
-	if (fstat(rl->f.fd, &st) == -1)
-		goto fail;
-	if (st.st_nlink == 0 && rl_moved(rl) == RL_AGAIN)
-		return RL_AGAIN;
-	while ((n = pread(rl->f.fd, &rl->cur, sizeof(rl->cur), 0)) == -1 &&
-	    errno == EINTR)
-		;
-	if (n == -1)
-		goto fail;
-	if (n != (ssize_t)sizeof(rl->cur) ||
-	    (uint64_t)st.st_size != rl->f.hdr.file_size ||
-	    memcmp(&rl->cur, &rl->f.hdr, RL_HOT) != 0) {
-		/* Changed in place: a valid table copied over it is taken. */
-		if ((why = rl_invalid(&rl->cur, n, &st)) != NULL)
-			return rl_bad(rl, why);
-		memcpy(&rl->f.hdr, &rl->cur, sizeof(rl->f.hdr));
+	if ((now = hark_rl_now()) != rl->checked) {
+		if (fstat(rl->f.fd, &st) == -1)
+			return -1;
+		rl->checked = now;
+		if (st.st_nlink == 0 && rl_moved(rl) == RL_AGAIN)
+			return RL_AGAIN;
+		if ((uint64_t)st.st_size != rl->f.hdr.file_size)
+			return rl_bad(rl, "size differs from its header "
+			    "(truncated or extended)");
+	}
+	(void)rl_acquire(rl);
+	if (rl_bus(&rl->f)) {
+		rl_release(rl);
+		return rl_bad(rl, "cut short under a running worker");
+	}
+	if (memcmp(rl->f.map, &rl->f.hdr, RL_HOT) != 0 &&
+	    (rc = rl_changed(rl)) != RL_OK)
+		return rc;
+	memcpy((char *)&rl->cur + RL_DATA, rl->f.map + RL_DATA,
+	    sizeof(rl->cur) - RL_DATA);
+	if (rl->cur.retired != 0) {
+		rl_release(rl);
+		if (rl_same_file(rl->path, rl->f.fd))
+			return rl_bad(rl, "marked replaced, yet at its path");
+		return rl_reopen(rl);
 	}
 	rl->writing = false;
 	if (rl->cur.owner != 0) {
 		/* Its holder died in a write: count it, clear it at the end. */
-		rl->cur.owner = 0;
+		if (rl->cur.mend_at != 0)
+			rl_mend(rl);
 		rl->cur.recoveries++;
-		rl->writing = true;
+		rl_start_write(rl);
 	}
 	return RL_OK;
-fail:
-	rl_unlock(rl->f.fd);
-	return -1;
 }
 
 static int
@@ -802,52 +1239,56 @@ rl_begin(struct hark_rl *rl)
 	return rc;
 }
 
-/* Before the section's first change: a death from here on is noticed. */
-static int
-rl_start_write(struct hark_rl *rl)
+/*
+ * Stores len bytes of src at off in the file.  An identity that changes is
+ * announced first (mend_at, mend_id), so that a writer killed in the middle
+ * leaves what the next locker redoes, never a torn identity that would read
+ * as damage.
+ */
+static void
+rl_put(struct hark_rl *rl, off_t off, const void *src, size_t len)
 {
-	uint64_t	 pid = (uint64_t)rl_getpid();
+	struct rl_header	*h = rl_hdr(rl);
+	unsigned char		*dst = rl->f.map + off;
 
-	if (rl->writing && rl->cur.owner == pid)
-		return 0;
-	if (rl_pwrite(rl->f.fd, &pid, sizeof(pid), RL_HOT) == -1)
-		return -1;
-	rl->cur.owner = pid;
-	rl->writing = true;
-	return 0;
+	rl_start_write(rl);
+	if (memcmp(dst, src, RL_ID_SIZE) == 0) {
+		memcpy(dst + RL_ID_SIZE, (const unsigned char *)src +
+		    RL_ID_SIZE, len - RL_ID_SIZE);
+		return;
+	}
+	memcpy(h->mend_id, src, RL_ID_SIZE);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&h->mend_at, (uint64_t)off, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	memcpy(dst, src, len);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	__atomic_store_n(&h->mend_at, 0, __ATOMIC_RELAXED);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 }
 
 /* Writes the counters back (clearing the owner) if written, and unlocks. */
-static int
+static void
 rl_end(struct hark_rl *rl)
 {
-	int	 rc = 0;
+	struct rl_header	*h = rl_hdr(rl);
 
 	if (rl->writing) {
-		rl->cur.owner = 0;
-		rc = rl_pwrite(rl->f.fd, (const char *)&rl->cur + RL_HOT,
-		    sizeof(rl->cur) - RL_HOT, RL_HOT);
+		h->used = rl->cur.used;
+		h->evictions = rl->cur.evictions;
+		h->recoveries = rl->cur.recoveries;
+		h->mend_at = 0;
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(&h->owner, 0, __ATOMIC_RELAXED);
 	}
 	rl->writing = false;
-	rl_unlock(rl->f.fd);
-	return rc;
-}
-
-/* Leaves a section that failed or found the file bad. */
-static int
-rl_abort(struct hark_rl *rl, int rc, const char *why)
-{
-	if (rc == RL_AGAIN)
-		return rl_bad(rl, why);
-	rl->writing = false;
-	rl_unlock(rl->f.fd);
-	return -1;
+	rl_release(rl);
 }
 
 /*
  * Runs fn under the lock, starting over in the new file whenever fn finds
- * the file bad (RL_AGAIN, with rl->why): a file truncated since the section
- * began reads short, a damaged bucket fails its check.  0 or -1.
+ * the file bad (RL_AGAIN, with rl->why): a page past the end of a file cut
+ * short since the section began, a damaged bucket.  0 or -1.
  */
 static int
 rl_run(struct hark_rl *rl, int (*fn)(struct hark_rl *, void *), void *arg)
@@ -857,9 +1298,15 @@ rl_run(struct hark_rl *rl, int (*fn)(struct hark_rl *, void *), void *arg)
 	for (i = 0; i < RL_TRIES; i++) {
 		if ((rc = rl_begin(rl)) != RL_OK)
 			return -1;
-		if ((rc = fn(rl, arg)) == RL_OK)
-			return rl_end(rl);
-		if (rl_abort(rl, rc, rl->why) == -1)
+		rc = fn(rl, arg);
+		if (rc == RL_OK && rl_bus(&rl->f)) {
+			rl->why = "cut short under a running worker";
+			rc = RL_AGAIN;
+		}
+		rl_end(rl);
+		if (rc == RL_OK)
+			return 0;
+		if (rc == -1 || rl_bad(rl, rl->why) == -1)
 			return -1;
 	}
 	errno = EAGAIN;
@@ -923,8 +1370,6 @@ rl_expired(const struct rl_bucket *b, int64_t now)
 	return now - b->head >= (int64_t)b->window + rl_width(b->window);
 }
 
-enum rl_kind { RL_EMPTY, RL_VALID, RL_GARBAGE };
-
 static enum rl_kind
 rl_bucket_kind(const struct rl_header *h, const struct rl_bucket *b)
 {
@@ -964,17 +1409,16 @@ rl_find(struct hark_rl *rl, struct rl_state *st, const struct rl_state *taken,
 	uint64_t		 mask = rl->f.hdr.nbuckets - 1;
 	size_t			 i, p, freeb = SIZE_MAX, victim = SIZE_MAX;
 	int64_t			 vhead = 0;
-	int			 rc;
 
 	*how = RL_CLAIMED;
 	for (p = 0; p < RL_PROBE && p <= mask; p++) {
 		i = (st->hash + p) & mask;
 		if (rl_taken(taken, ntaken, i))
 			continue;
-		rc = rl_pread(rl->f.fd, &b, sizeof(b), rl_bucket_off(i));
-		if (rc != RL_OK) {
+		memcpy(&b, rl->f.map + rl_bucket_off(i), sizeof(b));
+		if (rl_bus(&rl->f)) {
 			rl->why = "cut short under a running worker";
-			return rc;
+			return RL_AGAIN;
 		}
 		switch (rl_bucket_kind(&rl->f.hdr, &b)) {
 		case RL_GARBAGE:
@@ -1128,24 +1572,20 @@ rl_binding(const struct hark_rl_result *r, size_t n, bool allowed)
 }
 
 /* Stores the request's buckets, and what claiming them did to the counters. */
-static int
+static void
 rl_store(struct hark_rl *rl, const struct rl_state *st,
     const enum rl_claim *how, size_t n)
 {
 	size_t	 i;
 
-	if (rl_start_write(rl) == -1)
-		return -1;
 	for (i = 0; i < n; i++) {
-		if (rl_pwrite(rl->f.fd, &st[i].b, sizeof(st[i].b),
-		    rl_bucket_off(st[i].idx)) == -1)
-			return -1;
+		rl_put(rl, rl_bucket_off(st[i].idx), &st[i].b,
+		    sizeof(st[i].b));
 		if (how[i] == RL_CLAIMED_EMPTY)
 			rl->cur.used++;
 		else if (how[i] == RL_EVICTED)
 			rl->cur.evictions++;
 	}
-	return 0;
 }
 
 struct rl_call {
@@ -1184,8 +1624,7 @@ rl_check_locked(struct hark_rl *rl, void *arg)
 			(*rl_slot(&st[i].b, st[i].t / st[i].width))++;
 			st[i].count++;
 		}
-		if (rl_store(rl, st, how, a->n) == -1)
-			return -1;
+		rl_store(rl, st, how, a->n);
 	}
 	for (i = 0; i < a->n; i++)
 		rl_result(&st[i], &a->c[i], allowed ||
@@ -1351,18 +1790,16 @@ rl_gate_kind(const struct rl_header *h, const struct rl_gate *g)
 static int
 rl_read_gate(struct hark_rl *rl, size_t i, struct rl_gate *g)
 {
-	int	 rc;
-
-	rc = rl_pread(rl->f.fd, g, sizeof(*g), rl_gate_off(&rl->f.hdr, i));
-	if (rc == RL_AGAIN) {
+	memcpy(g, rl->f.map + rl_gate_off(&rl->f.hdr, i), sizeof(*g));
+	if (rl_bus(&rl->f)) {
 		rl->why = "cut short under a running worker";
 		return RL_AGAIN;
 	}
-	if (rc == RL_OK && rl_gate_kind(&rl->f.hdr, g) == RL_GARBAGE) {
+	if (rl_gate_kind(&rl->f.hdr, g) == RL_GARBAGE) {
 		rl->why = "damaged gate";
 		return RL_AGAIN;
 	}
-	return rc;
+	return RL_OK;
 }
 
 static void
@@ -1418,12 +1855,10 @@ rl_gate_find(struct hark_rl *rl, uint64_t hash, struct rl_gate *g,
 	return RL_OK;
 }
 
-static int
+static void
 rl_write_gate(struct hark_rl *rl, size_t i, const struct rl_gate *g)
 {
-	if (rl_start_write(rl) == -1)
-		return -1;
-	return rl_pwrite(rl->f.fd, g, sizeof(*g), rl_gate_off(&rl->f.hdr, i));
+	rl_put(rl, rl_gate_off(&rl->f.hdr, i), g, sizeof(*g));
 }
 
 struct rl_enter {
@@ -1472,10 +1907,8 @@ rl_enter_locked(struct hark_rl *rl, void *arg)
 		n++;
 	}
 	t->in_flight = n;
-	if (dirty && rl_write_gate(rl, idx, &g) == -1) {
-		t->admitted = false;
-		return -1;
-	}
+	if (dirty)
+		rl_write_gate(rl, idx, &g);
 	return RL_OK;
 }
 
@@ -1516,7 +1949,8 @@ rl_leave_locked(struct hark_rl *rl, void *arg)
 	if (g.hash != t->hash || h->pid != t->pid || h->start != t->start)
 		return RL_OK;
 	memset(h, 0, sizeof(*h));
-	return rl_write_gate(rl, t->gate, &g);
+	rl_write_gate(rl, t->gate, &g);
+	return RL_OK;
 }
 
 void
@@ -1575,7 +2009,42 @@ hark_rl_debug_hold_lock(struct hark_rl *rl)
 {
 	if (rl_begin(rl) != RL_OK)
 		return -1;
-	return rl_start_write(rl);
+	rl_start_write(rl);
+	return 0;
+}
+
+int
+hark_rl_debug_tear(struct hark_rl *rl, const char *key, unsigned window)
+{
+	struct hark_rl_check	 c;
+	struct rl_state		 st;
+	struct rl_header	*h;
+	enum rl_claim		 how;
+	off_t			 off;
+
+	c.key = key;
+	c.limit = 1;
+	c.window_seconds = window;
+	if (window == 0 || window > HARK_RL_MAX_WINDOW) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (rl_begin(rl) != RL_OK)
+		return -1;
+	st.hash = rl_hash(rl, &c);
+	if (rl_find(rl, &st, NULL, 0, window, hark_rl_now(), &how) != RL_OK ||
+	    how == RL_FOUND) {
+		rl_end(rl);
+		errno = EEXIST;
+		return -1;
+	}
+	rl_start_write(rl);
+	h = rl_hdr(rl);
+	off = rl_bucket_off(st.idx);
+	memcpy(h->mend_id, &st.b, RL_ID_SIZE);
+	h->mend_at = (uint64_t)off;
+	memcpy(rl->f.map + off, &st.b.hash, sizeof(st.b.hash));
+	return 0;
 }
 
 int

@@ -20,11 +20,19 @@
  * it back would count old hits as new, stepping it forward and back would
  * start the windows afresh).  A table left by an earlier boot is reset.
  *
- * The file survives what is done to it from outside: truncated, overwritten
- * or removed under running workers, it is noticed on the next call, rebuilt
- * (one log line, by one process) or re-opened at its path, so every process
- * counts in one table again.  Nothing is ever mapped, so no change to the file
- * can raise SIGBUS.  A rebuild forgets the counts it held.
+ * The file is mapped by every process, and a call that finds its limits
+ * uncontended makes no system call (the clock is read through the vDSO).
+ * The file survives what is done to it from outside: truncated or
+ * overwritten under running workers, it is noticed on the next call;
+ * removed or renamed over, within a second; it is then rebuilt (one log
+ * line, by one process) or re-opened at its path, so every process counts
+ * in one table again.  A truncation never raises SIGBUS in the caller: the
+ * table's own SIGBUS handler (installed by the first hark_rl_open, chaining
+ * to the one it replaces for any other fault) takes the fault as the sign
+ * of a file cut short.  A rebuild forgets the counts it held.  A process
+ * killed at any point, holding the table's lock or not, wedges no other: the
+ * next one takes the lock over (within RL_WAIT_MS, ratelimit.c) and redoes
+ * the change it left half done.
  *
  * Failure contract (fail closed): every call that returns int returns 0, or
  * -1 with errno set when the limiter cannot work (the state directory is gone
@@ -35,7 +43,8 @@
  * the start-up, naming the path and errno.
  *
  * A handle is used by one thread at a time; a forked child may go on using
- * its parent's handle (locks are per process).
+ * its parent's handle (the lock is per process).  Every process that shares
+ * a table must see the others' pids (one pid namespace).
  */
 #ifndef HARK_RATELIMIT_H
 #define HARK_RATELIMIT_H
@@ -53,7 +62,7 @@
 #define HARK_RL_MAX_WINDOW	(86400U * 366U)
 #define HARK_RL_GATE_SLOTS	16	/* most holders one gate counts */
 /* The table's file in the state directory; a new layout gets a new name. */
-#define HARK_RL_FILE_NAME	"ratelimit2.db"
+#define HARK_RL_FILE_NAME	"ratelimit3.db"
 
 struct hark_rl;
 
@@ -172,10 +181,14 @@ uint64_t	hark_rl_siphash(const unsigned char key[16], const void *,
 /*
  * Test hooks.  hold_lock takes the table lock, marks the table as being
  * written and returns still holding it, so a test can kill the holder and
- * check that other processes recover.  age rewrites the table at path, with
- * a valid header, as if it had been written during another boot.
+ * check that other processes recover.  tear does the same in the middle of
+ * claiming a bucket for (key, window), its identity half written (EEXIST if
+ * the key has a bucket).  age rewrites the table at path, with a valid
+ * header, as if it had been written during another boot.
  */
 int	hark_rl_debug_hold_lock(struct hark_rl *);
+int	hark_rl_debug_tear(struct hark_rl *, const char *key,
+	    unsigned window);
 int	hark_rl_debug_age(const char *path);
 
 #endif
