@@ -133,7 +133,7 @@ env -i PATH=/usr/bin:/bin HARK_TEST_DIR="$T" timeout 20 \
 rc=$?
 check "start-up stops when the rate limiter cannot work" \
     eval "[ $rc -ne 0 ] && [ $rc -ne 124 ]"
-check "naming the rate-limit file" grep -q 'no-such-state/ratelimit2.db' "$T/nostate.out"
+check "naming the rate-limit file" grep -q 'no-such-state/ratelimit3.db' "$T/nostate.out"
 check "and leaves no socket behind" test ! -e "$T/spawn-nostate/hark.sock"
 cp "$CONF" "$T/broken.conf"
 sed -i 's/^\[server\]$/[server]\nno_such_key = 1/' "$T/broken.conf"
