@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "store.h"
 #include "watchdog.h"
 
 /* FastCGI 1.0's record types and header (the specification, section 3.3). */
@@ -148,14 +149,21 @@ fire(void)
 	ms = (double)(now.tv_sec - wd.t0.tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - wd.t0.tv_nsec) / 1e6;
 	project_of(project, sizeof(project));
-	if (!wd.responding)
-		write_503();
+	/*
+	 * Logged before the 503 goes out, so that the process ends right
+	 * after it: the main thread runs on meanwhile, and the client's retry
+	 * (lib/store_idempotency.c takes its Idempotency-Key over once this
+	 * process and its database session are gone) should not find it
+	 * still alive because a log write was slow.
+	 */
 	hark_log(HARK_LOG_ERR, "request_timeout: %s %s id=%s project=%s "
 	    "still running after %.1fms (request_timeout %d s); %s, and "
 	    "worker %ld exits", wd.method[0] ? wd.method : "-",
 	    wd.path[0] ? wd.path : "-", wd.rid[0] ? wd.rid : "-",
 	    project[0] ? project : "-", ms, wd.timeout_s, wd.responding ?
 	    "its answer was cut short" : "answered 503", (long)getpid());
+	if (!wd.responding)
+		write_503();
 	_exit(HARK_WATCHDOG_EXIT);
 }
 
@@ -227,6 +235,8 @@ hark_watchdog_start(int timeout_s)
 	pthread_detach(th);
 	wd.thread = 1;
 	wd.timeout_s = timeout_s;
+	/* Idempotency-Key claims record the deadline (store_idempotency.c). */
+	hark_store_idem_set_clock(hark_watchdog_left_ms);
 	return 0;
 }
 
@@ -294,4 +304,24 @@ hark_watchdog_disarm(void)
 	wd.project = NULL;
 	wd.widget = NULL;
 	pthread_mutex_unlock(&wd.mu);
+}
+
+long
+hark_watchdog_left_ms(void)
+{
+	struct timespec	 now;
+	long		 ms = -1;
+
+	if (wd.timeout_s == 0)
+		return -1;
+	pthread_mutex_lock(&wd.mu);
+	if (wd.armed) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (long)(wd.deadline.tv_sec - now.tv_sec) * 1000 +
+		    (wd.deadline.tv_nsec - now.tv_nsec) / 1000000;
+		if (ms < 0)
+			ms = 0;
+	}
+	pthread_mutex_unlock(&wd.mu);
+	return ms;
 }

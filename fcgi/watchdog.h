@@ -64,6 +64,14 @@ void	hark_watchdog_describe(const char *method, const char *uri,
  */
 void	hark_watchdog_respond(void);
 
+/*
+ * Milliseconds until the request's deadline (0 once it passed), or -1 when
+ * it has none (request_timeout = 0, no request armed): an Idempotency-Key
+ * claim records it (lib/store_idempotency.c; hark_watchdog_start
+ * registers it there).
+ */
+long	hark_watchdog_left_ms(void);
+
 /* The request is answered: no deadline until the next hark_watchdog_arm. */
 void	hark_watchdog_disarm(void);
 
