@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cors.h"
 #include "log.h"
 #include "store.h"
 #include "watchdog.h"
@@ -34,6 +35,7 @@ static struct {
 	char			 method[16];
 	char			 path[201];
 	char			 rid[72];
+	char			 origin[HARK_CORS_ORIGIN_MAX + 1]; /* "": none */
 	const char		*project;	/* resp->project_id, or NULL */
 	const volatile bool	*widget;	/* resp->widget_errors, or NULL */
 } wd = { .mu = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
@@ -76,9 +78,9 @@ fcgi_header(unsigned char *h, int type, int id, size_t len)
 static void
 write_503(void)
 {
-	char		 body[512], out[1024];
+	char		 body[512], cors[HARK_CORS_ORIGIN_MAX + 256], out[2048];
 	unsigned char	 rec[8], end[8];
-	int		 nb, no;
+	int		 nb, nc, no;
 
 	/* The widget's routes have their envelope (app.c sets the flag). */
 	nb = snprintf(body, sizeof(body), "{%s\"error\":{\"code\":"
@@ -89,12 +91,19 @@ write_503(void)
 	    wd.timeout_s);
 	if (nb < 0 || (size_t)nb >= sizeof(body))
 		return;
+	/* Readable by the page, as any other answer to it would be. */
+	nc = wd.origin[0] == '\0' ? snprintf(cors, sizeof(cors), "%s", "") :
+	    snprintf(cors, sizeof(cors), "Access-Control-Allow-Origin: %s\r\n"
+	    "Vary: " HARK_CORS_VARY "\r\nAccess-Control-Expose-Headers: "
+	    HARK_CORS_EXPOSE_HEADERS "\r\n", wd.origin);
+	if (nc < 0 || (size_t)nc >= sizeof(cors))
+		return;
 	no = snprintf(out, sizeof(out), "Status: 503 Service Unavailable\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Content-Length: %d\r\nRetry-After: %s\r\n"
-	    "Cache-Control: no-store\r\n%s%s%s\r\n%s", nb,
+	    "Cache-Control: no-store\r\n%s%s%s%s\r\n%s", nb,
 	    HARK_WATCHDOG_RETRY_AFTER, wd.rid[0] ? "X-Request-Id: " : "",
-	    wd.rid, wd.rid[0] ? "\r\n" : "", body);
+	    wd.rid, wd.rid[0] ? "\r\n" : "", cors, body);
 	if (no < 0 || (size_t)no >= sizeof(out))
 		return;
 	if (wd.wire == HARK_WATCHDOG_CGI) {
@@ -252,7 +261,7 @@ hark_watchdog_arm(enum hark_watchdog_wire wire, int fd, int request_id)
 	wd.wire = wire;
 	wd.fd = fd;
 	wd.request_id = request_id;
-	wd.method[0] = wd.path[0] = wd.rid[0] = '\0';
+	wd.method[0] = wd.path[0] = wd.rid[0] = wd.origin[0] = '\0';
 	wd.project = NULL;
 	wd.widget = NULL;
 	wd.responding = 0;
@@ -303,6 +312,23 @@ hark_watchdog_disarm(void)
 	wd.responding = 0;
 	wd.project = NULL;
 	wd.widget = NULL;
+	pthread_mutex_unlock(&wd.mu);
+}
+
+void
+hark_watchdog_cors(const char *origin)
+{
+	size_t	 n;
+
+	if (wd.timeout_s == 0)
+		return;
+	n = origin != NULL ? strlen(origin) : 0;
+	pthread_mutex_lock(&wd.mu);
+	/* Longer ones are never valid (hark_cors_origin_valid): none. */
+	if (n >= sizeof(wd.origin) || strpbrk(origin ? origin : "", "\r\n"))
+		n = 0;
+	memcpy(wd.origin, origin ? origin : "", n);
+	wd.origin[n] = '\0';
 	pthread_mutex_unlock(&wd.mu);
 }
 

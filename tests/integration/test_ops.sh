@@ -7,7 +7,8 @@
 # stuck on a table a mariadb client holds locked (503 request_timeout, the
 # log line, the worker replaced), for a read and for a submission (no half
 # row, and the retry with its Idempotency-Key stored at once once the ended
-# request can commit nothing more); request_timeout = 0 leaves it alone; GET /v1/status for the
+# request can commit nothing more); its 503 as readable by a page as any
+# other answer (CORS); request_timeout = 0 leaves it alone; GET /v1/status for the
 # addresses of [server] status_allow only; the [log] slow_ms line.  Plain
 # CGI under request_timeout too.
 set -u -o pipefail
@@ -140,6 +141,8 @@ test_stuck_widget() {
 	check_status "a stuck bootstrap ends with 503" 503
 	check_json "its code is request_timeout" error.code request_timeout
 	check_json "in the widget's envelope" success false
+	check "readable by the widget's page (Access-Control-Allow-Origin)" \
+	    test "$(hdr Access-Control-Allow-Origin)" = https://app.example.com
 	lock_end
 	wait_until 5 grep -q "id=stuck-widget-1 " "$LOG"
 	check "logged" log_has stuck-widget-1 "request_timeout: GET /feedback/widget/bootstrap id=stuck-widget-1 "
@@ -204,6 +207,36 @@ test_stuck_post() {
 	check "one row in all ($n)" test "$n" = 1
 	req GET "$URL/v1/feedback/$ID" "${A[@]}"
 	check_json "and it is whole" text "$text"
+}
+
+# A page's request the watchdog ends: its 503 carries the CORS headers any
+# other answer to that request would (app.c, prologue.c), so the page reads
+# it instead of seeing a network error; an Origin hark names in no answer
+# (a sandboxed frame's "null") gets none on its 503 either.
+test_stuck_cors() {
+	local origin=https://app.example.com
+	t_ctx "request_timeout, CORS"
+	lock_start feedback || return
+	req GET "$URL/v1/feedback?limit=5" "${A[@]}" -H "Origin: $origin" \
+	    -H "X-Request-Id: stuck-cors-1"
+	check_hark_error "a page's stuck request ends with 503" 503
+	check_json "request_timeout" error.code request_timeout
+	check "Access-Control-Allow-Origin names its origin" \
+	    test "$(hdr Access-Control-Allow-Origin)" = "$origin"
+	check "with Vary: Origin" test "$(hdr Vary)" = Origin
+	check "Retry-After and X-Request-Id are exposed to its script" eval \
+	    "hdr Access-Control-Expose-Headers | grep -q 'Retry-After.*X-Request-Id'"
+	req GET "$URL/v1/feedback?limit=5" "${A[@]}" -H "Origin: null" \
+	    -H "X-Request-Id: stuck-cors-2"
+	check_hark_error "a stuck request from a sandboxed frame ends with 503" 503
+	check "without Access-Control-Allow-Origin" \
+	    test -z "$(grep -i '^Access-Control-' "$T/r.hdrs")"
+	req GET "$URL/v1/feedback?limit=5" "${A[@]}" -H "X-Request-Id: stuck-cors-3"
+	check_hark_error "a stuck request without Origin ends with 503" 503
+	check "without CORS headers" \
+	    test -z "$(grep -i '^Access-Control-' "$T/r.hdrs")"
+	lock_end
+	wait_until 10 eval "[ \$(worker_count $MASTER) -eq $WORKERS ]"
 }
 
 # A worker whose watchdog cannot run either (stopped here with SIGSTOP, as
@@ -467,6 +500,7 @@ test_status_allowed
 test_stuck_read
 test_stuck_post
 test_stuck_widget
+test_stuck_cors
 test_watchdog_wedged
 test_check_config
 test_cgi_timeout
