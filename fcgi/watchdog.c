@@ -10,7 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cors.h"
 #include "log.h"
+#include "store.h"
 #include "watchdog.h"
 
 /* FastCGI 1.0's record types and header (the specification, section 3.3). */
@@ -33,6 +35,7 @@ static struct {
 	char			 method[16];
 	char			 path[201];
 	char			 rid[72];
+	char			 origin[HARK_CORS_ORIGIN_MAX + 1]; /* "": none */
 	const char		*project;	/* resp->project_id, or NULL */
 	const volatile bool	*widget;	/* resp->widget_errors, or NULL */
 } wd = { .mu = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
@@ -75,9 +78,9 @@ fcgi_header(unsigned char *h, int type, int id, size_t len)
 static void
 write_503(void)
 {
-	char		 body[512], out[1024];
+	char		 body[512], cors[HARK_CORS_ORIGIN_MAX + 256], out[2048];
 	unsigned char	 rec[8], end[8];
-	int		 nb, no;
+	int		 nb, nc, no;
 
 	/* The widget's routes have their envelope (app.c sets the flag). */
 	nb = snprintf(body, sizeof(body), "{%s\"error\":{\"code\":"
@@ -88,12 +91,19 @@ write_503(void)
 	    wd.timeout_s);
 	if (nb < 0 || (size_t)nb >= sizeof(body))
 		return;
+	/* Readable by the page, as any other answer to it would be. */
+	nc = wd.origin[0] == '\0' ? snprintf(cors, sizeof(cors), "%s", "") :
+	    snprintf(cors, sizeof(cors), "Access-Control-Allow-Origin: %s\r\n"
+	    "Vary: " HARK_CORS_VARY "\r\nAccess-Control-Expose-Headers: "
+	    HARK_CORS_EXPOSE_HEADERS "\r\n", wd.origin);
+	if (nc < 0 || (size_t)nc >= sizeof(cors))
+		return;
 	no = snprintf(out, sizeof(out), "Status: 503 Service Unavailable\r\n"
 	    "Content-Type: application/json; charset=utf-8\r\n"
 	    "Content-Length: %d\r\nRetry-After: %s\r\n"
-	    "Cache-Control: no-store\r\n%s%s%s\r\n%s", nb,
+	    "Cache-Control: no-store\r\n%s%s%s%s\r\n%s", nb,
 	    HARK_WATCHDOG_RETRY_AFTER, wd.rid[0] ? "X-Request-Id: " : "",
-	    wd.rid, wd.rid[0] ? "\r\n" : "", body);
+	    wd.rid, wd.rid[0] ? "\r\n" : "", cors, body);
 	if (no < 0 || (size_t)no >= sizeof(out))
 		return;
 	if (wd.wire == HARK_WATCHDOG_CGI) {
@@ -148,14 +158,21 @@ fire(void)
 	ms = (double)(now.tv_sec - wd.t0.tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - wd.t0.tv_nsec) / 1e6;
 	project_of(project, sizeof(project));
-	if (!wd.responding)
-		write_503();
+	/*
+	 * Logged before the 503 goes out, so that the process ends right
+	 * after it: the main thread runs on meanwhile, and the client's retry
+	 * (lib/store_idempotency.c takes its Idempotency-Key over once this
+	 * process and its database session are gone) should not find it
+	 * still alive because a log write was slow.
+	 */
 	hark_log(HARK_LOG_ERR, "request_timeout: %s %s id=%s project=%s "
 	    "still running after %.1fms (request_timeout %d s); %s, and "
 	    "worker %ld exits", wd.method[0] ? wd.method : "-",
 	    wd.path[0] ? wd.path : "-", wd.rid[0] ? wd.rid : "-",
 	    project[0] ? project : "-", ms, wd.timeout_s, wd.responding ?
 	    "its answer was cut short" : "answered 503", (long)getpid());
+	if (!wd.responding)
+		write_503();
 	_exit(HARK_WATCHDOG_EXIT);
 }
 
@@ -227,6 +244,8 @@ hark_watchdog_start(int timeout_s)
 	pthread_detach(th);
 	wd.thread = 1;
 	wd.timeout_s = timeout_s;
+	/* Idempotency-Key claims record the deadline (store_idempotency.c). */
+	hark_store_idem_set_clock(hark_watchdog_left_ms);
 	return 0;
 }
 
@@ -242,7 +261,7 @@ hark_watchdog_arm(enum hark_watchdog_wire wire, int fd, int request_id)
 	wd.wire = wire;
 	wd.fd = fd;
 	wd.request_id = request_id;
-	wd.method[0] = wd.path[0] = wd.rid[0] = '\0';
+	wd.method[0] = wd.path[0] = wd.rid[0] = wd.origin[0] = '\0';
 	wd.project = NULL;
 	wd.widget = NULL;
 	wd.responding = 0;
@@ -294,4 +313,41 @@ hark_watchdog_disarm(void)
 	wd.project = NULL;
 	wd.widget = NULL;
 	pthread_mutex_unlock(&wd.mu);
+}
+
+void
+hark_watchdog_cors(const char *origin)
+{
+	size_t	 n;
+
+	if (wd.timeout_s == 0)
+		return;
+	n = origin != NULL ? strlen(origin) : 0;
+	pthread_mutex_lock(&wd.mu);
+	/* Longer ones are never valid (hark_cors_origin_valid): none. */
+	if (n >= sizeof(wd.origin) || strpbrk(origin ? origin : "", "\r\n"))
+		n = 0;
+	memcpy(wd.origin, origin ? origin : "", n);
+	wd.origin[n] = '\0';
+	pthread_mutex_unlock(&wd.mu);
+}
+
+long
+hark_watchdog_left_ms(void)
+{
+	struct timespec	 now;
+	long		 ms = -1;
+
+	if (wd.timeout_s == 0)
+		return -1;
+	pthread_mutex_lock(&wd.mu);
+	if (wd.armed) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (long)(wd.deadline.tv_sec - now.tv_sec) * 1000 +
+		    (wd.deadline.tv_nsec - now.tv_nsec) / 1000000;
+		if (ms < 0)
+			ms = 0;
+	}
+	pthread_mutex_unlock(&wd.mu);
+	return ms;
 }

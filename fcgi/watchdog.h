@@ -64,6 +64,24 @@ void	hark_watchdog_describe(const char *method, const char *uri,
  */
 void	hark_watchdog_respond(void);
 
+/*
+ * The CORS decision as it stands (fcgi/app.c, prologue.c): the origin the
+ * answer names in Access-Control-Allow-Origin, or NULL when it names none
+ * (no Origin, a path without CORS, an origin the allowlist refused).  The
+ * 503 then carries the same CORS headers an error answered at that moment
+ * would, so that the page can read it.  Copied (the watchdog never reads
+ * the request's headers, which the main thread may be changing).
+ */
+void	hark_watchdog_cors(const char *origin);
+
+/*
+ * Milliseconds until the request's deadline (0 once it passed), or -1 when
+ * it has none (request_timeout = 0, no request armed): an Idempotency-Key
+ * claim records it (lib/store_idempotency.c; hark_watchdog_start
+ * registers it there).
+ */
+long	hark_watchdog_left_ms(void);
+
 /* The request is answered: no deadline until the next hark_watchdog_arm. */
 void	hark_watchdog_disarm(void);
 

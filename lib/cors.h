@@ -38,6 +38,11 @@
 	"x-request-id, mcp-protocol-version, mcp-session-id"
 #define HARK_CORS_MAX_AGE	"600"
 #define HARK_CORS_VARY		"Origin"
+/* What a page may read of an answer (Access-Control-Expose-Headers). */
+#define HARK_CORS_EXPOSE_HEADERS	"Location, Retry-After, " \
+	"RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, " \
+	"Idempotent-Replayed, ETag, Content-Range, Accept-Ranges, " \
+	"X-Request-Id, Mcp-Session-Id"
 #define HARK_CORS_ORIGIN_MAX	512	/* longer origins are refused */
 
 /* origin is the request's Origin header; NULL is never allowed. */

@@ -372,14 +372,17 @@ int	hark_store_feedback_recent_duplicate(struct hark_db *,
 	    const unsigned char hash[32], unsigned window, char *id);
 
 /*
- * Idempotency keys (store_idempotency.c, schema/003_idempotency.sql).  A
- * claim is the INSERT of (project, key) with the request's SHA-256 and the
- * feedback id the request will file.  hark_store_idem_claim answers
- * HARK_STORE_OK when this request holds the key (new, expired and reclaimed,
- * or an in-flight claim older than inflight_s with the same hash taken over:
- * then feedback_id is the one the dead request was filing, so its row, if it
- * committed, is found rather than filed twice), or HARK_STORE_DUPLICATE with
- * *out describing the row that is there.
+ * Idempotency keys (store_idempotency.c, schema/003_idempotency.sql and
+ * 012_idempotency_holder.sql).  A claim is the INSERT of (project, key) with
+ * the request's SHA-256, the feedback id the request will file, its database
+ * session and its deadline (the time its request_timeout leaves it, below).
+ * hark_store_idem_claim
+ * answers HARK_STORE_OK when this request holds the key (new, expired and
+ * reclaimed, or an in-flight claim with the same hash taken over, because
+ * its holder is past its deadline and its session gone, or because it is
+ * older than inflight_s: then feedback_id is the one the dead request was
+ * filing, so its row, if it committed, is found rather than filed twice),
+ * or HARK_STORE_DUPLICATE with *out describing the row that is there.
  */
 #define HARK_IDEM_HASH_LEN	32
 struct hark_idem_row {
@@ -396,6 +399,13 @@ int	hark_store_idem_claim(struct hark_db *, const char *project_id,
 	    const char *key, const unsigned char hash[HARK_IDEM_HASH_LEN],
 	    const char *feedback_id, int ttl_s, int inflight_s,
 	    struct hark_idem_row *out);
+/*
+ * Where a claim learns its request's deadline: left_ms says how many
+ * milliseconds the request has left, or -1 when it has no deadline.
+ * fcgi/watchdog.c registers hark_watchdog_left_ms when it starts; without
+ * one (the tests, harkctl) claims have none.
+ */
+void	hark_store_idem_set_clock(long (*left_ms)(void));
 /* The 2xx answer, replayed until the key expires. */
 int	hark_store_idem_done(struct hark_db *, const char *project_id,
 	    const char *key, int status, const char *body, size_t len);
@@ -403,7 +413,10 @@ int	hark_store_idem_done(struct hark_db *, const char *project_id,
 int	hark_store_feedback_insert_idem(struct hark_db *,
 	    const struct hark_feedback *, const char *key, int status,
 	    const char *body, size_t len);
-/* Drops an in-flight claim (a 4xx/5xx answer: the client may retry). */
+/*
+ * Drops this session's in-flight claim (a 4xx/5xx answer: the client may
+ * retry); a claim another request took over stays.
+ */
 int	hark_store_idem_release(struct hark_db *, const char *project_id,
 	    const char *key);
 /* Deletes up to limit expired keys; *n says how many. */

@@ -6,7 +6,9 @@
 # hark-fcgi --listen behind nginx: [server] request_timeout ends a request
 # stuck on a table a mariadb client holds locked (503 request_timeout, the
 # log line, the worker replaced), for a read and for a submission (no half
-# row); request_timeout = 0 leaves it alone; GET /v1/status for the
+# row, and the retry with its Idempotency-Key stored at once once the ended
+# request can commit nothing more); its 503 as readable by a page as any
+# other answer (CORS); request_timeout = 0 leaves it alone; GET /v1/status for the
 # addresses of [server] status_allow only; the [log] slow_ms line.  Plain
 # CGI under request_timeout too.
 set -u -o pipefail
@@ -33,6 +35,31 @@ lock_start() {
 		exec 7>&-
 		return 1
 	fi
+}
+
+# rows_lock_start TABLE: a mariadb client on fd 7 holds every row of TABLE
+# and the gaps between them (a transaction's SELECT ... FOR UPDATE): an
+# INSERT waits on InnoDB's row locks, not on the table.
+rows_lock_start() {
+	local fifo="$T/lock.fifo"
+	rm -f "$fifo" "$T/lock.out"
+	mkfifo "$fifo"
+	mariadb --no-defaults --unbuffered -S "$HARK_DB_SOCKET" -uroot -N \
+	    "$HARK_DB_NAME" <"$fifo" >"$T/lock.out" 2>&1 &
+	LOCK_CLIENT=$!
+	exec 7>"$fifo"
+	echo "BEGIN; SELECT COUNT(*) FROM $1 FOR UPDATE; SELECT 'locked';" >&7
+	if ! wait_until 10 grep -q locked "$T/lock.out"; then
+		fail "$1's rows locked" "$(cat "$T/lock.out")"
+		exec 7>&-
+		return 1
+	fi
+}
+
+rows_lock_end() {
+	echo "ROLLBACK;" >&7
+	exec 7>&-
+	wait_until 15 eval "! kill -0 $LOCK_CLIENT"
 }
 
 lock_end() {
@@ -114,51 +141,102 @@ test_stuck_widget() {
 	check_status "a stuck bootstrap ends with 503" 503
 	check_json "its code is request_timeout" error.code request_timeout
 	check_json "in the widget's envelope" success false
+	check "readable by the widget's page (Access-Control-Allow-Origin)" \
+	    test "$(hdr Access-Control-Allow-Origin)" = https://app.example.com
 	lock_end
 	wait_until 5 grep -q "id=stuck-widget-1 " "$LOG"
 	check "logged" log_has stuck-widget-1 "request_timeout: GET /feedback/widget/bootstrap id=stuck-widget-1 "
 }
 
-# A submission stuck on the feedback table: nothing half stored, and the
-# retry with its Idempotency-Key stores it once.
+# post_idem IDEM TEXT [CURL_ARGS...]: a submission with an Idempotency-Key.
+post_idem() {
+	local idem=$1 text=$2
+	shift 2
+	req POST "$URL/v1/feedback" "${A[@]}" -H "Idempotency-Key: $idem" \
+	    -H 'Content-Type: application/json' "$@" \
+	    --data-binary "{\"text\":\"$text\",\"category\":\"bug\"}"
+}
+
+rows_with() {
+	mariadb_sql "$HARK_DB_SOCKET" "SELECT COUNT(*) FROM \`$HARK_DB_NAME\`.feedback WHERE text = '$1'"
+}
+
+# The database session of the request that claimed IDEM is still there.
+holder_alive() {
+	test "$(mariadb_sql "$HARK_DB_SOCKET" "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = (SELECT holder_conn FROM \`$HARK_DB_NAME\`.idempotency_keys WHERE project_id = '$PRJ' AND idem_key = '$1')")" = 1
+}
+
+# A submission stuck on the feedback table's row locks: nothing half
+# stored, and the retry with its Idempotency-Key, which the 503's
+# Retry-After invites, stored once.  Its claim is taken over as soon as the
+# ended request can commit nothing more: its worker is gone at once, but
+# the INSERT it had sent waits on in its database session until the locks
+# go, so a retry meanwhile is 409 (it would otherwise run beside a request
+# that may still commit), and the first one once that session is gone is
+# 201, not a 409 for the claim's 60 s.
 test_stuck_post() {
 	local n text="stuck post $(rand_hex 4)" idem="idem-$(rand_hex 6)"
 	t_ctx "request_timeout, a submission"
-	lock_start feedback || return
-	req POST "$URL/v1/feedback" "${A[@]}" -H "Idempotency-Key: $idem" \
-	    -H "X-Request-Id: stuck-post-1" -H 'Content-Type: application/json' \
-	    --data-binary "{\"text\":\"$text\",\"category\":\"bug\"}"
+	rows_lock_start feedback || return
+	post_idem "$idem" "$text" -H "X-Request-Id: stuck-post-1"
 	check_hark_error "a stuck POST ends with 503" 503
 	check_json "request_timeout" error.code request_timeout
 	check "within request_timeout + ${SLACK}s (took ${R_TIME}s)" \
 	    elapsed_ok $((TIMEOUT + SLACK))
 	wait_until 5 grep -q "id=stuck-post-1 " "$LOG"
 	check "logged" log_has stuck-post-1 "request_timeout: POST /v1/feedback id=stuck-post-1 project=$PRJ "
-	lock_end
+	check "its INSERT still waits in its database session" holder_alive "$idem"
+	post_idem "$idem" "$text"
+	check_hark_error "a retry meanwhile: 409" 409
+	check_json "idempotency_key_in_flight" error.code idempotency_key_in_flight
+	rows_lock_end
+	check "the session ends once the locks go" \
+	    wait_until 10 eval "! holder_alive '$idem'"
 	# The insert waited on the lock when its worker went: rolled back.
-	n=$(mariadb_sql "$HARK_DB_SOCKET" "SELECT COUNT(*) FROM \`$HARK_DB_NAME\`.feedback WHERE text = '$text'")
+	n=$(rows_with "$text")
 	check "no row was stored by the ended request ($n)" test "$n" = 0
-	# The claim the ended request made on its key may stand until it is
-	# taken over: the retry gets 409 meanwhile, then the item, once.
-	local tries=0
-	while :; do
-		req POST "$URL/v1/feedback" "${A[@]}" -H "Idempotency-Key: $idem" \
-		    -H 'Content-Type: application/json' \
-		    --data-binary "{\"text\":\"$text\",\"category\":\"bug\"}"
-		[ "$R_STATUS" = 409 ] && [ $tries -lt 80 ] || break
-		tries=$((tries + 1))
-		sleep 1
-	done
-	check_status "the retry with its Idempotency-Key is stored (after $tries 409s)" 201
+	post_idem "$idem" "$text"
+	check_status "the retry then is stored at once" 201
+	check "not a replay" test -z "$(hdr Idempotent-Replayed)"
 	ID=$(json id 2>/dev/null)
-	req POST "$URL/v1/feedback" "${A[@]}" -H "Idempotency-Key: $idem" \
-	    -H 'Content-Type: application/json' \
-	    --data-binary "{\"text\":\"$text\",\"category\":\"bug\"}"
-	check "a second retry is the same item" test "$(json id 2>/dev/null)" = "$ID"
-	n=$(mariadb_sql "$HARK_DB_SOCKET" "SELECT COUNT(*) FROM \`$HARK_DB_NAME\`.feedback WHERE text = '$text'")
+	post_idem "$idem" "$text"
+	check_status "a second retry is answered" 201
+	check "as a replay" test "$(hdr Idempotent-Replayed)" = true
+	check "of the same item" test "$(json id 2>/dev/null)" = "$ID"
+	n=$(rows_with "$text")
 	check "one row in all ($n)" test "$n" = 1
 	req GET "$URL/v1/feedback/$ID" "${A[@]}"
 	check_json "and it is whole" text "$text"
+}
+
+# A page's request the watchdog ends: its 503 carries the CORS headers any
+# other answer to that request would (app.c, prologue.c), so the page reads
+# it instead of seeing a network error; an Origin hark names in no answer
+# (a sandboxed frame's "null") gets none on its 503 either.
+test_stuck_cors() {
+	local origin=https://app.example.com
+	t_ctx "request_timeout, CORS"
+	lock_start feedback || return
+	req GET "$URL/v1/feedback?limit=5" "${A[@]}" -H "Origin: $origin" \
+	    -H "X-Request-Id: stuck-cors-1"
+	check_hark_error "a page's stuck request ends with 503" 503
+	check_json "request_timeout" error.code request_timeout
+	check "Access-Control-Allow-Origin names its origin" \
+	    test "$(hdr Access-Control-Allow-Origin)" = "$origin"
+	check "with Vary: Origin" test "$(hdr Vary)" = Origin
+	check "Retry-After and X-Request-Id are exposed to its script" eval \
+	    "hdr Access-Control-Expose-Headers | grep -q 'Retry-After.*X-Request-Id'"
+	req GET "$URL/v1/feedback?limit=5" "${A[@]}" -H "Origin: null" \
+	    -H "X-Request-Id: stuck-cors-2"
+	check_hark_error "a stuck request from a sandboxed frame ends with 503" 503
+	check "without Access-Control-Allow-Origin" \
+	    test -z "$(grep -i '^Access-Control-' "$T/r.hdrs")"
+	req GET "$URL/v1/feedback?limit=5" "${A[@]}" -H "X-Request-Id: stuck-cors-3"
+	check_hark_error "a stuck request without Origin ends with 503" 503
+	check "without CORS headers" \
+	    test -z "$(grep -i '^Access-Control-' "$T/r.hdrs")"
+	lock_end
+	wait_until 10 eval "[ \$(worker_count $MASTER) -eq $WORKERS ]"
 }
 
 # A worker whose watchdog cannot run either (stopped here with SIGSTOP, as
@@ -422,6 +500,7 @@ test_status_allowed
 test_stuck_read
 test_stuck_post
 test_stuck_widget
+test_stuck_cors
 test_watchdog_wedged
 test_check_config
 test_cgi_timeout
