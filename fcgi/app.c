@@ -22,6 +22,7 @@
 #include "prologue.h"
 #include "ratelimit.h"
 #include "router.h"
+#include "watchdog.h"
 
 struct hark_app *
 hark_app_new(const struct hark_conf *conf)
@@ -94,11 +95,11 @@ cors_headers(struct hark_req *req, struct hark_resp *resp)
 	    !hark_cors_origin_valid(origin))
 		return;
 	hark_resp_header(resp, "Access-Control-Allow-Origin", "%s", origin);
-	hark_resp_header(resp, "Vary", "Origin");
-	hark_resp_header(resp, "Access-Control-Expose-Headers",
-	    "Location, Retry-After, RateLimit-Limit, RateLimit-Remaining, "
-	    "RateLimit-Reset, Idempotent-Replayed, ETag, Content-Range, "
-	    "Accept-Ranges, X-Request-Id, Mcp-Session-Id");
+	hark_resp_header(resp, "Vary", "%s", HARK_CORS_VARY);
+	hark_resp_header(resp, "Access-Control-Expose-Headers", "%s",
+	    HARK_CORS_EXPOSE_HEADERS);
+	/* A request its watchdog ends answers with these too. */
+	hark_watchdog_cors(origin);
 }
 
 /* OPTIONS on a known path: the preflight answer, 204. */

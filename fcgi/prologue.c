@@ -34,6 +34,7 @@
 #include "router.h"
 #include "store.h"
 #include "token.h"
+#include "watchdog.h"
 
 #define RL_WINDOW	60	/* seconds: limits are per minute */
 
@@ -98,6 +99,7 @@ check_origin_list(struct hark_app *app, struct hark_req *req,
 		    source ? "source" : "project");
 		/* Not readable by the page that was refused. */
 		hark_resp_unset_header(resp, "Access-Control-Allow-Origin");
+		hark_watchdog_cors(NULL);
 	}
 out:
 	for (i = 0; i < o.n; i++)
