@@ -44,13 +44,25 @@ struct beat {
 	volatile time_t	 alive_at;	/* monotonic s */
 };
 
-struct hark_writer {
-	int		 fd;		/* the listening socket */
-	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	struct beat	*beat;
+/* One writer process: a slot of the master's handle. */
+struct slot {
+	struct beat	*beat;		/* in the handle's shared page */
 	pid_t		 pid;
 	time_t		 started, respawn_at;
 	int		 backoff;
+};
+
+/*
+ * The writers share the listening socket: a worker's connection goes to
+ * whichever accepts it, so each batches the rows of the workers it holds,
+ * and while one waits on its COMMIT another's statement runs.
+ */
+struct hark_writer {
+	int		 fd;		/* the listening socket */
+	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct beat	*beats;		/* nslots, shared with the writers */
+	struct slot	 slots[HARK_WRITERS_MAX];
+	int		 nslots;
 	int		 stopping;
 };
 
@@ -305,6 +317,9 @@ hark_writer_new(const struct hark_conf *conf)
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	w->fd = -1;
+	w->nslots = conf->commit_queue_writers < 1 ? 1 :
+	    conf->commit_queue_writers > HARK_WRITERS_MAX ? HARK_WRITERS_MAX :
+	    conf->commit_queue_writers;
 	n = snprintf(w->path, sizeof(w->path), "%s/%s", conf->state_dir,
 	    HARK_CQ_SOCKET_NAME);
 	if (n < 0 || (size_t)n >= sizeof(w->path)) {
@@ -312,12 +327,14 @@ hark_writer_new(const struct hark_conf *conf)
 		    "under %s is too long", conf->state_dir);
 		goto fail;
 	}
-	w->beat = mmap(NULL, sizeof(*w->beat), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (w->beat == MAP_FAILED) {
-		w->beat = NULL;
+	w->beats = mmap(NULL, sizeof(*w->beats) * HARK_WRITERS_MAX,
+	    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (w->beats == MAP_FAILED) {
+		w->beats = NULL;
 		goto syserr;
 	}
+	for (n = 0; n < HARK_WRITERS_MAX; n++)
+		w->slots[n].beat = &w->beats[n];
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	memcpy(sun.sun_path, w->path, strlen(w->path));
@@ -331,7 +348,8 @@ hark_writer_new(const struct hark_conf *conf)
 	    bind(w->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
 	    chmod(w->path, 0600) == -1 || listen(w->fd, 512) == -1)
 		goto syserr;
-	hark_log(HARK_LOG_INFO, "commit queue on: %s", w->path);
+	hark_log(HARK_LOG_INFO, "commit queue on: %s, %d writer%s", w->path,
+	    w->nslots, w->nslots == 1 ? "" : "s");
 	return w;
 syserr:
 	hark_log(HARK_LOG_WARN, "commit queue off: %s: %s", w->path,
@@ -339,8 +357,8 @@ syserr:
 fail:
 	if (w->fd != -1)
 		close(w->fd);
-	if (w->beat != NULL)
-		munmap(w->beat, sizeof(*w->beat));
+	if (w->beats != NULL)
+		munmap(w->beats, sizeof(*w->beats) * HARK_WRITERS_MAX);
 	free(w);
 	return NULL;
 }
@@ -352,7 +370,7 @@ hark_writer_free(struct hark_writer *w)
 		return;
 	close(w->fd);
 	(void)unlink(w->path);
-	munmap(w->beat, sizeof(*w->beat));
+	munmap(w->beats, sizeof(*w->beats) * HARK_WRITERS_MAX);
 	free(w);
 }
 
@@ -365,12 +383,19 @@ hark_writer_path(const struct hark_writer *w)
 pid_t
 hark_writer_pid(const struct hark_writer *w)
 {
-	return w != NULL ? w->pid : 0;
+	int	 i;
+
+	if (w == NULL)
+		return 0;
+	for (i = 0; i < w->nslots; i++)
+		if (w->slots[i].pid != 0)
+			return w->slots[i].pid;
+	return 0;
 }
 
 static void
-writer_child(struct hark_writer *w, const struct hark_conf *conf,
-    pid_t master)
+writer_child(struct hark_writer *w, struct slot *sl,
+    const struct hark_conf *conf, pid_t master)
 {
 	struct sigaction	 sa;
 	sigset_t		 set;
@@ -394,65 +419,83 @@ writer_child(struct hark_writer *w, const struct hark_conf *conf,
 	sigaction(SIGCHLD, &sa, NULL);
 	sigemptyset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	_exit(writer_run(w->fd, conf, w->beat));
+	_exit(writer_run(w->fd, conf, sl->beat));
+}
+
+/* Kills a writer that hangs, or starts one in an empty slot. */
+static void
+slot_maintain(struct hark_writer *w, struct slot *sl,
+    const struct hark_conf *conf, void (*child_setup)(void))
+{
+	sigset_t	 set, old;
+	time_t		 now = mono(), at;
+	pid_t		 pid, self = getpid();
+
+	if (sl->pid != 0) {
+		at = sl->beat->alive_at;
+		if (now - at > conf->commit_queue_timeout) {
+			hark_log(HARK_LOG_ERR, "commit queue: writer %ld has "
+			    "not come round for %ld s; killing it",
+			    (long)sl->pid, (long)(now - at));
+			kill(sl->pid, SIGKILL);
+			sl->beat->alive_at = now;
+		}
+		return;
+	}
+	if (now < sl->respawn_at)
+		return;
+	hark_signals_worker_set(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, HARK_SIG_ORPHAN);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	sl->beat->alive_at = now;
+	if ((pid = fork()) == 0) {
+		if (child_setup != NULL)
+			child_setup();
+		writer_child(w, sl, conf, self);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid == -1) {
+		hark_log(HARK_LOG_ERR, "commit queue: fork failed: %s",
+		    strerror(errno));
+		sl->respawn_at = now + 1;
+		return;
+	}
+	sl->pid = pid;
+	sl->started = now;
 }
 
 void
 hark_writer_maintain(struct hark_writer *w, const struct hark_conf *conf,
     void (*child_setup)(void))
 {
-	sigset_t	 set, old;
-	time_t		 now = mono(), at;
-	pid_t		 pid, self = getpid();
+	int	 i;
 
 	if (w == NULL || w->stopping)
 		return;
-	if (w->pid != 0) {
-		at = w->beat->alive_at;
-		if (now - at > conf->commit_queue_timeout) {
-			hark_log(HARK_LOG_ERR, "commit queue: writer %ld has "
-			    "not come round for %ld s; killing it",
-			    (long)w->pid, (long)(now - at));
-			kill(w->pid, SIGKILL);
-			w->beat->alive_at = now;
-		}
-		return;
-	}
-	if (now < w->respawn_at)
-		return;
-	hark_signals_worker_set(&set);
-	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, HARK_SIG_ORPHAN);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	w->beat->alive_at = now;
-	if ((pid = fork()) == 0) {
-		if (child_setup != NULL)
-			child_setup();
-		writer_child(w, conf, self);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid == -1) {
-		hark_log(HARK_LOG_ERR, "commit queue: fork failed: %s",
-		    strerror(errno));
-		w->respawn_at = now + 1;
-		return;
-	}
-	w->pid = pid;
-	w->started = now;
+	for (i = 0; i < w->nslots; i++)
+		slot_maintain(w, &w->slots[i], conf, child_setup);
 }
 
 int
 hark_writer_reaped(struct hark_writer *w, pid_t pid, int status)
 {
-	time_t	 now = mono();
+	struct slot	*sl = NULL;
+	time_t		 now = mono();
+	int		 i;
 
-	if (w == NULL || pid != w->pid || pid == 0)
+	if (w == NULL || pid == 0)
 		return 0;
-	w->pid = 0;
+	for (i = 0; i < w->nslots && sl == NULL; i++)
+		if (w->slots[i].pid == pid)
+			sl = &w->slots[i];
+	if (sl == NULL)
+		return 0;
+	sl->pid = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		hark_log(HARK_LOG_INFO, "commit queue: writer %ld exited",
 		    (long)pid);
-		w->backoff = 0;
+		sl->backoff = 0;
 	} else {
 		hark_log(HARK_LOG_WARN, "commit queue: writer %ld %s %d; "
 		    "starting another", (long)pid, WIFSIGNALED(status) ?
@@ -460,30 +503,36 @@ hark_writer_reaped(struct hark_writer *w, pid_t pid, int status)
 		    WIFSIGNALED(status) ? WTERMSIG(status) :
 		    WEXITSTATUS(status));
 		/* Its workers file directly meanwhile: a short pause is cheap. */
-		if (now - w->started < SHORT_LIFE)
-			w->backoff = w->backoff == 0 ? 1 :
-			    (w->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
-			    w->backoff * 2);
+		if (now - sl->started < SHORT_LIFE)
+			sl->backoff = sl->backoff == 0 ? 1 :
+			    (sl->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX :
+			    sl->backoff * 2);
 		else
-			w->backoff = 0;
+			sl->backoff = 0;
 	}
-	w->respawn_at = now + w->backoff;
+	sl->respawn_at = now + sl->backoff;
 	return 1;
 }
 
 void
 hark_writer_stop(struct hark_writer *w)
 {
+	int	 i;
+
 	if (w == NULL || w->stopping)
 		return;
 	w->stopping = 1;
-	if (w->pid != 0)
-		kill(w->pid, SIGTERM);
+	for (i = 0; i < w->nslots; i++)
+		if (w->slots[i].pid != 0)
+			kill(w->slots[i].pid, SIGTERM);
 }
 
 void
 hark_writer_kill(struct hark_writer *w)
 {
-	if (w != NULL && w->pid != 0)
-		kill(w->pid, SIGKILL);
+	int	 i;
+
+	for (i = 0; w != NULL && i < w->nslots; i++)
+		if (w->slots[i].pid != 0)
+			kill(w->slots[i].pid, SIGKILL);
 }

@@ -17,6 +17,9 @@
 struct hark_conf;
 struct hark_writer;
 
+/* [server] commit_queue_writers' bound. */
+#define HARK_WRITERS_MAX	16
+
 /*
  * The master's handle: the listening socket and the heartbeat shared with
  * the writer.  NULL when [server] commit_queue is off or the socket cannot
@@ -29,20 +32,20 @@ void	hark_writer_free(struct hark_writer *);
 const char *hark_writer_path(const struct hark_writer *);
 
 /*
- * Starts the writer when none runs and its back-off has passed, and kills
- * one that has not come round its loop for longer than the workers wait
- * (commit_queue_timeout): it hangs, its workers have filed directly, and
- * the next one starts.  In the child, child_setup runs first (the
+ * Starts each of the commit_queue_writers writers that is not running and
+ * whose back-off has passed, and kills one that has not come round its
+ * loop for longer than the workers wait (commit_queue_timeout): it hangs,
+ * its workers have filed directly, and the next one starts.  In the child, child_setup runs first (the
  * master's own descriptors and handlers).
  */
 void	hark_writer_maintain(struct hark_writer *, const struct hark_conf *conf,
 	    void (*child_setup)(void));
-/* 1 when pid was the writer (then it is recorded gone), else 0. */
+/* 1 when pid was a writer (then it is recorded gone), else 0. */
 int	hark_writer_reaped(struct hark_writer *, pid_t pid, int status);
-/* Asks the writer to finish what it holds and exit (shutdown). */
+/* Asks the writers to finish what they hold and exit (shutdown). */
 void	hark_writer_stop(struct hark_writer *);
 void	hark_writer_kill(struct hark_writer *);
-/* The writer's pid, 0 when none runs. */
+/* A running writer's pid, 0 when none runs. */
 pid_t	hark_writer_pid(const struct hark_writer *);
 
 #endif

@@ -185,6 +185,8 @@ static const struct conf_key conf_keys[] = {
 	    0, NULL },
 	{ "server", "commit_queue_timeout", CONF_SECONDS,
 	    FIELD(commit_queue_timeout, int), "15", 1, 3600, 0, NULL },
+	{ "server", "commit_queue_writers", CONF_INT,
+	    FIELD(commit_queue_writers, int), "2", 1, 16, 0, NULL },
 	{ "server", "listen_mode", CONF_MODE, FIELD(listen_mode, int),
 	    "0660", 0, 0777, 0, NULL },
 	{ "server", "listen_owner", CONF_STRING, FIELD(listen_owner, char *),

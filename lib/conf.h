@@ -22,6 +22,7 @@ struct hark_conf {
 	int	 commit_queue_max_rows;	/* rows in one of its transactions */
 	size_t	 commit_queue_max_bytes;	/* their bytes */
 	int	 commit_queue_timeout;	/* seconds a worker waits for its answer */
+	int	 commit_queue_writers;	/* writer processes sharing the socket */
 	int	 listen_mode;		/* permissions of a unix listen socket */
 	char	*listen_owner;		/* its owner; "" = user when root */
 	char	*listen_group;		/* its group; "" = group when root */

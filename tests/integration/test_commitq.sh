@@ -128,14 +128,20 @@ each_201_stored() {
 	[ "$missing" -eq 0 ]
 }
 
+# write_conf WRITERS: the suite's hark.conf with that many writers.
+write_conf() {
+	write_hark_conf "$CONF" log.file="$LOG" log.level=debug \
+	    log.requests=no server.workers="$WORKERS" \
+	    server.commit_queue=on server.commit_queue_timeout="$TIMEOUT" \
+	    server.commit_queue_writers="$1" limits.rate_limit=1000000
+}
+
 setup() {
 	mkdir -p "$T/cq"
 	CONF="$T/cq/hark.conf"
 	LOG="$T/cq/hark.log"
-	write_hark_conf "$CONF" log.file="$LOG" log.level=debug \
-	    log.requests=no server.workers="$WORKERS" \
-	    server.commit_queue=on server.commit_queue_timeout="$TIMEOUT" \
-	    limits.rate_limit=1000000
+	# One writer for the tests of its rules, two for the load below.
+	write_conf 1
 	PRJ=$("$HARK_BUILD/harkctl" -c "$CONF" project create "Queue") || exit 2
 	KEY=$("$HARK_BUILD/harkctl" -c "$CONF" key create "$PRJ") || exit 2
 	# A row the server refuses, a slow one, a 1213 once per connection
@@ -378,7 +384,37 @@ test_writer_hangs() {
 	check "and starts another" test -n "$(writer_pid)"
 }
 
-# The issue's fault test: a steady POST load, the writer SIGKILLed
+# commit_queue_writers = 2 (the default): both share the socket, the rows
+# of a burst are all filed, one killed is replaced while the other files.
+test_two_writers() {
+	local out=$T/two.codes ws w1
+	t_ctx "two writers"
+	stop_pid "$MASTER" 30
+	write_conf 2
+	start_master
+	wait_until 10 eval '[ "$(writer_pid | wc -l)" -eq 2 ]'
+	ws=$(writer_pid | tr '\n' ' ')
+	check "the master keeps two writers ($ws) and $WORKERS workers" \
+	    test "$(writer_pid | wc -l)" -eq 2 -a "$(workers_only | wc -l)" -eq "$WORKERS"
+	: >"$out"
+	burst "$out" 16 two
+	check "16 POSTs at once: all 201" test "$(count_status "$out" 201)" -eq 16
+	check "stored once each" test "$(rows_like 'two-%')" -eq 16 -a "$(twice)" -eq 0
+	check "every 201 has its row" each_201_stored "$out"
+	w1=$(writer_pid | head -n 1)
+	kill -KILL "$w1"
+	: >"$out"
+	burst "$out" 8 onegone
+	check "with one writer killed: all 201" test "$(count_status "$out" 201)" -eq 8
+	check "stored once each" test "$(rows_like 'onegone-%')" -eq 8 -a "$(twice)" -eq 0
+	if wait_until 10 eval '[ "$(writer_pid | wc -l)" -eq 2 ] && ! writer_pid | grep -qx "'"$w1"'"'; then
+		pass "the master replaces it: two writers again"
+	else
+		fail "the master replaces it: two writers again" "writers: $(writer_pid | tr '\n' ' ')"
+	fi
+}
+
+# The issue's fault test: a steady POST load, the writers SIGKILLed
 # mid-batch, MariaDB restarted, a worker SIGKILLed.
 test_faults_under_load() {
 	local out=$T/load.codes i n=0 t_up t_ok victim
@@ -400,7 +436,8 @@ test_faults_under_load() {
 		LOADERS+=($!)
 	done
 	sleep 2
-	kill -KILL "$(writer_pid)"
+	# shellcheck disable=SC2046
+	kill -KILL $(writer_pid)
 	sleep 2
 	mariadb_stop "$T/db"
 	sleep 1
@@ -426,14 +463,24 @@ test_faults_under_load() {
 	check "and $WORKERS workers" wait_until 10 eval '[ "$(workers_only | wc -l)" -eq '"$WORKERS"' ]'
 }
 
+# gone PID...: none of them runs.
+gone() {
+	local p
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && return 1
+	done
+	return 0
+}
+
 test_stop() {
-	local w
+	local ws
 	t_ctx "stop"
-	w=$(writer_pid)
+	ws=$(writer_pid | tr '\n' ' ')
 	stop_pid "$MASTER" 30
-	check "the master stops, the writer last" eval '! kill -0 '"$w"' 2>/dev/null'
+	# shellcheck disable=SC2086
+	check "the master stops, its writers ($ws) last" gone $ws
 	check "its socket is removed" test ! -e "$T/state/hark-commitq.sock"
-	check "the writer stopped after the workers" eval \
+	check "the writers stopped after the workers" eval \
 	    'grep -n "writer .* stopped\|worker .* exited" "$LOG" | tail -n 1 | grep -q "writer .* stopped"'
 }
 
@@ -467,6 +514,7 @@ test_deadlock
 test_replayed_commit
 test_writer_killed
 test_writer_hangs
+test_two_writers
 test_faults_under_load
 test_stop
 test_off

@@ -173,6 +173,12 @@ START_TEST(shipped_example_shows_the_real_defaults)
 	ck_assert_int_eq(conf.workers, def.workers);
 	ck_assert_int_eq(conf.max_requests, def.max_requests);
 	ck_assert_int_eq(conf.shutdown_timeout, def.shutdown_timeout);
+	ck_assert_int_eq(conf.commit_queue, def.commit_queue);
+	ck_assert_int_eq(conf.commit_queue_max_rows, def.commit_queue_max_rows);
+	ck_assert_uint_eq(conf.commit_queue_max_bytes,
+	    def.commit_queue_max_bytes);
+	ck_assert_int_eq(conf.commit_queue_timeout, def.commit_queue_timeout);
+	ck_assert_int_eq(conf.commit_queue_writers, def.commit_queue_writers);
 	ck_assert_int_eq(conf.listen_mode, def.listen_mode);
 	ck_assert_str_eq(conf.listen_owner, def.listen_owner);
 	ck_assert_str_eq(conf.listen_group, def.listen_group);
