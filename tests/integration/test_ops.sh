@@ -20,8 +20,9 @@ SLACK=6		# a loaded CI machine: the deadline plus this, at most
 
 ctl() { "$HARK_BUILD/harkctl" -c "$CONF" "$@" 2>>"$T/harkctl.err"; }
 
-# lock_start TABLE: a mariadb client on fd 7 holds TABLE write-locked.
-lock_start() {
+# locker_start SQL WHAT: a mariadb client on fd 7 that ran SQL (which ends
+# by selecting 'locked') and holds what it took.
+locker_start() {
 	local fifo="$T/lock.fifo"
 	rm -f "$fifo" "$T/lock.out"
 	mkfifo "$fifo"
@@ -29,31 +30,25 @@ lock_start() {
 	    "$HARK_DB_NAME" <"$fifo" >"$T/lock.out" 2>&1 &
 	LOCK_CLIENT=$!
 	exec 7>"$fifo"
-	echo "LOCK TABLES $1 WRITE; SELECT 'locked';" >&7
+	echo "$1" >&7
 	if ! wait_until 10 grep -q locked "$T/lock.out"; then
-		fail "$1 locked" "$(cat "$T/lock.out")"
+		fail "$2" "$(cat "$T/lock.out")"
 		exec 7>&-
 		return 1
 	fi
+}
+
+# lock_start TABLE: a mariadb client on fd 7 holds TABLE write-locked.
+lock_start() {
+	locker_start "LOCK TABLES $1 WRITE; SELECT 'locked';" "$1 locked"
 }
 
 # rows_lock_start TABLE: a mariadb client on fd 7 holds every row of TABLE
 # and the gaps between them (a transaction's SELECT ... FOR UPDATE): an
 # INSERT waits on InnoDB's row locks, not on the table.
 rows_lock_start() {
-	local fifo="$T/lock.fifo"
-	rm -f "$fifo" "$T/lock.out"
-	mkfifo "$fifo"
-	mariadb --no-defaults --unbuffered -S "$HARK_DB_SOCKET" -uroot -N \
-	    "$HARK_DB_NAME" <"$fifo" >"$T/lock.out" 2>&1 &
-	LOCK_CLIENT=$!
-	exec 7>"$fifo"
-	echo "BEGIN; SELECT COUNT(*) FROM $1 FOR UPDATE; SELECT 'locked';" >&7
-	if ! wait_until 10 grep -q locked "$T/lock.out"; then
-		fail "$1's rows locked" "$(cat "$T/lock.out")"
-		exec 7>&-
-		return 1
-	fi
+	locker_start "BEGIN; SELECT COUNT(*) FROM $1 FOR UPDATE; SELECT 'locked';" \
+	    "$1's rows locked"
 }
 
 rows_lock_end() {
