@@ -186,19 +186,33 @@ passed(const struct timespec *deadline)
 	    deadline->tv_sec && now.tv_nsec >= deadline->tv_nsec);
 }
 
+/*
+ * Arming does not wake this thread (a wake-up is a futex call or two per
+ * request): it is never asleep past timeout_s from when it went to sleep,
+ * so a deadline armed meanwhile, timeout_s from its arming, is never
+ * passed unseen.  Idle, it comes round once every timeout_s.
+ */
 static void *
 watch(void *arg)
 {
+	struct timespec	 wake;
+
 	(void)arg;
 	pthread_mutex_lock(&wd.mu);
 	for (;;) {
-		if (!wd.armed) {
+		if (wd.timeout_s == 0) {
 			pthread_cond_wait(&wd.cv, &wd.mu);
 			continue;
 		}
-		if (passed(&wd.deadline))
+		if (wd.armed && passed(&wd.deadline))
 			fire();
-		(void)pthread_cond_timedwait(&wd.cv, &wd.mu, &wd.deadline);
+		if (wd.armed)
+			wake = wd.deadline;
+		else {
+			clock_gettime(CLOCK_MONOTONIC, &wake);
+			wake.tv_sec += wd.timeout_s;
+		}
+		(void)pthread_cond_timedwait(&wd.cv, &wd.mu, &wake);
 	}
 	return NULL;
 }
@@ -216,6 +230,8 @@ hark_watchdog_start(int timeout_s)
 		pthread_mutex_lock(&wd.mu);
 		wd.timeout_s = timeout_s > 0 ? timeout_s : 0;
 		wd.armed = 0;
+		/* Its sleep may be longer than the new timeout allows. */
+		pthread_cond_signal(&wd.cv);
 		pthread_mutex_unlock(&wd.mu);
 		return 0;
 	}
@@ -266,7 +282,6 @@ hark_watchdog_arm(enum hark_watchdog_wire wire, int fd, int request_id)
 	wd.widget = NULL;
 	wd.responding = 0;
 	wd.armed = 1;
-	pthread_cond_signal(&wd.cv);
 	pthread_mutex_unlock(&wd.mu);
 }
 
