@@ -651,6 +651,10 @@ client_recv(struct hark_cq_client *c, const struct timespec *deadline)
 	unsigned char	*p;
 
 	c->in_len = 0;
+	/* The answer comes after a commit: a recv at once finds nothing. */
+	if ((left = ms_left(deadline)) <= 0 ||
+	    (poll(&pfd, 1, (int)left) == -1 && errno != EINTR))
+		return -1;
 	for (;;) {
 		if ((whole = hark_cq_frame(c->in, c->in_len)) != 0)
 			return whole == -1 ? -1 : whole - 4;
