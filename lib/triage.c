@@ -76,12 +76,13 @@ struct word {				/* a token resolved for one language */
  * compare instead of the probes for the word, its stems, endings and head.
  */
 #define WCACHE		256	/* direct mapped, a power of two */
+#define WCHUNK		(MAXWORD / 8)	/* 8-byte pieces of a spelling */
 struct wcache {
+	uint64_t	 w[WCHUNK];	/* the spelling, zero padded */
 	uint32_t	 h;		/* FNV-1a of the spelling */
 	uint16_t	 first, head;
 	uint8_t		 nent, nhead;
 	uint8_t		 flags;		/* TF_ALT, TF_ER */
-	char		 w[MAXWORD];
 };
 
 struct scan {
@@ -498,6 +499,21 @@ lookup_word(struct tok *t, const char *w, size_t n, const uint32_t *ph)
 	}
 }
 
+/* The first m 8-byte pieces of a and of the bytes at b are the same. */
+static inline bool
+same_pieces(const uint64_t *a, const char *b, size_t m)
+{
+	uint64_t	 v;
+	size_t		 k;
+
+	for (k = 0; k < m; k++) {
+		memcpy(&v, b + 8 * k, sizeof(v));
+		if (a[k] != v)
+			return false;
+	}
+	return true;
+}
+
 /*
  * Ends the word w (*wn bytes; ph[k] is the hash of its first k, kept by
  * scan_text as the word grew): a token, its lookup, its language votes.
@@ -523,11 +539,13 @@ end_word(struct scan *sc, char *w, const uint32_t *ph, size_t *wn,
 		t->clause = clause;
 		t->sent = sent;
 		if ((n = *wn) <= MAXWORD) {
-			w[n] = '\0';
+			/* zero padded to whole pieces: compared, copied
+			 * and read by the probes as such, without calls */
+			memset(w + n, 0, 8);
 			slot = (ph[n] ^ ph[n] >> 16) & (WCACHE - 1);
 			c = &sc->cache[slot];
 			if (sc->cache_n[slot] == n && c->h == ph[n] &&
-			    memcmp(c->w, w, n) == 0) {
+			    same_pieces(c->w, w, (n + 7) / 8)) {
 				t->first = c->first;
 				t->head = c->head;
 				t->nent = c->nent;
@@ -544,7 +562,7 @@ end_word(struct scan *sc, char *w, const uint32_t *ph, size_t *wn,
 				c->nent = t->nent;
 				c->nhead = t->nhead;
 				c->flags = t->flags & (TF_ALT | TF_ER);
-				memcpy(c->w, w, n);
+				memcpy(c->w, w, sizeof(c->w));
 				sc->cache_n[slot] = (uint8_t)n;
 			}
 			/* the languages of its entries (nent is their run) */
@@ -581,7 +599,7 @@ static const unsigned char ascii_alnum[256] = {
 static void
 scan_text(struct scan *sc, const char *s, size_t len)
 {
-	char		 w[MAXWORD + 2], f[2];
+	char		 w[MAXWORD + 8], f[2];	/* + end_word's padding */
 	uint32_t	 ph[MAXWORD + 3];	/* ph[k]: hash of w[0..k) */
 	size_t		 i, n, wn = 0, k, sent_first = 0, t, run;
 	uint32_t	 cp, h;
