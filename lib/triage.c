@@ -14,6 +14,13 @@
 #include "vocab.h"
 #include "utf8.h"
 
+/* SSE2 (every x86-64) scans runs of ASCII letters 16 bytes at a time. */
+#if defined(__SSE2__) && (defined(__GNUC__) || defined(__clang__)) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && !defined(TRIAGE_SCALAR)
+#define TRIAGE_SSE2
+#include <emmintrin.h>
+#endif
+
 /*
  * How it works, in two passes over a token array on the stack:
  *  1. Decode, fold and split the text into words; look each word up in the
@@ -595,6 +602,69 @@ static const unsigned char ascii_alnum[256] = {
 	0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7a, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
+#ifdef TRIAGE_SSE2
+/*
+ * The run of ASCII letters and digits that starts s (16 bytes readable),
+ * folded into w (16 bytes writable) and hashed into ph[1..] (ph[0] is the
+ * hash so far), as scan_text's byte loop does, in one go: the classes by
+ * vector compares, the length by the first byte outside them.  Bytes past
+ * the run are written too (garbage the caller overwrites or never reads).
+ * Returns the run's length, 1..16; adds its capitals to *upper.
+ */
+static inline size_t
+ascii_run16(const char *s, char *w, uint32_t *ph, unsigned *upper)
+{
+	static const char	 pos[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+	    11, 12, 13, 14, 15 };
+	__m128i		 v, lo, al, dg, up, f, in, cnt;
+	uint64_t	 half;
+	uint32_t	 h = ph[0];
+	unsigned	 m;
+	size_t		 n, off;
+
+	v = _mm_loadu_si128((const __m128i *)(const void *)s);
+	lo = _mm_or_si128(v, _mm_set1_epi8(0x20));
+	/* signed compares: bytes >= 0x80 are below every bound */
+	al = _mm_and_si128(_mm_cmpgt_epi8(lo, _mm_set1_epi8('a' - 1)),
+	    _mm_cmplt_epi8(lo, _mm_set1_epi8('z' + 1)));
+	dg = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('0' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1)));
+	up = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+	    _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+	m = (unsigned)_mm_movemask_epi8(_mm_or_si128(al, dg));
+	n = (size_t)__builtin_ctz(~m | 0x10000u);
+	f = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
+	_mm_storeu_si128((__m128i *)(void *)w, f);
+	/* the capitals among the run's n bytes */
+	in = _mm_cmplt_epi8(_mm_loadu_si128((const __m128i *)(const void *)pos),
+	    _mm_set1_epi8((char)n));
+	cnt = _mm_sad_epu8(_mm_and_si128(_mm_and_si128(up, in),
+	    _mm_set1_epi8(1)), _mm_setzero_si128());
+	*upper += (unsigned)_mm_cvtsi128_si32(cnt) +
+	    (unsigned)_mm_cvtsi128_si32(_mm_srli_si128(cnt, 8));
+	/*
+	 * The prefixes' hashes, 8 at a time: a fixed count (no loop exit to
+	 * predict per word), the second 8 only for a longer run.
+	 */
+	memcpy(&half, w, sizeof(half));
+#define RUN_STEP(k)	do {						\
+		h = hash_step(h, (unsigned char)(half >> (8 * (k))));	\
+		ph[(k) + 1 + off] = h;					\
+	} while (0)
+	off = 0;
+	for (;;) {
+		RUN_STEP(0); RUN_STEP(1); RUN_STEP(2); RUN_STEP(3);
+		RUN_STEP(4); RUN_STEP(5); RUN_STEP(6); RUN_STEP(7);
+		if (off > 0 || n <= 8)
+			break;
+		off = 8;
+		memcpy(&half, w + 8, sizeof(half));
+	}
+#undef RUN_STEP
+	return n;
+}
+#endif
+
 /* Pass 1: fold, split and look up. */
 static void
 scan_text(struct scan *sc, const char *s, size_t len)
@@ -621,12 +691,21 @@ scan_text(struct scan *sc, const char *s, size_t len)
 				new_clause = false;
 			}
 			/* (in locals: end_word has wn's and caps' address) */
-			k = i;
 			run = wn;
 			upper = caps;
-			lc = ascii_alnum[cp];
+#ifdef TRIAGE_SSE2
+			if (i + 16 <= len && run + 16 <= MAXWORD) {
+				/* most words: at once, no branch per byte */
+				k = ascii_run16(s + i, w + run, ph + run, &upper);
+				run += k;
+				i += k;
+				if (k < 16)
+					goto run_done;
+			}
+#endif
 			h = ph[run];
-			do {
+			while (i < len && (lc = ascii_alnum[cp =
+			    (unsigned char)s[i]]) != 0) {
 				upper += lc != cp;	/* folded: a capital */
 				/* the prefixes' hashes as the word grows; w and
 				 * ph have room for one past MAXWORD: no test */
@@ -634,11 +713,13 @@ scan_text(struct scan *sc, const char *s, size_t len)
 				w[run] = (char)lc;
 				ph[run + 1] = h;
 				run = run < MAXWORD ? run + 1 : MAXWORD + 1;
-			} while (++i < len && (lc = ascii_alnum[cp =
-			    (unsigned char)s[i]]) != 0);
+				i++;
+			}
+#ifdef TRIAGE_SSE2
+run_done:
+#endif
 			wn = run;
 			caps = upper;
-			sc->letters += i - k;
 			n = 0;
 			continue;
 		}
