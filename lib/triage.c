@@ -131,8 +131,18 @@ struct score {
 static struct hark_lex	lex[LEXMAX];
 static size_t		nlex;
 #define HSIZE		8192	/* hash slots: a power of two, 2 * LEXMAX */
-static uint16_t		htab[HSIZE];	/* 1 + first entry of a spelling, 0 = free */
-static uint32_t		hfull[HSIZE];	/* its whole hash, checked before the text */
+/*
+ * A slot holds what a probe reads in 16 bytes, in one cache line: the
+ * whole hash, the length and the spelling's first 8 bytes (most are that
+ * short), compared at once; the lexicon's strings are read only past them.
+ */
+static struct hslot {
+	uint32_t	 h;		/* its whole hash */
+	uint16_t	 e;		/* 1 + first entry of a spelling, 0 = free */
+	uint8_t		 len;
+	uint64_t	 w8;		/* its first 8 bytes, zero padded */
+} htab[HSIZE];
+static uint64_t		pmask[9];	/* the first k bytes of 8, in memory order */
 static uint8_t		stemtri[26 * 26 * 26 / 8];	/* first three letters of a stem */
 static uint8_t		lexlen[LEXMAX];
 static uint8_t		runlen[LEXMAX];	/* entries sharing the first one's spelling */
@@ -168,11 +178,17 @@ static inline int tri_index(const char *);
 static void
 lex_index(void)
 {
+	char		 pad[64];	/* a spelling and 8 zero bytes */
 	size_t		 i, j, n, s;
 	uint32_t	 h;
 	const char	*p;
 	int		 t;
 
+	for (i = 0; i <= 8; i++) {
+		memset(pad, 0, 8);
+		memset(pad, 0xFF, i);
+		memcpy(&pmask[i], pad, 8);
+	}
 	for (i = 0; i < nlex; i++)
 		lexlen[i] = (uint8_t)strlen(lex[i].word);
 	for (i = 0; i < nlex; i = j) {
@@ -189,9 +205,14 @@ lex_index(void)
 		h = 2166136261u;
 		for (p = lex[i].word, n = 0; p[n] != '\0'; n++)
 			h = hash_step(h, (unsigned char)p[n]);
-		s = slot_find(h, lex[i].word, n);
-		htab[s] = (uint16_t)(i + 1);
-		hfull[s] = h;
+		memset(pad, 0, sizeof(pad));
+		memcpy(pad, lex[i].word, n < sizeof(pad) - 8 ? n :
+		    sizeof(pad) - 8);
+		s = slot_find(h, pad, n);
+		htab[s].e = (uint16_t)(i + 1);
+		htab[s].h = h;
+		htab[s].len = (uint8_t)n;
+		memcpy(&htab[s].w8, pad, 8);
 		hfilter[filter_bit(h) / 64] |= UINT64_C(1) << (filter_bit(h) % 64);
 		if ((hasstem[i] & TLX_STEM) && (t = tri_index(p)) >= 0)
 			stemtri[t >> 3] |= (uint8_t)(1u << (t & 7));
@@ -230,13 +251,16 @@ hash_step(uint32_t h, unsigned char c)
 static size_t
 slot_find(uint32_t h, const char *w, size_t n)
 {
-	size_t	 s = h & (HSIZE - 1);
-	uint16_t e;
+	const struct hslot *t;
+	size_t		 s = h & (HSIZE - 1);
+	uint64_t	 v;
+	uint16_t	 e;
 
-	while ((e = htab[s]) != 0) {
-		e--;
-		if (hfull[s] == h && lexlen[e] == n &&
-		    memcmp(lex[e].word, w, n) == 0)
+	memcpy(&v, w, sizeof(v));
+	v &= pmask[n < 8 ? n : 8];
+	while ((e = (t = &htab[s])->e) != 0) {
+		if (t->h == h && t->len == n && t->w8 == v &&
+		    (n <= 8 || memcmp(lex[e - 1].word + 8, w + 8, n - 8) == 0))
 			return s;
 		s = (s + 1) & (HSIZE - 1);
 	}
@@ -258,7 +282,7 @@ lex_find(uint32_t h, const char *w, size_t n)
 
 	if (!(hfilter[b / 64] >> (b % 64) & 1))
 		return 0;
-	return htab[slot_find(h, w, n)];
+	return htab[slot_find(h, w, n)].e;
 }
 
 /* Index of the first three letters of w in stemtri, or -1. */
@@ -277,17 +301,20 @@ tri_index(const char *w)
  * word found whole also carries this reading for the other languages.
  */
 static uint16_t
-stem_of(const char *w, size_t len)
+stem_of(const char *word, size_t len)
 {
+	char		 w[64];		/* readable 8 bytes past any prefix */
 	size_t		 n, k;
 	uint32_t	 h;
 	uint16_t	 e;
 
+	memset(w, 0, sizeof(w));
+	memcpy(w, word, len < sizeof(w) - 8 ? len : sizeof(w) - 8);
 	for (n = len - 1; n >= 3; n--) {
 		h = 2166136261u;
 		for (k = 0; k < n; k++)
 			h = hash_step(h, (unsigned char)w[k]);
-		if ((e = htab[slot_find(h, w, n)]) != 0 &&
+		if ((e = htab[slot_find(h, w, n)].e) != 0 &&
 		    (hasstem[e - 1] & TLX_STEM))
 			return (uint16_t)(e - 1);
 	}
