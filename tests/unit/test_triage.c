@@ -696,8 +696,9 @@ wide_mutate(const char *text, size_t len, char *out, size_t max,
 	    "\xc3\xb1", "\xc3\xa7", "\xc5\x93", "\xc3\xa9", "\xc3\xab",
 	    "\xc4\xb3", "\xd0\x96", "\xe4\xb8\xad", " 404 ", " 2fa ",
 	    " NOT ", " BROKEN ", " Zahlungsfehler ", " betaalfout ",
-	    " anmeldeseite ", " lisibles ", " aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	    "aaaaaaaaaaaaaa ", " https://example.com/x?y=1 ", "\xff", "\xc3",
+	    " anmeldeseite ", " lisibles ",
+	    " aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ",	/* > MAXWORD */
+	    " https://example.com/x?y=1 ", "\xff", "\xc3",
 	    "\xe2\x80", "\t", "  " };
 	size_t	 i, n = 0, l;
 	uint64_t r;
