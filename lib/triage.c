@@ -1580,7 +1580,8 @@ score_clause(struct ctx *c, size_t a, size_t b, struct score *s)
 		s->cat[HARK_CAT_IMPROVEMENT] += 1.5;	/* "se ressemblent trop" */
 		s->pol -= 0.75;
 	}
-	find_login(c, a, b, &login, &out);
+	if (any & TC_LOGPART)	/* (else find_login finds nothing) */
+		find_login(c, a, b, &login, &out);
 	if (any & TC_LOGIN)
 		login = true;
 	if (out) {
