@@ -702,7 +702,7 @@ scan_text(struct scan *sc, const char *s, size_t len)
 	uint32_t	 cp, h;
 	unsigned	 flags = TF_CLAUSE, caps = 0, upper, lc;
 	uint16_t	 clause = 0, sent = 0;
-	bool		 new_clause = false;
+	bool		 new_clause = false, nc;
 	char		 c, nx;
 	int		 ep;
 
@@ -713,10 +713,11 @@ scan_text(struct scan *sc, const char *s, size_t len)
 		if (ascii_alnum[cp] != 0) {
 			/* a run of ASCII letters and digits, most of any text:
 			 * what the loop below does for each, without the tests */
-			if (wn == 0 && new_clause) {
-				flags |= TF_CLAUSE;
-				new_clause = false;
-			}
+			/* a word opening a clause (without a branch: it is
+			 * taken about one word in four, unpredictably) */
+			nc = wn == 0 && new_clause;
+			flags |= nc ? TF_CLAUSE : 0;
+			new_clause = new_clause && !nc;
 			/* (in locals: end_word has wn's and caps' address) */
 			run = wn;
 			upper = caps;
@@ -774,10 +775,9 @@ run_done:
 		}
 		if (k > 0 && (((f[0] >= 'a' && f[0] <= 'z') ||
 		    (f[0] >= '0' && f[0] <= '9')))) {
-			if (wn == 0 && new_clause) {
-				flags |= TF_CLAUSE;
-				new_clause = false;
-			}
+			nc = wn == 0 && new_clause;
+			flags |= nc ? TF_CLAUSE : 0;
+			new_clause = new_clause && !nc;
 			if (cp >= 0x80)
 				vote_letter(sc, cp);
 			if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE))
