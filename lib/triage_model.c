@@ -1,6 +1,7 @@
 /*
  * triage_model.c: the learned triage, a linear model over hashed n-grams
- * read from an mmap'ed, checksummed weights file (tools/triage-train).
+ * read from an mmap'ed, checksummed weights file (tools/triage-train),
+ * its table copied once into a transparent huge page.
  *
  * The features must stay byte for byte those of tools/triage-train
  * (tests/unit/test_triage_model.c compares them on a committed fixture):
