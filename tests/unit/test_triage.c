@@ -780,6 +780,61 @@ START_TEST(rules_answer_as_recorded_on_wider_inputs)
 }
 END_TEST
 
+/*
+ * The cache of word look-ups is kept from call to call: an answer must be
+ * the same whatever the calls before it left there.  Every row of two sets
+ * and the rows joined into 2,000 bytes, once with the cache cleared before
+ * the call and once after the whole set was read (warm, and with other
+ * spellings in the slots).
+ */
+static void
+same_answer_cold_and_warm(const char *text, size_t len, const char *page)
+{
+	struct hark_triage	 cold, warm;
+
+	hark_triage_cache_clear();
+	hark_triage_text(text, len, page, &cold);
+	hark_triage_text(text, len, page, &warm);	/* its own words cached */
+	ck_assert_int_eq(cold.category, warm.category);
+	ck_assert_int_eq(cold.sentiment, warm.sentiment);
+	ck_assert_int_eq(cold.impact, warm.impact);
+	ck_assert(memcmp(&cold.sentiment_score, &warm.sentiment_score,
+	    sizeof(cold.sentiment_score)) == 0);
+}
+
+START_TEST(cached_word_lookups_change_no_answer)
+{
+	static const char *const sets[] = { "dev", "train3" };
+	static char	 joined[2001];
+	char		 path[512];
+	size_t		 i, j, n, l;
+
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		snprintf(path, sizeof(path), TEST_SRCDIR
+		    "/tests/data/triage/%s.tsv", sets[i]);
+		wide_read(path);
+	}
+	for (i = 0; i < wide_n; i++)
+		same_answer_cold_and_warm(wide_text[i], wide_len[i],
+		    i % 2 ? "/checkout" : NULL);
+	for (i = 0; i < wide_n; i += 7) {
+		for (n = 0, j = i; n < 2000; j++) {
+			l = wide_len[j % wide_n];
+			if (l > 2000 - n)
+				l = 2000 - n;
+			memcpy(joined + n, wide_text[j % wide_n], l);
+			n += l;
+			if (n < 2000)
+				joined[n++] = ' ';
+		}
+		same_answer_cold_and_warm(joined, n, "/login");
+	}
+	for (i = 0; i < wide_n; i++)
+		free(wide_text[i]);
+	wide_n = 0;
+}
+END_TEST
+
 /* Regression guard over the whole labelled development set. */
 START_TEST(dev_set_accuracy_stays_above_floor)
 {
@@ -1075,6 +1130,7 @@ triage_suite(void)
 	tcase_add_test(tc, dev_set_accuracy_stays_above_floor);
 	tcase_add_test(tc, rules_answer_as_recorded);
 	tcase_add_test(tc, rules_answer_as_recorded_on_wider_inputs);
+	tcase_add_test(tc, cached_word_lookups_change_no_answer);
 	tcase_add_test(tc, train2_set_accuracy_stays_above_floor);
 	tcase_add_test(tc, train3_set_accuracy_stays_above_floor);
 	tcase_add_test(tc, plain_statement_about_the_product_is_bug);
