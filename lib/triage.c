@@ -183,7 +183,7 @@ static inline int tri_index(const char *);
 static void
 lex_index(void)
 {
-	char		 pad[64];	/* a spelling and 8 zero bytes */
+	char		 pad[8];	/* a spelling's first 8 bytes, zero padded */
 	size_t		 i, j, n, s;
 	uint32_t	 h;
 	const char	*p;
@@ -211,9 +211,8 @@ lex_index(void)
 		for (p = lex[i].word, n = 0; p[n] != '\0'; n++)
 			h = hash_step(h, (unsigned char)p[n]);
 		memset(pad, 0, sizeof(pad));
-		memcpy(pad, lex[i].word, n < sizeof(pad) - 8 ? n :
-		    sizeof(pad) - 8);
-		s = slot_find(h, pad, n);
+		memcpy(pad, lex[i].word, n < sizeof(pad) ? n : sizeof(pad));
+		s = slot_find(h, n < sizeof(pad) ? pad : lex[i].word, n);
 		htab[s].e = (uint16_t)(i + 1);
 		htab[s].h = h;
 		htab[s].len = (uint8_t)n;
@@ -253,6 +252,11 @@ hash_step(uint32_t h, unsigned char c)
 	return (h ^ c) * 16777619u;	/* FNV-1a */
 }
 
+/*
+ * The slot of the spelling w (n bytes, hash h), or the free slot where it
+ * would go.  8 bytes at w are read whatever n (scan_text's word buffer is
+ * zero padded past the word; lex_index and stem_of pad short words).
+ */
 static size_t
 slot_find(uint32_t h, const char *w, size_t n)
 {
@@ -308,13 +312,17 @@ tri_index(const char *w)
 static uint16_t
 stem_of(const char *word, size_t len)
 {
-	char		 w[64];		/* readable 8 bytes past any prefix */
+	char		 pad[8];	/* a short word, zero padded */
+	const char	*w = word;	/* slot_find reads 8 bytes at w */
 	size_t		 n, k;
 	uint32_t	 h;
 	uint16_t	 e;
 
-	memset(w, 0, sizeof(w));
-	memcpy(w, word, len < sizeof(w) - 8 ? len : sizeof(w) - 8);
+	if (len < sizeof(pad)) {
+		memset(pad, 0, sizeof(pad));
+		memcpy(pad, word, len);
+		w = pad;
+	}
 	for (n = len - 1; n >= 3; n--) {
 		h = 2166136261u;
 		for (k = 0; k < n; k++)
