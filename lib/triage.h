@@ -9,7 +9,8 @@
  * read through their parts, and a set of rules (negation and its scope,
  * contrast after "but", wish phrases, questions, "too ..." and comparatives)
  * turn the hits into scores.  Nothing is allocated per call and the
- * function is safe to call from any thread.
+ * function is safe to call from any thread (each keeps its own cache of
+ * word look-ups, static thread-local memory).
  * doc/triage.md documents the rules and the impact formula.
  */
 #ifndef HARK_TRIAGE_H
@@ -69,6 +70,13 @@ void		 hark_triage_text(const char *text, size_t len, const char *page,
  */
 void		 hark_triage_text_eager(const char *text, size_t len,
 		    const char *page, struct hark_triage *out);
+
+/*
+ * Forgets the calling thread's cache of word look-ups (kept across calls;
+ * answers never depend on it): for the test that proves that, and for the
+ * bench's figure without it.
+ */
+void		 hark_triage_cache_clear(void);
 
 /* "bug", "feature_request", "improvement", "question", "praise", "other". */
 const char	*hark_category_name(enum hark_category);

@@ -1,6 +1,7 @@
 /*
  * triage_model.c: the learned triage, a linear model over hashed n-grams
- * read from an mmap'ed, checksummed weights file (tools/triage-train).
+ * read from an mmap'ed, checksummed weights file (tools/triage-train),
+ * its table copied once into a transparent huge page.
  *
  * The features must stay byte for byte those of tools/triage-train
  * (tests/unit/test_triage_model.c compares them on a committed fixture):
@@ -57,6 +58,8 @@
 struct hark_triage_model {
 	const unsigned char	*map;
 	size_t			 size;
+	void			*huge;		/* the table's copy, or NULL */
+	size_t			 hugelen;
 	unsigned		 bits;
 	float			 scale[TM_NOUT];
 	float			 bias[TM_NOUT];
@@ -84,6 +87,51 @@ rdf(const unsigned char *p)
 
 	memcpy(&f, &u, sizeof(f));
 	return f;
+}
+
+/*
+ * Every feature reads one row at random in the 2 MB table: through the
+ * file's 4 KB pages that is a TLB miss for most of them, and the misses
+ * evict the rules' entries too.  So the table is copied, once at load and
+ * before any fork (the workers share the copy's pages, never written),
+ * into anonymous memory aligned to 2 MB and asked for as a transparent
+ * huge page: one TLB entry for all of it.  Without that (no THP, no
+ * memory) the file's mapping is read as before; the bytes are the same.
+ */
+#define TM_HUGE		((size_t)2 << 20)
+
+static void
+table_to_huge_page(struct hark_triage_model *m, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	unsigned char	*raw, *a;
+	size_t		 rawlen = len + TM_HUGE, lead;
+
+	if (len < TM_HUGE / 2)
+		return;		/* small tables gain nothing */
+	raw = mmap(NULL, rawlen, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return;
+	lead = (TM_HUGE - ((uintptr_t)raw & (TM_HUGE - 1))) & (TM_HUGE - 1);
+	a = raw + lead;
+	if (lead > 0)
+		munmap(raw, lead);
+	if (rawlen - lead > len)
+		munmap(a + len, rawlen - lead - len);
+	(void)madvise(a, len, MADV_HUGEPAGE);	/* a hint: may be refused */
+	memcpy(a, m->table, len);
+	if (mprotect(a, len, PROT_READ) == -1) {
+		munmap(a, len);
+		return;
+	}
+	m->huge = a;
+	m->hugelen = len;
+	m->table = (const int8_t *)a;
+#else
+	(void)m;
+	(void)len;
+#endif
 }
 
 struct hark_triage_model *
@@ -168,6 +216,7 @@ hark_triage_model_open(const char *path, char *err, size_t errlen)
 		m->bias[i] = rdf(p + TM_HEAD_LEN + 4 + 4 * TM_NOUT + 4 * i);
 	}
 	m->table = (const int8_t *)(p + TM_TABLE_OFF);
+	table_to_huge_page(m, ((size_t)1 << bits) * TM_ROW);
 	close(fd);
 	return m;
 fail:
@@ -186,6 +235,8 @@ hark_triage_model_close(struct hark_triage_model *m)
 	if (tm_current == m)
 		tm_current = NULL;
 	munmap((void *)m->map, m->size);
+	if (m->huge != NULL)
+		munmap(m->huge, m->hugelen);
 	free(m);
 }
 

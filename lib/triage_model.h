@@ -1,8 +1,8 @@
 /*
  * triage_model.h: the learned part of hark's triage, a linear model over
  * hashed word and character n-grams whose weights file (data/triage.model,
- * written by tools/triage-train) is mmap'ed read-only and shared by every
- * worker.  doc/triage.md describes the features and the file format.
+ * written by tools/triage-train) is mmap'ed read-only, its table copied
+ * once into a huge page, and shared by every worker.  doc/triage.md describes the features and the file format.
  */
 #ifndef HARK_TRIAGE_MODEL_H
 #define HARK_TRIAGE_MODEL_H

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <err.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,16 @@
  * messages of 200 and 2,000 bytes joined from the file's texts
  * (iterations calls of each per run, a tenth of them for 2,000 bytes):
  * hark_triage_text, the same with the rules always run, the model's part
- * and the rules alone, and the allocations counted over all those calls.
+ * and the rules alone, then hark_triage_text and the rules alone with the
+ * word cache cleared before every call, and the allocations counted over
+ * all those calls.
  * -n 0 skips the timing.  -v lists every miss.
+ *
+ * -w other.tsv (repeatable) adds the figure closest to real traffic: the
+ * file's texts joined in order into 2,000-byte messages, each timed once a
+ * run (a message new to the CPU's caches and to the word cache), after
+ * every text of the -w files was triaged (the word cache holds what a
+ * worker has read before); the median of 21 runs.
  */
 
 #define MAXROWS	4096
@@ -224,13 +233,22 @@ report(int verbose)
 #define RUNS	7		/* the median of these is printed */
 #define NMSG	64
 
-enum path { P_TEXT, P_EAGER, P_MODEL, P_RULES, P_COUNT };
+/*
+ * The word cache is kept from call to call, and these messages repeat: after
+ * the first pass every word is a hit, more than real traffic gives (about
+ * 70% on eval.tsv after the other sets, doc/triage.md).  The "cold" paths
+ * clear it before every call: no word cached across calls, the other end.
+ */
+enum path { P_TEXT, P_EAGER, P_MODEL, P_RULES, P_TEXT_COLD, P_RULES_COLD,
+    P_COUNT };
 
 static const char *const path_name[P_COUNT] = {
 	"hark_triage_text",
 	"  with the rules always run",
 	"  the model's part alone",
 	"the rules alone (no model)",
+	"hark_triage_text, cache cold",
+	"the rules alone, cache cold",
 };
 
 static char	 msg[NMSG][2001];
@@ -264,13 +282,17 @@ run(enum path p, long iters, double *cpu, double *wall)
 	long				 it;
 	size_t				 k;
 
-	if (p == P_RULES)
+	if (p == P_RULES || p == P_RULES_COLD)
 		hark_triage_model_set(NULL);
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ca);
 	for (it = 0; it < iters; it++) {
 		k = (size_t)it % nmsg;
 		switch (p) {
+		case P_TEXT_COLD:
+		case P_RULES_COLD:
+			hark_triage_cache_clear();
+			/* FALLTHROUGH */
 		case P_TEXT:
 		case P_RULES:
 			hark_triage_text(msg[k], msglen[k], "/checkout", &t);
@@ -339,7 +361,7 @@ timing(long iters, size_t size)
 #endif
 	for (r = 0; r < RUNS; r++)
 		for (p = 0; p < P_COUNT; p++) {
-			if (np == P_EAGER && p != P_TEXT)
+			if (np == P_EAGER && p != P_TEXT && p != P_TEXT_COLD)
 				continue;	/* no model: the rules alone */
 			run((enum path)p, iters, &cpu[p][r], &wall[p][r]);
 			calls += (unsigned long)iters;
@@ -358,12 +380,13 @@ timing(long iters, size_t size)
 	printf("  %-30s %12s %12s %12s\n", "per call", "CPU median",
 	    "CPU min", "wall median");
 	for (p = 0; p < P_COUNT; p++) {
-		if (np == P_EAGER && p != P_TEXT)
+		if (np == P_EAGER && p != P_TEXT && p != P_TEXT_COLD)
 			continue;
 		qsort(cpu[p], RUNS, sizeof(double), cmp_double);
 		qsort(wall[p], RUNS, sizeof(double), cmp_double);
 		printf("  %-30s %9.2f us %9.2f us %9.2f us\n",
-		    np == P_EAGER ? path_name[P_RULES] : path_name[p],
+		    np != P_EAGER ? path_name[p] : p == P_TEXT ?
+		    path_name[P_RULES] : path_name[P_RULES_COLD],
 		    cpu[p][RUNS / 2] / 1e3, cpu[p][0] / 1e3,
 		    wall[p][RUNS / 2] / 1e3);
 	}
@@ -375,10 +398,83 @@ timing(long iters, size_t size)
 #endif
 }
 
+/*
+ * The -w figure: rows [0, nmain) joined in order into 2,000-byte messages,
+ * rows [nmain, nrows) read first every run.
+ */
+#define ONCE_RUNS	21
+
+static double
+once_run(size_t nmain, size_t nm, bool rules)
+{
+	struct hark_triage_model	*m = hark_triage_model_get();
+	struct hark_triage		 t;
+	struct timespec			 a, b;
+	double				 ns = 0;
+	size_t				 i;
+
+	if (rules)
+		hark_triage_model_set(NULL);
+	hark_triage_cache_clear();
+	for (i = nmain; i < nrows; i++)
+		hark_triage_text(rows[i].text, strlen(rows[i].text),
+		    rows[i].page, &t);
+	for (i = 0; i < nm; i++) {
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+		hark_triage_text(msg[i], msglen[i], "/checkout", &t);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+		ns += ns_between(&a, &b);
+	}
+	hark_triage_model_set(m);
+	return ns / (double)nm;
+}
+
+static void
+timing_once(size_t nmain)
+{
+	double		 text[ONCE_RUNS], rules[ONCE_RUNS];
+	size_t		 i, n, l, nm;
+	int		 r;
+
+	for (nm = 0, i = 0; i < nmain && nm < NMSG; nm++) {
+		for (n = 0; n < 2000 && i < nmain; i++) {
+			l = strlen(rows[i].text);
+			if (l > 2000 - n)
+				l = 2000 - n;
+			memcpy(msg[nm] + n, rows[i].text, l);
+			n += l;
+			if (n < 2000)
+				msg[nm][n++] = ' ';
+		}
+		while (n > 0 && ((unsigned char)msg[nm][n - 1] & 0xC0) == 0x80)
+			n--;
+		if (n > 0 && (unsigned char)msg[nm][n - 1] >= 0xC0)
+			n--;
+		msg[nm][n] = '\0';
+		msglen[nm] = n;
+	}
+	for (r = 0; r < ONCE_RUNS; r++) {
+		text[r] = once_run(nmain, nm, false);
+		rules[r] = once_run(nmain, nm, true);
+	}
+	qsort(text, ONCE_RUNS, sizeof(double), cmp_double);
+	qsort(rules, ONCE_RUNS, sizeof(double), cmp_double);
+	printf("\nonce: %zu messages of ~2000 bytes in the file's order, each "
+	    "timed once a run after %zu other texts, median of %d runs\n",
+	    nm, nrows - nmain, ONCE_RUNS);
+	if (hark_triage_model_get() != NULL)
+		printf("  %-30s %9.2f us\n", path_name[P_TEXT],
+		    text[ONCE_RUNS / 2] / 1e3);
+	printf("  %-30s %9.2f us\n", path_name[P_RULES],
+	    rules[ONCE_RUNS / 2] / 1e3);
+}
+
 int
 main(int argc, char *argv[])
 {
+	const char *warm[16];
 	long	 iters = 20000;
+	size_t	 nwarm = 0, nmain, k;
 	int	 verbose = 0, i, r;
 	const char *model = NULL;
 	char	 e[512];
@@ -392,11 +488,16 @@ main(int argc, char *argv[])
 			iters = strtol(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "-m") == 0 && i + 1 < argc)
 			model = argv[++i];
+		else if (strcmp(argv[i], "-w") == 0 && i + 1 < argc &&
+		    nwarm < sizeof(warm) / sizeof(warm[0]))
+			warm[nwarm++] = argv[++i];
 		else
-			errx(2, "usage: bench_triage [-v] [-n iterations] [-m model] file.tsv");
+			errx(2, "usage: bench_triage [-v] [-n iterations] "
+			    "[-m model] [-w other.tsv ...] file.tsv");
 	}
 	if (i != argc - 1)
-		errx(2, "usage: bench_triage [-v] [-n iterations] [-m model] file.tsv");
+		errx(2, "usage: bench_triage [-v] [-n iterations] [-m model] "
+		    "[-w other.tsv ...] file.tsv");
 	if (model != NULL) {
 		/* mapped and checked (SHA-256 included) RUNS times */
 		for (r = 0; r < RUNS; r++) {
@@ -420,6 +521,12 @@ main(int argc, char *argv[])
 	if (iters > 0) {
 		timing(iters, 200);
 		timing(iters / 10 > 0 ? iters / 10 : 1, 2000);
+	}
+	if (nwarm > 0) {
+		nmain = nrows;
+		for (k = 0; k < nwarm; k++)
+			load(warm[k]);
+		timing_once(nmain);
 	}
 	return 0;
 }

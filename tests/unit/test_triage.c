@@ -630,6 +630,211 @@ START_TEST(rules_answer_as_recorded)
 }
 END_TEST
 
+/*
+ * The same, on more inputs than the sets give (recorded from the code
+ * before the single-pass rule engine, RULES_WIDE_DIGEST): every set's rows
+ * under three pages, the rows joined into messages of 200, 2,000 and 9,000
+ * bytes (past the word limit), and mutations that reach the scanner's
+ * corners: capitals, accents and umlauts, typographic apostrophes and
+ * dashes, emoji, inverted marks, "can't", smileys, hyphens, words past
+ * MAXWORD, digits, raw bytes and truncated UTF-8.
+ */
+#define RULES_WIDE_DIGEST	0x9ed55c76u
+#define WIDE_TEXTMAX		9000
+
+static char	*wide_text[4096];
+static size_t	 wide_len[4096];
+static size_t	 wide_n;
+
+static void
+wide_read(const char *path)
+{
+	static char	 line[65536];
+	FILE		*f;
+	char		*p, *t;
+	size_t		 n;
+	int		 k;
+
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), f));	/* header */
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if ((n = strlen(line)) > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		for (p = line, k = 0; k < 4 && p != NULL; k++)
+			if ((p = strchr(p, '\t')) != NULL)
+				p++;
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_lt(wide_n, sizeof(wide_text) /
+		    sizeof(wide_text[0]));
+		ck_assert_ptr_nonnull(t = strdup(p));
+		wide_text[wide_n] = t;
+		wide_len[wide_n++] = strlen(t);
+	}
+	fclose(f);
+}
+
+static uint64_t
+wide_rand(uint64_t *seed)
+{
+	*seed = *seed * 6364136223846793005u + 1442695040888963407u;
+	return *seed >> 33;
+}
+
+/* text with pieces the sets have few of put between its words. */
+static size_t
+wide_mutate(const char *text, size_t len, char *out, size_t max,
+    uint64_t *seed)
+{
+	static const char *const piece[] = { "\xe2\x80\x99", "\xc2\xbf",
+	    "\xc2\xa1", "\xe2\x80\xa6", "\xe2\x80\x94", "\xe2\x80\x93",
+	    "\xf0\x9f\x91\x8d", "\xf0\x9f\x98\xa1", "\xf0\x9f\x99\x8f",
+	    "\xf0\x9f\x90\x9b", "\xf0\x9f\xa4\x94", "\xe2\x9d\xa4\xef\xb8\x8f",
+	    "\xf0\x9f\x98\x80", "\xe2\x9a\xa0", "\xe2\x9c\x85", "\xef\xbc\x9f",
+	    " can't ", " don't ", ":) ", ":( ", ":D", "\n", "\r\n", "; ",
+	    " - ", "-", ". ", "? ", "!! ", ", ", " (", ") ", "\"", "'",
+	    "\xc3\x89", "\xc3\x9f", "\xc3\xa4", "\xc3\xb6", "\xc3\xbc",
+	    "\xc3\xb1", "\xc3\xa7", "\xc5\x93", "\xc3\xa9", "\xc3\xab",
+	    "\xc4\xb3", "\xd0\x96", "\xe4\xb8\xad", " 404 ", " 2fa ",
+	    " NOT ", " BROKEN ", " Zahlungsfehler ", " betaalfout ",
+	    " anmeldeseite ", " lisibles ",
+	    " aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ",	/* > MAXWORD */
+	    " https://example.com/x?y=1 ", "\xff", "\xc3",
+	    "\xe2\x80", "\t", "  " };
+	size_t	 i, n = 0, l;
+	uint64_t r;
+	int	 mode = (int)(wide_rand(seed) % 3);
+
+	for (i = 0; i < len && n + 64 < max; i++) {
+		r = wide_rand(seed);
+		if (text[i] == ' ' && r % 4 == 0) {
+			l = strlen(piece[(r >> 3) % (sizeof(piece) /
+			    sizeof(piece[0]))]);
+			memcpy(out + n, piece[(r >> 3) % (sizeof(piece) /
+			    sizeof(piece[0]))], l);
+			n += l;
+		}
+		if (mode == 0 && text[i] >= 'a' && text[i] <= 'z')
+			out[n++] = (char)(text[i] - 32);	/* shouted */
+		else if (mode == 1 && text[i] >= 'a' && text[i] <= 'z' &&
+		    r % 11 == 0)
+			out[n++] = (char)(text[i] - 32);
+		else
+			out[n++] = text[i];
+	}
+	return n;
+}
+
+START_TEST(rules_answer_as_recorded_on_wider_inputs)
+{
+	static const char *const sets[] = { "dev", "holdout", "eval",
+	    "train2", "train3", "train4", "features" };
+	static const char *const pages[] = { NULL, "/checkout", "/login",
+	    "https://x.example/account/settings?a=b", "/sign/in" };
+	static const size_t sizes[] = { 200, 2000, WIDE_TEXTMAX };
+	static char	 m[WIDE_TEXTMAX + 64];
+	char		 path[512];
+	uint32_t	 h = 2166136261u;
+	uint64_t	 seed = 20261204;
+	size_t		 i, j, n, l, z, base;
+
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		snprintf(path, sizeof(path), TEST_SRCDIR
+		    "/tests/data/triage/%s.tsv", sets[i]);
+		wide_read(path);
+	}
+	base = wide_n;
+	for (i = 0; i < base; i++)
+		for (j = 0; j < 3; j++)
+			h = digest_answer(h, wide_text[i], wide_len[i],
+			    pages[(i + j) % 5]);
+	for (z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++)
+		for (i = 0; i < base; i += 5) {
+			for (n = 0, j = i; n < sizes[z]; j++) {
+				l = wide_len[j % base];
+				if (l > sizes[z] - n)
+					l = sizes[z] - n;
+				memcpy(m + n, wide_text[j % base], l);
+				n += l;
+				if (n < sizes[z])
+					m[n++] = ' ';
+			}
+			h = digest_answer(h, m, n, pages[i % 5]);
+		}
+	for (i = 0; i < base; i++) {
+		n = wide_mutate(wide_text[i], wide_len[i], m, sizeof(m), &seed);
+		h = digest_answer(h, m, n, pages[i % 5]);
+	}
+	for (i = 0; i < base; i += 3) {
+		for (n = 0, j = i; n < 2000; j++) {
+			n += wide_mutate(wide_text[j % base],
+			    wide_len[j % base], m + n, 2100 - n, &seed);
+			m[n++] = ' ';
+		}
+		h = digest_answer(h, m, n, pages[i % 5]);
+	}
+	for (i = 0; i < wide_n; i++)
+		free(wide_text[i]);
+	wide_n = 0;
+	ck_assert_msg(h == RULES_WIDE_DIGEST, "the rules' answers changed: "
+	    "digest 0x%08xu, recorded 0x%08xu", h, RULES_WIDE_DIGEST);
+}
+END_TEST
+
+/*
+ * The cache of word look-ups is kept from call to call: an answer must be
+ * the same whatever the calls before it left there.  Every row of two sets
+ * and the rows joined into 2,000 bytes, once with the cache cleared before
+ * the call and once after the whole set was read (warm, and with other
+ * spellings in the slots).
+ */
+static void
+same_answer_cold_and_warm(const char *text, size_t len, const char *page)
+{
+	struct hark_triage	 cold, warm;
+
+	hark_triage_cache_clear();
+	hark_triage_text(text, len, page, &cold);
+	hark_triage_text(text, len, page, &warm);	/* its own words cached */
+	ck_assert_int_eq(cold.category, warm.category);
+	ck_assert_int_eq(cold.sentiment, warm.sentiment);
+	ck_assert_int_eq(cold.impact, warm.impact);
+	ck_assert(memcmp(&cold.sentiment_score, &warm.sentiment_score,
+	    sizeof(cold.sentiment_score)) == 0);
+}
+
+START_TEST(cached_word_lookups_change_no_answer)
+{
+	static const char *const sets[] = { "dev", "train3" };
+	static char	 joined[2001];
+	char		 path[512];
+	size_t		 i, j, n, l;
+
+	for (i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		snprintf(path, sizeof(path), TEST_SRCDIR
+		    "/tests/data/triage/%s.tsv", sets[i]);
+		wide_read(path);
+	}
+	for (i = 0; i < wide_n; i++)
+		same_answer_cold_and_warm(wide_text[i], wide_len[i],
+		    i % 2 ? "/checkout" : NULL);
+	for (i = 0; i < wide_n; i += 7) {
+		for (n = 0, j = i; n < 2000; j++) {
+			l = wide_len[j % wide_n];
+			if (l > 2000 - n)
+				l = 2000 - n;
+			memcpy(joined + n, wide_text[j % wide_n], l);
+			n += l;
+			if (n < 2000)
+				joined[n++] = ' ';
+		}
+		same_answer_cold_and_warm(joined, n, "/login");
+	}
+	for (i = 0; i < wide_n; i++)
+		free(wide_text[i]);
+	wide_n = 0;
+}
+END_TEST
+
 /* Regression guard over the whole labelled development set. */
 START_TEST(dev_set_accuracy_stays_above_floor)
 {
@@ -924,6 +1129,8 @@ triage_suite(void)
 	tcase_add_test(tc, spam_is_other);
 	tcase_add_test(tc, dev_set_accuracy_stays_above_floor);
 	tcase_add_test(tc, rules_answer_as_recorded);
+	tcase_add_test(tc, rules_answer_as_recorded_on_wider_inputs);
+	tcase_add_test(tc, cached_word_lookups_change_no_answer);
 	tcase_add_test(tc, train2_set_accuracy_stays_above_floor);
 	tcase_add_test(tc, train3_set_accuracy_stays_above_floor);
 	tcase_add_test(tc, plain_statement_about_the_product_is_bug);

@@ -585,6 +585,68 @@ START_TEST(skipping_the_rules_changes_nothing)
 END_TEST
 
 /*
+ * hark_triage_text's whole answer with the model, every field to the bit,
+ * on every text above under three pages, folded into one FNV-1a digest
+ * recorded from the code before the single-pass rule engine: the rules
+ * decide severity and can overrule an unsure model, so a faster rule
+ * engine must leave this unchanged.
+ */
+#define ANSWERS_DIGEST	0x5ca4c3aeu
+
+static uint32_t
+digest_bytes(uint32_t h, const void *v, size_t n)
+{
+	const unsigned char	*p = v;
+	size_t			 i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static uint32_t
+digest_int(uint32_t h, int64_t v)
+{
+	unsigned char	 b[8];
+	int		 i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (unsigned char)((uint64_t)v >> (8 * i));
+	return digest_bytes(h, b, 8);
+}
+
+START_TEST(answers_with_the_model_as_recorded)
+{
+	static const char *const pages[] = { NULL, "/checkout", "/login" };
+	struct hark_triage	 t;
+	char			 err[512] = "";
+	uint32_t		 h = 2166136261u;
+	uint64_t		 bits;
+	size_t			 i, j;
+
+	make_texts();
+	ck_assert_msg(hark_triage_model_load(MODEL, err, sizeof(err)) == 0,
+	    "%s", err);
+	for (i = 0; i < ntexts; i++)
+		for (j = 0; j < 3; j++) {
+			hark_triage_text(texts[i], tlen[i], pages[j], &t);
+			h = digest_int(h, t.category);
+			h = digest_int(h, t.sentiment);
+			memcpy(&bits, &t.sentiment_score, sizeof(bits));
+			h = digest_int(h, (int64_t)bits);
+			h = digest_int(h, t.impact);
+			memcpy(&bits, &t.confidence, sizeof(bits));
+			h = digest_int(h, (int64_t)bits);
+			h = digest_bytes(h, t.language, strlen(t.language) + 1);
+			h = digest_int(h, t.spam);
+		}
+	hark_triage_model_close(hark_triage_model_get());
+	ck_assert_msg(h == ANSWERS_DIGEST, "the answers changed: digest "
+	    "0x%08xu, recorded 0x%08xu", h, ANSWERS_DIGEST);
+}
+END_TEST
+
+/*
  * No allocation per call (issue 17): after the model is loaded and the
  * word table sorted (the first call), thousands of calls, with and
  * without the model, short, long and malformed texts, allocate nothing.
@@ -804,6 +866,7 @@ main(void)
 	tcase_add_test(tc, the_model_judges_language_and_spam);
 	tcase_add_test(tc, the_fast_path_gives_the_reference_bits);
 	tcase_add_test(tc, skipping_the_rules_changes_nothing);
+	tcase_add_test(tc, answers_with_the_model_as_recorded);
 	tcase_add_test(tc, no_allocation_per_call);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
