@@ -2,8 +2,8 @@
  * fuzz_cursor.c: libFuzzer harness for the list cursor codec
  * (lib/feedback.c: hark_feedback_cursor_encode / _decode).
  *
- * fuzz-sources: lib/feedback.c lib/keys.c lib/ids.c lib/timestamp.c lib/json.c lib/json_schema.c lib/json_format.c lib/utf8.c lib/buf.c lib/triage.c lib/triage_lexicon.c lib/triage_model.c lib/vocab.c lib/commitq.c lib/log.c
- * fuzz-pkgs: json-c libcrypto
+ * fuzz-sources: lib/feedback.c lib/keys.c lib/ids.c lib/timestamp.c lib/json.c lib/json_schema.c lib/json_format.c lib/utf8.c lib/buf.c lib/triage.c lib/triage_lexicon.c lib/triage_model.c lib/vocab.c lib/commitq.c lib/log.c lib/media.c
+ * fuzz-pkgs: json-c libcrypto libmagic
  *
  * Input: the first byte picks a mode, the rest is data.
  *   even  the data is a cursor as a client sends it: it must never crash,
@@ -55,6 +55,9 @@ int hark_store_media_list(struct hark_db *db, const char *p,
 { (void)db; (void)p; (void)ids; (void)n; (void)fn; (void)ctx; abort(); }
 void hark_store_set_error(struct hark_db *db, unsigned int err, const char *msg)
 { (void)db; (void)err; (void)msg; abort(); }
+int hark_store_submission_insert(struct hark_db *db,
+    const struct hark_store_submission *s)
+{ (void)db; (void)s; abort(); }
 
 static void
 fz_key(struct hark_cursor_key *k, unsigned char fill)
