@@ -247,19 +247,21 @@ hark_watchdog_start(int timeout_s)
 		    strerror(rc));
 		return -1;
 	}
+	/* Before the thread runs: with 0 it would wait to be woken. */
+	wd.timeout_s = timeout_s;
 	/* The thread inherits this mask: signals stay the main thread's. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	rc = pthread_create(&th, NULL, watch, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc != 0) {
+		wd.timeout_s = 0;
 		hark_log(HARK_LOG_ERR, "request_timeout: no watchdog thread: "
 		    "%s", strerror(rc));
 		return -1;
 	}
 	pthread_detach(th);
 	wd.thread = 1;
-	wd.timeout_s = timeout_s;
 	/* Idempotency-Key claims record the deadline (store_idempotency.c). */
 	hark_store_idem_set_clock(hark_watchdog_left_ms);
 	return 0;
