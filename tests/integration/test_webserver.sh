@@ -16,6 +16,7 @@ set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
 BIG=$((50 * 1024 * 1024))
+CQ_WRITERS=2		# [server] commit_queue_writers, its default
 SLOW_BOUND=20		# seconds: every example's read timeouts are below it
 SLOW_WAIT=40		# how long a probe waits before calling the socket open
 
@@ -237,13 +238,21 @@ post_burst() {
 	echo "$ok"
 }
 
-# check_commit_queue MASTERS: whether the stack has a writer ([server]
+# writers_of MASTER: its children named hark-writer.
+writers_of() {
+	local c
+	for c in $(children_of "$1"); do
+		[ "$(cat "/proc/$c/comm" 2>/dev/null)" = hark-writer ] && echo "$c"
+	done
+}
+
+# check_commit_queue MASTERS: whether the stack has writers ([server]
 # commit_queue is on by default) and that ingest works either way.  MASTERS
-# is how many pre-forking masters it runs: each keeps a writer and a socket
-# of its own in state_dir; 0 (mod_fcgid, workers = 1) means none, and rows
-# filed on the direct path.
+# is how many pre-forking masters it runs: each keeps CQ_WRITERS writers
+# ([server] commit_queue_writers) and a socket of its own in state_dir; 0
+# (mod_fcgid, workers = 1) means none, and rows filed on the direct path.
 check_commit_queue() {
-	local want=$1 masters writers before ok m w s tag
+	local want=$1 masters writers before ok m s tag
 	tag="cq-$(rand_hex 3)"
 	masters=$(hark_masters | tr '\n' ' ')
 	writers=$(hark_procs hark-writer | tr '\n' ' ')
@@ -251,26 +260,32 @@ check_commit_queue() {
 	    test "$(hark_procs hark-fcgi | wc -l)" -gt 0
 	check "$want pre-forking master(s) (${masters:-none})" \
 	    test "$(hark_masters | wc -l)" -eq "$want"
-	check "$want writer(s) (${writers:-none})" \
-	    test "$(hark_procs hark-writer | wc -l)" -eq "$want"
+	check "$((want * CQ_WRITERS)) writer(s) (${writers:-none})" \
+	    test "$(hark_procs hark-writer | wc -l)" -eq $((want * CQ_WRITERS))
 	check "$want commit-queue socket(s) in state_dir" \
 	    test "$(cq_sockets | wc -l)" -eq "$want"
 	for m in $masters; do
 		s="$STATE/hark-commitq.$m.sock"
 		# Its own: the listening socket named by the master is the
-		# master's (and its writer's), not another master's.
+		# master's (and its writers'), not another master's.
 		check "master $m listens on its own socket (hark-commitq.$m.sock)" \
 		    eval "ss -xlpn | grep -F ' $s ' | grep -q 'pid=$m,'"
+		check "master $m keeps $CQ_WRITERS writers" \
+		    test "$(writers_of "$m" | wc -l)" -eq "$CQ_WRITERS"
 	done
+	# shellcheck disable=SC2086
 	before=$(filed_by $writers)
 	ok=$(post_burst 8 "$tag")
 	check "8 JSON POSTs at once: 201 and stored once each ($ok)" test "$ok" -eq 8
 	if [ "$want" -gt 0 ]; then
+		# shellcheck disable=SC2086
 		check "the writers filed them ($(($(filed_by $writers) - before)) rows)" \
 		    test "$(($(filed_by $writers) - before))" -eq 8
-		for w in $writers; do
-			check "writer $w filed some of its master's ($(filed_by "$w"))" \
-			    test "$(filed_by "$w")" -gt 0
+		# Each master's workers reach their own master's writers.
+		for m in $masters; do
+			# shellcheck disable=SC2046
+			check "master $m's writers filed some ($(filed_by $(writers_of "$m")))" \
+			    test "$(filed_by $(writers_of "$m"))" -gt 0
 		done
 	else
 		check "no commit queue line in the log (the direct path)" \
@@ -354,7 +369,7 @@ for server in ${HARK_SERVERS:-lighttpd lighttpd-2procs nginx apache-proxy-fcgi a
 		apache-fcgid) want=0 ;;
 		*) want=1 ;;
 		esac
-		wait_until 20 eval '[ "$(hark_procs hark-writer | wc -l)" -eq "$want" ]'
+		wait_until 20 eval '[ "$(hark_procs hark-writer | wc -l)" -eq $((want * CQ_WRITERS)) ]'
 		check_commit_queue "$want"
 		# The same example as lighttpd's: only what two masters change.
 		if [ "$server" != lighttpd-2procs ]; then
