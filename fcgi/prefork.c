@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -514,6 +517,88 @@ open_rl(struct master *m)
 		m->rl = NULL;
 }
 
+/*
+ * Whether the commit-queue socket named name in dir was left by a master
+ * that is gone: its pid is not a process and nobody listens on it.  Both,
+ * as a live master in another pid namespace may share state_dir, and one
+ * between its bind() and listen() refuses connections too.
+ */
+static int
+cq_socket_stale(const char *dir, const char *name)
+{
+	struct sockaddr_un	 sun;
+	char			*end;
+	long			 pid;
+	int			 fd, n, live;
+
+	if (strncmp(name, "hark-commitq.", 13) != 0)
+		return 0;
+	pid = strtol(name + 13, &end, 10);
+	if (end == name + 13 || strcmp(end, ".sock") != 0 || pid <= 0 ||
+	    pid == (long)getpid())
+		return 0;
+	if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		return 0;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	n = hark_writer_socket_path(sun.sun_path, sizeof(sun.sun_path), dir,
+	    (pid_t)pid);
+	if (n < 0 || (size_t)n >= sizeof(sun.sun_path) ||
+	    strcmp(strrchr(sun.sun_path, '/') + 1, name) != 0)
+		return 0;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return 0;
+	live = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0 ||
+	    errno != ECONNREFUSED;
+	close(fd);
+	return !live;
+}
+
+/*
+ * Each master's writer has a socket of its own, named by the master's pid
+ * (masters may share state_dir: lighttpd's max-procs > 1): this removes
+ * the ones of masters that were killed before removing theirs, and no
+ * other.
+ */
+static void
+clean_cq_sockets(const char *dir)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		 path[4096];
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (!cq_socket_stale(dir, de->d_name))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (unlink(path) == 0)
+			hark_log(HARK_LOG_INFO, "commit queue: removed %s, "
+			    "left by a master that is gone", path);
+	}
+	closedir(d);
+}
+
+/*
+ * The writer, unless the queue is off or there is a single worker: one
+ * worker waits for each answer before it sends again, so nothing could
+ * share its commits and the writer would only add a hop.
+ */
+static struct hark_writer *
+open_writer(const struct hark_conf *conf, int nslots)
+{
+	if (!conf->commit_queue)
+		return NULL;
+	clean_cq_sockets(conf->state_dir);
+	if (nslots < 2) {
+		hark_log(HARK_LOG_INFO, "commit queue off: one worker files "
+		    "its own rows");
+		return NULL;
+	}
+	return hark_writer_new(conf);
+}
+
 static void
 drain_wake_pipe(void)
 {
@@ -548,7 +633,7 @@ hark_prefork_run(int listen_fd, struct hark_conf *conf,
 	m->st.started = time(NULL);
 	open_rl(m);
 	master_listen_fd = listen_fd;
-	m->writer = hark_writer_new(conf);
+	m->writer = open_writer(conf, m->nslots);
 	hark_log(HARK_LOG_INFO, "master %ld starting %d workers",
 	    (long)getpid(), m->nslots);
 	for (;;) {

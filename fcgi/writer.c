@@ -320,8 +320,8 @@ hark_writer_new(const struct hark_conf *conf)
 	w->nslots = conf->commit_queue_writers < 1 ? 1 :
 	    conf->commit_queue_writers > HARK_WRITERS_MAX ? HARK_WRITERS_MAX :
 	    conf->commit_queue_writers;
-	n = snprintf(w->path, sizeof(w->path), "%s/%s", conf->state_dir,
-	    HARK_CQ_SOCKET_NAME);
+	n = hark_writer_socket_path(w->path, sizeof(w->path), conf->state_dir,
+	    getpid());
 	if (n < 0 || (size_t)n >= sizeof(w->path)) {
 		hark_log(HARK_LOG_WARN, "commit queue off: the socket path "
 		    "under %s is too long", conf->state_dir);
@@ -341,7 +341,7 @@ hark_writer_new(const struct hark_conf *conf)
 	if ((w->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		goto syserr;
-	/* A master killed before removing it left its socket behind. */
+	/* A killed master whose pid was ours left its socket behind. */
 	(void)unlink(w->path);
 	/* Only this user's processes may file rows. */
 	if (fchmod(w->fd, 0600) == -1 ||
@@ -372,6 +372,19 @@ hark_writer_free(struct hark_writer *w)
 	(void)unlink(w->path);
 	munmap(w->beats, sizeof(*w->beats) * HARK_WRITERS_MAX);
 	free(w);
+}
+
+/*
+ * One name per master: lighttpd with max-procs > 1 runs masters side by
+ * side on one state_dir, and a shared name would let each unlink and
+ * replace the other's socket.
+ */
+int
+hark_writer_socket_path(char *buf, size_t sz, const char *state_dir,
+    pid_t master)
+{
+	return snprintf(buf, sz, "%s/hark-commitq.%ld.sock", state_dir,
+	    (long)master);
 }
 
 const char *

@@ -30,6 +30,12 @@ struct hark_writer	*hark_writer_new(const struct hark_conf *conf);
 void	hark_writer_free(struct hark_writer *);
 /* Where workers connect. */
 const char *hark_writer_path(const struct hark_writer *);
+/*
+ * The socket of the master master_pid: state_dir/hark-commitq.PID.sock
+ * (masters may share state_dir).  snprintf's return.
+ */
+int	hark_writer_socket_path(char *buf, size_t sz, const char *state_dir,
+	    pid_t master_pid);
 
 /*
  * Starts each of the commit_queue_writers writers that is not running and

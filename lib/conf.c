@@ -177,7 +177,7 @@ static const struct conf_key conf_keys[] = {
 	    FIELD(request_timeout, int), "60", 0, 86400, 0, NULL },
 	/* The commit queue (issue 21): a writer shares commits (fcgi/writer.c). */
 	{ "server", "commit_queue", CONF_BOOL, FIELD(commit_queue, int),
-	    "off", 0, 1, 0, NULL },
+	    "on", 0, 1, 0, NULL },
 	{ "server", "commit_queue_max_rows", CONF_INT,
 	    FIELD(commit_queue_max_rows, int), "32", 1, 1000, 0, NULL },
 	{ "server", "commit_queue_max_bytes", CONF_SIZE,

@@ -877,11 +877,19 @@ EOF
 
 # lighttpd_start NAME PORT HARK_CONF: lighttpd_write_conf in $T/NAME, then
 # lighttpd in the foreground of a background job.  Runs as root (lighttpd and
-# what it spawns), as it is the test's own.
+# what it spawns), as it is the test's own.  LIGHTTPD_MAX_PROCS, when set,
+# replaces the example's "max-procs" => 1 (so many hark-fcgi masters, side
+# by side on one state_dir).
 lighttpd_start() {
 	local name=$1 port=$2 conf=$3 d
 	d="$T/$name"
 	lighttpd_write_conf "$d" "$port" "$conf" || return 1
+	if [ -n "${LIGHTTPD_MAX_PROCS:-}" ]; then
+		sed -i "s|\"max-procs\" => 1,|\"max-procs\" => $LIGHTTPD_MAX_PROCS,|" \
+		    "$d/hark-site.conf"
+		grep -q "\"max-procs\" => $LIGHTTPD_MAX_PROCS," "$d/hark-site.conf" ||
+		    { echo "lighttpd_start: no max-procs to replace" >&2; return 1; }
+	fi
 	# The environment marks what lighttpd spawns, so cleanup finds it.
 	sed -i "s|\"HARK_CONFIG\" => \"$conf\"|&, \"HARK_TEST_DIR\" => \"$T\"|" \
 	    "$d/hark-site.conf"

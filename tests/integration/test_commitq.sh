@@ -3,9 +3,9 @@
 #
 #	tests/integration/test_commitq.sh BUILD_DIR
 #
-# hark-fcgi --listen with [server] commit_queue on, 4 workers and their
-# writer behind nginx, on a private MariaDB this suite restarts.  Triggers
-# made as root stand in for what the server may do to a batch: refuse one
+# hark-fcgi --listen with [server] commit_queue on (the default: the file
+# leaves it out), 4 workers and their writer behind nginx, on a private
+# MariaDB this suite restarts.  Triggers made as root stand in for what the server may do to a batch: refuse one
 # row, stall (so that a batch forms behind a slow commit), or answer 1213
 # once per connection.  Multipart submissions (the second seed's) go with
 # their files' rows, job and session.  Then the writer killed mid-batch and hanging, and
@@ -132,7 +132,7 @@ each_201_stored() {
 write_conf() {
 	write_hark_conf "$CONF" log.file="$LOG" log.level=debug \
 	    log.requests=no server.workers="$WORKERS" \
-	    server.commit_queue=on server.commit_queue_timeout="$TIMEOUT" \
+	    server.commit_queue_timeout="$TIMEOUT" \
 	    server.commit_queue_writers="$1" limits.rate_limit=1000000
 }
 
@@ -164,7 +164,40 @@ setup() {
 	PORT=$(pick_port) || exit 2
 	URL="http://127.0.0.1:$PORT"
 	nginx_start cq-nginx "$PORT" "$T/cq/hark.sock" || exit 2
+	leftovers
 	start_master
+}
+
+# dead_pid: the pid of a process that has exited.
+dead_pid() {
+	local p
+	sleep 0 &
+	p=$!
+	wait "$p"
+	echo "$p"
+}
+bind_only() {
+	python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$1"
+}
+
+# Sockets left in state_dir for the master to meet: a dead master's (its
+# pid is gone, nobody listens), which it removes, and two it keeps: one
+# named by a live process that does not listen (a master between bind()
+# and listen()), one of a gone pid that a process listens on (a master in
+# another pid namespace).
+leftovers() {
+	DEAD_SOCK="$T/state/hark-commitq.$(dead_pid).sock"
+	bind_only "$DEAD_SOCK" || exit 2
+	sleep 120 &
+	BOUND_PID=$!
+	BOUND_SOCK="$T/state/hark-commitq.$BOUND_PID.sock"
+	bind_only "$BOUND_SOCK" || exit 2
+	OTHER_SOCK="$T/state/hark-commitq.$(dead_pid).sock"
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+open(sys.argv[2], "w").close(); time.sleep(120)' "$OTHER_SOCK" "$T/listener.up" &
+	OTHER_PID=$!
+	wait_until 10 test -e "$T/listener.up" || exit 2
 }
 
 start_master() {
@@ -180,8 +213,14 @@ test_writer() {
 	w=$(writer_pid)
 	check "the master keeps a writer besides its $WORKERS workers" \
 	    test "$(workers_only | wc -l)" -eq "$WORKERS" -a -n "$w"
-	check "its socket is in state_dir, for this user only" \
-	    eval '[ "$(stat -c %a "$T/state/hark-commitq.sock")" = 600 ]'
+	check "its socket is in state_dir, named by the master, for this user only" \
+	    eval '[ "$(stat -c %a "$T/state/hark-commitq.$MASTER.sock")" = 600 ]'
+	check "a dead master's left-over socket was removed" test ! -e "$DEAD_SOCK"
+	check "one named by a live process was kept" test -S "$BOUND_SOCK"
+	check "and one a process listens on" test -S "$OTHER_SOCK"
+	kill "$BOUND_PID" "$OTHER_PID" 2>/dev/null
+	wait "$BOUND_PID" "$OTHER_PID" 2>/dev/null
+	rm -f "$BOUND_SOCK" "$OTHER_SOCK"
 	: >"$out"
 	post_to "$out" "lone-1"
 	check "a lone POST is 201" test "$(count_status "$out" 201)" -eq 1
@@ -479,7 +518,7 @@ test_stop() {
 	stop_pid "$MASTER" 30
 	# shellcheck disable=SC2086
 	check "the master stops, its writers ($ws) last" gone $ws
-	check "its socket is removed" test ! -e "$T/state/hark-commitq.sock"
+	check "its socket is removed" test ! -e "$T/state/hark-commitq.$MASTER.sock"
 	check "the writers stopped after the workers" eval \
 	    'grep -n "writer .* stopped\|worker .* exited" "$LOG" | tail -n 1 | grep -q "writer .* stopped"'
 }
@@ -495,6 +534,27 @@ test_off() {
 	burst "$out" 4 direct
 	check "POSTs are 201 on the direct path" test "$(count_status "$out" 201)" -eq 4
 	check "stored once each" test "$(rows_like 'direct-%')" -eq 4
+}
+
+# One worker waits for each answer: nothing could share its commits, so
+# its master keeps no writer and the worker files its own rows.
+test_one_worker() {
+	local out=$T/one-worker.codes
+	t_ctx "one worker"
+	write_hark_conf "$CONF" log.file="$LOG" server.workers=1 \
+	    limits.rate_limit=1000000
+	stop_pid "$MASTER" 30
+	hark_standalone cq "$CONF" 1 || exit 2
+	MASTER=$HARK_MASTER
+	wait_until 30 health_is "$URL" 200 || fail "hark serves with one worker"
+	check "no writer (commit_queue on, the default)" test -z "$(writer_pid)"
+	check "no socket" eval '[ -z "$(ls "$T/state" | grep "^hark-commitq\.")" ]'
+	check "the log says why" grep -q "commit queue off: one worker" "$LOG"
+	: >"$out"
+	post_to "$out" "one-worker-1"
+	check "a POST is 201 on the direct path" test "$(count_status "$out" 201)" -eq 1
+	check "stored once" test "$(rows_like 'one-worker-1')" -eq 1
+	stop_pid "$MASTER" 30
 }
 
 start_master_off() {
@@ -518,5 +578,6 @@ test_two_writers
 test_faults_under_load
 test_stop
 test_off
+test_one_worker
 t_ctx
 t_summary

@@ -7,7 +7,8 @@
 # stuck on a table a mariadb client holds locked (503 request_timeout, the
 # log line, the worker replaced), for a read and for a submission (no half
 # row, and the retry with its Idempotency-Key stored at once once the ended
-# request can commit nothing more); its 503 as readable by a page as any
+# request can commit nothing more; with the commit queue, the default, the
+# writer files the ended request's row and the retry gets it); its 503 as readable by a page as any
 # other answer (CORS); request_timeout = 0 leaves it alone; GET /v1/status for the
 # addresses of [server] status_allow only; the [log] slow_ms line.  Plain
 # CGI under request_timeout too.
@@ -75,6 +76,15 @@ start() {
 		fail "the master serves" "$(tail -n 5 "$T/ops/hark-fcgi.out" | tr '\n' '|')"
 		return 1
 	fi
+}
+
+# has_writer: whether the master keeps a commit-queue writer.
+has_writer() {
+	local p
+	for p in $(children_of "$MASTER"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hark-writer ] && return 0
+	done
+	return 1
 }
 
 # log_has ID PATTERN: a line of the log naming request ID matches PATTERN.
@@ -163,15 +173,28 @@ holder_alive() {
 
 # A submission stuck on the feedback table's row locks: nothing half
 # stored, and the retry with its Idempotency-Key, which the 503's
-# Retry-After invites, stored once.  Its claim is taken over as soon as the
-# ended request can commit nothing more: its worker is gone at once, but
-# the INSERT it had sent waits on in its database session until the locks
-# go, so a retry meanwhile is 409 (it would otherwise run beside a request
-# that may still commit), and the first one once that session is gone is
-# 201, not a 409 for the claim's 60 s.
+# Retry-After invites, stored once.
+#
+# MODE direct ([server] commit_queue = off): the worker's own INSERT.  Its
+# claim is taken over as soon as the ended request can commit nothing
+# more: its worker is gone at once, but the INSERT it had sent waits on in
+# its database session until the locks go, so a retry meanwhile is 409 (it
+# would otherwise run beside a request that may still commit), and the
+# first one once that session is gone is 201, not a 409 for the claim's
+# 60 s.
+#
+# MODE queue (the default): the worker had handed its row to a writer,
+# whose INSERT waits on the locks in the writer's session; ending the
+# worker does not end it, so the row is filed once the locks go, and the
+# retries are answered with it (its id is the claim's: never a second row).
 test_stuck_post() {
-	local n text="stuck post $(rand_hex 4)" idem="idem-$(rand_hex 6)"
-	t_ctx "request_timeout, a submission"
+	local mode=$1 n row text="stuck post $(rand_hex 4)" idem="idem-$(rand_hex 6)"
+	t_ctx "request_timeout, a submission ($mode)"
+	if [ "$mode" = queue ]; then
+		check "the master keeps writers (commit_queue on, the default)" has_writer
+	else
+		check "the master keeps no writer" eval '! has_writer'
+	fi
 	rows_lock_start feedback || return
 	post_idem "$idem" "$text" -H "X-Request-Id: stuck-post-1"
 	check_hark_error "a stuck POST ends with 503" 503
@@ -180,20 +203,34 @@ test_stuck_post() {
 	    elapsed_ok $((TIMEOUT + SLACK))
 	wait_until 5 grep -q "id=stuck-post-1 " "$LOG"
 	check "logged" log_has stuck-post-1 "request_timeout: POST /v1/feedback id=stuck-post-1 project=$PRJ "
-	check "its INSERT still waits in its database session" holder_alive "$idem"
-	post_idem "$idem" "$text"
-	check_hark_error "a retry meanwhile: 409" 409
-	check_json "idempotency_key_in_flight" error.code idempotency_key_in_flight
-	rows_lock_end
-	check "the session ends once the locks go" \
-	    wait_until 10 eval "! holder_alive '$idem'"
-	# The insert waited on the lock when its worker went: rolled back.
-	n=$(rows_with "$text")
-	check "no row was stored by the ended request ($n)" test "$n" = 0
-	post_idem "$idem" "$text"
-	check_status "the retry then is stored at once" 201
-	check "not a replay" test -z "$(hdr Idempotent-Replayed)"
-	ID=$(json id 2>/dev/null)
+	if [ "$mode" = queue ]; then
+		rows_lock_end
+		wait_until 10 eval '[ "$(rows_with "$text")" = 1 ]'
+		n=$(rows_with "$text")
+		check "the writer filed the ended request's row once the locks went ($n)" \
+		    test "$n" = 1
+		row=$(mariadb_sql "$HARK_DB_SOCKET" "SELECT id FROM \`$HARK_DB_NAME\`.feedback WHERE text = '$text'")
+		post_idem "$idem" "$text"
+		check_status "the retry then is answered" 201
+		check "as a replay" test "$(hdr Idempotent-Replayed)" = true
+		ID=$(json id 2>/dev/null)
+		check "of the row the writer filed ($row)" test "$ID" = "$row"
+	else
+		check "its INSERT still waits in its database session" holder_alive "$idem"
+		post_idem "$idem" "$text"
+		check_hark_error "a retry meanwhile: 409" 409
+		check_json "idempotency_key_in_flight" error.code idempotency_key_in_flight
+		rows_lock_end
+		check "the session ends once the locks go" \
+		    wait_until 10 eval "! holder_alive '$idem'"
+		# The insert waited on the lock when its worker went: rolled back.
+		n=$(rows_with "$text")
+		check "no row was stored by the ended request ($n)" test "$n" = 0
+		post_idem "$idem" "$text"
+		check_status "the retry then is stored at once" 201
+		check "not a replay" test -z "$(hdr Idempotent-Replayed)"
+		ID=$(json id 2>/dev/null)
+	fi
 	post_idem "$idem" "$text"
 	check_status "a second retry is answered" 201
 	check "as a replay" test "$(hdr Idempotent-Replayed)" = true
@@ -493,7 +530,13 @@ start server.request_timeout="$TIMEOUT" log.slow_ms=1000 || { t_summary; exit; }
 test_slow_log
 test_status_allowed
 test_stuck_read
-test_stuck_post
+test_stuck_post queue
+t_ctx "start, commit_queue = off"
+start server.request_timeout="$TIMEOUT" log.slow_ms=1000 \
+    server.commit_queue=off || { t_summary; exit; }
+test_stuck_post direct
+t_ctx start
+start server.request_timeout="$TIMEOUT" log.slow_ms=1000 || { t_summary; exit; }
 test_stuck_widget
 test_stuck_cors
 test_watchdog_wedged

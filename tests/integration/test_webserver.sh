@@ -16,6 +16,7 @@ set -u -o pipefail
 . "$(dirname "$0")/lib.sh"
 
 BIG=$((50 * 1024 * 1024))
+CQ_WRITERS=2		# [server] commit_queue_writers, its default
 SLOW_BOUND=20		# seconds: every example's read timeouts are below it
 SLOW_WAIT=40		# how long a probe waits before calling the socket open
 
@@ -182,6 +183,116 @@ still_serving() {
 	check_status "still serving after $1" 200
 }
 
+# ---------------------------------------------------------------- the commit queue
+
+# hark_procs COMM: the pids under the stack (HARK_ROOTS) named COMM.
+hark_procs() {
+	local r p
+	for r in "${HARK_ROOTS[@]}"; do
+		for p in $(descendants "$r"); do
+			[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] && echo "$p"
+		done
+	done | sort -u
+}
+# hark_masters: the hark-fcgi processes that have hark-fcgi workers.
+hark_masters() {
+	local p c
+	for p in $(hark_procs hark-fcgi); do
+		for c in $(children_of "$p"); do
+			if [ "$(cat "/proc/$c/comm" 2>/dev/null)" = hark-fcgi ]; then
+				echo "$p"
+				break
+			fi
+		done
+	done
+}
+cq_sockets() { find "$STATE" -maxdepth 1 -name 'hark-commitq.*.sock' | sort; }
+# filed_by PIDS...: rows the writers PIDS said they filed (log.level=debug).
+filed_by() {
+	local p n=0 k
+	for p in "$@"; do
+		for k in $(sed -n "s/.*hark-fcgi\[$p\]: debug: commit queue: \([0-9]*\) rows.*/\1/p" "$HARK_LOG"); do
+			n=$((n + k))
+		done
+	done
+	echo "$n"
+}
+sql() { mariadb_sql "$HARK_DB_SOCKET" "USE \`$HARK_DB_NAME\`; $1"; }
+
+# post_burst N TAG: N JSON POSTs at once; prints how many were 201 with
+# their row stored once.
+post_burst() {
+	local n=$1 tag=$2 i ok=0 id
+	for ((i = 1; i <= n; i++)); do
+		curl -s --max-time 30 -o "$T/burst.$i" -X POST \
+		    -H "Authorization: Bearer $KEY" \
+		    -H 'Content-Type: application/json' \
+		    --data-binary "{\"text\":\"$tag-$i\"}" "$URL/v1/feedback" &
+	done
+	wait
+	for ((i = 1; i <= n; i++)); do
+		id=$("$JSONQ" id <"$T/burst.$i" 2>/dev/null) || continue
+		[ "$(sql "SELECT COUNT(*) FROM feedback WHERE id = '$id' AND text = '$tag-$i'")" = 1 ] &&
+		    ok=$((ok + 1))
+	done
+	echo "$ok"
+}
+
+# writers_of MASTER: its children named hark-writer.
+writers_of() {
+	local c
+	for c in $(children_of "$1"); do
+		[ "$(cat "/proc/$c/comm" 2>/dev/null)" = hark-writer ] && echo "$c"
+	done
+}
+
+# check_commit_queue MASTERS: whether the stack has writers ([server]
+# commit_queue is on by default) and that ingest works either way.  MASTERS
+# is how many pre-forking masters it runs: each keeps CQ_WRITERS writers
+# ([server] commit_queue_writers) and a socket of its own in state_dir; 0
+# (mod_fcgid, workers = 1) means none, and rows filed on the direct path.
+check_commit_queue() {
+	local want=$1 masters writers before ok m s tag
+	tag="cq-$(rand_hex 3)"
+	masters=$(hark_masters | tr '\n' ' ')
+	writers=$(hark_procs hark-writer | tr '\n' ' ')
+	check "hark-fcgi runs under the stack ($(hark_procs hark-fcgi | wc -l) processes)" \
+	    test "$(hark_procs hark-fcgi | wc -l)" -gt 0
+	check "$want pre-forking master(s) (${masters:-none})" \
+	    test "$(hark_masters | wc -l)" -eq "$want"
+	check "$((want * CQ_WRITERS)) writer(s) (${writers:-none})" \
+	    test "$(hark_procs hark-writer | wc -l)" -eq $((want * CQ_WRITERS))
+	check "$want commit-queue socket(s) in state_dir" \
+	    test "$(cq_sockets | wc -l)" -eq "$want"
+	for m in $masters; do
+		s="$STATE/hark-commitq.$m.sock"
+		# Its own: the listening socket named by the master is the
+		# master's (and its writers'), not another master's.
+		check "master $m listens on its own socket (hark-commitq.$m.sock)" \
+		    eval "ss -xlpn | grep -F ' $s ' | grep -q 'pid=$m,'"
+		check "master $m keeps $CQ_WRITERS writers" \
+		    test "$(writers_of "$m" | wc -l)" -eq "$CQ_WRITERS"
+	done
+	# shellcheck disable=SC2086
+	before=$(filed_by $writers)
+	ok=$(post_burst 8 "$tag")
+	check "8 JSON POSTs at once: 201 and stored once each ($ok)" test "$ok" -eq 8
+	if [ "$want" -gt 0 ]; then
+		# shellcheck disable=SC2086
+		check "the writers filed them ($(($(filed_by $writers) - before)) rows)" \
+		    test "$(($(filed_by $writers) - before))" -eq 8
+		# Each master's workers reach their own master's writers.
+		for m in $masters; do
+			# shellcheck disable=SC2046
+			check "master $m's writers filed some ($(filed_by $(writers_of "$m")))" \
+			    test "$(filed_by $(writers_of "$m"))" -gt 0
+		done
+	else
+		check "no commit queue line in the log (the direct path)" \
+		    eval "! grep -q 'commit queue: [0-9]* rows' '$HARK_LOG'"
+	fi
+}
+
 # ---------------------------------------------------------------- the stacks
 
 # start_stack NAME: one stack from its shipped example.  Sets URL, HOST,
@@ -195,15 +306,25 @@ start_stack() {
 	HOST=127.0.0.1
 	URL="http://$HOST:$PORT"
 	STOP=()
-	write_hark_conf "$d/hark.conf" log.file="$d/hark.log" \
+	HARK_ROOTS=()
+	HARK_LOG="$d/hark.log"
+	STATE="$d/state"
+	# debug: the writer's "commit queue: N rows" lines.
+	write_hark_conf "$d/hark.conf" log.file="$d/hark.log" log.level=debug \
 	    server.state_dir="$d/state" server.media_dir="$d/media"
 	case $name in
 	lighttpd)
 		lighttpd_start lighttpd "$PORT" "$d/hark.conf" || return 1
 		;;
+	lighttpd-2procs)
+		# Two masters side by side on one state_dir.
+		LIGHTTPD_MAX_PROCS=2 lighttpd_start "$name" "$PORT" \
+		    "$d/hark.conf" || return 1
+		;;
 	nginx | apache-proxy-fcgi)
 		hark_standalone "$name" "$d/hark.conf" 2 || return 1
 		STOP+=("$HARK_MASTER")
+		HARK_ROOTS+=("$HARK_MASTER")
 		if [ "$name" = nginx ]; then
 			nginx_start nginx "$PORT" "$HARK_SOCK" || return 1
 		else
@@ -213,8 +334,8 @@ start_stack() {
 	apache-fcgid)
 		# mod_fcgid: one worker a process, run as www-data.
 		write_hark_conf "$d/hark.conf" log.file="$d/hark.log" \
-		    server.workers=1 server.state_dir="$d/state" \
-		    server.media_dir="$d/media"
+		    log.level=debug server.workers=1 \
+		    server.state_dir="$d/state" server.media_dir="$d/media"
 		: >"$d/hark.log"
 		chown www-data: "$d/hark.log" "$d/state" "$d/media"
 		chmod 644 "$d/hark.conf"
@@ -223,6 +344,7 @@ start_stack() {
 	esac
 	SERVER_PID=$SPAWNED_PID
 	STOP=("$SERVER_PID" "${STOP[@]}")
+	HARK_ROOTS+=("$SERVER_PID")
 	SPOOL="$d/tmp"
 	ACCESS_LOG="$d/logs/hark-access.log"
 	wait_until 30 health_is "$URL" 200
@@ -236,17 +358,30 @@ KEY=$("$HARK_BUILD/harkctl" -c "$T/migrate.conf" project create webserver 2>&1 |
 KEY=$("$HARK_BUILD/harkctl" -c "$T/migrate.conf" key create "$KEY" 2>&1 |
     grep -o 'sk_[A-Za-z0-9_-]*' | head -n 1)
 check "a project and its key for the suite" test -n "$KEY"
-for server in ${HARK_SERVERS:-lighttpd nginx apache-proxy-fcgi apache-fcgid}; do
+for server in ${HARK_SERVERS:-lighttpd lighttpd-2procs nginx apache-proxy-fcgi apache-fcgid}; do
 	t_ctx "$server"
 	say "== $server"
 	if ! start_stack "$server" >"$T/$server.setup" 2>&1; then
 		fail "$server stack starts" "$(tail -n 8 "$T/$server.setup" | tr '\n' '|')"
 	else
-		check_bodies
-		check_slow
-		check_access_log
+		case $server in
+		lighttpd-2procs) want=2 ;;
+		apache-fcgid) want=0 ;;
+		*) want=1 ;;
+		esac
+		wait_until 20 eval '[ "$(hark_procs hark-writer | wc -l)" -eq $((want * CQ_WRITERS)) ]'
+		check_commit_queue "$want"
+		# The same example as lighttpd's: only what two masters change.
+		if [ "$server" != lighttpd-2procs ]; then
+			check_bodies
+			check_slow
+			check_access_log
+		fi
 	fi
 	for pid in "${STOP[@]}"; do stop_pid "$pid" 20; done
+	[ "$server" = apache-fcgid ] ||
+	    check "stopped: no commit-queue socket is left in state_dir" \
+		wait_until 10 eval '[ -z "$(cq_sockets)" ]'
 done
 rm -f "$T/body-50m" "$T/body-60m"	# kept logs need not keep 110 MB of zeros
 t_ctx
