@@ -25,7 +25,6 @@
 #define HARK_CQ_ANSWER		2
 /* A frame's bound: well above the largest submission max_json_body lets in. */
 #define HARK_CQ_FRAME_MAX	(8u * 1024 * 1024)
-#define HARK_CQ_SOCKET_NAME	"hark-commitq.sock"
 
 /*
  * One submission as the writer sees it: fb's strings point into the frame
