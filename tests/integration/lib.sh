@@ -797,6 +797,13 @@ worker_children() {
 		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hark-writer ] || echo "$p"
 	done
 }
+# writers_of MASTER: its commit queue's writers, one a line.
+writers_of() {
+	local p
+	for p in $(children_of "$1"); do
+		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hark-writer ] && echo "$p"
+	done
+}
 worker_pids() { worker_children "$1" | sort -n | tr '\n' ' ' | sed 's/ $//'; }
 worker_count() { worker_children "$1" | wc -l; }
 

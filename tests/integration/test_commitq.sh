@@ -20,19 +20,9 @@ TIMEOUT=3	# [server] commit_queue_timeout
 sql() { mariadb_sql "$HARK_DB_SOCKET" "USE \`$HARK_DB_NAME\`; $1"; }
 JSON_CT=(-H 'Content-Type: application/json')
 
-# writer_pid: the master's child named hark-writer, or nothing.
-writer_pid() {
-	local p
-	for p in $(children_of "$MASTER"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hark-writer ] && echo "$p"
-	done
-}
-workers_only() {
-	local p
-	for p in $(children_of "$MASTER"); do
-		[ "$(cat "/proc/$p/comm" 2>/dev/null)" = hark-writer ] || echo "$p"
-	done
-}
+# writer_pid: the master's writers (hark-writer), one a line, or nothing.
+writer_pid() { writers_of "$MASTER"; }
+workers_only() { worker_children "$MASTER"; }
 
 # post_to OUT TEXT: one POST /v1/feedback; appends "STATUS ID TEXT" to OUT.
 post_to() {

@@ -238,14 +238,6 @@ post_burst() {
 	echo "$ok"
 }
 
-# writers_of MASTER: its children named hark-writer.
-writers_of() {
-	local c
-	for c in $(children_of "$1"); do
-		[ "$(cat "/proc/$c/comm" 2>/dev/null)" = hark-writer ] && echo "$c"
-	done
-}
-
 # check_commit_queue MASTERS: whether the stack has writers ([server]
 # commit_queue is on by default) and that ingest works either way.  MASTERS
 # is how many pre-forking masters it runs: each keeps CQ_WRITERS writers

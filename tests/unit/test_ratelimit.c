@@ -655,13 +655,14 @@ START_TEST(processes_replacing_corrupt_file_at_once_share_it)
 END_TEST
 
 /*
- * A child opens the table, takes something with take() and dies holding
- * it, by signal or by exit.
+ * A child that opens the table and takes something with take(): its pid,
+ * once it holds it.  Then it waits to be killed (linger), or exits holding
+ * it.
  */
-static void
-die_holding(bool by_signal, int (*take)(struct hark_rl *))
+static pid_t
+hold_in_child(int (*take)(struct hark_rl *), bool linger)
 {
-	int		 ready[2], status;
+	int		 ready[2];
 	pid_t		 pid;
 	char		 c = 'x';
 
@@ -674,13 +675,23 @@ die_holding(bool by_signal, int (*take)(struct hark_rl *))
 			_exit(1);
 		if (write(ready[1], &c, 1) != 1)
 			_exit(1);
-		if (by_signal)
+		while (linger)
 			pause();
 		_exit(0);
 	}
 	close(ready[1]);
 	ck_assert_int_eq(read(ready[0], &c, 1), 1);
 	close(ready[0]);
+	return pid;
+}
+
+/* The child dies holding what take() took, by signal or by exit. */
+static void
+die_holding(bool by_signal, int (*take)(struct hark_rl *))
+{
+	pid_t	 pid = hold_in_child(take, by_signal);
+	int	 status;
+
 	if (by_signal)
 		kill(pid, SIGKILL);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -717,36 +728,10 @@ START_TEST(exited_lock_holder_does_not_block_others)
 }
 END_TEST
 
-/* A child that takes the lock with take() and waits, unreaped: its pid. */
-static pid_t
-hold_in_child(int (*take)(struct hark_rl *))
-{
-	int		 ready[2];
-	pid_t		 pid;
-	char		 c = 'x';
-
-	ck_assert_int_eq(pipe(ready), 0);
-	ck_assert_int_ne(pid = fork(), -1);
-	if (pid == 0) {
-		struct hark_rl	*own;
-
-		if (hark_rl_open(path, 0, &own) == -1 || take(own) == -1)
-			_exit(1);
-		if (write(ready[1], &c, 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(ready[1]);
-	ck_assert_int_eq(read(ready[0], &c, 1), 1);
-	close(ready[0]);
-	return pid;
-}
-
 START_TEST(killed_holder_not_yet_reaped_does_not_block_others)
 {
 	struct hark_rl	*rl = open_table(0);
-	pid_t		 pid = hold_in_child(hark_rl_debug_hold_lock);
+	pid_t		 pid = hold_in_child(hark_rl_debug_hold_lock, true);
 	int64_t		 t0;
 	int		 status;
 
@@ -764,7 +749,7 @@ END_TEST
 START_TEST(lock_held_by_a_stuck_process_is_taken_over)
 {
 	struct hark_rl	*rl = open_table(0);
-	pid_t		 pid = hold_in_child(hark_rl_debug_hold_lock);
+	pid_t		 pid = hold_in_child(hark_rl_debug_hold_lock, true);
 	int64_t		 t0 = ms_now(), dt;
 	int		 status;
 
