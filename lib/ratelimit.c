@@ -923,6 +923,33 @@ rl_ms(void)
 }
 
 /*
+ * pid's /proc/<pid>/stat read into buf, and where its third field (the
+ * state) starts, past the command name, which may hold spaces and ')'.
+ * NULL when it cannot be read or parsed; errno is ENOENT only when there
+ * is no such process.
+ */
+static const char *
+rl_proc_stat(pid_t pid, char *buf, size_t size)
+{
+	char	 path[64], *p;
+	ssize_t	 n;
+	int	 fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	errno = 0;
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return NULL;
+	return p + 2;
+}
+
+/*
  * Whether pid is a process that has not exited.  kill(2) finds a zombie,
  * whose fcntl locks the kernel has dropped and which holds nothing: its
  * state in /proc tells.
@@ -930,25 +957,16 @@ rl_ms(void)
 static bool
 rl_running(pid_t pid)
 {
-	char		 path[64], buf[512], *p;
-	ssize_t		 n;
-	int		 fd;
+	char		 buf[1024];
+	const char	*state;
 
 	if (pid <= 0)
 		return false;
 	if (kill(pid, 0) == -1 && errno == ESRCH)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((state = rl_proc_stat(pid, buf, sizeof(buf))) == NULL)
 		return errno != ENOENT;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return true;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
-		return true;
-	return p[2] != 'Z' && p[2] != 'X';
+	return state[0] != 'Z' && state[0] != 'X';
 }
 
 /* The word that says this process holds the lock, after the word v. */
@@ -1696,23 +1714,15 @@ hark_rl_hit(struct hark_rl *rl, const char *key, unsigned limit,
 static uint64_t
 rl_start_time(pid_t pid)
 {
-	char			 path[64], buf[1024], *p;
+	char			 buf[1024];
+	const char		*p;
 	unsigned long long	 v = 0;
-	ssize_t			 n;
-	int			 fd, field;
+	int			 field;
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((p = rl_proc_stat(pid, buf, sizeof(buf))) == NULL)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL)
-		return 0;
-	/* Field 3 follows ") "; field 22 is 19 spaces further. */
-	for (field = 2; *p != '\0' && field < 22; p++)
+	/* Field 22 is 19 spaces after field 3. */
+	for (field = 3; *p != '\0' && field < 22; p++)
 		if (*p == ' ')
 			field++;
 	if (field != 22 || sscanf(p, "%llu", &v) != 1)
