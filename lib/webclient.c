@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,11 +36,20 @@ struct guard_state {
 	char				 why[128];	/* the first refusal */
 };
 
+static void set_why(char *, size_t, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* The reason a request failed, for the caller's log, if it wants one. */
 static void
-set_why(char *why, size_t whylen, const char *s)
+set_why(char *why, size_t whylen, const char *fmt, ...)
 {
-	if (why != NULL && whylen > 0)
-		snprintf(why, whylen, "%s", s);
+	va_list	 ap;
+
+	if (why == NULL || whylen == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
 }
 
 struct sink {
@@ -167,9 +177,8 @@ hark_web_guard_check(const struct hark_web_guard *g,
 	if (inet_ntop(family, a, text, sizeof(text)) == NULL)
 		snprintf(text, sizeof(text), "?");
 	if (g->deny != NULL && hark_proxies_trusted(g->deny, text)) {
-		if (why != NULL && whylen > 0)
-			snprintf(why, whylen, "the address %s is in [webhook] "
-			    "deny_networks", text);
+		set_why(why, whylen, "the address %s is in [webhook] "
+		    "deny_networks", text);
 		return -1;
 	}
 	if (g->allow != NULL && hark_proxies_trusted(g->allow, text))
@@ -178,9 +187,8 @@ hark_web_guard_check(const struct hark_web_guard *g,
 	 * was turned into its IPv4 form above. */
 	if (g->allow_private || (what = hark_web_ip_class(family, a)) == NULL)
 		return 0;
-	if (why != NULL && whylen > 0)
-		snprintf(why, whylen, "the %s address %s ([webhook] "
-		    "allow_private is off)", what, text);
+	set_why(why, whylen, "the %s address %s ([webhook] allow_private is "
+	    "off)", what, text);
 	return -1;
 }
 
@@ -360,7 +368,7 @@ hark_web_request(const struct hark_web_req *r, long *status,
 	if (rc != HARK_WEB_OK && gs.refused > 0 && gs.refused == gs.tried) {
 		/* Every address was refused: not a network failure, and no
 		 * retry will change it unless the configuration does. */
-		set_why(why, whylen, gs.why);
+		set_why(why, whylen, "%s", gs.why);
 		rc = HARK_WEB_REFUSED;
 		goto out;
 	}
@@ -372,7 +380,7 @@ hark_web_request(const struct hark_web_req *r, long *status,
 		    ra > 0)
 			*retry_after = ra > 86400 ? 86400 : (unsigned)ra;
 	} else
-		set_why(why, whylen, s.too_large ? "answer too large" :
+		set_why(why, whylen, "%s", s.too_large ? "answer too large" :
 		    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(c));
 	goto out;
 nomem:
