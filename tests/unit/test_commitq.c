@@ -185,6 +185,22 @@ START_TEST(a_multipart_submission_round_trips)
 }
 END_TEST
 
+/* Whether parts, as encoded with fb, decode. */
+static int
+parts_decode(const struct hark_feedback *fb,
+    const struct hark_store_submission *parts)
+{
+	struct hark_cq_sub	 sub;
+	struct hark_buf		 b = { 0 };
+	int			 rc;
+
+	ck_assert_int_eq(hark_cq_encode_submit(&b, fb, NULL, 0, NULL, 0,
+	    parts), 0);
+	rc = decode(&b, &sub);
+	hark_buf_free(&b);
+	return rc;
+}
+
 /* What a worker could never have made is refused, not stored. */
 START_TEST(bad_parts_are_refused)
 {
@@ -195,50 +211,29 @@ START_TEST(bad_parts_are_refused)
 	};
 	struct hark_feedback		 fb;
 	struct hark_store_submission	 parts;
-	struct hark_cq_sub		 sub;
-	struct hark_buf			 b = { 0 };
 	size_t				 i;
 
 	sample(&fb);
 	for (i = 0; paths[i] != NULL; i++) {
 		sample_parts(&parts, &fb);
 		parts.media[0].relpath = paths[i];
-		hark_buf_reset(&b);
-		ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL,
-		    0, &parts), 0);
-		ck_assert_msg(decode(&b, &sub) == -1, "%s", paths[i]);
+		ck_assert_msg(parts_decode(&fb, &parts) == -1, "%s", paths[i]);
 	}
 	sample_parts(&parts, &fb);
 	parts.media[0].mime = "text/html";
-	hark_buf_reset(&b);
-	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0,
-	    &parts), 0);
-	ck_assert_int_eq(decode(&b, &sub), -1);
+	ck_assert_int_eq(parts_decode(&fb, &parts), -1);
 	sample_parts(&parts, &fb);
 	parts.jobs[0].kind = "shell";
-	hark_buf_reset(&b);
-	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0,
-	    &parts), 0);
-	ck_assert_int_eq(decode(&b, &sub), -1);
+	ck_assert_int_eq(parts_decode(&fb, &parts), -1);
 	sample_parts(&parts, &fb);
 	snprintf(parts.media[0].id, sizeof(parts.media[0].id), "%s", FB_ID);
-	hark_buf_reset(&b);
-	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0,
-	    &parts), 0);
-	ck_assert_int_eq(decode(&b, &sub), -1);
+	ck_assert_int_eq(parts_decode(&fb, &parts), -1);
 	sample_parts(&parts, &fb);
 	parts.session_status = "open";
-	hark_buf_reset(&b);
-	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0,
-	    &parts), 0);
-	ck_assert_int_eq(decode(&b, &sub), -1);
+	ck_assert_int_eq(parts_decode(&fb, &parts), -1);
 	/* And the same parts as made are fine: the above failed for cause. */
 	sample_parts(&parts, &fb);
-	hark_buf_reset(&b);
-	ck_assert_int_eq(hark_cq_encode_submit(&b, &fb, NULL, 0, NULL, 0,
-	    &parts), 0);
-	ck_assert_int_eq(decode(&b, &sub), 0);
-	hark_buf_free(&b);
+	ck_assert_int_eq(parts_decode(&fb, &parts), 0);
 }
 END_TEST
 
