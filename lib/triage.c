@@ -2021,6 +2021,34 @@ model_alone(const struct hark_triage_scores *ms, const char *page,
 	    out->sentiment_score, 0, page);
 }
 
+/*
+ * Whether the rules' category stands over an unsure model's.  Measured on
+ * public sets the model was not trained on (doc/triage.md): the rules'
+ * questions (no question mark needed), praise and feature requests, and
+ * their bugs backed by a severity group (a failure word, a negated
+ * "works", an error code), lift the mean macro-F1; their improvements and
+ * "other" do not.  A question about an error is still a question: the
+ * error words do not make it a report.
+ */
+static bool
+rules_decide(const struct hark_triage_scores *ms, enum hark_category rules,
+    unsigned sev)
+{
+	if (rules == ms->category)
+		return false;
+	switch (rules) {
+	case HARK_CAT_QUESTION:
+	case HARK_CAT_PRAISE:
+	case HARK_CAT_FEATURE_REQUEST:
+		return true;
+	case HARK_CAT_BUG:
+		return (sev & ~(unsigned)TS_URGENT) != 0 &&
+		    ms->category != HARK_CAT_QUESTION;
+	default:
+		return false;
+	}
+}
+
 static void
 triage_text(const char *text, size_t len, const char *page,
     struct hark_triage *out, bool eager)
@@ -2066,17 +2094,10 @@ triage_text(const char *text, size_t len, const char *page,
 	out->language[0] = '\0';
 	out->spam = -1;
 	if (m != NULL) {
-		/*
-		 * The rules' severity groups are reliable (a failure word, a
-		 * negated "works", an error code): when they found one and
-		 * called the text a bug, an unsure model (the languages with
-		 * little training data) does not overrule them.
-		 */
-		if (out->category == HARK_CAT_BUG && ms.category !=
-		    HARK_CAT_BUG && (s.sev & ~(unsigned)TS_URGENT) != 0 &&
-		    ms.category_p < MODEL_SURE) {
-			ms.category = HARK_CAT_BUG;
-			ms.category_p = ms.p[HARK_CAT_BUG];
+		if (ms.category_p < MODEL_SURE &&
+		    rules_decide(&ms, out->category, s.sev)) {
+			ms.category = out->category;
+			ms.category_p = ms.p[out->category];
 		}
 		model_alone(&ms, page, out);
 		out->impact = impact(out->category, out->sentiment,

@@ -84,6 +84,41 @@ four(enum hark_category c)
 	}
 }
 
+/* F1 of class k of the four in a 5x5 confusion (the fifth is "other"). */
+static double
+f1_of(int c4[5][5], int k)
+{
+	int	 tp = c4[k][k], fp = 0, fn = 0, j;
+	double	 pr, rc;
+
+	for (j = 0; j < 5; j++)
+		if (j != k) {
+			fp += c4[j][k];
+			fn += c4[k][j];
+		}
+	pr = tp + fp ? (double)tp / (tp + fp) : 0;
+	rc = tp + fn ? (double)tp / (tp + fn) : 0;
+	return pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
+}
+
+/* The mean F1 over the classes of the four the set has. */
+static double
+macro_f1(int c4[5][5])
+{
+	double	 mf = 0;
+	int	 k, j, n, nk = 0;
+
+	for (k = 0; k < 4; k++) {
+		for (n = 0, j = 0; j < 5; j++)
+			n += c4[k][j];
+		if (n > 0) {
+			mf += f1_of(c4, k);
+			nk++;
+		}
+	}
+	return nk > 0 ? mf / nk : 0;
+}
+
 static void
 load(const char *path)
 {
@@ -129,10 +164,11 @@ report(int verbose)
 	int		 sconf[HARK_SENT_COUNT][HARK_SENT_COUNT] = {{0}};
 	int		 lok[5] = {0}, ln[5] = {0}, cok = 0, sok = 0, k, j, l;
 	int		 tp, fp, fn, hi = 0, langok = 0;
-	int		 c4[5][5] = {{0}};
-	double		 pr, rc, mf = 0;
-	int		 nk = 0;
+	int		 c4[5][5] = {{0}}, m4[5][5] = {{0}};
+	double		 pr, rc;
 	struct hark_triage t;
+	struct hark_triage_scores ms;
+	const struct hark_triage_model *m = hark_triage_model_get();
 	size_t		 i;
 
 	for (i = 0; i < nrows; i++) {
@@ -143,6 +179,11 @@ report(int verbose)
 		cok += t.category == rows[i].cat;
 		langok += strcmp(t.language, rows[i].lang) == 0;
 		c4[four(rows[i].cat)][four(t.category)]++;
+		if (m != NULL) {
+			hark_triage_model_score(m, rows[i].text,
+			    strlen(rows[i].text), &ms);
+			m4[four(rows[i].cat)][four(ms.category)]++;
+		}
 		sok += t.sentiment == rows[i].sent;
 		if (t.impact >= 8)
 			hi++;
@@ -181,25 +222,13 @@ report(int verbose)
 	printf("sentiment accuracy: %.3f (%d/%zu)\n", (double)sok / nrows,
 	    sok, nrows);
 	printf("impact >= 8:        %d\n", hi);
-	for (k = 0; k < 4; k++) {
-		tp = c4[k][k];
-		fp = fn = 0;
-		for (j = 0; j < 5; j++)
-			if (j != k) {
-				fp += c4[j][k];
-				fn += c4[k][j];
-			}
-		pr = tp + fp ? (double)tp / (tp + fp) : 0;
-		rc = tp + fn ? (double)tp / (tp + fn) : 0;
-		if (tp + fn > 0) {	/* over the classes the set has */
-			mf += pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0;
-			nk++;
-		}
-		printf("  4-class %-16s F1 %.3f\n", four_name[k],
-		    pr + rc > 0 ? 2 * pr * rc / (pr + rc) : 0);
-	}
+	for (k = 0; k < 4; k++)
+		printf("  4-class %-16s F1 %.3f\n", four_name[k], f1_of(c4, k));
 	printf("macro-F1 (bug, feature+improvement, question, praise): %.3f\n",
-	    nk > 0 ? mf / nk : 0);
+	    macro_f1(c4));
+	if (m != NULL)
+		printf("  the model alone, without the rules' override: %.3f\n",
+		    macro_f1(m4));
 	printf("language accuracy:  %.3f\n", (double)langok / nrows);
 	for (l = 0; l < 5; l++)
 		if (ln[l] > 0)

@@ -17,9 +17,9 @@
 #define MAXROWS		1024
 #define MAXFEAT		200000
 /* Floors for macro-F1 (bug, feature, question, praise); see doc/triage.md. */
-#define DEV_FLOOR	0.80	/* measured 0.854 */
-#define HOLDOUT_FLOOR	0.68	/* measured 0.728 */
-#define EVAL_FLOOR	0.80	/* measured 0.819 */
+#define DEV_FLOOR	0.90	/* measured 0.933 */
+#define HOLDOUT_FLOOR	0.82	/* measured 0.858 */
+#define EVAL_FLOOR	0.83	/* measured 0.862 */
 
 #include "../alloc_count.h"	/* malloc & co. counted */
 
@@ -586,12 +586,12 @@ END_TEST
 
 /*
  * hark_triage_text's whole answer with the model, every field to the bit,
- * on every text above under three pages, folded into one FNV-1a digest
- * recorded from the code before the single-pass rule engine: the rules
- * decide severity and can overrule an unsure model, so a faster rule
- * engine must leave this unchanged.
+ * on every text above under three pages, folded into one FNV-1a digest:
+ * the rules decide severity and can overrule an unsure model, so a faster
+ * rule engine must leave this unchanged.  Recorded anew when what is
+ * decided changes (a new model, rules_decide() in lib/triage.c).
  */
-#define ANSWERS_DIGEST	0x5ca4c3aeu
+#define ANSWERS_DIGEST	0x142df43du
 
 static uint32_t
 digest_bytes(uint32_t h, const void *v, size_t n)
