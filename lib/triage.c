@@ -99,6 +99,9 @@ struct wcache {
 static _Thread_local struct wcache	wcache[WCACHE];
 static _Thread_local uint8_t		wcache_n[WCACHE];	/* length, 0 free */
 
+/* The text without its template's markup, when it has some (per thread). */
+static _Thread_local char		strip_buf[HARK_TRIAGE_STRIP_MAX];
+
 struct scan {
 	struct tok	 tok[MAXTOK];
 	size_t		 ntok;
@@ -2059,7 +2062,13 @@ triage_text(const char *text, size_t len, const char *page,
 	struct hark_triage_scores ms;
 	const struct hark_triage_model *m;
 	double		 sc_sent;
+	size_t		 n;
 
+	if ((n = hark_triage_strip(text, len, strip_buf, sizeof(strip_buf))) !=
+	    HARK_TRIAGE_UNSTRIPPED) {
+		text = strip_buf;
+		len = n;
+	}
 	if ((m = hark_triage_model_get()) != NULL) {
 		hark_triage_model_score(m, text, text != NULL ? len : 0, &ms);
 		if (!eager && ms.category != HARK_CAT_BUG &&

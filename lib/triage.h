@@ -59,6 +59,8 @@ struct hark_triage {
  * rules'.  page is the page or URL the feedback was sent
  * from, or NULL; a critical page (login, checkout, payment...) raises the
  * impact of a bug.  Very long texts are judged on their first 1024 words.
+ * An issue template's headings, HTML comments and code blocks are not
+ * read (hark_triage_strip).
  */
 void		 hark_triage_text(const char *text, size_t len, const char *page,
 		    struct hark_triage *out);
@@ -70,6 +72,18 @@ void		 hark_triage_text(const char *text, size_t len, const char *page,
  */
 void		 hark_triage_text_eager(const char *text, size_t len,
 		    const char *page, struct hark_triage *out);
+
+/*
+ * The text without Markdown headings, HTML comments and ``` code blocks
+ * (lib/triage_strip.c says why), written to out (the first outsz bytes of
+ * the text are read).  Returns its length, or HARK_TRIAGE_UNSTRIPPED when
+ * there is nothing to leave out or nothing but markup: then read the text
+ * itself.  No allocation.
+ */
+#define HARK_TRIAGE_UNSTRIPPED	((size_t)-1)
+#define HARK_TRIAGE_STRIP_MAX	16384	/* what the triage reads of a text */
+size_t		 hark_triage_strip(const char *text, size_t len, char *out,
+		    size_t outsz);
 
 /*
  * Forgets the calling thread's cache of word look-ups (kept across calls;

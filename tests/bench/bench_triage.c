@@ -34,7 +34,7 @@
  */
 
 #define MAXROWS	4096
-#define LINEMAX	8192
+#define LINEMAX	65536
 
 struct row {
 	char			 lang[4];
@@ -119,6 +119,26 @@ macro_f1(int c4[5][5])
 	return nk > 0 ? mf / nk : 0;
 }
 
+/*
+ * A TSV row cannot hold a line break or a tab: "\n", "\t" and "\\" in
+ * the text stand for them, so a multi-line text (an issue with its
+ * template) is scored as it was sent.
+ */
+static void
+unescape(char *s)
+{
+	char	*d = s;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '\\' && (s[1] == 'n' || s[1] == 't' || s[1] == '\\')) {
+			s++;
+			*d++ = *s == 'n' ? '\n' : *s == 't' ? '\t' : '\\';
+		} else
+			*d++ = *s;
+	}
+	*d = '\0';
+}
+
 static void
 load(const char *path)
 {
@@ -149,6 +169,7 @@ load(const char *path)
 			errx(1, "%s:%zu: bad label", path, lineno);
 		snprintf(rows[nrows].lang, sizeof(rows[nrows].lang), "%s", lang);
 		rows[nrows].page = *page ? strdup(page) : NULL;
+		unescape(text);
 		if ((rows[nrows].text = strdup(text)) == NULL)
 			err(1, NULL);
 		nrows++;

@@ -2,7 +2,7 @@
  * fuzz_cursor.c: libFuzzer harness for the list cursor codec
  * (lib/feedback.c: hark_feedback_cursor_encode / _decode).
  *
- * fuzz-sources: lib/feedback.c lib/keys.c lib/ids.c lib/timestamp.c lib/json.c lib/json_schema.c lib/json_format.c lib/utf8.c lib/buf.c lib/triage.c lib/triage_lexicon.c lib/triage_model.c lib/vocab.c lib/commitq.c lib/log.c lib/media.c
+ * fuzz-sources: lib/feedback.c lib/keys.c lib/ids.c lib/timestamp.c lib/json.c lib/json_schema.c lib/json_format.c lib/utf8.c lib/buf.c lib/triage.c lib/triage_strip.c lib/triage_lexicon.c lib/triage_model.c lib/vocab.c lib/commitq.c lib/log.c lib/media.c
  * fuzz-pkgs: json-c libcrypto libmagic
  *
  * Input: the first byte picks a mode, the rest is data.

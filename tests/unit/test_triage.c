@@ -1088,6 +1088,85 @@ START_TEST(train4_set_accuracy_stays_above_floor)
 }
 END_TEST
 
+/* What hark_triage_strip leaves of text, or "=" when it leaves it as it is. */
+static const char *
+stripped(const char *text, size_t outsz)
+{
+	static char	 out[256];
+	size_t		 n;
+
+	ck_assert_uint_le(outsz, sizeof(out) - 1);
+	n = hark_triage_strip(text, strlen(text), out, outsz);
+	if (n == HARK_TRIAGE_UNSTRIPPED)
+		return "=";
+	ck_assert_uint_le(n, outsz);
+	out[n] = '\0';
+	return out;
+}
+
+START_TEST(strip_leaves_plain_text_alone)
+{
+	ck_assert_str_eq(stripped("The app crashes on start", 200), "=");
+	ck_assert_str_eq(stripped("#1 app ever, 5 < 6", 200), "=");
+	ck_assert_str_eq(stripped("love it\n#blessed #nofilter", 200), "=");
+	ck_assert_str_eq(stripped("", 200), "=");
+	/* nothing but markup: the text is read as it is */
+	ck_assert_str_eq(stripped("### Describe the bug\n<!-- here -->", 200),
+	    "=");
+}
+END_TEST
+
+START_TEST(strip_drops_headings_comments_and_code)
+{
+	ck_assert_str_eq(stripped("### Describe the bug\nIt crashes\n"
+	    "## Expected\r\nno crash", 200), "It crashes\nno crash");
+	ck_assert_str_eq(stripped("   # Title\n    # indented code stays\n"
+	    "####### seven is no heading\n#\nend", 200),
+	    "    # indented code stays\n####### seven is no heading\nend");
+	ck_assert_str_eq(stripped("Add<!-- say what you want -->dark mode",
+	    200), "Add dark mode");
+	ck_assert_str_eq(stripped("Slow <!-- an unclosed comment", 200),
+	    "Slow  ");
+	ck_assert_str_eq(stripped("Crash:\n```\nSegfault at 0x0\n```\nhelp",
+	    200), "Crash:\n \nhelp");
+	ck_assert_str_eq(stripped("Log: ```never closed", 200), "Log:  ");
+	/* fences go first, then comments, as in tools/triage-train */
+	ck_assert_str_eq(stripped("a <!-- ``` --> b ``` c", 200), "a  ");
+	ck_assert_str_eq(stripped("x <!-- y --> <!-- z --> w", 200), "x     w");
+	ck_assert_str_eq(stripped("a `b` <b>c</b>", 200), "=");
+}
+END_TEST
+
+START_TEST(strip_reads_at_most_outsz_bytes)
+{
+	ck_assert_str_eq(stripped("# H\nabcdefghij", 8), "abcd");
+	ck_assert_str_eq(stripped("abc<!-- defghij", 9), "abc ");
+	/* nothing left out of what is read: the text as it is */
+	ck_assert_str_eq(stripped("abc<!-- defghij", 5), "=");
+}
+END_TEST
+
+START_TEST(template_markup_does_not_decide)
+{
+	static const char tmpl[] =
+	    "### Describe the bug\n"
+	    "<!-- A clear and concise description of what the bug is. -->\n"
+	    "Please add a dark mode, it would be great for night reading\n"
+	    "### Logs\n"
+	    "```\nError: crash failure broken\n```\n";
+	static const char plain[] =
+	    "Please add a dark mode, it would be great for night reading";
+	struct hark_triage	 a, b;
+
+	hark_triage_text(tmpl, strlen(tmpl), NULL, &a);
+	hark_triage_text(plain, strlen(plain), NULL, &b);
+	ck_assert_int_eq(b.category, HARK_CAT_FEATURE_REQUEST);
+	ck_assert_int_eq(a.category, b.category);
+	ck_assert_int_eq(a.sentiment, b.sentiment);
+	ck_assert_int_eq(a.impact, b.impact);
+}
+END_TEST
+
 static Suite *
 triage_suite(void)
 {
@@ -1164,6 +1243,10 @@ triage_suite(void)
 	tcase_add_test(tu, utf8_rejects_above_max);
 	tcase_add_test(tu, utf8_counts_code_points);
 	tcase_add_test(tu, utf8_folds_latin_case_and_accents);
+	tcase_add_test(tu, strip_leaves_plain_text_alone);
+	tcase_add_test(tu, strip_drops_headings_comments_and_code);
+	tcase_add_test(tu, strip_reads_at_most_outsz_bytes);
+	tcase_add_test(tc, template_markup_does_not_decide);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tu);
 	return s;
