@@ -17,9 +17,9 @@
 #define MAXROWS		1024
 #define MAXFEAT		200000
 /* Floors for macro-F1 (bug, feature, question, praise); see doc/triage.md. */
-#define DEV_FLOOR	0.80	/* measured 0.854 */
-#define HOLDOUT_FLOOR	0.68	/* measured 0.728 */
-#define EVAL_FLOOR	0.80	/* measured 0.819 */
+#define DEV_FLOOR	0.80	/* measured 0.853 (0.854 before Mini-BAR) */
+#define HOLDOUT_FLOOR	0.68	/* measured 0.729 (0.728 before) */
+#define EVAL_FLOOR	0.82	/* measured 0.853 (0.819 before; floor was 0.80) */
 
 #include "../alloc_count.h"	/* malloc & co. counted */
 
@@ -589,9 +589,10 @@ END_TEST
  * on every text above under three pages, folded into one FNV-1a digest
  * recorded from the code before the single-pass rule engine: the rules
  * decide severity and can overrule an unsure model, so a faster rule
- * engine must leave this unchanged.
+ * engine must leave this unchanged.  A retrained data/triage.model changes
+ * it (last: the weights with Mini-BAR, doc/triage.md).
  */
-#define ANSWERS_DIGEST	0x5ca4c3aeu
+#define ANSWERS_DIGEST	0x094f829eu
 
 static uint32_t
 digest_bytes(uint32_t h, const void *v, size_t n)
