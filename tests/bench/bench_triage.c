@@ -33,7 +33,7 @@
  * worker has read before); the median of 21 runs.
  */
 
-#define MAXROWS	4096
+#define MAXROWS	16384
 #define LINEMAX	65536
 
 struct row {

@@ -17,9 +17,9 @@
 #define MAXROWS		1024
 #define MAXFEAT		200000
 /* Floors for macro-F1 (bug, feature, question, praise); see doc/triage.md. */
-#define DEV_FLOOR	0.90	/* measured 0.933 */
-#define HOLDOUT_FLOOR	0.82	/* measured 0.858 */
-#define EVAL_FLOOR	0.83	/* measured 0.862 */
+#define DEV_FLOOR	0.90	/* measured 0.930 */
+#define HOLDOUT_FLOOR	0.82	/* measured 0.854 */
+#define EVAL_FLOOR	0.83	/* measured 0.872 */
 
 #include "../alloc_count.h"	/* malloc & co. counted */
 
@@ -591,7 +591,7 @@ END_TEST
  * rule engine must leave this unchanged.  Recorded anew when what is
  * decided changes (a new model, rules_decide() in lib/triage.c).
  */
-#define ANSWERS_DIGEST	0x142df43du
+#define ANSWERS_DIGEST	0xbac819d0u
 
 static uint32_t
 digest_bytes(uint32_t h, const void *v, size_t n)
